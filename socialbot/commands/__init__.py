@@ -1,0 +1,1 @@
+"""Staff commands, one module per group; ``socialbot.cli`` registers them."""

@@ -1,0 +1,359 @@
+"""Settings from ``config.toml``: typed, validated in one pass, secrets kept out of reach.
+
+Secrets never live in the config file. An account names the environment variable that
+holds its secret (``secret_env`` / ``token_env``); a ``secrets.toml`` kept out of git may
+hold them too. A :class:`Secret` never shows its value in ``repr``/``str``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from socialbot.errors import ConfigError, Problem
+
+OFFICIAL_API_BASE = {
+    "wechat": "https://api.weixin.qq.com",
+    "weibo": "https://api.weibo.com",
+}
+PLATFORMS = tuple(OFFICIAL_API_BASE)
+WECHAT_KINDS = ("subscription", "service")
+WECHAT_REACH = ("mass_send", "publish", "draft")
+ACCOUNT_ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+HEX_COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+DEFAULT_CONFIG_NAME = "config.toml"
+
+
+class Secret:
+    """A secret value that cannot leak through printing, logging or tracebacks."""
+
+    __slots__ = ("_value", "source")
+
+    def __init__(self, value: str, source: str):
+        self._value = value
+        self.source = source
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret(from {self.source})"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class Account:
+    """One target account (a WeChat Official Account or a Weibo user)."""
+
+    id: str
+    platform: str
+    name: str
+    api_base: str
+    requires_approval: bool = True
+    # WeChat
+    appid: str = ""
+    kind: str = "subscription"
+    reach: str = "mass_send"
+    tag_id: int | None = None
+    secret_env: str = ""
+    # Weibo
+    uid: str = ""
+    token_env: str = ""
+    safe_domains: tuple[str, ...] = ()
+    rip: str = ""
+
+    @property
+    def secret_name(self) -> str:
+        """Name of the environment variable that holds this account's secret."""
+        return self.secret_env if self.platform == "wechat" else self.token_env
+
+    @property
+    def uses_official_host(self) -> bool:
+        return self.api_base.rstrip("/") == OFFICIAL_API_BASE[self.platform]
+
+    def link_allowed(self, url: str) -> bool:
+        """Whether ``url`` is under one of this Weibo account's safe domains."""
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.safe_domains)
+
+
+@dataclass(frozen=True)
+class Campaign:
+    name: str
+    theme: str
+    slogan: str
+    colours: tuple[str, str, str]
+    link: str
+    logo: Path | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything socialbot needs to know, resolved to absolute paths."""
+
+    path: Path
+    organisation: str
+    organisation_short: str
+    timezone: str
+    campaign: Campaign
+    accounts: dict[str, Account]
+    posts_dir: Path
+    templates_dir: Path
+    assets_dir: Path
+    preview_dir: Path
+    database_url: str
+    secrets_file: Path | None = None
+    redis_url: str = ""
+    misfire_grace_seconds: int = 3600
+    lease_seconds: int = 300
+    four_eyes: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def account(self, account_id: str) -> Account:
+        try:
+            return self.accounts[account_id]
+        except KeyError:
+            known = "、".join(self.accounts) or "（无）"
+            raise ConfigError(
+                Problem("账号", f"未知账号“{account_id}”，配置中的账号有：{known}")
+            ) from None
+
+    def secret_for(self, account: Account) -> Secret:
+        """The account's secret, from its environment variable or the secrets file."""
+        name = account.secret_name
+        value = os.environ.get(name, "")
+        if value:
+            return Secret(value, f"环境变量 {name}")
+        if self.secrets_file and self.secrets_file.is_file():
+            try:
+                data = tomllib.loads(self.secrets_file.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise ConfigError(
+                    Problem(str(self.secrets_file), f"密钥文件无法读取：{type(exc).__name__}")
+                ) from None
+            value = str(data.get(name, "") or data.get(account.id, ""))
+            if value:
+                return Secret(value, f"密钥文件 {self.secrets_file.name}")
+        raise ConfigError(
+            Problem(
+                f"账号 {account.id}",
+                f"缺少密钥：请设置环境变量 {name}，或写入密钥文件（不要写进 config.toml）",
+            )
+        )
+
+
+def find_config(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The config path: explicit, ``$SOCIALBOT_CONFIG``, or ``./config.toml``."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("SOCIALBOT_CONFIG")
+    return Path(env) if env else Path.cwd() / DEFAULT_CONFIG_NAME
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Read and validate a config file; raise ConfigError listing every problem."""
+    config_path = find_config(path).resolve()
+    if not config_path.is_file():
+        raise ConfigError(Problem(str(config_path), "配置文件不存在"))
+    try:
+        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(Problem(str(config_path), "不是 UTF-8 编码的文本文件")) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(Problem(str(config_path), f"TOML 格式错误：{exc}")) from None
+    return _Reader(config_path, data).settings()
+
+
+class _Reader:
+    """Walks the TOML tree once, collecting every problem before raising."""
+
+    def __init__(self, path: Path, data: dict[str, Any]):
+        self.path = path
+        self.data = data
+        self.problems: list[Problem] = []
+
+    def fail(self, where: str, message: str) -> None:
+        self.problems.append(Problem(f"{self.path.name} [{where}]", message))
+
+    def text(self, table: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
+        value = table.get(key, default)
+        if value is None:
+            self.fail(where, f"缺少必填项 {key}")
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.fail(where, f"{key} 应为非空文本")
+            return ""
+        return value.strip()
+
+    def table(self, key: str) -> dict[str, Any]:
+        value = self.data.get(key, {})
+        if not isinstance(value, dict):
+            self.fail(key, "应为表（[section]）")
+            return {}
+        return value
+
+    def resolve(self, value: str) -> Path:
+        p = Path(value)
+        return p if p.is_absolute() else (self.path.parent / p).resolve()
+
+    def settings(self) -> Settings:
+        known = {"organisation", "campaign", "paths", "accounts", "timezone", "database",
+                 "schedule", "review", "redis"}
+        for key in self.data:
+            if key not in known:
+                self.fail(key, f"未知配置项（可用：{'、'.join(sorted(known))}）")
+        org = self.table("organisation")
+        organisation = self.text(org, "name", "organisation")
+        short = self.text(org, "short_name", "organisation", default=organisation or "-")
+        timezone = self.data.get("timezone", "Asia/Shanghai")
+        try:
+            ZoneInfo(str(timezone))
+        except (ZoneInfoNotFoundError, ValueError):
+            self.fail("timezone", f"未知时区“{timezone}”，例如 Asia/Shanghai")
+        campaign = self.campaign()
+        paths = self.table("paths")
+        posts_dir = self.resolve(str(paths.get("posts", "campaign/posts")))
+        templates_dir = self.resolve(str(paths.get("templates", "templates/posts")))
+        assets_dir = self.resolve(str(paths.get("assets", "assets")))
+        preview_dir = self.resolve(str(paths.get("preview", "out/preview")))
+        secrets = paths.get("secrets_file")
+        secrets_file = self.resolve(str(secrets)) if secrets else None
+        db = self.table("database")
+        database_url = str(db.get("url") or os.environ.get("SOCIALBOT_DATABASE_URL") or "")
+        if not database_url:
+            database_url = "sqlite:///" + str(self.resolve(str(db.get("path", "out/socialbot.db"))))
+        sched = self.table("schedule")
+        review = self.table("review")
+        redis = self.table("redis")
+        accounts = self.accounts()
+        if self.problems:
+            raise ConfigError(self.problems)
+        return Settings(
+            path=self.path,
+            organisation=organisation,
+            organisation_short=short,
+            timezone=str(timezone),
+            campaign=campaign,
+            accounts=accounts,
+            posts_dir=posts_dir,
+            templates_dir=templates_dir,
+            assets_dir=assets_dir,
+            preview_dir=preview_dir,
+            database_url=database_url,
+            secrets_file=secrets_file,
+            redis_url=str(redis.get("url", "")),
+            misfire_grace_seconds=int(sched.get("misfire_grace_seconds", 3600)),
+            lease_seconds=int(sched.get("lease_seconds", 300)),
+            four_eyes=bool(review.get("four_eyes", True)),
+        )
+
+    def campaign(self) -> Campaign:
+        c = self.table("campaign")
+        colours = c.get("colours", ["#0b6e4f", "#e9f4ee", "#f2a900"])
+        if (
+            not isinstance(colours, list)
+            or len(colours) != 3
+            or not all(isinstance(x, str) and HEX_COLOUR_RE.match(x) for x in colours)
+        ):
+            self.fail("campaign", "colours 应为三个 #RRGGBB 颜色，如 [\"#0b6e4f\", \"#e9f4ee\", \"#f2a900\"]")
+            colours = ["#0b6e4f", "#e9f4ee", "#f2a900"]
+        link = self.text(c, "link", "campaign")
+        if link and not link.startswith(("https://", "http://")):
+            self.fail("campaign", f"link 应为 http(s) 网址，现为“{link}”")
+        logo = c.get("logo")
+        return Campaign(
+            name=self.text(c, "name", "campaign"),
+            theme=self.text(c, "theme", "campaign"),
+            slogan=self.text(c, "slogan", "campaign", default=c.get("theme")),
+            colours=(colours[0], colours[1], colours[2]),
+            link=link,
+            logo=self.resolve(str(logo)) if logo else None,
+        )
+
+    def accounts(self) -> dict[str, Account]:
+        raw = self.table("accounts")
+        if not raw:
+            self.fail("accounts", "至少需要配置一个账号")
+        accounts: dict[str, Account] = {}
+        for account_id, table in raw.items():
+            where = f"accounts.{account_id}"
+            if not ACCOUNT_ID_RE.match(account_id):
+                self.fail(where, "账号名只能用小写字母、数字和下划线，以字母开头")
+            if not isinstance(table, dict):
+                self.fail(where, "应为表")
+                continue
+            account = self.account(account_id, table, where)
+            if account:
+                accounts[account_id] = account
+        return accounts
+
+    def account(self, account_id: str, t: dict[str, Any], where: str) -> Account | None:
+        platform = t.get("platform")
+        if platform not in PLATFORMS:
+            self.fail(where, f"platform 应为 wechat 或 weibo，现为“{platform}”")
+            return None
+        common = {"platform", "name", "api_base", "requires_approval"}
+        per_platform = {
+            "wechat": {"appid", "kind", "reach", "tag_id", "secret_env"},
+            "weibo": {"uid", "token_env", "safe_domains", "rip"},
+        }[platform]
+        for key in t:
+            if key not in common | per_platform:
+                hint = "（密钥请用 secret_env/token_env 指定环境变量名）" if "secret" in key or "token" in key else ""
+                self.fail(where, f"未知字段 {key}{hint}")
+        api_base = str(t.get("api_base", OFFICIAL_API_BASE[platform])).rstrip("/")
+        if not api_base.startswith(("https://", "http://")):
+            self.fail(where, f"api_base 应为 http(s) 网址，现为“{api_base}”")
+        requires_approval = t.get("requires_approval", True)
+        if not isinstance(requires_approval, bool):
+            self.fail(where, "requires_approval 应为 true 或 false")
+        name = str(t.get("name", account_id))
+        if platform == "wechat":
+            appid = self.text(t, "appid", where)
+            kind = t.get("kind", "subscription")
+            if kind not in WECHAT_KINDS:
+                self.fail(where, f"kind 应为 subscription（订阅号）或 service（服务号），现为“{kind}”")
+            reach = t.get("reach", "mass_send")
+            if reach not in WECHAT_REACH:
+                self.fail(where, f"reach 应为 mass_send、publish 或 draft，现为“{reach}”")
+            tag_id = t.get("tag_id")
+            if tag_id is not None and not isinstance(tag_id, int):
+                self.fail(where, "tag_id 应为整数（粉丝标签 ID）")
+            secret_env = self.text(t, "secret_env", where)
+            return Account(
+                id=account_id, platform=platform, name=name, api_base=api_base,
+                requires_approval=bool(requires_approval), appid=appid, kind=str(kind),
+                reach=str(reach), tag_id=tag_id, secret_env=secret_env,
+            )
+        domains = t.get("safe_domains", [])
+        if not isinstance(domains, list) or not domains or not all(isinstance(d, str) for d in domains):
+            self.fail(where, "safe_domains 应为至少一个安全域名的列表，如 [\"scjgj.sh.gov.cn\"]")
+            domains = []
+        return Account(
+            id=account_id, platform=platform, name=name, api_base=api_base,
+            requires_approval=bool(requires_approval), uid=self.text(t, "uid", where),
+            token_env=self.text(t, "token_env", where),
+            safe_domains=tuple(d.lower().strip(".") for d in domains),
+            rip=str(t.get("rip", "")),
+        )

@@ -1,0 +1,224 @@
+"""Post files: Markdown with YAML front matter, loaded into a typed :class:`Post`.
+
+Loading reports every problem at once, each with the file, the line (for YAML errors)
+or the field, and the rule broken, so staff can fix a post in one go.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from socialbot.errors import PostError, Problem
+
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+POST_ID_RE = re.compile(r"^[a-z0-9][a-z0-9\-]{1,63}$")
+
+KNOWN_FIELDS = {
+    "template": "模板名称（必填）",
+    "title": "标题（必填）",
+    "author": "作者",
+    "digest": "摘要",
+    "date": "活动日期（YYYY-MM-DD）",
+    "organiser": "主办单位",
+    "kicker": "封面小标题",
+    "accounts": "发布账号列表",
+    "cover": "封面设置（photo、logo）",
+    "images": "正文图片",
+    "link": "原文链接（微博安全域名下的网址）",
+    "source_url": "阅读原文链接",
+    "weibo": "微博正文",
+    "details": "模板所需的其他信息",
+    "comments": "是否开放留言",
+}
+
+
+@dataclass(frozen=True)
+class Post:
+    """A campaign post as staff wrote it, before rendering."""
+
+    id: str
+    path: Path
+    template: str
+    title: str
+    body: str
+    author: str = ""
+    digest: str = ""
+    date: dt.date | None = None
+    organiser: str = ""
+    kicker: str = ""
+    accounts: tuple[str, ...] = ()
+    cover_photo: Path | None = None
+    cover_logo: Path | None = None
+    images: dict[str, Path] = field(default_factory=dict)
+    link: str = ""
+    source_url: str = ""
+    weibo: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    comments: bool = False
+    body_line: int = 1
+
+    def where(self, name: str) -> str:
+        """A location string for a field of this post, for error messages."""
+        return f"{self.path.name} 字段 {name}"
+
+
+def post_id_for(path: Path) -> str:
+    return path.stem.lower()
+
+
+def load_post(path: str | Path, *, assets_dir: Path | None = None) -> Post:
+    """Read one post file; raise PostError listing every problem found."""
+    path = Path(path)
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PostError(Problem(str(path), "稿件文件不存在")) from None
+    except UnicodeDecodeError:
+        raise PostError(Problem(name, "不是 UTF-8 编码的文本文件")) from None
+    match = FRONT_MATTER_RE.match(text)
+    if not match:
+        raise PostError(Problem(f"{name} 第 1 行", "缺少开头的 --- 头信息（front matter）"))
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"第 {mark.line + 2} 行" if mark else "头信息"
+        reason = getattr(exc, "problem", None) or "格式错误"
+        raise PostError(Problem(f"{name} {line}", f"头信息 YAML 格式错误：{reason}")) from None
+    if not isinstance(meta, dict):
+        raise PostError(Problem(f"{name} 第 2 行", "头信息应为“字段: 值”的形式"))
+    body_line = text[: match.end()].count("\n") + 1
+    return _PostReader(path, meta, text[match.end():], body_line, assets_dir).post()
+
+
+class _PostReader:
+    def __init__(self, path: Path, meta: dict[str, Any], body: str, body_line: int,
+                 assets_dir: Path | None):
+        self.path = path
+        self.meta = meta
+        self.body = body
+        self.body_line = body_line
+        self.assets_dir = assets_dir
+        self.problems: list[Problem] = []
+
+    def fail(self, key: str, message: str) -> None:
+        self.problems.append(Problem(f"{self.path.name} 字段 {key}", message))
+
+    def text(self, key: str, *, required: bool = False) -> str:
+        value = self.meta.get(key)
+        if value is None:
+            if required:
+                self.fail(key, "缺少必填字段")
+            return ""
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            self.fail(key, "应为文本")
+            return ""
+        return str(value).strip()
+
+    def url(self, key: str) -> str:
+        value = self.text(key)
+        if value and not re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
+            self.fail(key, f"应为完整网址（http:// 或 https:// 开头），现为“{value}”")
+        return value
+
+    def file(self, key: str, value: Any) -> Path | None:
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, "应为图片文件路径")
+            return None
+        candidates = [self.path.parent / value]
+        if self.assets_dir:
+            candidates.append(self.assets_dir / value)
+        for candidate in candidates:
+            if candidate.is_file():
+                return candidate.resolve()
+        self.fail(key, f"图片文件不存在：{value}（在稿件目录和 assets/ 中都没有找到）")
+        return None
+
+    def post(self) -> Post:
+        for key in self.meta:
+            if key not in KNOWN_FIELDS:
+                known = "、".join(KNOWN_FIELDS)
+                self.fail(str(key), f"未知字段（可用字段：{known}）")
+        post_id = post_id_for(self.path)
+        if not POST_ID_RE.match(post_id):
+            self.problems.append(Problem(self.path.name, "文件名只能用小写字母、数字和连字符（-），如 0609-forum.md"))
+        template = self.text("template", required=True)
+        title = self.text("title", required=True)
+        date = self.date()
+        accounts = self.accounts()
+        cover = self.meta.get("cover") or {}
+        cover_photo = cover_logo = None
+        if not isinstance(cover, dict):
+            self.fail("cover", "应为 photo/logo 设置，如 cover: {photo: photos/lab.jpg}")
+        else:
+            for key in cover:
+                if key not in ("photo", "logo"):
+                    self.fail(f"cover.{key}", "未知字段（可用：photo、logo）")
+            if "photo" in cover:
+                cover_photo = self.file("cover.photo", cover["photo"])
+            if "logo" in cover:
+                cover_logo = self.file("cover.logo", cover["logo"])
+        images = self.images()
+        details = self.meta.get("details") or {}
+        if not isinstance(details, dict):
+            self.fail("details", "应为“名称: 值”的表")
+            details = {}
+        comments = self.meta.get("comments", False)
+        if not isinstance(comments, bool):
+            self.fail("comments", "应为 true 或 false")
+        body = self.body.strip("\n")
+        if not body.strip():
+            self.problems.append(Problem(f"{self.path.name} 第 {self.body_line} 行", "正文为空"))
+        post = Post(
+            id=post_id, path=self.path.resolve(), template=template, title=title, body=body,
+            author=self.text("author"), digest=self.text("digest"), date=date,
+            organiser=self.text("organiser"), kicker=self.text("kicker"), accounts=accounts,
+            cover_photo=cover_photo, cover_logo=cover_logo, images=images, link=self.url("link"),
+            source_url=self.url("source_url"), weibo=self.text("weibo"), details=details,
+            comments=bool(comments), body_line=self.body_line,
+        )
+        if self.problems:
+            raise PostError(self.problems)
+        return post
+
+    def date(self) -> dt.date | None:
+        value = self.meta.get("date")
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail("date", f"日期无效：“{value}”，应为 YYYY-MM-DD，如 2022-06-09")
+            return None
+
+    def accounts(self) -> tuple[str, ...]:
+        value = self.meta.get("accounts", [])
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail("accounts", "应为账号名列表，如 [shsmr_wechat, shsmr_weibo]")
+            return ()
+        return tuple(value)
+
+    def images(self) -> dict[str, Path]:
+        value = self.meta.get("images") or {}
+        if not isinstance(value, dict):
+            self.fail("images", "应为“名称: 文件路径”的表，正文中用 ![说明](名称) 引用")
+            return {}
+        images: dict[str, Path] = {}
+        for name, file in value.items():
+            resolved = self.file(f"images.{name}", file)
+            if resolved:
+                images[str(name)] = resolved
+        return images
