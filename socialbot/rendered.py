@@ -139,3 +139,9 @@ class RenderedPost:
             date=d["date"], organiser=d["organiser"], wechat=WeChatArticle(**w),
             weibo=WeiboStatus(**wb),
         )
+
+
+def delivery_key(post_id: str, account_id: str, content_hash: str) -> str:
+    """Identity of one (post, account, content) delivery: dedupe key on every platform."""
+    raw = f"{post_id}\x1f{account_id}\x1f{content_hash}".encode()
+    return hashlib.sha256(raw).hexdigest()

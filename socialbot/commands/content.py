@@ -1,0 +1,86 @@
+"""Commands about content: preview (dry run) and check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+
+from socialbot.commands.context import EXIT_PROBLEMS, AppContext, pass_app, staff_errors
+from socialbot.errors import SocialbotError
+from socialbot.post import load_post
+from socialbot.preview import write_preview
+from socialbot.preview.writer import campaign_posts
+from socialbot.render import render_post, target_accounts
+from socialbot.render.templates import available_templates
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def _post_paths(app: AppContext, posts: tuple[Path, ...]) -> list[Path]:
+    paths = list(posts) or campaign_posts(app.settings)
+    if not paths:
+        raise click.ClickException(f"没有找到稿件：{app.settings.posts_dir} 中没有 .md 文件")
+    return paths
+
+
+@click.command()
+@click.argument("posts", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="预览输出目录（默认 out/preview）")
+@pass_app
+@staff_errors
+def preview(app: AppContext, posts: tuple[Path, ...], out_dir: Path | None) -> None:
+    """预演：排版全部稿件（或指定稿件），生成手机预览页面和发布计划，不调用任何接口。
+
+    \b
+    示例：
+      socialbot preview
+      socialbot preview campaign/posts/0609-lab-open-day.md --out /tmp/p
+    """
+    settings = app.settings
+    paths = _post_paths(app, posts)
+    out = out_dir or settings.preview_dir
+    with Progress(console=err_console, transient=True) as progress:
+        task = progress.add_task("排版中", total=len(paths))
+        result = write_preview(settings, paths, out, progress=lambda _p: progress.advance(task))
+    for p in result.posts:
+        console.print(f"[green]✓[/] {p.rendered.source}  {p.rendered.title}")
+    for path, exc in result.failures:
+        err_console.print(f"[red]✗ {path.name}[/]\n{exc.render()}")
+    console.print(f"\n预览已生成：{result.index}")
+    console.print(f"发布计划：{result.plan}")
+    console.print(f"共 {len(result.posts)} 篇通过，{len(result.failures)} 篇有误。")
+    if result.failures:
+        raise SystemExit(EXIT_PROBLEMS)
+
+
+@click.command()
+@click.argument("posts", nargs=-1, type=click.Path(path_type=Path))
+@pass_app
+@staff_errors
+def check(app: AppContext, posts: tuple[Path, ...]) -> None:
+    """检查配置、模板和稿件，列出所有问题及其位置（不生成文件）。"""
+    settings = app.settings  # a bad config raises here, with every problem listed
+    console.print(f"[green]✓[/] 配置文件 {settings.path.name}：{len(settings.accounts)} 个账号")
+    console.print(f"[green]✓[/] 模板：{'、'.join(available_templates(settings.templates_dir))}")
+    failures = 0
+    for path in _post_paths(app, posts):
+        try:
+            post = load_post(path, assets_dir=settings.assets_dir)
+            render_post(post, settings, target_accounts(post, settings))
+        except SocialbotError as exc:
+            failures += 1
+            err_console.print(f"[red]✗ {path.name}[/]\n{exc.render()}")
+        else:
+            console.print(f"[green]✓[/] {path.name}  {post.title}")
+    if failures:
+        err_console.print(f"\n{failures} 篇稿件有误，请按上面的提示修改。")
+        raise SystemExit(EXIT_PROBLEMS)
+    console.print("\n全部检查通过。")
+
+
+COMMANDS = [preview, check]

@@ -1,0 +1,176 @@
+"""Write the dry-run preview folder: index, one page per post, images and plan.json."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from socialbot.channels import get_channel
+from socialbot.config import Account, Settings
+from socialbot.errors import SocialbotError
+from socialbot.limits import WECHAT_DIGEST_MAX, WECHAT_TITLE_MAX, WEIBO_TEXT_MAX
+from socialbot.post import load_post, post_id_for
+from socialbot.preview.crops import crop_style
+from socialbot.render import render_post, target_accounts
+from socialbot.rendered import ImageAsset, RenderedPost, delivery_key
+from socialbot.textcount import URL_RE, weibo_length
+
+PAGES = Path(__file__).with_name("templates")
+
+
+@dataclass
+class PostPreview:
+    rendered: RenderedPost
+    accounts: list[Account]
+    page: Path
+    calls: dict[str, list[dict[str, object]]]
+
+
+@dataclass
+class PreviewResult:
+    out_dir: Path
+    index: Path
+    plan: Path
+    posts: list[PostPreview] = field(default_factory=list)
+    failures: list[tuple[Path, SocialbotError]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def campaign_posts(settings: Settings) -> list[Path]:
+    """Every post file of the campaign, in file-name (date) order."""
+    return sorted(settings.posts_dir.glob("*.md"))
+
+
+def write_preview(settings: Settings, paths: list[Path], out_dir: Path,
+                  progress: Callable[[Path], None] | None = None) -> PreviewResult:
+    """Render ``paths`` into ``out_dir``; a failing post is reported and leaves no files."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result = PreviewResult(out_dir, out_dir / "index.html", out_dir / "plan.json")
+    env = _page_environment()
+    (out_dir / "preview.css").write_text((PAGES / "preview.css").read_text("utf-8"), "utf-8")
+    for path in paths:
+        post_dir = out_dir / "posts" / post_id_for(path)
+        try:
+            post = load_post(path, assets_dir=settings.assets_dir)
+            accounts = target_accounts(post, settings)
+            rendered = render_post(post, settings, accounts)
+            calls = _plan(settings, rendered, accounts)
+        except SocialbotError as exc:
+            shutil.rmtree(post_dir, ignore_errors=True)
+            result.failures.append((path, exc))
+        else:
+            page = _write_post(env, settings, rendered, accounts, calls, post_dir)
+            result.posts.append(PostPreview(rendered, accounts, page, calls))
+        if progress:
+            progress(path)
+    _write_plan(settings, result)
+    result.index.write_text(env.get_template("index.html").render(
+        settings=settings, result=result, generated=_now(settings),
+        failures=[(p.name, e) for p, e in result.failures],
+    ), "utf-8")
+    return result
+
+
+def _plan(settings: Settings, rendered: RenderedPost,
+          accounts: list[Account]) -> dict[str, list[dict[str, object]]]:
+    calls: dict[str, list[dict[str, object]]] = {}
+    for account in accounts:
+        channel = get_channel(account, settings, None)
+        key = delivery_key(rendered.post_id, account.id, rendered.content_hash)
+        calls[account.id] = [c.to_json() for c in channel.plan(rendered, key)]
+    return calls
+
+
+def _write_post(env: Environment, settings: Settings, rendered: RenderedPost,
+                accounts: list[Account], calls: dict[str, list[dict[str, object]]],
+                post_dir: Path) -> Path:
+    shutil.rmtree(post_dir, ignore_errors=True)
+    post_dir.mkdir(parents=True)
+    files = {img.sha256: _write_image(post_dir, img) for img in rendered.images()}
+    article_html = rendered.wechat.content_html
+    for sha, name in files.items():
+        article_html = article_html.replace(f"asset:{sha}", name)
+    (post_dir / "wechat-content.html").write_text(rendered.wechat.content_html, "utf-8")
+    (post_dir / "weibo.txt").write_text(rendered.weibo.text, "utf-8")
+    w = rendered.wechat
+    checks = [
+        ("微信标题", len(w.title), WECHAT_TITLE_MAX),
+        ("微信摘要", len(w.digest), WECHAT_DIGEST_MAX),
+        ("微博正文（按微博规则）", weibo_length(rendered.weibo.text), WEIBO_TEXT_MAX),
+    ]
+    page = post_dir / "index.html"
+    page.write_text(env.get_template("post.html").render(
+        settings=settings, r=rendered, accounts=accounts, calls=calls, checks=checks,
+        article_html=article_html, cover=files[w.cover.sha256],
+        poster=files[rendered.weibo.image.sha256],
+        crop_235=crop_style(w.crop_235_1), crop_11=crop_style(w.crop_1_1),
+        weibo_html=_weibo_html(rendered.weibo.text),
+        wechat_accounts=[a for a in accounts if a.platform == "wechat"],
+        weibo_accounts=[a for a in accounts if a.platform == "weibo"],
+        generated=_now(settings),
+    ), "utf-8")
+    return page
+
+
+def _write_image(post_dir: Path, image: ImageAsset) -> str:
+    (post_dir / image.filename).write_bytes(image.data)
+    return image.filename
+
+
+def _weibo_html(text: str) -> str:
+    """Weibo text with links shown the way the Weibo card highlights them."""
+    out, pos = [], 0
+    for m in URL_RE.finditer(text):
+        out.append(str(escape(text[pos:m.start()])))
+        out.append(f'<span class="wb-link">{escape(m.group())}</span>')
+        pos = m.end()
+    out.append(str(escape(text[pos:])))
+    return Markup("".join(out).replace("\n", "<br>"))
+
+
+def _write_plan(settings: Settings, result: PreviewResult) -> None:
+    accounts: dict[str, dict[str, object]] = {}
+    for preview in result.posts:
+        for account in preview.accounts:
+            entry = accounts.setdefault(account.id, {
+                "platform": account.platform, "name": account.name,
+                "api_base": account.api_base,
+                "reach": account.reach if account.platform == "wechat" else "share",
+                "deliveries": [],
+            })
+            entry["deliveries"].append({  # type: ignore[union-attr]
+                "post_id": preview.rendered.post_id, "title": preview.rendered.title,
+                "content_hash": preview.rendered.content_hash,
+                "calls": preview.calls[account.id],
+            })
+    plan = {
+        "dry_run": True,
+        "generated_at": _now(settings),
+        "note": "预演：以下为正式发布时将按顺序调用的接口及参数，本次未调用任何接口；密钥与令牌以 *** 代替。",
+        "posts": len(result.posts),
+        "failed_posts": [p.name for p, _ in result.failures],
+        "accounts": accounts,
+    }
+    result.plan.write_text(json.dumps(plan, ensure_ascii=False, indent=2), "utf-8")
+
+
+def _now(settings: Settings) -> str:
+    return dt.datetime.now(settings.tz).isoformat(timespec="seconds")
+
+
+def _page_environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(PAGES)), undefined=StrictUndefined,
+                      autoescape=select_autoescape(["html"]), trim_blocks=True,
+                      lstrip_blocks=True)
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
+    return env
