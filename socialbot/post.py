@@ -19,6 +19,16 @@ from socialbot.errors import PostError, Problem
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 POST_ID_RE = re.compile(r"^[a-z0-9][a-z0-9\-]{1,63}$")
 
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so a bad date gets our own clear message."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
 KNOWN_FIELDS = {
     "template": "模板名称（必填）",
     "title": "标题（必填）",
@@ -86,7 +96,7 @@ def load_post(path: str | Path, *, assets_dir: Path | None = None) -> Post:
     if not match:
         raise PostError(Problem(f"{name} 第 1 行", "缺少开头的 --- 头信息（front matter）"))
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = yaml.load(match.group(1), Loader=_FrontMatterLoader) or {}  # noqa: S506
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"第 {mark.line + 2} 行" if mark else "头信息"
@@ -142,10 +152,12 @@ class _PostReader:
         return None
 
     def post(self) -> Post:
-        for key in self.meta:
+        for key, value in self.meta.items():
             if key not in KNOWN_FIELDS:
                 known = "、".join(KNOWN_FIELDS)
                 self.fail(str(key), f"未知字段（可用字段：{known}）")
+            elif value is None:
+                self.fail(str(key), "值为空（YAML 中 # 之后的文字是注释；内容以 # 开头时请加引号）")
         post_id = post_id_for(self.path)
         if not POST_ID_RE.match(post_id):
             self.problems.append(Problem(self.path.name, "文件名只能用小写字母、数字和连字符（-），如 0609-forum.md"))

@@ -1,0 +1,77 @@
+"""Small builders shared by tests: config files and post files in a temp folder."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+BASE_CONFIG = """
+timezone = "Asia/Shanghai"
+[organisation]
+name = "上海市市场监督管理局"
+short_name = "上海市场监管"
+[campaign]
+name = "6·9世界认可日"
+theme = "认证认可检验检测：传递质量信任，服务绿色发展"
+slogan = "传递质量信任，服务绿色发展"
+link = "https://scjgj.sh.gov.cn/"
+[paths]
+posts = "{posts}"
+templates = "{templates}"
+assets = "{assets}"
+preview = "out/preview"
+[database]
+path = "out/socialbot.db"
+[accounts.shsmr_wechat]
+platform = "wechat"
+name = "上海市场监管"
+appid = "wx0000000000000001"
+secret_env = "TEST_WECHAT_SECRET"
+api_base = "http://127.0.0.1:9/wechat"
+[accounts.shsmr_weibo]
+platform = "weibo"
+name = "上海市场监管微博"
+uid = "5800000001"
+token_env = "TEST_WEIBO_TOKEN"
+safe_domains = ["scjgj.sh.gov.cn"]
+api_base = "http://127.0.0.1:9/weibo"
+"""
+
+
+def write_config(folder: Path, extra: str = "", **paths: str) -> Path:
+    values = {"posts": "posts", "templates": str(REPO / "templates" / "posts"),
+              "assets": str(REPO / "assets")}
+    values.update(paths)
+    path = folder / "config.toml"
+    path.write_text(BASE_CONFIG.format(**values) + textwrap.dedent(extra), encoding="utf-8")
+    (folder / "posts").mkdir(exist_ok=True)
+    return path
+
+
+GOOD_POST = """\
+---
+template: livestream
+title: 实验室“云开放”直播预告
+author: 上海市场监管
+digest: 6月9日，走进检验检测实验室。
+date: 2022-06-09
+kicker: 直播预告
+link: https://scjgj.sh.gov.cn/wad2022/lab
+weibo: 6月9日14:00，实验室“云开放”直播，带您走进检验检测一线。
+details:
+  time: 2022年6月9日 14:00
+  platform: 上海市场监管视频号
+  labs: [上海市质量监督检验技术研究院]
+---
+检验检测是**质量的守门人**。本次直播将带您参观实验室。
+
+更多信息见[上海市市场监督管理局](https://scjgj.sh.gov.cn/)网站。
+"""
+
+
+def write_post(folder: Path, name: str = "0609-lab.md", text: str = GOOD_POST) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from socialbot.errors import PostError
+from socialbot.post import load_post
+from tests.helpers import GOOD_POST, REPO, write_post
+
+
+def test_good_post_loads_typed(tmp_path: Path) -> None:
+    post = load_post(write_post(tmp_path))
+    assert post.id == "0609-lab"
+    assert post.template == "livestream"
+    assert post.date == dt.date(2022, 6, 9)
+    assert post.details["labs"] == ["上海市质量监督检验技术研究院"]
+    assert post.body.startswith("检验检测")
+    assert post.body_line == 15
+
+
+def test_all_problems_reported_with_fields(tmp_path: Path) -> None:
+    text = GOOD_POST.replace("date: 2022-06-09", "date: 2022-13-45").replace(
+        "kicker: 直播预告", "kicker: 直播预告\ncolour: red\naccounts: 7").replace(
+        "template: livestream\n", "")
+    with pytest.raises(PostError) as info:
+        load_post(write_post(tmp_path, text=text))
+    messages = info.value.render()
+    assert "字段 template：缺少必填字段" in messages
+    assert "字段 date：日期无效" in messages
+    assert "字段 colour：未知字段" in messages
+    assert "字段 accounts：应为账号名列表" in messages
+    assert len(info.value.problems) == 4
+
+
+def test_yaml_error_gives_line(tmp_path: Path) -> None:
+    text = GOOD_POST.replace("author: 上海市场监管", "author: [上海市场监管")
+    with pytest.raises(PostError) as info:
+        load_post(write_post(tmp_path, text=text))
+    assert "0609-lab.md 第" in info.value.render()
+    assert "YAML" in info.value.render()
+
+
+def test_missing_front_matter(tmp_path: Path) -> None:
+    with pytest.raises(PostError) as info:
+        load_post(write_post(tmp_path, text="只有正文\n"))
+    assert "缺少开头的 ---" in info.value.render()
+
+
+def test_missing_image_named(tmp_path: Path) -> None:
+    text = GOOD_POST.replace("kicker: 直播预告", "kicker: 直播预告\nimages:\n  photo: photos/none.jpg")
+    with pytest.raises(PostError) as info:
+        load_post(write_post(tmp_path, text=text), assets_dir=REPO / "assets")
+    assert "images.photo" in info.value.render()
+    assert "photos/none.jpg" in info.value.render()
+
+
+def test_bad_file_name(tmp_path: Path) -> None:
+    with pytest.raises(PostError) as info:
+        load_post(write_post(tmp_path, name="My Post.md"))
+    assert "文件名" in info.value.render()
+
+
+def test_sample_campaign_posts_all_load() -> None:
+    paths = sorted((REPO / "campaign" / "posts").glob("*.md"))
+    assert len(paths) >= 9
+    posts = [load_post(p, assets_dir=REPO / "assets") for p in paths]
+    dates = [p.date for p in posts]
+    assert all(d is not None and dt.date(2022, 6, 1) <= d <= dt.date(2022, 6, 25) for d in dates)
+    kinds = {p.template for p in posts}
+    assert {"announcement", "livestream", "forum", "report", "initiative", "science",
+            "training", "ceremony", "news"} <= kinds
+
+
+def test_empty_value_explains_yaml_comment(tmp_path: Path) -> None:
+    text = GOOD_POST.replace("weibo: 6月9日14:00", "weibo: #世界认可日# 6月9日14:00")
+    with pytest.raises(PostError) as info:
+        load_post(write_post(tmp_path, text=text))
+    assert "字段 weibo：值为空" in info.value.render()
