@@ -18,9 +18,7 @@ WECHAT_KINDS = ("subscription", "service")
 
 def _generated_openids(seed: str, count: int) -> list[str]:
     """Stable fake OpenIDs (28 chars starting with "o", like real ones) for a seed."""
-    return [
-        "o" + hashlib.sha256(f"{seed}:{n}".encode()).hexdigest()[:27] for n in range(count)
-    ]
+    return ["o" + hashlib.sha256(f"{seed}:{n}".encode()).hexdigest()[:27] for n in range(count)]
 
 
 def _spec_from_dict(cls: type, data: dict[str, Any]) -> Any:
@@ -93,7 +91,9 @@ class WeiboAccountSpec:
         self.uid = str(self.uid)
         self.screen_name = self.screen_name or f"用户{self.uid}"
         self.safe_domains = [d.lower().strip(".") for d in self.safe_domains]
-        self.appkey = self.appkey or str(int(hashlib.sha256(self.uid.encode()).hexdigest(), 16))[:10]
+        self.appkey = (
+            self.appkey or str(int(hashlib.sha256(self.uid.encode()).hexdigest(), 16))[:10]
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> WeiboAccountSpec:

@@ -85,6 +85,5 @@ def weibo_time(ts: float) -> str:
     """Weibo's ``created_at`` format, e.g. ``Wed Jun 08 09:00:00 +0800 2022`` (locale-proof)."""
     t = local(ts)
     return (
-        f"{_WEEKDAYS[t.weekday()]} {_MONTHS[t.month - 1]} {t.day:02d} "
-        f"{t:%H:%M:%S} +0800 {t.year}"
+        f"{_WEEKDAYS[t.weekday()]} {_MONTHS[t.month - 1]} {t.day:02d} {t:%H:%M:%S} +0800 {t.year}"
     )

@@ -20,18 +20,13 @@ class WeChatError(Exception):
 
 
 class WeiboError(Exception):
-    """A Weibo error answer.
+    """A Weibo error answer; ``weibo.py`` shapes the body (API style or OAuth style)."""
 
-    API endpoints answer ``{"request", "error_code": "N", "error"}``; OAuth errors
-    (``oauth=True``) answer ``{"error", "error_code": N, "error_description"}``.
-    """
-
-    def __init__(self, code: int, error: str, *, status: int = 400, oauth: bool = False):
+    def __init__(self, code: int, error: str, *, status: int = 400):
         super().__init__(f"{code} {error}")
         self.code = code
         self.error = error
         self.status = status
-        self.oauth = oauth
 
 
 class BadRequest(Exception):

@@ -9,11 +9,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
-
-if TYPE_CHECKING:
-    from socialbot.sandbox.faults import Fault
 
 JSON_TYPE = "application/json; charset=utf-8"
 HTML_TYPE = "text/html; charset=utf-8"
@@ -40,7 +37,6 @@ class Request:
     headers: dict[str, str]
     body: bytes
     client_ip: str
-    fault: Fault | None = None
     _form: tuple[dict[str, str], dict[str, UploadedFile]] | None = field(default=None, repr=False)
 
     @property

@@ -13,7 +13,7 @@ from typing import Any
 from socialbot.sandbox.accounts import Token, WeChatAccount
 from socialbot.sandbox.clock import day_key
 from socialbot.sandbox.errors import WeChatError
-from socialbot.sandbox.protocol import Request, Reply
+from socialbot.sandbox.protocol import Reply, Request
 from socialbot.sandbox.state import SandboxState
 
 LEGACY_OVERLAP = 300

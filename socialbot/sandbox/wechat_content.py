@@ -22,9 +22,7 @@ _ANCHOR = re.compile(r"<a\b[^>]*>", re.I)
 
 def attribute(tag: str, name: str) -> str | None:
     """The value of attribute ``name`` in one start tag, or None."""
-    match = re.search(
-        rf"""\s{name}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", tag, re.I
-    )
+    match = re.search(rf"""\s{name}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", tag, re.I)
     if match is None:
         return None
     return next(g for g in match.groups() if g is not None)

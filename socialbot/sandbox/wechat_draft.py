@@ -46,7 +46,8 @@ def reject_unicode_escapes(raw: str) -> None:
     for match in _ESCAPED_FIELD.finditer(raw):
         if _UNICODE_ESCAPE.search(match.group(2)):
             raise WeChatError(
-                40033, "invalid charset. please check your request, if include \\uxxxx will create fail!"
+                40033,
+                "invalid charset. please check your request, if include \\uxxxx will create fail!",
             )
 
 
@@ -84,7 +85,11 @@ def build_article(account: WeChatAccount, article: Any, single: bool) -> dict[st
         raise WeChatError(47001, "data format error")
     if article.get("article_type", "news") != "news":
         raise WeChatError(40097, "invalid args, the practice platform supports article_type news")
-    title, author, digest = _text(article, "title"), _text(article, "author"), _text(article, "digest")
+    title, author, digest = (
+        _text(article, "title"),
+        _text(article, "author"),
+        _text(article, "digest"),
+    )
     content, source_url = _text(article, "content"), _text(article, "content_source_url")
     if not title.strip():
         raise WeChatError(44003, "empty news data, title missing")
@@ -131,7 +136,9 @@ def _draft(account: WeChatAccount, data: dict[str, Any]) -> dict[str, Any]:
     return draft
 
 
-def public_article(state: SandboxState, media_id: str, idx: int, article: dict[str, Any]) -> dict[str, Any]:
+def public_article(
+    state: SandboxState, media_id: str, idx: int, article: dict[str, Any]
+) -> dict[str, Any]:
     """An article as draft/get shows it (warnings are the sandbox's own, not the API's)."""
     shown = {k: v for k, v in article.items() if k != "warnings"}
     shown["url"] = f"{state.base_url}/draft/{media_id}?idx={idx}"
@@ -198,17 +205,29 @@ def batchget(state: SandboxState, req: Request, account: WeChatAccount) -> Reply
     """POST cgi-bin/draft/batchget: newest first, 1-20 per page."""
     data = body_json(req)
     offset, size = data.get("offset", 0), data.get("count", 20)
-    if not isinstance(offset, int) or not isinstance(size, int) or offset < 0 or not 1 <= size <= 20:
+    if (
+        not isinstance(offset, int)
+        or not isinstance(size, int)
+        or offset < 0
+        or not 1 <= size <= 20
+    ):
         raise WeChatError(40097, "invalid args, offset/count")
     drafts = sorted(account.drafts.values(), key=lambda d: d["update_time"], reverse=True)
     page = drafts[offset : offset + size]
     items = []
     for draft in page:
-        news = [public_article(state, draft["media_id"], i + 1, a) for i, a in enumerate(draft["articles"])]
+        news = [
+            public_article(state, draft["media_id"], i + 1, a)
+            for i, a in enumerate(draft["articles"])
+        ]
         if data.get("no_content") in (1, True):
             for article in news:
                 article.pop("content", None)
         items.append(
-            {"media_id": draft["media_id"], "content": {"news_item": news}, "update_time": draft["update_time"]}
+            {
+                "media_id": draft["media_id"],
+                "content": {"news_item": news},
+                "update_time": draft["update_time"],
+            }
         )
     return Reply.json({"total_count": len(drafts), "item_count": len(items), "item": items})
