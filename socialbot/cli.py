@@ -25,12 +25,15 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 
 
 def _register() -> None:
-    from socialbot.commands import content
+    from socialbot.commands import content, practice
 
-    for command in content.COMMANDS:
-        cli.add_command(command)
+    for module in (content, practice):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
 
 
 def main() -> None:
-    _register()
     cli(prog_name="socialbot")

@@ -84,6 +84,16 @@ class Account:
     def uses_official_host(self) -> bool:
         return self.api_base.rstrip("/") == OFFICIAL_API_BASE[self.platform]
 
+    @property
+    def on_practice_platform(self) -> bool:
+        """True when the account points at a practice platform on this machine."""
+        return (urlsplit(self.api_base).hostname or "") in ("127.0.0.1", "localhost", "::1")
+
+    @property
+    def practice_secret(self) -> str:
+        """The well-known secret a local practice platform accepts for this account."""
+        return f"practice-{self.id}"
+
     def link_allowed(self, url: str) -> bool:
         """Whether ``url`` is under one of this Weibo account's safe domains."""
         host = (urlsplit(url).hostname or "").lower()
@@ -155,6 +165,8 @@ class Settings:
             value = str(data.get(name, "") or data.get(account.id, ""))
             if value:
                 return Secret(value, f"密钥文件 {self.secrets_file.name}")
+        if account.on_practice_platform:
+            return Secret(account.practice_secret, "练习平台默认密钥")
         raise ConfigError(
             Problem(
                 f"账号 {account.id}",

@@ -63,7 +63,10 @@ def test_secret_from_env_never_printed(tmp_path: Path, monkeypatch: pytest.Monke
 
 def test_missing_secret_says_which_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TEST_WEIBO_TOKEN", raising=False)
-    settings = load_settings(write_config(tmp_path))
+    path = write_config(tmp_path)
+    path.write_text(path.read_text("utf-8").replace("http://127.0.0.1:9/weibo",
+                                                    "https://api.weibo.com"), "utf-8")
+    settings = load_settings(path)
     with pytest.raises(ConfigError) as info:
         settings.secret_for(settings.account("shsmr_weibo"))
     assert "TEST_WEIBO_TOKEN" in info.value.render()
@@ -93,3 +96,12 @@ def test_safe_domain_matching(tmp_path: Path) -> None:
     assert account.link_allowed("https://www.scjgj.sh.gov.cn/a")
     assert not account.link_allowed("https://scjgj.sh.gov.cn.evil.com/a")
     assert not account.link_allowed("https://example.com/")
+
+
+def test_practice_platform_accounts_get_practice_secret(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TEST_WEIBO_TOKEN", raising=False)
+    settings = load_settings(write_config(tmp_path))
+    account = settings.account("shsmr_weibo")
+    assert account.on_practice_platform
+    assert settings.secret_for(account).reveal() == "practice-shsmr_weibo"
