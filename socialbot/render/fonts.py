@@ -25,9 +25,7 @@ _PROBE_SIZE = 24
 
 # Invisible characters that fonts render as tofu; they carry no meaning in an
 # image, so typesetting drops them instead of failing.
-_DROPPED = dict.fromkeys(
-    [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, *range(0xFE00, 0xFE10)], None
-)
+_DROPPED = dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, *range(0xFE00, 0xFE10)], None)
 
 _LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
 _SPACES = re.compile("[^\\S\n\u3000\u00a0]")
@@ -65,6 +63,7 @@ def field_label(field: str | None) -> str:
     return FIELD_LABELS.get(field, field)
 
 
+@functools.cache
 def default_font_path() -> Path:
     """Path of the bundled Noto Sans CJK collection."""
     from noto_cjk_sans_otc import FONT_PATH
@@ -72,6 +71,7 @@ def default_font_path() -> Path:
     return Path(FONT_PATH)
 
 
+@functools.lru_cache(maxsize=64)
 def resolve_font(font_path: Path | str | None, index: int | None = None) -> tuple[str, int]:
     """Normalise an optional override to a (path, face index) cache key."""
     if font_path is None:
@@ -88,9 +88,7 @@ def _load(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
         raise ImageError(f"字体文件不存在：{path}", field="font_path", detail=path)
     try:
         # BASIC layout: CJK needs no shaping, and it measures ~5x faster than raqm.
-        return ImageFont.truetype(
-            path, size, index=index, layout_engine=ImageFont.Layout.BASIC
-        )
+        return ImageFont.truetype(path, size, index=index, layout_engine=ImageFont.Layout.BASIC)
     except OSError as exc:
         raise ImageError(
             f"无法读取字体文件：{path}（第 {index} 个字形集），文件可能已损坏或格式不受支持",

@@ -11,17 +11,19 @@ greedily.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+import re
 from pathlib import Path
 
 from PIL import ImageFont
 
 from socialbot.render.fonts import ImageError, check_glyphs, field_label, load_font
 
+FEWER_LINES_TOLERANCE = 0.12
+
 # Characters that must not start a line (closing punctuation, iteration marks).
 NO_START = frozenset(
     "，。、；：？！）》」』”’…—％‰〕】〉｝］｠〗〙〛〟・·‧ー々〻゛゜ヽヾ"
-    "～!),.:;?]}%℃°‐–"
+    "～!),.:;?]}%℃°‐–｜|"
     "﹐﹑﹒﹔﹕﹖﹗﹚﹜﹞"
 )
 # Characters that must not end a line (opening punctuation).
@@ -43,29 +45,64 @@ def _is_cjk(ch: str) -> bool:
     )
 
 
-def _units(paragraph: str) -> Iterator[tuple[bool, str]]:
-    """Yield (space_before, unit): single CJK chars or whole non-CJK words."""
-    space = False
-    word: list[str] = []
-    for ch in paragraph:
+# Short quoted names and titles (“世界认可日”, 《标准化法》) read badly when split.
+_SHORT_QUOTE = re.compile(r"[“‘《「『【〈][^“”‘’《》「」『』【】〈〉\n]{1,8}[”’》」』】〉]")
+
+
+# Measure words stay with their number: "2022年" "6月" "9日" "15个".
+_NUMBER_UNIT = re.compile(r"(?<=[0-9])[年月日号时分秒点届次个家项名位人万亿元岁期倍]")
+
+
+# Without a segmenter any two ideographs may part; these campaign words are
+# common in titles, and splitting them ("认 / 证") is what readers notice most.
+_KEEP_WORDS = (
+    "世界认可日 认证认可 检验检测 市场监管 绿色发展 质量信任 上海品牌 复工复产 "
+    "疫情防控 实验室 云开放 一带一路 标准化 认证 认可 检验 检测 质量 上海 "
+    "品牌 绿色 发展 服务 信任 直播 活动 发布 仪式 行业 机构 企业 技术 "
+    "标准 主题 宣传 论坛 培训 科普 创新 案例 年度 倡议 双碳 产品 组织 "
+    "集中 获证 颁证 世界 国际 经济 环境 社会 安全 健康 走进 助力 助推 支持 "
+    "启动 开讲 回顾 展示 征集 风采 建设 要点 一线 防疫 抗疫 凝心 聚力 宣贯 "
+    "系列 分论坛 守门人 共话 浦东 合作 交流 推动 促进 提升 可持续 高质量"
+)
+KEEP_TOGETHER = tuple(_KEEP_WORDS.split())
+_KEEP = re.compile("|".join(sorted(KEEP_TOGETHER, key=len, reverse=True)))
+
+
+def _glued_positions(paragraph: str) -> set[int]:
+    """Indices that must not be preceded by a break."""
+    glued: set[int] = set()
+    for pattern in (_SHORT_QUOTE, _KEEP):
+        for m in pattern.finditer(paragraph):
+            glued.update(range(m.start() + 1, m.end()))
+    glued.update(m.start() for m in _NUMBER_UNIT.finditer(paragraph))
+    return glued
+
+
+def _units(paragraph: str) -> list[tuple[bool, str]]:
+    """Split into (space_before, unit): single CJK chars or whole non-CJK words."""
+    glued = _glued_positions(paragraph)
+    out: list[tuple[bool, str]] = []
+    space = in_word = False
+    for i, ch in enumerate(paragraph):
         if ch in (" ", "\u3000"):
-            if word:
-                yield space, "".join(word)
-                word = []
-            space = True
-        elif _is_cjk(ch) or ch in "…—":
-            if word:
-                yield space, "".join(word)
-                word, space = [], False
-            yield space, ch
-            space = False
+            space, in_word = True, False
+            continue
+        cjk = _is_cjk(ch) or ch in "…—"
+        if out and not space and (i in glued or (in_word and not cjk)):
+            out[-1] = (out[-1][0], out[-1][1] + ch)
         else:
-            word.append(ch)
-    if word:
-        yield space, "".join(word)
+            out.append((space, ch))
+        in_word, space = not cjk, False
+    return out
 
 
 def clusters(paragraph: str) -> list[tuple[bool, str]]:
+    """Unbreakable clusters of one paragraph, each with a space-before flag."""
+    return list(_clusters(paragraph))
+
+
+@functools.lru_cache(maxsize=1024)
+def _clusters(paragraph: str) -> tuple[tuple[bool, str], ...]:
     """Group units so that no break falls where kinsoku forbids it.
 
     A unit opening with closing punctuation joins the previous cluster, and a
@@ -80,41 +117,49 @@ def clusters(paragraph: str) -> list[tuple[bool, str]]:
             out[-1] = (prev_space, prev + (" " if space else "") + unit)
         else:
             out.append((space, unit))
-    return out
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=65536)
+def text_width(font: ImageFont.FreeTypeFont, text: str) -> float:
+    """Advance width, memoised: bisection and balancing re-measure the same clusters."""
+    return font.getlength(text)
 
 
 def _split_wide(cluster: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
-    """Last resort for a cluster wider than the line: break between characters."""
+    """Last resort for a cluster wider than the line: break between characters.
+
+    Breaks back off to a position kinsoku allows when there is one.
+    """
     pieces: list[str] = []
-    current = ""
-    for ch in cluster:
-        if current and font.getlength(current + ch) > max_width:
-            pieces.append(current)
-            current = ch
-        else:
-            current += ch
-    if current:
-        pieces.append(current)
-    # Keep kinsoku where possible by pulling one character down.
-    for i in range(1, len(pieces)):
-        if pieces[i][0] in NO_START and len(pieces[i - 1]) > 1:
-            pieces[i] = pieces[i - 1][-1] + pieces[i]
-            pieces[i - 1] = pieces[i - 1][:-1]
+    rest = cluster
+    while rest:
+        n = 1
+        while n < len(rest) and text_width(font, rest[: n + 1]) <= max_width:
+            n += 1
+        if n == len(rest):
+            pieces.append(rest)
+            break
+        k = n
+        while k > 1 and (rest[k] in NO_START or rest[k - 1] in NO_END):
+            k -= 1
+        if rest[k] in NO_START or rest[k - 1] in NO_END:
+            k = n  # no legal break in reach: overflow rather than exceed the width
+        pieces.append(rest[:k])
+        rest = rest[k:]
     return pieces
 
 
-def wrap_cjk(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
-    """Break ``text`` into lines no wider than ``max_width`` pixels.
-
-    Explicit newlines are kept as hard breaks.  Only a single word or
-    punctuation cluster wider than the whole line is ever split mid-word.
-    """
+def _wrap(
+    text: str, font: ImageFont.FreeTypeFont, max_width: float, split_long: bool
+) -> list[str] | None:
+    """Greedy line filling; None if a cluster is too wide and splitting is off."""
     lines: list[str] = []
-    space_w = font.getlength(" ")
+    space_w = text_width(font, " ")
     for paragraph in text.split("\n"):
         line, width = "", 0.0
-        for space, cluster in clusters(paragraph):
-            w = font.getlength(cluster)
+        for space, cluster in _clusters(paragraph):
+            w = text_width(font, cluster)
             gap = space_w if (space and line) else 0.0
             if line and width + gap + w <= max_width:
                 line += (" " if gap else "") + cluster
@@ -124,6 +169,8 @@ def wrap_cjk(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[
                 lines.append(line)
             if w <= max_width:
                 line, width = cluster, w
+            elif not split_long:
+                return None
             else:
                 *full, line = _split_wide(cluster, font, max_width)
                 lines.extend(full)
@@ -132,28 +179,97 @@ def wrap_cjk(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[
     return lines
 
 
+def wrap_cjk(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
+    """Break ``text`` into lines no wider than ``max_width`` pixels.
+
+    Explicit newlines are kept as hard breaks.  Only a single word or
+    punctuation cluster wider than the whole line is ever split mid-word.
+    """
+    lines = _wrap(text, font, max_width, split_long=True)
+    assert lines is not None
+    return lines
+
+
+def _ends_in_han(text: str) -> bool:
+    return 0x3400 <= ord(text[-1]) <= 0x9FFF or 0x20000 <= ord(text[-1]) <= 0x3FFFF
+
+
 def balance_lines(
     text: str, font: ImageFont.FreeTypeFont, max_width: float, lines: list[str]
 ) -> list[str]:
-    """Narrow the measure as far as possible without adding a line.
+    """Re-break into the same number of lines, as even as possible.
 
-    Greedy filling leaves a lonely last character ("...绿色发 / 展"), which
-    looks poor in a centred title; the narrowest measure with the same line
-    count evens the lines out.
+    Greedy filling leaves a lonely last word ("...风采征集 / 展示"), which
+    looks poor in a title.  A small dynamic programme over the clusters
+    minimises the squared slack of every line, with a mild penalty for
+    breaking between two ideographs rather than after punctuation or a word.
     """
-    if len(lines) < 2:
-        return lines
     target = len(lines)
-    lo, hi = sum(font.getlength(line) for line in lines) / target - 1, max_width
-    best = lines
-    while hi - lo > 1:
-        mid = (lo + hi) / 2
-        trial = wrap_cjk(text, font, mid)
-        if len(trial) <= target and all(font.getlength(t) <= mid for t in trial):
-            best, hi = trial, mid
-        else:
-            lo = mid
-    return best
+    if target < 2 or "\n" in text:
+        return lines
+    items = _clusters(text)
+    n = len(items)
+    widths = [text_width(font, c) for _, c in items]
+    space_w = text_width(font, " ")
+    soft_break = (font.size * 0.5) ** 2
+    inf = float("inf")
+    # cost[m][j]: best cost of setting items[:j] in m lines; back[m][j]: start of last line
+    cost = [[inf] * (n + 1) for _ in range(target + 1)]
+    back = [[0] * (n + 1) for _ in range(target + 1)]
+    cost[0][0] = 0.0
+    for m in range(1, target + 1):
+        for j in range(1, n + 1):
+            width = 0.0
+            for i in range(j - 1, -1, -1):
+                width += widths[i] + (space_w if i < j - 1 and items[i + 1][0] else 0.0)
+                if width > max_width:
+                    break
+                if cost[m - 1][i] == inf:
+                    continue
+                penalty = 0.0
+                if j < n and _ends_in_han(items[j - 1][1]) and _is_cjk(items[j][1][0]):
+                    penalty = soft_break
+                c = cost[m - 1][i] + (max_width - width) ** 2 + penalty
+                if c < cost[m][j]:
+                    cost[m][j], back[m][j] = c, i
+    if cost[target][n] == inf:
+        return lines
+    out: list[str] = []
+    j = n
+    for m in range(target, 0, -1):
+        i = back[m][j]
+        parts = [("" if k == i or not items[k][0] else " ") + items[k][1] for k in range(i, j)]
+        out.append("".join(parts))
+        j = i
+    return out[::-1]
+
+
+_OPENING = frozenset("“‘《「『（【〔〈〖［｛")
+_CLOSING = frozenset("”’》」』）】〕〉〗］｝，。、；：！？")
+
+
+@functools.lru_cache(maxsize=4096)
+def _ink_x(font: ImageFont.FreeTypeFont, ch: str) -> tuple[float, float]:
+    """Blank space left and right of a glyph's ink within its advance."""
+    mask, (off_x, _y) = font.getmask2(ch)
+    box = mask.getbbox()
+    if box is None:
+        return 0.0, 0.0
+    return off_x + box[0], font.getlength(ch) - (off_x + box[2])
+
+
+def optical_trim(font: ImageFont.FreeTypeFont, line: str) -> tuple[float, float]:
+    """Blank half-em of full-width punctuation at the line's ends, to hang it.
+
+    CJK fonts put opening quotes in the right half of their square, so a
+    line starting with “ looks indented; aligning by ink fixes that.
+    """
+    if not line:
+        return 0.0, 0.0
+    ref_left, ref_right = _ink_x(font, "中")
+    left = max(0.0, _ink_x(font, line[0])[0] - ref_left) if line[0] in _OPENING else 0.0
+    right = max(0.0, _ink_x(font, line[-1])[1] - ref_right) if line[-1] in _CLOSING else 0.0
+    return left, right
 
 
 @functools.lru_cache(maxsize=256)
@@ -199,33 +315,49 @@ def fit_text(
     box_w, box_h = box
     check_glyphs(text, load_font(min_size, font_path, index), field)
 
-    def attempt(size: int) -> list[str] | None:
+    def attempt(size: int, split_long: bool = False) -> list[str] | None:
         font = load_font(size, font_path, index)
         pad = 2 * stroke * size
-        lines = wrap_cjk(text, font, box_w - pad)
-        if len(lines) > max_lines or block_height(font, len(lines), line_spacing) + pad > box_h:
+        lines = _wrap(text, font, box_w - pad, split_long)
+        if lines is None or len(lines) > max_lines:
             return None
-        if any(font.getlength(line) > box_w - pad for line in lines):
+        if block_height(font, len(lines), line_spacing) + pad > box_h:
             return None
         return lines
 
-    lo, hi = min_size, max_size
-    best = attempt(lo)
-    if best is None:
+    # A word wider than the box is split only when nothing else fits.
+    smallest = attempt(min_size) or attempt(min_size, split_long=True)
+    if smallest is None:
         raise ImageError(
             f"{field_label(field)}太长，即使缩小到 {min_size} 像素字号也无法放进 "
             f"{int(box_w)}×{int(box_h)} 的版面（最多 {max_lines} 行）；请精简文字",
             field=field,
             detail=text,
         )
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        lines = attempt(mid)
-        if lines is None:
-            hi = mid - 1
-        else:
-            lo, best = mid, lines
+
+    def largest(n_lines: int) -> tuple[int, list[str]] | None:
+        """Largest size set in at most ``n_lines`` lines (bisection)."""
+        found = None
+        lo, hi = min_size, max_size
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            lines = attempt(mid)
+            if lines is not None and len(lines) <= n_lines:
+                found, lo = (mid, lines), mid + 1
+            else:
+                hi = mid - 1
+        return found
+
+    # Fewer lines read better than slightly bigger type: prefer the fewest
+    # lines whose size is within FEWER_LINES_TOLERANCE of the largest size.
+    best = largest(max_lines) or (min_size, smallest)
+    for n in range(1, len(best[1])):
+        candidate = largest(n)
+        if candidate and candidate[0] >= best[0] * (1 - FEWER_LINES_TOLERANCE):
+            best = candidate
+            break
+    lo, lines = best
     font = load_font(lo, font_path, index)
     if balance:
-        best = balance_lines(text, font, box_w - 2 * stroke * lo, best)
-    return font, best
+        lines = balance_lines(text, font, box_w - 2 * stroke * lo, lines)
+    return font, lines
