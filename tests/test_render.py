@@ -185,3 +185,11 @@ def test_rendered_json_round_trip(campaign) -> None:
         again = RenderedPost.from_json(r.to_json())
         assert again == r
         assert again.content_hash == r.content_hash
+
+
+def test_missing_glyph_fails_clearly(settings, tmp_path: Path) -> None:
+    text = GOOD_POST.replace("title: 实验室“云开放”直播预告", "title: 实验室开放日😀")
+    with pytest.raises(RenderError) as info:
+        render_text(settings, tmp_path, text)
+    assert "0609-lab.md 字段 title" in info.value.render()
+    assert "😀" in info.value.render()

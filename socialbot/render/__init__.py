@@ -98,7 +98,8 @@ def render_post(post: Post, settings: Settings, accounts: list[Account] | None =
         cover = make_cover(spec)
         poster = make_poster(spec)
     except ImageError as exc:
-        problems.append(Problem(f"{where} {exc.field or '图片'}", str(exc)))
+        problems.append(Problem(f"{where} 字段 {exc.field}" if exc.field else f"{where} 图片",
+                                str(exc)))
     if cover and len(cover.data) > WECHAT_COVER_MAX_BYTES:
         problems.append(Problem(f"{where} 封面", "封面图片超过 10 MB"))
     if poster and len(poster.data) > WEIBO_IMAGE_MAX_BYTES:
