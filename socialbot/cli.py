@@ -15,8 +15,11 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 @click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="socialbot")
 @click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-    envvar="SOCIALBOT_CONFIG", help="配置文件路径（默认：当前目录的 config.toml）",
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="SOCIALBOT_CONFIG",
+    help="配置文件路径（默认：当前目录的 config.toml）",
 )
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None) -> None:

@@ -230,8 +230,17 @@ class _Reader:
         return p if p.is_absolute() else (self.path.parent / p).resolve()
 
     def settings(self) -> Settings:
-        known = {"organisation", "campaign", "paths", "accounts", "timezone", "database",
-                 "schedule", "review", "redis"}
+        known = {
+            "organisation",
+            "campaign",
+            "paths",
+            "accounts",
+            "timezone",
+            "database",
+            "schedule",
+            "review",
+            "redis",
+        }
         for key in self.data:
             if key not in known:
                 self.fail(key, f"未知配置项（可用：{'、'.join(sorted(known))}）")
@@ -288,7 +297,9 @@ class _Reader:
             or len(colours) != 3
             or not all(isinstance(x, str) and HEX_COLOUR_RE.match(x) for x in colours)
         ):
-            self.fail("campaign", "colours 应为三个 #RRGGBB 颜色，如 [\"#0b6e4f\", \"#e9f4ee\", \"#f2a900\"]")
+            self.fail(
+                "campaign", 'colours 应为三个 #RRGGBB 颜色，如 ["#0b6e4f", "#e9f4ee", "#f2a900"]'
+            )
             colours = ["#0b6e4f", "#e9f4ee", "#f2a900"]
         link = self.text(c, "link", "campaign")
         if link and not link.startswith(("https://", "http://")):
@@ -332,7 +343,11 @@ class _Reader:
         }[platform]
         for key in t:
             if key not in common | per_platform:
-                hint = "（密钥请用 secret_env/token_env 指定环境变量名）" if "secret" in key or "token" in key else ""
+                hint = (
+                    "（密钥请用 secret_env/token_env 指定环境变量名）"
+                    if "secret" in key or "token" in key
+                    else ""
+                )
                 self.fail(where, f"未知字段 {key}{hint}")
         api_base = str(t.get("api_base", OFFICIAL_API_BASE[platform])).rstrip("/")
         if not api_base.startswith(("https://", "http://")):
@@ -345,7 +360,9 @@ class _Reader:
             appid = self.text(t, "appid", where)
             kind = t.get("kind", "subscription")
             if kind not in WECHAT_KINDS:
-                self.fail(where, f"kind 应为 subscription（订阅号）或 service（服务号），现为“{kind}”")
+                self.fail(
+                    where, f"kind 应为 subscription（订阅号）或 service（服务号），现为“{kind}”"
+                )
             reach = t.get("reach", "mass_send")
             if reach not in WECHAT_REACH:
                 self.fail(where, f"reach 应为 mass_send、publish 或 draft，现为“{reach}”")
@@ -354,17 +371,32 @@ class _Reader:
                 self.fail(where, "tag_id 应为整数（粉丝标签 ID）")
             secret_env = self.text(t, "secret_env", where)
             return Account(
-                id=account_id, platform=platform, name=name, api_base=api_base,
-                requires_approval=bool(requires_approval), appid=appid, kind=str(kind),
-                reach=str(reach), tag_id=tag_id, secret_env=secret_env,
+                id=account_id,
+                platform=platform,
+                name=name,
+                api_base=api_base,
+                requires_approval=bool(requires_approval),
+                appid=appid,
+                kind=str(kind),
+                reach=str(reach),
+                tag_id=tag_id,
+                secret_env=secret_env,
             )
         domains = t.get("safe_domains", [])
-        if not isinstance(domains, list) or not domains or not all(isinstance(d, str) for d in domains):
-            self.fail(where, "safe_domains 应为至少一个安全域名的列表，如 [\"scjgj.sh.gov.cn\"]")
+        if (
+            not isinstance(domains, list)
+            or not domains
+            or not all(isinstance(d, str) for d in domains)
+        ):
+            self.fail(where, 'safe_domains 应为至少一个安全域名的列表，如 ["scjgj.sh.gov.cn"]')
             domains = []
         return Account(
-            id=account_id, platform=platform, name=name, api_base=api_base,
-            requires_approval=bool(requires_approval), uid=self.text(t, "uid", where),
+            id=account_id,
+            platform=platform,
+            name=name,
+            api_base=api_base,
+            requires_approval=bool(requires_approval),
+            uid=self.text(t, "uid", where),
             token_env=self.text(t, "token_env", where),
             safe_domains=tuple(d.lower().strip(".") for d in domains),
             rip=str(t.get("rip", "")),

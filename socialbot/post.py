@@ -96,7 +96,7 @@ def load_post(path: str | Path, *, assets_dir: Path | None = None) -> Post:
     if not match:
         raise PostError(Problem(f"{name} 第 1 行", "缺少开头的 --- 头信息（front matter）"))
     try:
-        meta = yaml.load(match.group(1), Loader=_FrontMatterLoader) or {}  # noqa: S506
+        meta = yaml.load(match.group(1), Loader=_FrontMatterLoader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"第 {mark.line + 2} 行" if mark else "头信息"
@@ -105,12 +105,13 @@ def load_post(path: str | Path, *, assets_dir: Path | None = None) -> Post:
     if not isinstance(meta, dict):
         raise PostError(Problem(f"{name} 第 2 行", "头信息应为“字段: 值”的形式"))
     body_line = text[: match.end()].count("\n") + 1
-    return _PostReader(path, meta, text[match.end():], body_line, assets_dir).post()
+    return _PostReader(path, meta, text[match.end() :], body_line, assets_dir).post()
 
 
 class _PostReader:
-    def __init__(self, path: Path, meta: dict[str, Any], body: str, body_line: int,
-                 assets_dir: Path | None):
+    def __init__(
+        self, path: Path, meta: dict[str, Any], body: str, body_line: int, assets_dir: Path | None
+    ):
         self.path = path
         self.meta = meta
         self.body = body
@@ -160,7 +161,9 @@ class _PostReader:
                 self.fail(str(key), "值为空（YAML 中 # 之后的文字是注释；内容以 # 开头时请加引号）")
         post_id = post_id_for(self.path)
         if not POST_ID_RE.match(post_id):
-            self.problems.append(Problem(self.path.name, "文件名只能用小写字母、数字和连字符（-），如 0609-forum.md"))
+            self.problems.append(
+                Problem(self.path.name, "文件名只能用小写字母、数字和连字符（-），如 0609-forum.md")
+            )
         template = self.text("template", required=True)
         title = self.text("title", required=True)
         date = self.date()
@@ -189,12 +192,26 @@ class _PostReader:
         if not body.strip():
             self.problems.append(Problem(f"{self.path.name} 第 {self.body_line} 行", "正文为空"))
         post = Post(
-            id=post_id, path=self.path.resolve(), template=template, title=title, body=body,
-            author=self.text("author"), digest=self.text("digest"), date=date,
-            organiser=self.text("organiser"), kicker=self.text("kicker"), accounts=accounts,
-            cover_photo=cover_photo, cover_logo=cover_logo, images=images, link=self.url("link"),
-            source_url=self.url("source_url"), weibo=self.text("weibo"), details=details,
-            comments=bool(comments), body_line=self.body_line,
+            id=post_id,
+            path=self.path.resolve(),
+            template=template,
+            title=title,
+            body=body,
+            author=self.text("author"),
+            digest=self.text("digest"),
+            date=date,
+            organiser=self.text("organiser"),
+            kicker=self.text("kicker"),
+            accounts=accounts,
+            cover_photo=cover_photo,
+            cover_logo=cover_logo,
+            images=images,
+            link=self.url("link"),
+            source_url=self.url("source_url"),
+            weibo=self.text("weibo"),
+            details=details,
+            comments=bool(comments),
+            body_line=self.body_line,
         )
         if self.problems:
             raise PostError(self.problems)

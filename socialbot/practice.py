@@ -35,13 +35,24 @@ def register_accounts(platform: PracticePlatform, settings: Settings) -> int:
             continue
         if account.platform == "wechat":
             tags = {account.tag_id: []} if account.tag_id is not None else {}
-            platform.add_wechat_account(WeChatAccountSpec(
-                appid=account.appid, secret=account.practice_secret, kind=account.kind,
-                name=account.name, tags=tags))
+            platform.add_wechat_account(
+                WeChatAccountSpec(
+                    appid=account.appid,
+                    secret=account.practice_secret,
+                    kind=account.kind,
+                    name=account.name,
+                    tags=tags,
+                )
+            )
         else:
-            platform.add_weibo_account(WeiboAccountSpec(
-                token=account.practice_secret, uid=account.uid, screen_name=account.name,
-                safe_domains=list(account.safe_domains)))
+            platform.add_weibo_account(
+                WeiboAccountSpec(
+                    token=account.practice_secret,
+                    uid=account.uid,
+                    screen_name=account.name,
+                    safe_domains=list(account.safe_domains),
+                )
+            )
         count += 1
     return count
 

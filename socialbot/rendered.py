@@ -46,8 +46,11 @@ class ImageAsset:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "name": self.name, "format": self.format, "width": self.width,
-            "height": self.height, "sha256": self.sha256,
+            "name": self.name,
+            "format": self.format,
+            "width": self.width,
+            "height": self.height,
+            "sha256": self.sha256,
             "data": base64.b64encode(self.data).decode("ascii"),
         }
 
@@ -105,10 +108,15 @@ class RenderedPost:
         return {
             "post_id": self.post_id,
             "wechat": {
-                "title": w.title, "author": w.author, "digest": w.digest,
-                "content_html": w.content_html, "source": w.content_source_url,
-                "cover": w.cover.sha256, "crops": [w.crop_235_1, w.crop_1_1],
-                "images": [i.sha256 for i in w.images], "comments": w.need_open_comment,
+                "title": w.title,
+                "author": w.author,
+                "digest": w.digest,
+                "content_html": w.content_html,
+                "source": w.content_source_url,
+                "cover": w.cover.sha256,
+                "crops": [w.crop_235_1, w.crop_1_1],
+                "images": [i.sha256 for i in w.images],
+                "comments": w.need_open_comment,
             },
             "weibo": {"text": self.weibo.text, "image": self.weibo.image.sha256},
         }
@@ -135,8 +143,13 @@ class RenderedPost:
         wb = dict(d["weibo"])
         wb["image"] = ImageAsset.from_json(wb["image"])
         return cls(
-            post_id=d["post_id"], source=d["source"], template=d["template"], title=d["title"],
-            date=d["date"], organiser=d["organiser"], wechat=WeChatArticle(**w),
+            post_id=d["post_id"],
+            source=d["source"],
+            template=d["template"],
+            title=d["title"],
+            date=d["date"],
+            organiser=d["organiser"],
+            wechat=WeChatArticle(**w),
             weibo=WeiboStatus(**wb),
         )
 

@@ -30,9 +30,9 @@ def _is_loopback(host: object) -> bool:
 
 
 def _guarded_connect(self: socket.socket, address: object) -> None:
-    if isinstance(address, tuple) and self.family in (socket.AF_INET, socket.AF_INET6):
-        if not _is_loopback(address[0]):
-            raise RealNetworkRefused(f"test tried to connect to {address[0]!r}")
+    inet = self.family in (socket.AF_INET, socket.AF_INET6)
+    if inet and isinstance(address, tuple) and not _is_loopback(address[0]):
+        raise RealNetworkRefused(f"test tried to connect to {address[0]!r}")
     return _real_connect(self, address)  # type: ignore[arg-type]
 
 

@@ -41,8 +41,11 @@ api_base = "http://127.0.0.1:9/weibo"
 
 
 def write_config(folder: Path, extra: str = "", **paths: str) -> Path:
-    values = {"posts": "posts", "templates": str(REPO / "templates" / "posts"),
-              "assets": str(REPO / "assets")}
+    values = {
+        "posts": "posts",
+        "templates": str(REPO / "templates" / "posts"),
+        "assets": str(REPO / "assets"),
+    }
     values.update(paths)
     path = folder / "config.toml"
     path.write_text(BASE_CONFIG.format(**values) + textwrap.dedent(extra), encoding="utf-8")

@@ -17,13 +17,16 @@ def test_repo_default_config_loads() -> None:
 
 
 def test_every_problem_reported_at_once(tmp_path: Path) -> None:
-    path = write_config(tmp_path, extra="""
+    path = write_config(
+        tmp_path,
+        extra="""
 [accounts.bad_one]
 platform = "wechat"
 kind = "enterprise"
 reach = "everywhere"
 app_secret = "oops"
-""")
+""",
+    )
     with pytest.raises(ConfigError) as info:
         load_settings(path)
     text = info.value.render()
@@ -61,11 +64,15 @@ def test_secret_from_env_never_printed(tmp_path: Path, monkeypatch: pytest.Monke
     assert "s3cr3t" not in repr(secret) and "s3cr3t" not in str(secret)
 
 
-def test_missing_secret_says_which_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_secret_says_which_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("TEST_WEIBO_TOKEN", raising=False)
     path = write_config(tmp_path)
-    path.write_text(path.read_text("utf-8").replace("http://127.0.0.1:9/weibo",
-                                                    "https://api.weibo.com"), "utf-8")
+    path.write_text(
+        path.read_text("utf-8").replace("http://127.0.0.1:9/weibo", "https://api.weibo.com"),
+        "utf-8",
+    )
     settings = load_settings(path)
     with pytest.raises(ConfigError) as info:
         settings.secret_for(settings.account("shsmr_weibo"))
@@ -75,8 +82,9 @@ def test_missing_secret_says_which_variable(tmp_path: Path, monkeypatch: pytest.
 def test_secret_from_secrets_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TEST_WEIBO_TOKEN", raising=False)
     path = write_config(tmp_path)
-    text = path.read_text("utf-8").replace('preview = "out/preview"',
-                                           'preview = "out/preview"\nsecrets_file = "secrets.toml"')
+    text = path.read_text("utf-8").replace(
+        'preview = "out/preview"', 'preview = "out/preview"\nsecrets_file = "secrets.toml"'
+    )
     path.write_text(text, "utf-8")
     (tmp_path / "secrets.toml").write_text('TEST_WEIBO_TOKEN = "tok-from-file"\n', "utf-8")
     settings = load_settings(path)
@@ -98,8 +106,9 @@ def test_safe_domain_matching(tmp_path: Path) -> None:
     assert not account.link_allowed("https://example.com/")
 
 
-def test_practice_platform_accounts_get_practice_secret(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_practice_platform_accounts_get_practice_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("TEST_WEIBO_TOKEN", raising=False)
     settings = load_settings(write_config(tmp_path))
     account = settings.account("shsmr_weibo")

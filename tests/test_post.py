@@ -21,9 +21,11 @@ def test_good_post_loads_typed(tmp_path: Path) -> None:
 
 
 def test_all_problems_reported_with_fields(tmp_path: Path) -> None:
-    text = GOOD_POST.replace("date: 2022-06-09", "date: 2022-13-45").replace(
-        "kicker: 直播预告", "kicker: 直播预告\ncolour: red\naccounts: 7").replace(
-        "template: livestream\n", "")
+    text = (
+        GOOD_POST.replace("date: 2022-06-09", "date: 2022-13-45")
+        .replace("kicker: 直播预告", "kicker: 直播预告\ncolour: red\naccounts: 7")
+        .replace("template: livestream\n", "")
+    )
     with pytest.raises(PostError) as info:
         load_post(write_post(tmp_path, text=text))
     messages = info.value.render()
@@ -49,7 +51,9 @@ def test_missing_front_matter(tmp_path: Path) -> None:
 
 
 def test_missing_image_named(tmp_path: Path) -> None:
-    text = GOOD_POST.replace("kicker: 直播预告", "kicker: 直播预告\nimages:\n  photo: photos/none.jpg")
+    text = GOOD_POST.replace(
+        "kicker: 直播预告", "kicker: 直播预告\nimages:\n  photo: photos/none.jpg"
+    )
     with pytest.raises(PostError) as info:
         load_post(write_post(tmp_path, text=text), assets_dir=REPO / "assets")
     assert "images.photo" in info.value.render()
@@ -69,8 +73,17 @@ def test_sample_campaign_posts_all_load() -> None:
     dates = [p.date for p in posts]
     assert all(d is not None and dt.date(2022, 6, 1) <= d <= dt.date(2022, 6, 25) for d in dates)
     kinds = {p.template for p in posts}
-    assert {"announcement", "livestream", "forum", "report", "initiative", "science",
-            "training", "ceremony", "news"} <= kinds
+    assert {
+        "announcement",
+        "livestream",
+        "forum",
+        "report",
+        "initiative",
+        "science",
+        "training",
+        "ceremony",
+        "news",
+    } <= kinds
 
 
 def test_empty_value_explains_yaml_comment(tmp_path: Path) -> None:

@@ -34,14 +34,29 @@ def _run_chromium(tmp: Path, url: str, *extra: str) -> str:
     fonts_conf = tmp / "fonts.conf"
     fonts_conf.write_text(
         '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
-        f"<dir>{Path(str(FONT_PATH)).parent}</dir><include ignore_missing=\"yes\">"
+        f'<dir>{Path(str(FONT_PATH)).parent}</dir><include ignore_missing="yes">'
         "/etc/fonts/fonts.conf</include>"
-        f"<cachedir>{tmp / 'fc-cache'}</cachedir></fontconfig>", "utf-8")
+        f"<cachedir>{tmp / 'fc-cache'}</cachedir></fontconfig>",
+        "utf-8",
+    )
     env = dict(os.environ, FONTCONFIG_FILE=str(fonts_conf), HOME=str(tmp))
-    cmd = [_require_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-           "--no-first-run", "--disable-background-networking", "--disable-component-update",
-           "--disable-sync", "--hide-scrollbars", f"--user-data-dir={tmp / 'profile'}",
-           "--virtual-time-budget=5000", "--allow-file-access-from-files", *extra, url]
+    cmd = [
+        _require_chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp / 'profile'}",
+        "--virtual-time-budget=5000",
+        "--allow-file-access-from-files",
+        *extra,
+        url,
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
@@ -60,8 +75,18 @@ def preview(tmp_path_factory: pytest.TempPathFactory):
 def test_post_page_has_every_view_and_images_load(preview, tmp_path: Path) -> None:
     post = next(p for p in preview.posts if p.rendered.wechat.images)  # one with an inline image
     dom = _run_chromium(tmp_path, post.page.as_uri(), "--dump-dom")
-    for testid in ("wechat-card", "crop-235", "crop-11", "wechat-article", "article-content",
-                   "weibo-card", "weibo-text", "weibo-image", "plan", "checks"):
+    for testid in (
+        "wechat-card",
+        "crop-235",
+        "crop-11",
+        "wechat-article",
+        "article-content",
+        "weibo-card",
+        "weibo-text",
+        "weibo-image",
+        "plan",
+        "checks",
+    ):
         assert f'data-testid="{testid}"' in dom, testid
     loaded, total = re.search(r'data-images="(\d+)/(\d+)"', dom).groups()
     assert total != "0" and loaded == total, f"only {loaded} of {total} images loaded"

@@ -20,8 +20,9 @@ def settings(tmp_path: Path):
 
 
 def render_text(settings, tmp_path: Path, text: str):
-    return render_post(load_post(write_post(tmp_path, text=text), assets_dir=settings.assets_dir),
-                       settings)
+    return render_post(
+        load_post(write_post(tmp_path, text=text), assets_dir=settings.assets_dir), settings
+    )
 
 
 def test_good_post_renders_both_platforms(settings, tmp_path: Path) -> None:
@@ -66,14 +67,17 @@ def test_over_long_weibo_located(settings, tmp_path: Path) -> None:
 
 def test_topic_markup_refused(settings, tmp_path: Path) -> None:
     text = GOOD_POST.replace("weibo: 6月9日14:00", "weibo: '关注#世界认可日# 6月9日14:00").replace(
-        "一线。\n", "一线。'\n", 1)
+        "一线。\n", "一线。'\n", 1
+    )
     with pytest.raises(RenderError) as info:
         render_text(settings, tmp_path, text)
     assert "#话题#" in info.value.render()
 
 
 def test_link_outside_safe_domain_refused(settings, tmp_path: Path) -> None:
-    text = GOOD_POST.replace("link: https://scjgj.sh.gov.cn/wad2022/lab", "link: https://example.com/x")
+    text = GOOD_POST.replace(
+        "link: https://scjgj.sh.gov.cn/wad2022/lab", "link: https://example.com/x"
+    )
     with pytest.raises(RenderError) as info:
         render_text(settings, tmp_path, text)
     assert "安全域名" in info.value.render()
@@ -105,7 +109,9 @@ def test_undeclared_body_image_located(settings, tmp_path: Path) -> None:
 
 
 def test_missing_image_file_located(settings, tmp_path: Path) -> None:
-    text = GOOD_POST.replace("kicker: 直播预告", "kicker: 直播预告\ncover:\n  photo: photos/gone.jpg")
+    text = GOOD_POST.replace(
+        "kicker: 直播预告", "kicker: 直播预告\ncover:\n  photo: photos/gone.jpg"
+    )
     with pytest.raises(PostError) as info:
         render_text(settings, tmp_path, text)
     assert "字段 cover.photo" in info.value.render()
@@ -113,7 +119,9 @@ def test_missing_image_file_located(settings, tmp_path: Path) -> None:
 
 
 def test_inline_image_becomes_asset_ref(settings, tmp_path: Path) -> None:
-    text = GOOD_POST.replace("kicker: 直播预告", "kicker: 直播预告\nimages:\n  lab: images/lab-open-day.png")
+    text = GOOD_POST.replace(
+        "kicker: 直播预告", "kicker: 直播预告\nimages:\n  lab: images/lab-open-day.png"
+    )
     r = render_text(settings, tmp_path, text + "\n![实验室](lab)\n")
     assert len(r.wechat.images) == 1
     assert f'src="{r.wechat.images[0].ref}"' in r.wechat.content_html
@@ -125,7 +133,8 @@ def test_staff_template_overrides_packaged(tmp_path: Path) -> None:
     mine.mkdir()
     (mine / "livestream.j2").write_text(
         '{% extends "_base.j2" %}{% block lead %}<p class="lead">区局自定义开头</p>{% endblock %}',
-        "utf-8")
+        "utf-8",
+    )
     settings = load_settings(write_config(tmp_path, templates=str(mine)))
     html = render_text(settings, tmp_path, GOOD_POST).wechat.content_html
     assert "区局自定义开头" in html
@@ -135,7 +144,9 @@ def test_template_cannot_reach_python_internals(tmp_path: Path) -> None:
     mine = tmp_path / "mytemplates"
     mine.mkdir()
     (mine / "news.j2").write_text(
-        '{% extends "_base.j2" %}{% block lead %}{{ post.__class__.__mro__ }}{% endblock %}', "utf-8")
+        '{% extends "_base.j2" %}{% block lead %}{{ post.__class__.__mro__ }}{% endblock %}',
+        "utf-8",
+    )
     settings = load_settings(write_config(tmp_path, templates=str(mine)))
     with pytest.raises(RenderError):
         render_text(settings, tmp_path, GOOD_POST.replace("template: livestream", "template: news"))

@@ -34,8 +34,11 @@ class PlannedCall:
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {
-            "method": self.method, "endpoint": self.endpoint, "url": self.url,
-            "purpose": self.purpose, "payload": self.payload,
+            "method": self.method,
+            "endpoint": self.endpoint,
+            "url": self.url,
+            "purpose": self.purpose,
+            "payload": self.payload,
         }
         if self.files:
             d["files"] = self.files
@@ -43,11 +46,11 @@ class PlannedCall:
 
 
 class Outcome(StrEnum):
-    SENT = "sent"              # followers have it (or the platform confirms it was sent already)
-    FAILED = "failed"          # a person must act; message says what
-    UNKNOWN = "unknown"        # the platform may have acted; reconcile before any retry
+    SENT = "sent"  # followers have it (or the platform confirms it was sent already)
+    FAILED = "failed"  # a person must act; message says what
+    UNKNOWN = "unknown"  # the platform may have acted; reconcile before any retry
     RESCHEDULE = "reschedule"  # platform says not now (quota); try again at retry_at
-    RETRY = "retry"            # transient failure after our own retries; safe to try again later
+    RETRY = "retry"  # transient failure after our own retries; safe to try again later
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,14 @@ class Attempt:
     reaction: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(), "request": self.request, "code": self.code,
-                "message": self.message, "rid": self.rid, "reaction": self.reaction}
+        return {
+            "at": self.at.isoformat(),
+            "request": self.request,
+            "code": self.code,
+            "message": self.message,
+            "rid": self.rid,
+            "reaction": self.reaction,
+        }
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,12 @@ def _post_paths(app: AppContext, posts: tuple[Path, ...]) -> list[Path]:
 
 @click.command()
 @click.argument("posts", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="预览输出目录（默认 out/preview）")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="预览输出目录（默认 out/preview）",
+)
 @pass_app
 @staff_errors
 def preview(app: AppContext, posts: tuple[Path, ...], out_dir: Path | None) -> None:

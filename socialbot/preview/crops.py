@@ -12,8 +12,10 @@ def crop_style(value: str) -> str:
     """Style for an <img> inside a box of the crop's aspect ratio (overflow hidden)."""
     x1, y1, x2, y2 = parse_crop(value)
     w, h = x2 - x1, y2 - y1
-    return (f"position:absolute;width:{100 / w:.4f}%;height:{100 / h:.4f}%;"
-            f"left:{-100 * x1 / w:.4f}%;top:{-100 * y1 / h:.4f}%;max-width:none")
+    return (
+        f"position:absolute;width:{100 / w:.4f}%;height:{100 / h:.4f}%;"
+        f"left:{-100 * x1 / w:.4f}%;top:{-100 * y1 / h:.4f}%;max-width:none"
+    )
 
 
 def crop_pixels(value: str, width: int, height: int) -> tuple[int, int, int, int]:

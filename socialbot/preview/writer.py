@@ -51,8 +51,12 @@ def campaign_posts(settings: Settings) -> list[Path]:
     return sorted(settings.posts_dir.glob("*.md"))
 
 
-def write_preview(settings: Settings, paths: list[Path], out_dir: Path,
-                  progress: Callable[[Path], None] | None = None) -> PreviewResult:
+def write_preview(
+    settings: Settings,
+    paths: list[Path],
+    out_dir: Path,
+    progress: Callable[[Path], None] | None = None,
+) -> PreviewResult:
     """Render ``paths`` into ``out_dir``; a failing post is reported and leaves no files."""
     out_dir.mkdir(parents=True, exist_ok=True)
     result = PreviewResult(out_dir, out_dir / "index.html", out_dir / "plan.json")
@@ -74,15 +78,21 @@ def write_preview(settings: Settings, paths: list[Path], out_dir: Path,
         if progress:
             progress(path)
     _write_plan(settings, result)
-    result.index.write_text(env.get_template("index.html").render(
-        settings=settings, result=result, generated=_now(settings),
-        failures=[(p.name, e) for p, e in result.failures],
-    ), "utf-8")
+    result.index.write_text(
+        env.get_template("index.html").render(
+            settings=settings,
+            result=result,
+            generated=_now(settings),
+            failures=[(p.name, e) for p, e in result.failures],
+        ),
+        "utf-8",
+    )
     return result
 
 
-def _plan(settings: Settings, rendered: RenderedPost,
-          accounts: list[Account]) -> dict[str, list[dict[str, object]]]:
+def _plan(
+    settings: Settings, rendered: RenderedPost, accounts: list[Account]
+) -> dict[str, list[dict[str, object]]]:
     calls: dict[str, list[dict[str, object]]] = {}
     for account in accounts:
         channel = get_channel(account, settings, None)
@@ -91,9 +101,14 @@ def _plan(settings: Settings, rendered: RenderedPost,
     return calls
 
 
-def _write_post(env: Environment, settings: Settings, rendered: RenderedPost,
-                accounts: list[Account], calls: dict[str, list[dict[str, object]]],
-                post_dir: Path) -> Path:
+def _write_post(
+    env: Environment,
+    settings: Settings,
+    rendered: RenderedPost,
+    accounts: list[Account],
+    calls: dict[str, list[dict[str, object]]],
+    post_dir: Path,
+) -> Path:
     shutil.rmtree(post_dir, ignore_errors=True)
     post_dir.mkdir(parents=True)
     files = {img.sha256: _write_image(post_dir, img) for img in rendered.images()}
@@ -109,16 +124,25 @@ def _write_post(env: Environment, settings: Settings, rendered: RenderedPost,
         ("微博正文（按微博规则）", weibo_length(rendered.weibo.text), WEIBO_TEXT_MAX),
     ]
     page = post_dir / "index.html"
-    page.write_text(env.get_template("post.html").render(
-        settings=settings, r=rendered, accounts=accounts, calls=calls, checks=checks,
-        article_html=article_html, cover=files[w.cover.sha256],
-        poster=files[rendered.weibo.image.sha256],
-        crop_235=crop_style(w.crop_235_1), crop_11=crop_style(w.crop_1_1),
-        weibo_html=_weibo_html(rendered.weibo.text),
-        wechat_accounts=[a for a in accounts if a.platform == "wechat"],
-        weibo_accounts=[a for a in accounts if a.platform == "weibo"],
-        generated=_now(settings),
-    ), "utf-8")
+    page.write_text(
+        env.get_template("post.html").render(
+            settings=settings,
+            r=rendered,
+            accounts=accounts,
+            calls=calls,
+            checks=checks,
+            article_html=article_html,
+            cover=files[w.cover.sha256],
+            poster=files[rendered.weibo.image.sha256],
+            crop_235=crop_style(w.crop_235_1),
+            crop_11=crop_style(w.crop_1_1),
+            weibo_html=_weibo_html(rendered.weibo.text),
+            wechat_accounts=[a for a in accounts if a.platform == "wechat"],
+            weibo_accounts=[a for a in accounts if a.platform == "weibo"],
+            generated=_now(settings),
+        ),
+        "utf-8",
+    )
     return page
 
 
@@ -131,7 +155,7 @@ def _weibo_html(text: str) -> str:
     """Weibo text with links shown the way the Weibo card highlights them."""
     out, pos = [], 0
     for m in URL_RE.finditer(text):
-        out.append(str(escape(text[pos:m.start()])))
+        out.append(str(escape(text[pos : m.start()])))
         out.append(f'<span class="wb-link">{escape(m.group())}</span>')
         pos = m.end()
     out.append(str(escape(text[pos:])))
@@ -142,21 +166,31 @@ def _write_plan(settings: Settings, result: PreviewResult) -> None:
     accounts: dict[str, dict[str, object]] = {}
     for preview in result.posts:
         for account in preview.accounts:
-            entry = accounts.setdefault(account.id, {
-                "platform": account.platform, "name": account.name,
-                "api_base": account.api_base,
-                "reach": account.reach if account.platform == "wechat" else "share",
-                "deliveries": [],
-            })
-            entry["deliveries"].append({  # type: ignore[union-attr]
-                "post_id": preview.rendered.post_id, "title": preview.rendered.title,
-                "content_hash": preview.rendered.content_hash,
-                "calls": preview.calls[account.id],
-            })
+            entry = accounts.setdefault(
+                account.id,
+                {
+                    "platform": account.platform,
+                    "name": account.name,
+                    "api_base": account.api_base,
+                    "reach": account.reach if account.platform == "wechat" else "share",
+                    "deliveries": [],
+                },
+            )
+            entry["deliveries"].append(
+                {  # type: ignore[union-attr]
+                    "post_id": preview.rendered.post_id,
+                    "title": preview.rendered.title,
+                    "content_hash": preview.rendered.content_hash,
+                    "calls": preview.calls[account.id],
+                }
+            )
     plan = {
         "dry_run": True,
         "generated_at": _now(settings),
-        "note": "预演：以下为正式发布时将按顺序调用的接口及参数，本次未调用任何接口；密钥与令牌以 *** 代替。",
+        "note": (
+            "预演：以下为正式发布时将按顺序调用的接口及参数，"
+            "本次未调用任何接口；密钥与令牌以 *** 代替。"
+        ),
         "posts": len(result.posts),
         "failed_posts": [p.name for p, _ in result.failures],
         "accounts": accounts,
@@ -169,8 +203,12 @@ def _now(settings: Settings) -> str:
 
 
 def _page_environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(PAGES)), undefined=StrictUndefined,
-                      autoescape=select_autoescape(["html"]), trim_blocks=True,
-                      lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(str(PAGES)),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
     return env

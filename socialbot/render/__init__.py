@@ -43,17 +43,23 @@ def target_accounts(post: Post, settings: Settings) -> list[Account]:
     unknown = [a for a in ids if a not in settings.accounts]
     if unknown:
         known = "、".join(settings.accounts)
-        raise RenderError(Problem(post.where("accounts"),
-                                  f"未知账号 {'、'.join(unknown)}（配置中的账号：{known}）"))
+        raise RenderError(
+            Problem(
+                post.where("accounts"), f"未知账号 {'、'.join(unknown)}（配置中的账号：{known}）"
+            )
+        )
     return [settings.accounts[a] for a in ids]
 
 
-def render_post(post: Post, settings: Settings, accounts: list[Account] | None = None) -> RenderedPost:
+def render_post(
+    post: Post, settings: Settings, accounts: list[Account] | None = None
+) -> RenderedPost:
     """Render ``post`` for ``accounts`` (default: its targets); raise RenderError on any problem."""
     accounts = accounts if accounts is not None else target_accounts(post, settings)
     problems: list[Problem] = []
-    body = render_body(post.body, source=post.path, first_line=post.body_line,
-                       image_names=set(post.images))
+    body = render_body(
+        post.body, source=post.path, first_line=post.body_line, image_names=set(post.images)
+    )
     problems += body.problems
     inline_images = _load_inline_images(post, problems)
     author = post.author or settings.organisation_short
@@ -61,10 +67,17 @@ def render_post(post: Post, settings: Settings, accounts: list[Account] | None =
     link = post.link or settings.campaign.link
     context = {
         "post": {
-            "title": post.title, "author": author, "digest": post.digest, "date": post.date,
-            "date_text": cn_date(post.date) if post.date else "", "organiser": organiser,
-            "kicker": post.kicker, "link": link, "details": post.details,
-            "weibo": post.weibo, "body_html": Markup(body.html),
+            "title": post.title,
+            "author": author,
+            "digest": post.digest,
+            "date": post.date,
+            "date_text": cn_date(post.date) if post.date else "",
+            "organiser": organiser,
+            "kicker": post.kicker,
+            "link": link,
+            "details": post.details,
+            "weibo": post.weibo,
+            "body_html": Markup(body.html),
         },
         "references": body.references,
         "campaign": settings.campaign,
@@ -87,10 +100,13 @@ def render_post(post: Post, settings: Settings, accounts: list[Account] | None =
     problems += check_weibo_text(weibo_text, f"{where} 微博正文", weibo_accounts)
 
     spec = ImageSpec(
-        title=post.title, slogan=settings.campaign.slogan,
+        title=post.title,
+        slogan=settings.campaign.slogan,
         date_text=cn_date(post.date) if post.date else "",
-        organiser=organiser, kicker=post.kicker or settings.campaign.name,
-        colours=settings.campaign.colours, logo=post.cover_logo or settings.campaign.logo,
+        organiser=organiser,
+        kicker=post.kicker or settings.campaign.name,
+        colours=settings.campaign.colours,
+        logo=post.cover_logo or settings.campaign.logo,
         photo=post.cover_photo,
     )
     cover = poster = None
@@ -98,8 +114,9 @@ def render_post(post: Post, settings: Settings, accounts: list[Account] | None =
         cover = make_cover(spec)
         poster = make_poster(spec)
     except ImageError as exc:
-        problems.append(Problem(f"{where} 字段 {exc.field}" if exc.field else f"{where} 图片",
-                                str(exc)))
+        problems.append(
+            Problem(f"{where} 字段 {exc.field}" if exc.field else f"{where} 图片", str(exc))
+        )
     if cover and len(cover.data) > WECHAT_COVER_MAX_BYTES:
         problems.append(Problem(f"{where} 封面", "封面图片超过 10 MB"))
     if poster and len(poster.data) > WEIBO_IMAGE_MAX_BYTES:
@@ -108,32 +125,50 @@ def render_post(post: Post, settings: Settings, accounts: list[Account] | None =
         raise RenderError(problems)
     assert cover is not None and poster is not None
     article = WeChatArticle(
-        title=post.title, author=author, digest=digest, content_html=content_html,
+        title=post.title,
+        author=author,
+        digest=digest,
+        content_html=content_html,
         content_source_url=post.source_url or link,
         cover=ImageAsset("cover", cover.data, cover.format, cover.width, cover.height),
-        crop_235_1=cover.crop_field("235_1"), crop_1_1=cover.crop_field("1_1"),
-        images=tuple(inline_images[name] for name, _ in _unique(body.image_refs)
-                     if name in inline_images),
+        crop_235_1=cover.crop_field("235_1"),
+        crop_1_1=cover.crop_field("1_1"),
+        images=tuple(
+            inline_images[name] for name, _ in _unique(body.image_refs) if name in inline_images
+        ),
         need_open_comment=int(post.comments),
         references=tuple(body.references),
     )
-    status = WeiboStatus(text=weibo_text, image=ImageAsset(
-        "weibo", poster.data, poster.format, poster.width, poster.height))
+    status = WeiboStatus(
+        text=weibo_text,
+        image=ImageAsset("weibo", poster.data, poster.format, poster.width, poster.height),
+    )
     return RenderedPost(
-        post_id=post.id, source=where, template=post.template, title=post.title,
+        post_id=post.id,
+        source=where,
+        template=post.template,
+        title=post.title,
         date=post.date.isoformat() if isinstance(post.date, dt.date) else "",
-        organiser=organiser, wechat=article, weibo=status,
+        organiser=organiser,
+        wechat=article,
+        weibo=status,
     )
 
 
 def _check_wechat_fields(post: Post, author: str, digest: str, link: str) -> list[Problem]:
     problems = []
-    for field, value, limit in (("title", post.title, WECHAT_TITLE_MAX),
-                                ("author", author, WECHAT_AUTHOR_MAX),
-                                ("digest", digest, WECHAT_DIGEST_MAX)):
+    for field, value, limit in (
+        ("title", post.title, WECHAT_TITLE_MAX),
+        ("author", author, WECHAT_AUTHOR_MAX),
+        ("digest", digest, WECHAT_DIGEST_MAX),
+    ):
         if len(value) > limit:
-            problems.append(Problem(post.where(field), f"共 {len(value)} 字，超过微信上限 {limit} 字，"
-                                                       f"请删减 {len(value) - limit} 字"))
+            problems.append(
+                Problem(
+                    post.where(field),
+                    f"共 {len(value)} 字，超过微信上限 {limit} 字，请删减 {len(value) - limit} 字",
+                )
+            )
     if len((post.source_url or link).encode("utf-8")) > WECHAT_SOURCE_URL_MAX_BYTES:
         problems.append(Problem(post.where("source_url"), "阅读原文链接超过 1 KB"))
     return problems
@@ -165,9 +200,11 @@ def _load_inline_images(post: Post, problems: list[Problem]) -> dict[str, ImageA
             with Image.open(io.BytesIO(data)) as img:
                 width, height = img.size
         except (OSError, UnidentifiedImageError, ImageError):
-            problems.append(Problem(post.where(f"images.{name}"),
-                                    f"图片文件 {Path(path).name} 无法读取或已损坏"))
+            problems.append(
+                Problem(
+                    post.where(f"images.{name}"), f"图片文件 {Path(path).name} 无法读取或已损坏"
+                )
+            )
             continue
         assets[name] = ImageAsset(name, data, fmt, width, height)
     return assets
-

@@ -28,8 +28,9 @@ class BodyResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def render_body(markdown: str, *, source: Path, first_line: int,
-                image_names: set[str]) -> BodyResult:
+def render_body(
+    markdown: str, *, source: Path, first_line: int, image_names: set[str]
+) -> BodyResult:
     """Render ``markdown``; image sources must be names declared in ``images:``."""
     result = BodyResult(html="")
     tokens = _md.parse(markdown)
@@ -42,16 +43,20 @@ def render_body(markdown: str, *, source: Path, first_line: int,
     return result
 
 
-def _rewrite_inline(children: list[Token], line: int, source: Path, image_names: set[str],
-                    result: BodyResult) -> None:
+def _rewrite_inline(
+    children: list[Token], line: int, source: Path, image_names: set[str], result: BodyResult
+) -> None:
     for i, token in enumerate(children):
         if token.type == "image":
             name = str(token.attrGet("src") or "")
             if name not in image_names:
                 declared = "、".join(sorted(image_names)) or "（无）"
-                result.problems.append(Problem(
-                    f"{source.name} 第 {line} 行",
-                    f"正文引用的图片“{name}”没有在 images 中声明（已声明：{declared}）"))
+                result.problems.append(
+                    Problem(
+                        f"{source.name} 第 {line} 行",
+                        f"正文引用的图片“{name}”没有在 images 中声明（已声明：{declared}）",
+                    )
+                )
             token.attrSet("src", f"image:{name}")
             result.image_refs.append((name, line))
         elif token.type == "link_open":
@@ -60,10 +65,11 @@ def _rewrite_inline(children: list[Token], line: int, source: Path, image_names:
             if host in WECHAT_LINK_HOSTS:
                 continue
             if not href.startswith(("http://", "https://")):
-                result.problems.append(Problem(
-                    f"{source.name} 第 {line} 行", f"链接“{href}”不是完整网址"))
+                result.problems.append(
+                    Problem(f"{source.name} 第 {line} 行", f"链接“{href}”不是完整网址")
+                )
             close = _matching_close(children, i)
-            result.references.append((_link_text(children[i + 1:close]), href))
+            result.references.append((_link_text(children[i + 1 : close]), href))
             number = len(result.references)
             token.type, token.tag, token.nesting, token.attrs = "text", "", 0, {}
             token.content = ""

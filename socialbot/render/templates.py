@@ -43,8 +43,11 @@ def make_environment(user_dir: Path | None) -> ImmutableSandboxedEnvironment:
 
 def cn_date(value: object) -> str:
     """2022-06-09 → 2022年6月9日 (how Chinese official texts write dates)."""
-    year, month, day = getattr(value, "year", None), getattr(value, "month", None), getattr(
-        value, "day", None)
+    year, month, day = (
+        getattr(value, "year", None),
+        getattr(value, "month", None),
+        getattr(value, "day", None),
+    )
     if year is None:
         return str(value)
     return f"{year}年{month}月{day}日"
@@ -63,8 +66,9 @@ def theme_css(user_dir: Path | None) -> str:
     return source
 
 
-def render_template(name: str, context: dict[str, object], user_dir: Path | None,
-                    where: str) -> tuple[str, str]:
+def render_template(
+    name: str, context: dict[str, object], user_dir: Path | None, where: str
+) -> tuple[str, str]:
     """Render a post template into (wechat_html, weibo_text); errors name file and line."""
     env = make_environment(user_dir)
     if name.startswith("_") or "/" in name:
@@ -75,12 +79,17 @@ def render_template(name: str, context: dict[str, object], user_dir: Path | None
         known = "、".join(available_templates(user_dir))
         raise RenderError(Problem(where, f"未知模板“{name}”，可用模板：{known}")) from None
     except TemplateSyntaxError as exc:
-        raise RenderError(Problem(f"模板 {exc.filename or name} 第 {exc.lineno} 行",
-                                  f"模板语法错误：{exc.message}")) from None
+        raise RenderError(
+            Problem(
+                f"模板 {exc.filename or name} 第 {exc.lineno} 行", f"模板语法错误：{exc.message}"
+            )
+        ) from None
     try:
         output = template.render(context)
     except UndefinedError as exc:
-        raise RenderError(Problem(_template_line(exc, name), _undefined_message(exc, where))) from None
+        raise RenderError(
+            Problem(_template_line(exc, name), _undefined_message(exc, where))
+        ) from None
     except TemplateError as exc:
         raise RenderError(Problem(_template_line(exc, name), f"模板出错：{exc}")) from None
     if WEIBO_MARKER not in output:
@@ -100,5 +109,6 @@ def _template_line(exc: Exception, name: str) -> str:
 def _undefined_message(exc: UndefinedError, where: str) -> str:
     detail = str(exc.message or exc)
     detail = detail.replace("'dict object' has no attribute", "缺少字段").replace(
-        "is undefined", "未定义")
+        "is undefined", "未定义"
+    )
     return f"模板变量未定义（{detail}）：请在稿件 {where.split(' ')[0]} 的 details 中补上"

@@ -23,9 +23,36 @@ from socialbot.limits import (
 from socialbot.rendered import ASSET_SCHEME
 
 ALLOWED_TAGS = {
-    "section", "p", "span", "strong", "b", "em", "i", "u", "br", "img", "h1", "h2", "h3", "h4",
-    "blockquote", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "a", "code",
-    "pre", "hr", "sup", "sub",
+    "section",
+    "p",
+    "span",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "br",
+    "img",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "a",
+    "code",
+    "pre",
+    "hr",
+    "sup",
+    "sub",
 }
 ALLOWED_ATTRIBUTES = {
     "*": {"style"},
@@ -55,13 +82,21 @@ def check_article_html(html: str, where: str, *, uploaded: bool = False) -> list
     """Every rule WeChat applies to article content; ``uploaded`` = images already on WeChat."""
     problems: list[Problem] = []
     if len(html) > WECHAT_CONTENT_MAX_CHARS:
-        problems.append(Problem(where, f"正文 HTML 共 {len(html)} 字符，超过微信上限 "
-                                       f"{WECHAT_CONTENT_MAX_CHARS} 字符，请删减正文"))
+        problems.append(
+            Problem(
+                where,
+                f"正文 HTML 共 {len(html)} 字符，超过微信上限 "
+                f"{WECHAT_CONTENT_MAX_CHARS} 字符，请删减正文",
+            )
+        )
     if len(html.encode("utf-8")) >= WECHAT_CONTENT_MAX_BYTES:
         problems.append(Problem(where, "正文 HTML 超过 1 MB，请删减正文"))
     lowered = html.lower()
-    for needle, label in (("<style", "<style> 样式块"), ("<script", "脚本"),
-                          ("class=", "class 属性")):
+    for needle, label in (
+        ("<style", "<style> 样式块"),
+        ("<script", "脚本"),
+        ("class=", "class 属性"),
+    ):
         if needle in lowered:
             problems.append(Problem(where, f"正文含有{label}，微信不支持，只能用行内样式"))
     for tag in _TAG_RE.finditer(html):

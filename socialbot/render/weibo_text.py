@@ -27,14 +27,24 @@ def check_weibo_text(text: str, where: str, accounts: list[Account]) -> list[Pro
     problems: list[Problem] = []
     length = weibo_length(text)
     if length > WEIBO_TEXT_MAX:
-        problems.append(Problem(where, f"微博正文按微博规则计 {length} 字，超过上限 "
-                                       f"{WEIBO_TEXT_MAX} 字，请删减 {length - WEIBO_TEXT_MAX} 字以上"))
+        problems.append(
+            Problem(
+                where,
+                f"微博正文按微博规则计 {length} 字，超过上限 "
+                f"{WEIBO_TEXT_MAX} 字，请删减 {length - WEIBO_TEXT_MAX} 字以上",
+            )
+        )
     if _TOPIC_RE.search(text):
         problems.append(Problem(where, "微博正文不能含 #话题# 标记（分享接口不支持），请去掉 # 号"))
     urls = URL_RE.findall(text)
     for account in accounts:
         if not any(account.link_allowed(u) for u in urls):
             domains = "、".join(account.safe_domains)
-            problems.append(Problem(where, f"微博正文必须含有账号 {account.id} 安全域名（{domains}）"
-                                           "下的链接，请检查稿件的 link 字段"))
+            problems.append(
+                Problem(
+                    where,
+                    f"微博正文必须含有账号 {account.id} 安全域名（{domains}）"
+                    "下的链接，请检查稿件的 link 字段",
+                )
+            )
     return problems
