@@ -177,6 +177,7 @@ def test_campaign_html_is_wechat_safe(campaign) -> None:
         for url in re.findall(r'<a[^>]+href="([^"]+)"', html):
             assert any(f"//{h}/" in url for h in WECHAT_LINK_HOSTS), url
         assert 'style="' in html  # theme CSS arrived inline
+        assert "**" not in html  # Markdown fully rendered
 
 
 def test_campaign_fits_platform_limits(campaign) -> None:
@@ -204,3 +205,10 @@ def test_missing_glyph_fails_clearly(settings, tmp_path: Path) -> None:
         render_text(settings, tmp_path, text)
     assert "0609-lab.md 字段 title" in info.value.render()
     assert "😀" in info.value.render()
+
+
+def test_bold_next_to_chinese_punctuation(settings, tmp_path: Path) -> None:
+    text = GOOD_POST.replace("检验检测是**质量的守门人**。", "主题是**“传递质量信任”**。")
+    html = render_text(settings, tmp_path, text).wechat.content_html
+    assert "**" not in html
+    assert "“传递质量信任”</strong>" in html

@@ -7,17 +7,46 @@ time) and links outside WeChat become a numbered reference list at the end.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from socialbot.errors import Problem
 from socialbot.limits import WECHAT_LINK_HOSTS
 
+_STRONG_RE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.S)
+
+
+def _cjk_strong(state: StateInline, silent: bool) -> bool:
+    """``**…**`` next to Chinese punctuation, e.g. 是**“主题”**。
+
+    CommonMark's flanking rules refuse to open bold between a Chinese character and
+    full-width punctuation, leaving literal asterisks in the article; Chinese text
+    has no spaces to help, so bold is matched here as a plain pair first.
+    """
+    if not state.src.startswith("**", state.pos):
+        return False
+    match = _STRONG_RE.match(state.src, state.pos, state.posMax)
+    if not match:
+        return False
+    if not silent:
+        end = state.posMax
+        state.push("strong_open", "strong", 1).markup = "**"
+        state.pos, state.posMax = match.start(1), match.end(1)
+        state.md.inline.tokenize(state)
+        state.posMax = end
+        state.push("strong_close", "strong", -1).markup = "**"
+    state.pos = match.end()
+    return True
+
+
 _md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+_md.inline.ruler.before("emphasis", "cjk_strong", _cjk_strong)
 
 
 @dataclass
