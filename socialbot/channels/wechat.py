@@ -1,0 +1,188 @@
+"""WeChat Official Accounts: images → draft → mass send, freepublish, or leave in the draft box.
+
+Publishing one post to one account (reference §2–§5):
+
+1. upload each in-article image with ``media/uploadimg`` and put its URL in the HTML;
+2. upload the cover with ``material/add_material?type=image`` (permanent; crops go in the draft);
+3. ``draft/add``;
+4. by ``account.reach``: ``mass_send`` (default: ``message/mass/sendall``, followers are
+   notified), ``publish`` (``freepublish/submit`` + polling ``freepublish/get``: a
+   permalink, no notification), or ``draft`` (stop; a person sends it from the console).
+
+Every step is remembered in the shared store (see ``wechat_steps``), so a retry after a
+crash or an unknown outcome repeats nothing that already happened. The mass send carries
+a clientmsgid derived from the delivery key, so even a repeated request cannot notify
+followers twice within the platform's 24-hour window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from socialbot.channels.base import DeliveryResult, Outcome, PlannedCall
+from socialbot.channels.calls import CallFailed, Journal, utc_now
+from socialbot.channels.checks import wechat_problems
+from socialbot.channels.memo import DeliveryMemo
+from socialbot.channels.outcomes import delivery
+from socialbot.channels.retry import PollSchedule, RetryPolicy
+from socialbot.channels.wechat_api import DEFAULT_TIMEOUT, SocialbotWeChatClient
+from socialbot.channels.wechat_payloads import preview_target, wechat_plan
+from socialbot.channels.wechat_steps import WeChatSteps
+from socialbot.config import Account, Settings
+from socialbot.errors import Problem
+from socialbot.rendered import RenderedPost
+
+logger = logging.getLogger(__name__)
+
+CLIENTMSGID_SAFE_WINDOW = dt.timedelta(hours=23)  # the platform dedupes for 24 h
+DRAFT_REACH_MESSAGE = "已存入草稿箱，请在公众号后台手动群发"
+
+Step = Callable[[WeChatSteps, RenderedPost], DeliveryResult]
+
+
+class WeChatChannel:
+    """One WeChat Official Account. Not thread-safe: use one instance per worker."""
+
+    platform: ClassVar[str] = "wechat"
+
+    def __init__(
+        self,
+        account: Account,
+        settings: Settings,
+        kv: Any,
+        *,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        polls: PollSchedule | None = None,
+        now: Callable[[], dt.datetime] = utc_now,
+    ):
+        self.account = account
+        self.settings = settings
+        self.kv = kv
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.polls = polls or PollSchedule()
+        self.now = now
+        self._client: SocialbotWeChatClient | None = None
+
+    # -- the Channel interface ----------------------------------------------------------
+
+    def check(self, rendered: RenderedPost) -> list[Problem]:
+        return wechat_problems(self.account, rendered)
+
+    def plan(self, rendered: RenderedPost, delivery_key: str) -> list[PlannedCall]:
+        return wechat_plan(self.account, rendered, delivery_key)
+
+    def publish(self, rendered: RenderedPost, delivery_key: str) -> DeliveryResult:
+        return self._run(rendered, delivery_key, self._deliver)
+
+    def reconcile(self, rendered: RenderedPost, delivery_key: str) -> DeliveryResult:
+        return self._run(rendered, delivery_key, self._reconcile)
+
+    def preview(self, rendered: RenderedPost, delivery_key: str, wechat_id: str) -> DeliveryResult:
+        """Send the article to one person (WeChat ID or OpenID) to check it on a phone.
+
+        The draft is the delivery's own, so the later send uses exactly what was previewed.
+        """
+        return self._run(rendered, delivery_key,
+                         lambda steps, post: self._preview(steps, post, wechat_id))
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _run(self, rendered: RenderedPost, key: str, step: Step) -> DeliveryResult:
+        journal = Journal(self.now)
+
+        def go() -> DeliveryResult:
+            steps = WeChatSteps(self.account, self._client_for(journal), self.kv,
+                                DeliveryMemo(self.kv, key, self.now), self.polls)
+            return step(steps, rendered)
+
+        return delivery(journal, go, wechat_kind=self.account.kind)
+
+    def _client_for(self, journal: Journal) -> SocialbotWeChatClient:
+        """The account's client, created on first use (plan and check never need the secret)."""
+        if self._client is None:
+            secret = self.settings.secret_for(self.account)
+            self._client = SocialbotWeChatClient(
+                self.account, secret, self.kv, journal=journal, policy=self.retry,
+                timeout=self.timeout,
+            )
+        self._client.journal = journal
+        return self._client
+
+    # -- what publish, reconcile and preview do ----------------------------------------
+
+    def _deliver(self, steps: WeChatSteps, rendered: RenderedPost) -> DeliveryResult:
+        done = steps.memo.done()
+        if done is not None:
+            return done
+        media_id, fresh = steps.draft(rendered)
+        reach = self.account.reach
+        if reach == "draft":
+            return DeliveryResult(Outcome.SENT, DRAFT_REACH_MESSAGE, remote_id=media_id,
+                                  details={"reach": "draft", "draft_media_id": media_id})
+        send = steps.freepublish if reach == "publish" else steps.mass_send
+        try:
+            return send(media_id)
+        except CallFailed as exc:
+            if exc.code != 40007 or fresh:
+                raise
+        # The remembered draft is gone (deleted in the console): make it again, once.
+        logger.warning("draft %s no longer exists; creating it again", media_id)
+        steps.memo.forget("draft")
+        media_id, _ = steps.draft(rendered)
+        return send(media_id)
+
+    def _reconcile(self, steps: WeChatSteps, rendered: RenderedPost) -> DeliveryResult:
+        done = steps.memo.done()
+        if done is not None:
+            return done
+        if self.account.reach == "publish":
+            return self._reconcile_publish(steps)
+        if self.account.reach == "mass_send":
+            sent_at = steps.memo.marked_at("sendall_at")
+            if sent_at is None:
+                return DeliveryResult(Outcome.RETRY, "没有群发记录：这条还没有群发过，可以重新发布")
+            if self.now() - sent_at > CLIENTMSGID_SAFE_WINDOW:
+                return DeliveryResult(
+                    Outcome.UNKNOWN,
+                    "上次群发已超过 23 小时，微信不再按 clientmsgid 去重。为避免重复群发，"
+                    "请人工到公众号后台 → 发表记录 核对是否已发出")
+        # Repeating the same clientmsgid is safe: the platform answers 45065 if it was sent.
+        return self._deliver(steps, rendered)
+
+    def _reconcile_publish(self, steps: WeChatSteps) -> DeliveryResult:
+        publish_id = steps.memo.get("publish_id")
+        if publish_id:
+            return steps.poll(publish_id)
+        if steps.memo.get("submit_at") is None:
+            return DeliveryResult(Outcome.RETRY, "没有发布记录：这条还没有提交发布，可以重新发布")
+        media_id = steps.memo.get("draft")
+        if media_id and steps.draft_exists(media_id):
+            steps.memo.forget("submit_at")
+            return DeliveryResult(
+                Outcome.RETRY, "草稿仍在草稿箱中，微信没有收到发布请求，可以重新发布")
+        return DeliveryResult(
+            Outcome.UNKNOWN,
+            "发布请求已发出但没有收到答复，草稿已不在草稿箱。"
+            "请人工到公众号后台 → 发表记录 核对是否已发布")
+
+    def _preview(
+        self, steps: WeChatSteps, rendered: RenderedPost, wechat_id: str
+    ) -> DeliveryResult:
+        media_id, fresh = steps.draft(rendered)
+        try:
+            result = steps.client.mass.preview(media_id, **preview_target(wechat_id))
+        except CallFailed as exc:
+            if exc.code != 40007 or fresh:
+                raise
+            steps.memo.forget("draft")
+            media_id, _ = steps.draft(rendered)
+            result = steps.client.mass.preview(media_id, **preview_target(wechat_id))
+        return DeliveryResult(
+            Outcome.SENT, f"预览已发送给 {wechat_id}，请在手机微信上查看",
+            remote_id=str(result.get("msg_id", "")),
+            details={"reach": "preview", "preview_to": wechat_id, "draft_media_id": media_id})

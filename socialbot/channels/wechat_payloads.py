@@ -1,0 +1,116 @@
+"""WeChat request bodies, built once for both ``publish`` and the dry-run ``plan``.
+
+Sharing the builders is how the plan stays honest: what ``plan`` shows is what
+``publish`` sends, except that uploads, media ids and tokens appear as placeholders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from socialbot.channels.base import REDACTED, PlannedCall
+from socialbot.channels.wechat_api import sendall_body, stable_token_body
+from socialbot.config import Account
+from socialbot.rendered import ASSET_SCHEME, ImageAsset, RenderedPost, WeChatArticle
+
+OPENID_RE = re.compile(r"^o[0-9A-Za-z_\-]{27}$")
+DRAFT_MEDIA_ID = "{draft/add → media_id}"
+PUBLISH_ID = "{freepublish/submit → publish_id}"
+
+
+def clientmsgid(delivery_key: str) -> str:
+    """The mass-send dedupe id: 32 hex chars, stable for one (post, account, content)."""
+    return hashlib.sha256(f"socialbot clientmsgid {delivery_key}".encode()).hexdigest()[:32]
+
+
+def unique_images(article: WeChatArticle) -> list[ImageAsset]:
+    """In-article images, each distinct picture once (uploaded once per account)."""
+    seen: dict[str, ImageAsset] = {}
+    for image in article.images:
+        seen.setdefault(image.sha256, image)
+    return list(seen.values())
+
+
+def replace_refs(html: str, urls: dict[str, str]) -> str:
+    """Swap ``asset:<sha256>`` references for the URLs the images got (or placeholders)."""
+    for sha, url in urls.items():
+        html = html.replace(ASSET_SCHEME + sha, url)
+    return html
+
+
+def draft_article(article: WeChatArticle, content: str, thumb_media_id: str) -> dict[str, Any]:
+    """One draft/add article with every field, the two cover crops included."""
+    body: dict[str, Any] = {
+        "article_type": "news",
+        "title": article.title,
+        "author": article.author,
+        "digest": article.digest,
+        "content": content,
+        "content_source_url": article.content_source_url,
+        "thumb_media_id": thumb_media_id,
+        "need_open_comment": article.need_open_comment,
+        "only_fans_can_comment": article.only_fans_can_comment,
+    }
+    if article.crop_235_1:
+        body["pic_crop_235_1"] = article.crop_235_1
+    if article.crop_1_1:
+        body["pic_crop_1_1"] = article.crop_1_1
+    return body
+
+
+def describe_image(image: ImageAsset) -> dict[str, Any]:
+    """An upload as the plan shows it: no bytes, but enough to recognise the file."""
+    return {"filename": image.filename, "bytes": len(image.data), "sha256": image.sha256,
+            "content_type": image.mime}
+
+
+def preview_target(wechat_id: str) -> dict[str, str]:
+    """OpenIDs go to ``touser``; anything else is a WeChat ID for ``towxname``."""
+    if OPENID_RE.match(wechat_id):
+        return {"touser": wechat_id}
+    return {"towxname": wechat_id}
+
+
+def wechat_plan(account: Account, rendered: RenderedPost, delivery_key: str) -> list[PlannedCall]:
+    """Every call ``WeChatChannel.publish`` makes, in order, without network or secrets."""
+    base = account.api_base.rstrip("/") + "/cgi-bin/"
+    article = rendered.wechat
+
+    def call(endpoint: str, purpose: str, payload: dict[str, Any] | None = None,
+             query: str = "", files: dict[str, dict[str, Any]] | None = None) -> PlannedCall:
+        url = f"{base}{endpoint}?access_token={REDACTED}{query}"
+        return PlannedCall("POST", f"cgi-bin/{endpoint}", url, purpose, payload or {}, files or {})
+
+    calls = [PlannedCall(
+        "POST", "cgi-bin/stable_token", base + "stable_token",
+        "获取 access_token（各进程共用；已有有效 token 时跳过）",
+        stable_token_body(account.appid, REDACTED),
+    )]
+    urls: dict[str, str] = {}
+    for image in unique_images(article):
+        urls[image.sha256] = f"{{media/uploadimg → url of {image.filename}}}"
+        calls.append(call("media/uploadimg",
+                          f"上传正文图片 {image.filename}（该账号上传过同一图片时复用，不再上传）",
+                          files={"media": describe_image(image)}))
+    cover = article.cover
+    calls.append(call("material/add_material",
+                      f"上传封面 {cover.filename} 为永久素材（上传过则复用）",
+                      query="&type=image", files={"media": describe_image(cover)}))
+    thumb = f"{{material/add_material → media_id of {cover.filename}}}"
+    content = replace_refs(article.content_html, urls)
+    calls.append(call("draft/add", "新建草稿（同一投递建过草稿时复用）",
+                      {"articles": [draft_article(article, content, thumb)]}))
+    if account.reach == "mass_send":
+        audience = "全部粉丝" if account.tag_id is None else f"标签 {account.tag_id} 的粉丝"
+        calls.append(call("message/mass/sendall",
+                          f"群发给{audience}（会推送到粉丝的聊天列表；clientmsgid 防止重复群发）",
+                          sendall_body(DRAFT_MEDIA_ID, clientmsgid=clientmsgid(delivery_key),
+                                       tag_id=account.tag_id)))
+    elif account.reach == "publish":
+        calls.append(call("freepublish/submit", "发布草稿（生成文章链接，不推送给粉丝）",
+                          {"media_id": DRAFT_MEDIA_ID}))
+        calls.append(call("freepublish/get", "查询发布结果（逐渐放慢，直到成功或失败）",
+                          {"publish_id": PUBLISH_ID}))
+    return calls

@@ -1,0 +1,180 @@
+"""The steps of one WeChat delivery, each remembered in the shared store.
+
+Images are remembered per account and content hash (``wechat:<appid>:uploadimg:<sha>`` → URL,
+``wechat:<appid>:material:<sha>`` → media_id), so a picture is uploaded once per account.
+The draft is remembered per delivery (``delivery:<key>:draft``), so a retry after a crash
+does not create a second one. The publishing calls leave a marker before they go out.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from socialbot.channels.base import DeliveryResult, Outcome
+from socialbot.channels.calls import CallFailed
+from socialbot.channels.memo import DeliveryMemo
+from socialbot.channels.reactions import PUBLISH_STATUS, UNKNOWN_PUBLISH_STATUS, Reaction
+from socialbot.channels.retry import PollSchedule
+from socialbot.channels.wechat_api import SocialbotWeChatClient
+from socialbot.channels.wechat_payloads import (
+    clientmsgid,
+    draft_article,
+    replace_refs,
+    unique_images,
+)
+from socialbot.config import Account
+from socialbot.rendered import ImageAsset, RenderedPost
+
+logger = logging.getLogger(__name__)
+
+DRAFT_MEMO_TTL = 30 * 24 * 3600
+
+
+@dataclass
+class WeChatSteps:
+    account: Account
+    client: SocialbotWeChatClient
+    kv: Any
+    memo: DeliveryMemo
+    polls: PollSchedule
+
+    # -- images and the draft ---------------------------------------------------------------
+
+    def _image_key(self, kind: str, image: ImageAsset) -> str:
+        return f"wechat:{self.account.appid}:{kind}:{image.sha256}"
+
+    def upload_inline(self, image: ImageAsset) -> str:
+        """``media/uploadimg``: the URL to use inside the article (once per account)."""
+        key = self._image_key("uploadimg", image)
+        url = self.kv.get(key)
+        if not url:
+            url = self.client.media.upload_image((image.filename, image.data, image.mime))
+            self.kv.set(key, url)
+            logger.info("uploaded in-article image %s to %s", image.filename, self.account.id)
+        return str(url)
+
+    def upload_cover(self, image: ImageAsset, *, again: bool = False) -> str:
+        """``material/add_material?type=image``: a permanent thumb_media_id (once per account)."""
+        key = self._image_key("material", image)
+        media_id = None if again else self.kv.get(key)
+        if not media_id:
+            result = self.client.material.add("image", (image.filename, image.data, image.mime))
+            media_id = str(result["media_id"])
+            self.kv.set(key, media_id)
+            logger.info("uploaded cover %s to %s", image.filename, self.account.id)
+        return str(media_id)
+
+    def draft(self, rendered: RenderedPost) -> tuple[str, bool]:
+        """The delivery's draft media_id, and whether it was created just now."""
+        media_id = self.memo.get("draft")
+        if media_id:
+            return media_id, False
+        article = rendered.wechat
+        urls = {i.sha256: self.upload_inline(i) for i in unique_images(article)}
+        content = replace_refs(article.content_html, urls)
+        thumb = self.upload_cover(article.cover)
+        try:
+            media_id = self.client.draft.add([draft_article(article, content, thumb)])
+        except CallFailed as exc:
+            if exc.code != 40007:
+                raise
+            # The remembered cover was deleted from the material library: upload it again.
+            thumb = self.upload_cover(article.cover, again=True)
+            media_id = self.client.draft.add([draft_article(article, content, thumb)])
+        self.memo.set("draft", str(media_id), ttl=DRAFT_MEMO_TTL)
+        logger.info("created draft %s on %s", media_id, self.account.id)
+        return str(media_id), True
+
+    # -- mass send --------------------------------------------------------------------------
+
+    def mass_send(self, media_id: str) -> DeliveryResult:
+        """``message/mass/sendall`` with the delivery's clientmsgid; 45065 means sent before."""
+        cid = clientmsgid(self.memo.key)
+        tag = self.account.tag_id
+        audience = "全部粉丝" if tag is None else f"标签 {tag} 的粉丝"
+        self.memo.mark("sendall_at")
+        status = ""
+        try:
+            logger.info("mass send of draft %s to %s (%s)", media_id, audience, self.account.id)
+            result = self.client.mass.sendall(media_id, clientmsgid=cid, tag_id=tag)
+            message = f"已群发给{audience}"
+        except CallFailed as exc:
+            if exc.reaction is not Reaction.ALREADY_DONE:
+                raise
+            result = exc.data or {}
+            message = exc.explain()
+            status = self.mass_status(result.get("msg_id"))
+        msg_id = str(result.get("msg_id", ""))
+        details = {"reach": "mass_send", "msg_id": msg_id,
+                   "msg_data_id": str(result.get("msg_data_id", "")),
+                   "clientmsgid": cid, "draft_media_id": media_id}
+        if status:
+            details["msg_status"] = status
+        if status == "SEND_FAIL":
+            return DeliveryResult(
+                Outcome.FAILED, f"之前的群发（msg_id {msg_id}）发送失败，请到公众号后台查看原因",
+                remote_id=msg_id, details=details)
+        return self.memo.sent(message, remote_id=msg_id, details=details)
+
+    def mass_status(self, msg_id: Any) -> str:
+        """SEND_SUCCESS / SENDING / SEND_FAIL / DELETE of an earlier send ("" if unknown)."""
+        if not msg_id:
+            return ""
+        try:
+            return str(self.client.mass.get(int(msg_id)).get("msg_status", ""))
+        except (CallFailed, ValueError) as exc:
+            logger.warning("mass/get for %s failed: %s", msg_id, exc)
+            return ""
+
+    # -- freepublish ------------------------------------------------------------------------
+
+    def freepublish(self, media_id: str) -> DeliveryResult:
+        """``freepublish/submit`` once per delivery, then poll its result."""
+        publish_id = self.memo.get("publish_id")
+        if not publish_id:
+            self.memo.mark("submit_at")
+            publish_id = str(self.client.freepublish.submit(media_id)["publish_id"])
+            self.memo.set("publish_id", publish_id)
+        return self.poll(publish_id)
+
+    def poll(self, publish_id: str) -> DeliveryResult:
+        """``freepublish/get`` with growing waits until the job ends or the bound is hit."""
+        status, job = 1, {}
+        for n in range(self.polls.polls):
+            if n:
+                self.polls.sleep(self.polls.delays[n - 1])
+            job = self.client.freepublish.get(publish_id)
+            status = int(job.get("publish_status", -1))
+            if status != 1:
+                break
+        details: dict[str, Any] = {"reach": "publish", "publish_id": publish_id,
+                                   "publish_status": status}
+        if status == 0:
+            items = (job.get("article_detail") or {}).get("item") or [{}]
+            details["article_id"] = str(job.get("article_id", ""))
+            return self.memo.sent("已发布（未推送给粉丝），文章链接已生成",
+                                  remote_id=details["article_id"],
+                                  url=str(items[0].get("article_url", "")), details=details)
+        if status == 1:
+            return DeliveryResult(
+                Outcome.UNKNOWN, f"微信仍在发布中（publish_id {publish_id}），稍后会再查询结果",
+                remote_id=publish_id, details=details)
+        rule = PUBLISH_STATUS.get(status, UNKNOWN_PUBLISH_STATUS)
+        fail_idx = "、".join(str(i) for i in job.get("fail_idx") or []) or "未知"
+        # Nothing went live: forget the job and the consumed draft, so a deliberate retry
+        # starts over with a new draft.
+        self.memo.forget("publish_id", "submit_at", "draft")
+        details["fail_idx"] = job.get("fail_idx") or []
+        return DeliveryResult(Outcome.FAILED, rule.explain(status, fail_idx),
+                              remote_id=publish_id, details=details)
+
+    def draft_exists(self, media_id: str) -> bool:
+        try:
+            self.client.draft.get(media_id)
+        except CallFailed as exc:
+            if exc.code != 40007:
+                raise
+            return False
+        return True

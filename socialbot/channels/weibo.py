@@ -1,0 +1,231 @@
+"""Sina Weibo: one ``statuses/share.json`` per post, with its image and a safe-domain link.
+
+Before posting, the channel checks the token with ``oauth2/get_token_info`` (at most once
+a day per account). It warns when re-authorisation is due within 14 days, since a server
+app has no refresh token. ``share`` is the one call that can post twice, so a "share at
+T" marker is stored before it. If the answer is lost, the result is UNKNOWN, and
+:meth:`WeiboChannel.reconcile` reads the account's timeline to find out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import re
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from socialbot.channels.base import REDACTED, DeliveryResult, Outcome, PlannedCall
+from socialbot.channels.calls import CallFailed, Journal, utc_now
+from socialbot.channels.checks import weibo_problems
+from socialbot.channels.memo import DeliveryMemo
+from socialbot.channels.outcomes import delivery
+from socialbot.channels.reactions import SHANGHAI, Reaction
+from socialbot.channels.retry import RetryPolicy
+from socialbot.channels.wechat_payloads import describe_image
+from socialbot.channels.weibo_api import DEFAULT_TIMEOUT, WeiboClient
+from socialbot.config import Account, Settings
+from socialbot.errors import Problem
+from socialbot.rendered import RenderedPost
+from socialbot.textcount import URL_RE
+
+logger = logging.getLogger(__name__)
+
+#: statuses/share requires ``rip`` (the end user's IP). Set ``rip`` per account in
+#: config.toml to the server's public IP; without it the loopback address is sent,
+#: which the practice platform accepts.
+DEFAULT_RIP = "127.0.0.1"
+TOKEN_WARN_DAYS = 14
+TOKEN_INFO_TTL = 24 * 3600
+TIMELINE_SLACK = dt.timedelta(minutes=5)  # clock skew between us and the platform
+WEIBO_TIME = "%a %b %d %H:%M:%S %z %Y"
+
+
+def normalise(text: str) -> str:
+    """Text as compared with the timeline: links (shown as t.cn) and spacing ignored."""
+    return re.sub(r"\s+", " ", URL_RE.sub("<link>", text)).strip()
+
+
+def post_url(uid: str, status: dict[str, Any]) -> str:
+    mid = status.get("mid") or status.get("idstr") or ""
+    return f"https://weibo.com/{uid}/{mid}" if mid else ""
+
+
+def created_at(status: dict[str, Any]) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(str(status.get("created_at", "")), WEIBO_TIME)
+    except ValueError:
+        return None
+
+
+class WeiboChannel:
+    """One Weibo account. Not thread-safe: use one instance per worker."""
+
+    platform: ClassVar[str] = "weibo"
+
+    def __init__(
+        self,
+        account: Account,
+        settings: Settings,
+        kv: Any,
+        *,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        now: Callable[[], dt.datetime] = utc_now,
+        **_unused: Any,
+    ):
+        self.account = account
+        self.settings = settings
+        self.kv = kv
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.now = now
+        self._client: WeiboClient | None = None
+
+    @property
+    def rip(self) -> str:
+        return self.account.rip or DEFAULT_RIP
+
+    # -- the Channel interface ----------------------------------------------------------
+
+    def check(self, rendered: RenderedPost) -> list[Problem]:
+        return weibo_problems(self.account, rendered)
+
+    def plan(self, rendered: RenderedPost, delivery_key: str) -> list[PlannedCall]:
+        base = self.account.api_base.rstrip("/")
+        return [
+            PlannedCall("POST", "oauth2/get_token_info", f"{base}/oauth2/get_token_info",
+                        "检查微博授权还剩多久（每天最多一次；14 天内到期会提醒）",
+                        {"access_token": REDACTED}),
+            PlannedCall("POST", "2/statuses/share.json", f"{base}/2/statuses/share.json",
+                        "发布微博（正文 + 一张配图）",
+                        {"access_token": REDACTED, "status": rendered.weibo.text, "rip": self.rip},
+                        files={"pic": describe_image(rendered.weibo.image)}),
+        ]
+
+    def publish(self, rendered: RenderedPost, delivery_key: str) -> DeliveryResult:
+        return self._run(delivery_key, lambda client, memo: self._publish(client, rendered, memo))
+
+    def reconcile(self, rendered: RenderedPost, delivery_key: str) -> DeliveryResult:
+        return self._run(delivery_key,
+                         lambda client, memo: self._reconcile(client, rendered, memo))
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _run(self, key: str, body: Callable[[WeiboClient, DeliveryMemo], DeliveryResult]
+             ) -> DeliveryResult:
+        journal = Journal(self.now)
+        memo = DeliveryMemo(self.kv, key, self.now)
+        return delivery(journal, lambda: body(self._client_for(journal), memo))
+
+    def _client_for(self, journal: Journal) -> WeiboClient:
+        if self._client is None:
+            token = self.settings.secret_for(self.account)
+            self._client = WeiboClient(self.account, token, journal=journal, policy=self.retry,
+                                       timeout=self.timeout)
+        self._client.journal = journal
+        return self._client
+
+    def _sent(self, memo: DeliveryMemo, status: dict[str, Any], message: str,
+              extra: dict[str, Any] | None = None) -> DeliveryResult:
+        idstr = str(status.get("idstr") or status.get("id") or "")
+        details = {"idstr": idstr, "mid": str(status.get("mid", "")),
+                   "created_at": str(status.get("created_at", "")), **(extra or {})}
+        return memo.sent(message, remote_id=idstr, url=post_url(self.account.uid, status),
+                         details=details)
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def _token_warning(self, client: WeiboClient) -> str:
+        """A Chinese warning when the token expires within 14 days ("" otherwise)."""
+        memo = f"weibo:{self.account.uid}:token:{client.token_id}:expires_at"
+        raw = self.kv.get(memo)
+        if raw:
+            expires_at = dt.datetime.fromisoformat(raw)
+        else:
+            try:
+                info = client.token_info()
+            except CallFailed as exc:
+                if exc.reaction is Reaction.PERMANENT:
+                    raise  # expired or revoked: re-authorise before anything else
+                logger.warning("微博授权检查暂时失败，继续发布：%s", exc.explain())
+                return ""
+            seconds = info.get("expire_in", info.get("expires_in"))
+            if seconds is None:
+                return ""
+            expires_at = self.now() + dt.timedelta(seconds=int(seconds))
+            self.kv.set(memo, expires_at.isoformat(), ttl=TOKEN_INFO_TTL)
+        left = expires_at - self.now()
+        if left > dt.timedelta(days=TOKEN_WARN_DAYS):
+            return ""
+        days = max(math.ceil(left.total_seconds() / 86400), 0)
+        warning = (f"微博授权将在 {days} 天后（{expires_at:%Y-%m-%d}）过期，"
+                   "请尽快用发布账号重新授权")
+        logger.warning("%s（账号 %s）", warning, self.account.id)
+        return warning
+
+    def _publish(self, client: WeiboClient, rendered: RenderedPost,
+                 memo: DeliveryMemo) -> DeliveryResult:
+        done = memo.done()
+        if done is not None:
+            return done
+        warning = self._token_warning(client)
+        extra = {"warning": warning} if warning else {}
+        suffix = f"。注意：{warning}" if warning else ""
+        memo.mark("share_at")
+        try:
+            status = client.share(rendered.weibo.text, rendered.weibo.image, self.rip)
+        except CallFailed as exc:
+            if exc.reaction is not Reaction.ALREADY_DONE:
+                raise
+            return self._already_posted(client, rendered, memo, exc, extra)
+        return self._sent(memo, status, "已发布到微博" + suffix, extra)
+
+    def _already_posted(self, client: WeiboClient, rendered: RenderedPost, memo: DeliveryMemo,
+                        exc: CallFailed, extra: dict[str, Any]) -> DeliveryResult:
+        """20019/20111 (repeat) or 20032 (accepted, slow): followers have it; find its id."""
+        try:
+            found = self._find(client, rendered, since=None)
+        except CallFailed:
+            found = None
+        if found is not None:
+            return self._sent(memo, found, exc.explain(), {**extra, "code": str(exc.code)})
+        details = {**extra, "code": str(exc.code), "verify": "timeline"}
+        message = exc.explain() + "（时间线中暂未找到这条，请稍后到微博核对）"
+        return DeliveryResult(Outcome.SENT, message, details=details)
+
+    def _find(self, client: WeiboClient, rendered: RenderedPost,
+              since: dt.datetime | None) -> dict[str, Any] | None:
+        """The newest timeline status with this post's text (created after ``since``)."""
+        wanted = normalise(rendered.weibo.text)
+        for status in client.user_timeline():
+            if normalise(str(status.get("text", ""))) != wanted:
+                continue
+            when = created_at(status)
+            if since is None or when is None or when >= since - TIMELINE_SLACK:
+                return status
+        return None
+
+    def _reconcile(self, client: WeiboClient, rendered: RenderedPost,
+                   memo: DeliveryMemo) -> DeliveryResult:
+        done = memo.done()
+        if done is not None:
+            return done
+        shared_at = memo.marked_at("share_at")
+        if shared_at is None:
+            return DeliveryResult(Outcome.RETRY, "没有发布记录：这条微博还没有发过，可以重新发布")
+        try:
+            found = self._find(client, rendered, since=shared_at)
+        except CallFailed as exc:
+            return DeliveryResult(
+                Outcome.UNKNOWN,
+                f"无法读取微博时间线（{exc.explain()}），不知道上次是否已发出。请人工到微博核对后再决定是否重发")
+        if found is not None:
+            return self._sent(memo, found, "核对结果：这条微博已经发出，记为已发布")
+        memo.forget("share_at")
+        when = shared_at.astimezone(SHANGHAI)
+        return DeliveryResult(
+            Outcome.RETRY,
+            f"核对结果：微博时间线中没有这条（{when:%Y-%m-%d %H:%M} 之后），"
+            "平台没有发布，可以重新发布")

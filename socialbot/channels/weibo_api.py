@@ -1,0 +1,106 @@
+"""The three Weibo open-API calls the bot needs, over plain requests.
+
+No maintained Weibo SDK exists (reference §12), and statuses/update and upload have
+been closed to normal apps since 2017, so this module calls ``statuses/share.json``
+directly. Errors arrive as HTTP 400/403 with a JSON body, so the body is read before the
+status is looked at. The token goes in the form body (POST) or the ``Authorization:
+OAuth2`` header (GET), never in a URL, because URLs end up in logs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import requests
+
+from socialbot.channels.calls import Answer, Journal, decode_json, perform
+from socialbot.channels.reactions import weibo_rule
+from socialbot.channels.retry import RetryPolicy
+from socialbot.config import Account, Secret
+from socialbot.redact import register_secret
+from socialbot.rendered import ImageAsset
+
+PLATFORM = "微博"
+DEFAULT_TIMEOUT = (5.0, 30.0)
+
+
+def decode_weibo(response: requests.Response) -> Answer:
+    """``{"error_code": ...}`` is an error whatever the HTTP status; else JSON means success."""
+    status = response.status_code
+    data = decode_json(response)
+    if isinstance(data, dict) and data.get("error_code") not in (None, "", 0, "0"):
+        try:
+            code = int(data["error_code"])
+        except (TypeError, ValueError):
+            code = -1
+        message = str(data.get("error_description") or data.get("error") or "")
+        return Answer(code, message, data=data, status=status)
+    if status >= 400:
+        return Answer(-1, f"HTTP {status}", transport="http", status=status)
+    if not isinstance(data, dict):
+        size = len(response.content)
+        return Answer(-1, f"无法解析的答复（{size} 字节）", transport="garbage", status=status)
+    return Answer(0, data=data, status=status)
+
+
+class WeiboClient:
+    """One Weibo account's token and the calls made with it."""
+
+    def __init__(
+        self,
+        account: Account,
+        token: Secret,
+        *,
+        journal: Journal,
+        policy: RetryPolicy,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    ):
+        self.base = account.api_base.rstrip("/")
+        #: Identifies the token in memo keys without revealing it (a new token, a new check).
+        self.token_id = hashlib.sha256(token.reveal().encode()).hexdigest()[:12]
+        self.uid = account.uid
+        self.journal = journal
+        self.policy = policy
+        self.timeout = timeout
+        self._token = token
+        register_secret(token.reveal())
+        self._http = requests.Session()
+
+    def _call(self, method: str, path: str, *, safe: bool, **kwargs: Any) -> Any:
+        url = f"{self.base}/{path}"
+        return perform(
+            platform=PLATFORM,
+            request=f"{method} {path}",
+            send=lambda: self._http.request(method, url, timeout=self.timeout, **kwargs),
+            decode=decode_weibo,
+            rule_for=weibo_rule,
+            safe=safe,
+            policy=self.policy,
+            journal=self.journal,
+        )
+
+    def token_info(self) -> dict[str, Any]:
+        """POST oauth2/get_token_info: uid and seconds left. https://open.weibo.com/wiki/Oauth2/get_token_info"""
+        return self._call(  # type: ignore[no-any-return]
+            "POST", "oauth2/get_token_info", safe=True,
+            data={"access_token": self._token.reveal()},
+        )
+
+    def share(self, text: str, image: ImageAsset, rip: str) -> dict[str, Any]:
+        """POST 2/statuses/share.json with one picture. https://open.weibo.com/wiki/2/statuses/share"""
+        return self._call(  # type: ignore[no-any-return]
+            "POST", "2/statuses/share.json", safe=False,
+            data={"access_token": self._token.reveal(), "status": text, "rip": rip},
+            files={"pic": (image.filename, image.data, image.mime)},
+        )
+
+    def user_timeline(self, count: int = 50) -> list[dict[str, Any]]:
+        """GET 2/statuses/user_timeline.json: the account's own latest posts, newest first."""
+        data = self._call(
+            "GET", "2/statuses/user_timeline.json", safe=True,
+            params={"uid": self.uid, "count": count},
+            headers={"Authorization": f"OAuth2 {self._token.reveal()}"},
+        )
+        statuses = data.get("statuses")
+        return statuses if isinstance(statuses, list) else []
