@@ -28,9 +28,9 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 
 
 def _register() -> None:
-    from socialbot.commands import content, practice
+    from socialbot.commands import content, practice, publish
 
-    for module in (content, practice):
+    for module in (content, practice, publish):
         for command in module.COMMANDS:
             cli.add_command(command)
 

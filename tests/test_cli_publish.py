@@ -1,0 +1,98 @@
+"""`publish --now` and `preview-send` as staff run them, against the practice platform."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from socialbot.cli import cli
+from socialbot.config import load_settings
+from socialbot.practice import register_accounts
+from socialbot.sandbox import PracticePlatform
+from tests.helpers import GOOD_POST, write_config, write_post
+
+
+@pytest.fixture
+def platform():
+    with PracticePlatform(port=0) as p:
+        yield p
+
+
+@pytest.fixture
+def config(tmp_path: Path, platform: PracticePlatform) -> Path:
+    path = write_config(tmp_path)
+    text = path.read_text("utf-8").replace("http://127.0.0.1:9", platform.url)
+    text = text.replace('path = "out/socialbot.db"', f'path = "{tmp_path / "q.db"}"')
+    path.write_text(text, "utf-8")
+    register_accounts(platform, load_settings(path))
+    return path
+
+
+def run(config: Path, *args: str):
+    return CliRunner().invoke(cli, ["--config", str(config), *args], catch_exceptions=False)
+
+
+def test_publish_now_reaches_followers_once(
+    config: Path, tmp_path: Path, platform: PracticePlatform
+) -> None:
+    post = write_post(tmp_path / "posts")
+    first = run(config, "publish", str(post), "--account", "shsmr_wechat", "--now")
+    assert first.exit_code == 0, first.output
+    assert "已发布" in first.output
+    second = run(config, "publish", str(post), "--account", "shsmr_wechat", "--now")
+    assert second.exit_code == 0, second.output
+    assert len(platform.received("wx0000000000000001")) == 1  # never twice
+
+
+def test_publish_now_to_weibo(config: Path, tmp_path: Path, platform: PracticePlatform) -> None:
+    post = write_post(tmp_path / "posts")
+    result = run(config, "publish", str(post), "--account", "shsmr_weibo", "--now")
+    assert result.exit_code == 0, result.output
+    [status] = platform.received("5800000001")
+    assert "scjgj.sh.gov.cn" in status["text"]
+
+
+def test_publish_refuses_bad_post_before_any_call(
+    config: Path, tmp_path: Path, platform: PracticePlatform
+) -> None:
+    post = write_post(
+        tmp_path / "posts",
+        text=GOOD_POST.replace("title: 实验室“云开放”直播预告", "title: " + "长" * 40),
+    )
+    result = run(config, "publish", str(post), "--account", "shsmr_wechat", "--now")
+    assert result.exit_code == 2
+    assert "字段 title" in result.output
+    assert platform.calls() == []
+
+
+def test_platform_refusal_is_explained(
+    config: Path, tmp_path: Path, platform: PracticePlatform
+) -> None:
+    platform.inject(
+        "wechat", "message/mass/sendall", fault="error", errcode=48001, errmsg="api unauthorized"
+    )
+    post = write_post(tmp_path / "posts")
+    result = run(config, "publish", str(post), "--account", "shsmr_wechat", "--now")
+    assert result.exit_code == 2
+    assert "48001" in result.output and "权限" in result.output
+
+
+def test_preview_send_goes_to_one_reviewer(
+    config: Path, tmp_path: Path, platform: PracticePlatform
+) -> None:
+    post = write_post(tmp_path / "posts")
+    result = run(
+        config, "preview-send", str(post), "--account", "shsmr_wechat", "--to", "reviewer_li"
+    )
+    assert result.exit_code == 0, result.output
+    assert "预览已发送给 reviewer_li" in result.output
+    assert len(platform.previews("wx0000000000000001")) == 1
+    assert platform.received("wx0000000000000001") == []
+
+
+def test_unknown_account(config: Path, tmp_path: Path) -> None:
+    post = write_post(tmp_path / "posts")
+    result = run(config, "publish", str(post), "--account", "nobody", "--now")
+    assert result.exit_code == 2 and "未知账号" in result.output
