@@ -8,6 +8,7 @@ import click
 
 from socialbot import __version__
 from socialbot.commands.context import AppContext
+from socialbot.redact import install_redaction
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -24,6 +25,7 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None) -> None:
     """socialbot：世界认可日等宣传活动的微信公众号、微博稿件排版、审核与定时发布工具。"""
+    install_redaction()  # before any command can log a URL with a token in it
     ctx.obj = AppContext(config_path=config_path)
 
 
