@@ -30,9 +30,9 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 
 
 def _register() -> None:
-    from socialbot.commands import content, practice, publish
+    from socialbot.commands import content, daemon, practice, publish, queue
 
-    for module in (content, practice, publish):
+    for module in (content, publish, queue, daemon, practice):
         for command in module.COMMANDS:
             cli.add_command(command)
 

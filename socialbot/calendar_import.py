@@ -1,0 +1,160 @@
+"""``queue import``: a campaign calendar (CSV or TOML) queued in one transaction.
+
+CSV: a header row with ``post,time,accounts`` (accounts separated by ``;``, ``|``,
+spaces, or commas inside quotes), optional ``by`` and ``cron`` columns. TOML:
+``[[entry]]`` tables with ``post``, ``time``, ``accounts = [..]`` (optional ``by``,
+``cron``, ``until``). Every row is checked; if any row has a problem, nothing is added.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from socialbot.config import Settings
+from socialbot.errors import Problem, StoreError
+from socialbot.store.db import Database
+from socialbot.store.intake import ChannelLookup, prepare
+from socialbot.store.queue import Entry, add_entries
+from socialbot.store.times import parse_time
+
+CSV_COLUMNS = ("post", "time", "accounts")
+OPTIONAL = ("by", "cron", "until")
+SPLIT_ACCOUNTS = re.compile(r"[;|,\s、，]+")
+
+
+@dataclass
+class Row:
+    """One calendar line as written, before rendering."""
+
+    label: str
+    post: str
+    time: str | dt.datetime | None
+    accounts: tuple[str, ...]
+    by: str = ""
+    cron: str = ""
+    until: str | dt.datetime | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_calendar(path: Path) -> list[Row]:
+    """Rows of a CSV or TOML calendar; StoreError if the file itself cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise StoreError(Problem(str(path), "日程文件不存在")) from None
+    except UnicodeDecodeError:
+        raise StoreError(Problem(path.name, "不是 UTF-8 编码的文本文件")) from None
+    if path.suffix.lower() == ".toml":
+        return _toml_rows(path, text)
+    if path.suffix.lower() == ".csv":
+        return _csv_rows(path, text)
+    raise StoreError(Problem(path.name, "只支持 .csv 或 .toml 格式的日程文件"))
+
+
+def _csv_rows(path: Path, text: str) -> list[Row]:
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        raise StoreError(Problem(f"{path.name} 第 1 行", f"缺少列 {'、'.join(missing)}"
+                                                        f"（表头应为 post,time,accounts）"))
+    unknown = [h for h in header if h not in CSV_COLUMNS + OPTIONAL]
+    if unknown:
+        usable = "、".join(CSV_COLUMNS + OPTIONAL)
+        raise StoreError(Problem(f"{path.name} 第 1 行",
+                                 f"未知列 {'、'.join(unknown)}（可用：{usable}）"))
+    rows = []
+    for number, raw in enumerate(reader, start=2):
+        cells = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        if not any(cells.values()):
+            continue
+        rows.append(Row(
+            label=f"第 {number} 行", post=cells.get("post", ""), time=cells.get("time") or None,
+            accounts=_accounts(cells.get("accounts", "")), by=cells.get("by", ""),
+            cron=cells.get("cron", ""), until=cells.get("until") or None,
+        ))
+    return rows
+
+
+def _toml_rows(path: Path, text: str) -> list[Row]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise StoreError(Problem(path.name, f"TOML 格式错误：{exc}")) from None
+    entries = data.get("entry", [])
+    if not isinstance(entries, list) or not entries:
+        raise StoreError(Problem(path.name, "没有 [[entry]] 条目"))
+    rows = []
+    for number, item in enumerate(entries, start=1):
+        label = f"第 {number} 条"
+        if not isinstance(item, dict):
+            rows.append(Row(label, "", None, (), problems=[Problem("", "应为表")]))
+            continue
+        row = Row(label=label, post=str(item.get("post", "")), time=_toml_time(item.get("time")),
+                  accounts=_accounts(item.get("accounts", [])), by=str(item.get("by", "")),
+                  cron=str(item.get("cron", "")), until=_toml_time(item.get("until")))
+        unknown = sorted(set(item) - set(CSV_COLUMNS + OPTIONAL))
+        if unknown:
+            row.problems.append(Problem("字段", f"未知字段 {'、'.join(unknown)}"))
+        rows.append(row)
+    return rows
+
+
+def _toml_time(value: Any) -> str | dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    return str(value)
+
+
+def _accounts(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    return tuple(a for a in SPLIT_ACCOUNTS.split(str(value)) if a)
+
+
+def _when(value: str | dt.datetime | None, settings: Settings,
+          where: str, problems: list[Problem]) -> dt.datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=settings.tz)
+    parsed = parse_time(value, settings.tz, where)
+    if isinstance(parsed, Problem):
+        problems.append(parsed)
+        return None
+    return parsed
+
+
+def entries_for(settings: Settings, path: Path, rows: list[Row], *, author: str,
+                channels: ChannelLookup | None) -> list[Entry]:
+    entries = []
+    for row in rows:
+        problems = list(row.problems)
+        at = _when(row.time, settings, "time", problems)
+        until = _when(row.until, settings, "until", problems)
+        if not row.post:
+            problems.append(Problem("post", "缺少稿件文件名"))
+        entry = prepare(settings, row.post or "?", targets=row.accounts, at=at,
+                        author=row.by or author, channels=channels, cron=row.cron or None,
+                        until=until, label=row.label, base=path.parent, problems=problems)
+        entries.append(entry)
+    return entries
+
+
+def import_calendar(db: Database, settings: Settings, path: Path, now: dt.datetime, *,
+                    author: str, channels: ChannelLookup | None) -> list[Entry]:
+    """Queue every row or none (QueueRefused lists each row's problems)."""
+    rows = read_calendar(path)
+    if not rows:
+        raise StoreError(Problem(path.name, "日程文件中没有任何条目"))
+    entries = entries_for(settings, path, rows, author=author, channels=channels)
+    return add_entries(db, settings, entries, now, actor=author, action="import")

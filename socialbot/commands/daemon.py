@@ -1,0 +1,193 @@
+"""``socialbot run / pause / resume / status / audit``: the daemon and its controls."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from socialbot import worker
+from socialbot.commands.context import EXIT_ATTENTION, AppContext, pass_app, staff_errors
+from socialbot.config import Settings
+from socialbot.scheduler import TICK_SECONDS, Daemon
+from socialbot.status import Status, collect
+from socialbot.store import audit as audit_log
+from socialbot.store import open_store, pauses
+from socialbot.store.claims import worker_identity
+from socialbot.store.db import utcnow
+from socialbot.store.models import label
+from socialbot.store.times import show
+from socialbot.worker import Report
+
+console = Console(highlight=False)
+PARALLEL = 4
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S",
+    )
+    # APScheduler narrates every job run; staff need our lines, not its.
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.ERROR)
+
+
+@click.command("run")
+@click.option("--once", is_flag=True, help="只发布现在到期的稿件，然后退出")
+@click.option("--tick", type=float, default=TICK_SECONDS, show_default=True,
+              help="检查队列的间隔（秒）")
+@click.option("--parallel", type=click.IntRange(1, 16), default=PARALLEL, show_default=True,
+              help="同时进行的发送数（同一时刻到期的多个账号不必排队）")
+@click.option("--name", "worker_name", help="工作进程名称（日志和审计中显示）")
+@click.option("-v", "--verbose", is_flag=True, help="输出调试日志")
+@pass_app
+@staff_errors
+def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: str | None,
+        verbose: bool) -> None:
+    """按时发布已审核的稿件（后台常驻；Ctrl+C 或 SIGTERM 安全停止）。
+
+    \b
+    示例：
+      socialbot run            # 常驻，按时发布
+      socialbot run --once     # 发布现在到期的，然后退出（可放进 cron）
+    """
+    _logging(verbose)
+    settings = app.settings
+    store = open_store(settings)
+
+    def show_report(report: Report) -> None:
+        if once:
+            console.print(report.line())
+
+    daemon = Daemon(settings, store, worker.default_channels(settings), tick_seconds=tick,
+                    worker=worker_identity(worker_name), on_report=show_report,
+                    parallel=parallel)
+    try:
+        if once:
+            reports = daemon.run_once()
+            sent = sum(1 for r in reports if str(r.state) == "sent")
+            console.print(f"本次处理 {len(reports)} 项，发送成功 {sent} 项。")
+        else:
+            daemon.run()
+    finally:
+        store.dispose()
+
+
+@click.command("pause")
+@click.option("--account", help="只暂停这个账号（默认：全部账号）")
+@click.option("--reason", default="", help="暂停原因")
+@click.option("--by", help="操作人（默认：当前系统用户）")
+@pass_app
+@staff_errors
+def pause(app: AppContext, account: str | None, reason: str, by: str | None) -> None:
+    """紧急暂停：冻结所有待发布的稿件（正在发送的一条会完成并记录）。"""
+    settings = app.settings
+    frozen = pauses.pause(open_store(settings), settings, by or audit_log.os_user(), utcnow(),
+                          account=account, reason=reason)
+    scope = f"账号 {account}" if account else "全部账号"
+    console.print(f"[yellow]⏸[/] 已暂停{scope}，{frozen} 个待发布目标被冻结。"
+                  f"恢复：socialbot resume{' --account ' + account if account else ''}")
+
+
+@click.command("resume")
+@click.option("--account", help="只恢复这个账号（默认：解除全部暂停）")
+@click.option("--by", help="操作人（默认：当前系统用户）")
+@pass_app
+@staff_errors
+def resume(app: AppContext, account: str | None, by: str | None) -> None:
+    """解除暂停；超过补发时限的稿件会标为“已错过”，需要改期。"""
+    store = open_store(app.settings)
+    lifted = pauses.resume(store, by or audit_log.os_user(), utcnow(), account=account)
+    if not lifted:
+        console.print("当前没有对应的暂停。")
+        return
+    names = "、".join("全部账号" if s == "*" else s for s in lifted)
+    console.print(f"[green]▶[/] 已恢复：{names}")
+    left = pauses.active_pauses(store)
+    if left:
+        console.print(f"  仍在暂停：{'、'.join(p.scope_label for p in left)}")
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_app
+@staff_errors
+def status(app: AppContext, as_json: bool) -> None:
+    """运行状况：即将发布、需要处理的问题、剩余额度、授权到期；有问题时退出码为 3。"""
+    settings = app.settings
+    report = collect(settings, open_store(settings), utcnow())
+    if as_json:
+        click.echo(report.dumps(settings))
+    else:
+        _print_status(report, settings)
+    if report.needs_attention:
+        raise SystemExit(EXIT_ATTENTION)
+
+
+def _print_status(report: Status, settings: Settings) -> None:
+    tz = settings.tz
+    for p in report.pauses:
+        console.print(f"[yellow]⏸ 已暂停：{p.scope_label}[/]（{p.by}，{show(p.at, tz)}"
+                      f"{'，' + p.reason if p.reason else ''}）")
+    if report.attention:
+        table = Table(title=f"需要处理（{len(report.attention)}）", title_style="bold red")
+        for col in ("编号", "账号", "标题", "时间", "状态", "原因"):
+            table.add_column(col)
+        for item in report.attention:
+            d = item.delivery
+            table.add_row(str(d.post), d.account, item.title, show(d.due_at, tz),
+                          label(d.state), item.reason)
+        console.print(table)
+    for warning in report.warnings:
+        console.print(f"[red]![/] {warning}")
+    table = Table(title="即将发布")
+    for col in ("编号", "账号", "标题", "时间", "状态"):
+        table.add_column(col)
+    for item in report.next_due:
+        d = item.delivery
+        table.add_row(str(d.post), d.account, item.title, show(d.due_at, tz),
+                      label(d.state) + ("（暂停）" if d.paused else ""))
+    console.print(table if report.next_due else "没有待发布的稿件。")
+    if report.quota:
+        table = Table(title="发送额度")
+        for col in ("账号", "规则", "时段", "已用", "剩余"):
+            table.add_column(col)
+        for q in report.quota:
+            table.add_row(q.account, q.rule, q.window, f"{q.used}/{q.limit}", str(q.left))
+        console.print(table)
+    known = {a: t for a, t in report.tokens.items() if t}
+    for account, expires in known.items():
+        console.print(f"授权到期：{account} {show(expires, tz)}")
+    if not report.needs_attention:
+        console.print("[green]✓ 一切正常。[/]")
+
+
+@click.command("audit")
+@click.option("--post", "post_id", type=int, help="只看这篇稿件（队列编号）")
+@click.option("--account", help="只看这个账号")
+@click.option("--limit", type=int, default=200, show_default=True, help="最多显示多少条（最新的）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_app
+@staff_errors
+def audit(app: AppContext, post_id: int | None, account: str | None, limit: int,
+          as_json: bool) -> None:
+    """审计日志：谁在什么时候对哪篇稿件做了什么（只增不改）。"""
+    settings = app.settings
+    entries = audit_log.entries(open_store(settings), post=post_id, account=account, limit=limit)
+    if as_json:
+        click.echo(json.dumps([e.to_json() for e in entries], ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"审计日志（最近 {len(entries)} 条）")
+    for col in ("时间", "操作人", "操作", "编号", "账号", "内容指纹", "详情"):
+        table.add_column(col)
+    for e in entries:
+        table.add_row(show(e.at, settings.tz), e.actor, e.action_label,
+                      str(e.post or ""), e.account or "", (e.content_hash or "")[:12], e.detail)
+    console.print(table)
+
+
+COMMANDS: list[click.Command] = [run, pause, resume, status, audit]

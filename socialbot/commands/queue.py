@@ -1,0 +1,366 @@
+"""``socialbot queue …``: add, review and manage scheduled posts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from socialbot import worker
+from socialbot.calendar_import import import_calendar
+from socialbot.commands.context import AppContext, StaffError, pass_app, staff_errors
+from socialbot.config import Settings
+from socialbot.errors import Problem, StoreError
+from socialbot.store import actions, audit, open_store, review
+from socialbot.store.content import load_rendered
+from socialbot.store.db import utcnow
+from socialbot.store.intake import prepare, render_file, source_path
+from socialbot.store.models import REVIEW_LABELS, DeliveryRecord, PostRecord, label
+from socialbot.store.queue import (
+    Entry,
+    QueueRefused,
+    add_entries,
+    deliveries_of,
+    get_post,
+    list_queue,
+)
+from socialbot.store.schema import attempts
+from socialbot.store.times import parse_time, show
+
+console = Console(highlight=False)
+
+
+def _time(text: str | None, settings: Settings, where: str) -> dt.datetime | None:
+    if not text:
+        return None
+    parsed = parse_time(text, settings.tz, where)
+    if isinstance(parsed, Problem):
+        raise StoreError(parsed)
+    return parsed
+
+
+def _targets(to: str | None) -> tuple[str, ...] | None:
+    if not to:
+        return None
+    return tuple(a.strip() for a in to.replace("，", ",").split(",") if a.strip())
+
+
+def _targets_line(ds: list[DeliveryRecord], settings: Settings) -> str:
+    parts = []
+    for d in ds:
+        flag = "（暂停）" if d.paused else ""
+        parts.append(f"{d.account}：{label(d.state)}{flag}")
+    return "\n".join(parts)
+
+
+def _added_line(entry: Entry, settings: Settings) -> str:
+    assert entry.rendered is not None and entry.first_due is not None
+    when = show(entry.first_due, settings.tz)
+    series = f"，周期 {entry.cron}" if entry.cron else ""
+    targets = "、".join(entry.targets)
+    return (f"已加入队列：编号 {entry.queue_id}《{entry.rendered.title}》→ {targets}，"
+            f"{'首次' if entry.cron else ''}发布时间 {when}{series}")
+
+
+def _review_hint(settings: Settings, entry: Entry) -> str:
+    needs = [a for a in entry.targets if settings.accounts[a].requires_approval]
+    if not needs:
+        return ""
+    return (f"需要审核后才会发布（{'、'.join(needs)}）：socialbot queue approve {entry.queue_id} "
+            f"--by 审核人")
+
+
+@click.group("queue")
+def queue() -> None:
+    """发布队列：加入、审核、改期、取消、重试稿件。"""
+
+
+@queue.command("add")
+@click.argument("post")
+@click.option("--at", "at_text",
+              help="发布时间（配置的时区），如 \"2022-06-09 09:00\"；与 --cron 同用时为开始时间")
+@click.option("--to", "to", help="发布账号，多个用逗号分隔（默认：稿件头信息中的 accounts）")
+@click.option("--cron", help="周期发布（crontab 五段），如 \"0 9 * * 1\" 表示每周一 9:00")
+@click.option("--until", "until_text", help="周期发布的截止时间")
+@click.option("--by", help="作者（默认：当前系统用户）")
+@pass_app
+@staff_errors
+def add(app: AppContext, post: str, at_text: str | None, to: str | None, cron: str | None,
+        until_text: str | None, by: str | None) -> None:
+    """排版、检查并加入发布队列；有任何问题则全部列出，不加入。
+
+    \b
+    示例：
+      socialbot queue add campaign/posts/0609-world-accreditation-day.md \\
+          --at "2022-06-09 09:00" --to shsmr_wechat,shsmr_weibo --by 张三
+      socialbot queue add 0613-training-series --cron "0 9 * * 1" --to shsmr_weibo
+    """
+    settings = app.settings
+    problems: list[Problem] = []
+    at = until = None
+    for text, where, slot in ((at_text, "--at", "at"), (until_text, "--until", "until")):
+        if text:
+            parsed = parse_time(text, settings.tz, where)
+            if isinstance(parsed, Problem):
+                problems.append(parsed)
+            elif slot == "at":
+                at = parsed
+            else:
+                until = parsed
+    author = by or audit.os_user()
+    store = open_store(settings)  # first: it creates the database folder the channels share
+    entry = prepare(settings, post, targets=_targets(to), at=at, author=author,
+                    channels=worker.default_channels(settings), cron=cron, until=until,
+                    problems=problems)
+    add_entries(store, settings, [entry], utcnow(), actor=author)
+    console.print(f"[green]✓[/] {_added_line(entry, settings)}")
+    console.print(f"  内容指纹：{entry.rendered.content_hash[:12] if entry.rendered else ''}")
+    hint = _review_hint(settings, entry)
+    if hint:
+        console.print(f"  {hint}")
+
+
+@queue.command("list")
+@click.option("--all", "show_all", is_flag=True, help="包括已全部发送或取消的稿件")
+@click.option("--state", help="只看某个状态：queued/approved/due/sending/sent/failed/unknown/"
+                              "cancelled/missed")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（供脚本使用）")
+@pass_app
+@staff_errors
+def list_(app: AppContext, show_all: bool, state: str | None, as_json: bool) -> None:
+    """列出队列中的稿件及每个账号的状态。"""
+    settings = app.settings
+    items = list_queue(open_store(settings), include_finished=show_all, state=state)
+    if as_json:
+        click.echo(json.dumps([{**p.to_json(), "deliveries": [d.to_json() for d in ds]}
+                               for p, ds in items], ensure_ascii=False, indent=2))
+        return
+    if not items:
+        console.print("队列为空。" if not state else f"没有状态为 {state} 的目标。")
+        return
+    table = Table(title=f"发布队列（{settings.timezone}）")
+    for col in ("编号", "稿件", "标题", "发布时间", "账号与状态", "审核"):
+        table.add_column(col)
+    for post, ds in items:
+        times = sorted({show(d.due_at, settings.tz) for d in ds})
+        when = times[0] + (f" 等 {len(times)} 次" if len(times) > 1 else "")
+        table.add_row(str(post.id), post.post_id, post.title, when,
+                      _targets_line(ds, settings), _review_text(post))
+    console.print(table)
+
+
+def _review_text(post: PostRecord) -> str:
+    if post.approved:
+        return f"已通过（{post.approved_by}）"
+    text = REVIEW_LABELS.get(post.review, post.review)
+    return f"{text}：{post.review_note}" if post.review_note else text
+
+
+@queue.command("show")
+@click.argument("queue_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_app
+@staff_errors
+def show_(app: AppContext, queue_id: int, as_json: bool) -> None:
+    """查看一篇稿件：内容摘要、各账号状态和每次发送的记录。"""
+    settings = app.settings
+    store = open_store(settings)
+    with store.tx(write=False) as conn:
+        post = get_post(conn, queue_id)
+        ds = deliveries_of(conn, queue_id)
+        rows = conn.execute(attempts.select().where(
+            attempts.c.delivery.in_([d.id for d in ds])).order_by(attempts.c.id)).all()
+        rendered = load_rendered(conn, queue_id)
+    history = [dict(r._mapping) for r in rows]
+    if as_json:
+        click.echo(json.dumps({
+            **post.to_json(), "deliveries": [d.to_json() for d in ds],
+            "attempts": [{**h, "started_at": h["started_at"].isoformat(),
+                          "finished_at": h["finished_at"].isoformat() if h["finished_at"] else None,
+                          "calls": json.loads(h["calls"])} for h in history],
+        }, ensure_ascii=False, indent=2))
+        return
+    console.print(f"[bold]编号 {post.id}《{post.title}》[/]")
+    console.print(f"  稿件文件：{post.source}")
+    console.print(f"  作者：{post.author}    加入时间：{show(post.created_at, settings.tz)}")
+    console.print(f"  内容指纹：{post.content_hash}")
+    console.print(f"  审核：{_review_text(post)}")
+    if post.cron:
+        state = "进行中" if post.active else "已停止"
+        console.print(f"  周期：{post.cron}（{state}）")
+    console.print(f"  微信标题：{rendered.wechat.title}")
+    console.print(f"  微信摘要：{rendered.wechat.digest}")
+    console.print(f"  微博正文：{rendered.weibo.text}")
+    table = Table(title="发布目标")
+    for col in ("账号", "时间", "状态", "次数", "平台编号/链接", "说明"):
+        table.add_column(col)
+    for d in ds:
+        when = show(d.due_at, settings.tz)
+        if d.due_at != d.planned_at:
+            when += f"\n（原定 {show(d.planned_at, settings.tz)}）"
+        state = label(d.state) + ("（暂停）" if d.paused else "")
+        table.add_row(d.account, when, state, str(d.attempts),
+                      "\n".join(x for x in (d.remote_id, d.url) if x), d.message)
+    console.print(table)
+    if history:
+        by_id = {d.id: d.account for d in ds}
+        table = Table(title="发送记录")
+        for col in ("开始", "账号", "类型", "结果", "说明", "执行者"):
+            table.add_column(col)
+        for h in history:
+            kind = "发送" if h["kind"] == "publish" else "核对"
+            table.add_row(show(h["started_at"], settings.tz), by_id[h["delivery"]], kind,
+                          h["outcome"] or "（进行中或中断）", h["message"], h["worker"])
+        console.print(table)
+
+
+def _notes(notes: tuple[str, ...]) -> None:
+    for note in notes:
+        console.print(f"  [yellow]![/] {note}")
+
+
+@queue.command("approve")
+@click.argument("queue_id", type=int)
+@click.option("--by", required=True, help="审核人姓名")
+@click.option("--hash", "expect_hash", help="预览时看到的内容指纹（前几位即可），不一致则拒绝")
+@pass_app
+@staff_errors
+def approve(app: AppContext, queue_id: int, by: str, expect_hash: str | None) -> None:
+    """审核通过（绑定当前内容；之后内容一改，审核即作废）。"""
+    result = review.approve(open_store(app.settings), app.settings, queue_id, by, utcnow(),
+                            expect_hash=expect_hash)
+    console.print(f"[green]✓[/] 编号 {queue_id} 已审核通过（内容指纹 {result.content_hash[:12]}）")
+    _notes(result.notes)
+
+
+@queue.command("reject")
+@click.argument("queue_id", type=int)
+@click.option("--by", required=True, help="审核人姓名")
+@click.option("--reason", required=True, help="退回原因")
+@pass_app
+@staff_errors
+def reject(app: AppContext, queue_id: int, by: str, reason: str) -> None:
+    """退回稿件：修改（queue edit）并重新审核前不会发布。"""
+    review.reject(open_store(app.settings), app.settings, queue_id, by, reason, utcnow())
+    console.print(f"[yellow]↩[/] 编号 {queue_id} 已退回：{reason}")
+
+
+@queue.command("cancel")
+@click.argument("queue_id", type=int)
+@click.option("--account", help="只取消发往这个账号的")
+@click.option("--by", help="操作人（默认：当前系统用户）")
+@pass_app
+@staff_errors
+def cancel(app: AppContext, queue_id: int, account: str | None, by: str | None) -> None:
+    """取消尚未发出的发布（周期稿件同时停止）。"""
+    result = actions.cancel(open_store(app.settings), queue_id, by or audit.os_user(), utcnow(),
+                            account=account)
+    names = "、".join(d.account for d in result.changed) or "周期发布"
+    console.print(f"[green]✓[/] 编号 {queue_id} 已取消：{names}")
+    _notes(result.notes)
+
+
+@queue.command("reschedule")
+@click.argument("queue_id", type=int)
+@click.option("--at", "at_text", required=True, help="新的发布时间，如 \"2022-06-10 09:00\"")
+@click.option("--account", help="只改发往这个账号的")
+@click.option("--by", help="操作人（默认：当前系统用户）")
+@pass_app
+@staff_errors
+def reschedule(app: AppContext, queue_id: int, at_text: str, account: str | None,
+               by: str | None) -> None:
+    """改期（待发布或已错过的目标），同样检查额度。"""
+    settings = app.settings
+    at = _time(at_text, settings, "--at")
+    assert at is not None
+    result = actions.reschedule(open_store(settings), settings, queue_id, at,
+                                by or audit.os_user(), utcnow(), account=account)
+    console.print(f"[green]✓[/] 编号 {queue_id} 改到 {show(at, settings.tz)}："
+                  f"{'、'.join(d.account for d in result.changed)}")
+
+
+@queue.command("retry")
+@click.argument("queue_id", type=int)
+@click.option("--account", help="只重试发往这个账号的")
+@click.option("--force", is_flag=True, help="结果未知的目标：已人工确认平台上没有，直接重发")
+@click.option("--by", help="操作人（默认：当前系统用户）")
+@pass_app
+@staff_errors
+def retry(app: AppContext, queue_id: int, account: str | None, force: bool, by: str | None) -> None:
+    """重试失败或已错过的目标；结果未知的先向平台核实。"""
+    result = actions.retry(open_store(app.settings), app.settings, queue_id,
+                           by or audit.os_user(), utcnow(), account=account, force=force)
+    names = "、".join(d.account for d in result.changed)
+    console.print(f"[green]✓[/] 编号 {queue_id} 将重试：{names}")
+    _notes(result.notes)
+
+
+@queue.command("edit")
+@click.argument("queue_id", type=int)
+@click.option("--by", help="操作人（默认：当前系统用户）")
+@pass_app
+@staff_errors
+def edit(app: AppContext, queue_id: int, by: str | None) -> None:
+    """按稿件文件重新排版；内容有变化时原审核作废，需要重新审核。"""
+    settings = app.settings
+    store = open_store(settings)
+    with store.tx(write=False) as conn:
+        post = get_post(conn, queue_id)
+    path = source_path(settings, post.source)
+    if not path.is_file():
+        raise StoreError(Problem(post.source, "稿件文件不存在，无法重新排版"))
+    rendered, problems = render_file(settings, path, post.targets,
+                                     worker.default_channels(settings))
+    if problems or rendered is None:
+        raise StoreError(problems, title="修改后的稿件有误，队列未改变")
+    result = review.edit(store, settings, queue_id, rendered, by or audit.os_user(), utcnow())
+    console.print(f"[green]✓[/] 编号 {queue_id} 已重新排版（内容指纹 {result.content_hash[:12]}）")
+    _notes(result.notes)
+
+
+@queue.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--by", help="作者（默认：当前系统用户；日程中的 by 列优先）")
+@pass_app
+@staff_errors
+def import_(app: AppContext, file: Path, by: str | None) -> None:
+    """按活动日程（CSV 或 TOML）一次性加入多篇稿件；任何一行有误则全部不加入。
+
+    \b
+    CSV 表头：post,time,accounts（多个账号用分号分隔）
+    TOML：[[entry]] post = "…"  time = "2022-06-09 09:00"  accounts = ["…"]
+    """
+    settings = app.settings
+    store = open_store(settings)
+    try:
+        entries = import_calendar(store, settings, file, utcnow(), author=by or audit.os_user(),
+                                  channels=worker.default_channels(settings))
+    except QueueRefused as exc:
+        _import_table(exc.entries, settings, refused=True)
+        bad = sum(1 for e in exc.entries if e.problems)
+        raise StaffError(f"{bad} 条有误，整个日程都没有加入队列；请修改后重新导入。") from None
+    _import_table(entries, settings, refused=False)
+    console.print(f"[green]✓[/] 已加入 {len(entries)} 篇稿件。")
+
+
+def _import_table(entries: list[Entry], settings: Settings, *, refused: bool) -> None:
+    table = Table(title="日程导入" + ("（未导入）" if refused else ""))
+    for col in ("条目", "稿件", "时间", "账号", "结果"):
+        table.add_column(col)
+    for e in entries:
+        when = e.cron or show(e.at, settings.tz)
+        if e.problems:
+            result = "[red]✗[/] " + "\n".join(str(p) for p in e.problems)
+        elif refused:
+            result = "[green]✓[/] 无问题（因其他条目有误，未加入）"
+        else:
+            result = f"[green]✓[/] 编号 {e.queue_id}"
+        table.add_row(e.label, e.source, when, "、".join(e.targets), result)
+    console.print(table)
+
+
+COMMANDS: list[click.Command] = [queue]

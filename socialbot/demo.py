@@ -1,0 +1,136 @@
+"""The queue half of ``make demo``: queue the sample campaign, approve it, let the daemon publish.
+
+The caller starts the practice platform and points the accounts at it; this module
+adds every post (one transaction, quotas respected), approves it as a second person,
+runs the real daemon until every delivery has an outcome, and reports what happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from socialbot.config import Settings
+from socialbot.errors import SocialbotError, StoreError
+from socialbot.post import load_post
+from socialbot.scheduler import Daemon
+from socialbot.store import open_store, quota, review
+from socialbot.store.db import Database
+from socialbot.store.intake import prepare
+from socialbot.store.models import PENDING, State, label
+from socialbot.store.queue import Entry, add_entries
+from socialbot.store.schema import deliveries
+from socialbot.store.times import show
+from socialbot.worker import Channels, ChannelSource, Report
+
+
+@dataclass
+class DemoResult:
+    queued: list[Entry] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # targets left out to respect quotas
+    reports: list[Report] = field(default_factory=list)
+    states: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def all_sent(self) -> bool:
+        return set(self.states) == {str(State.SENT)}
+
+
+def _fit_quotas(settings: Settings, entries: list[Entry], result: DemoResult) -> None:
+    """Drop targets a platform would refuse (e.g. a 2nd mass send the same day), with a note."""
+    used: dict[tuple[str, str], int] = {}
+    for e in entries:
+        kept = []
+        for account_id in e.targets:
+            account = settings.accounts.get(account_id)
+            rule = quota.rule_for(account) if account else None
+            if rule is None or e.at is None:
+                kept.append(account_id)
+                continue
+            bucket = rule.bucket(e.at)[0]
+            if used.get((account_id, bucket), 0) < rule.limit:
+                used[(account_id, bucket)] = used.get((account_id, bucket), 0) + 1
+                kept.append(account_id)
+            else:
+                result.skipped.append(f"{e.label} → {account_id}：{rule.label}，演示中不发这一条")
+        e.targets = tuple(kept)
+
+
+def run_demo_queue(settings: Settings, posts: list[Path], *, database_url: str | None = None,
+                   channels: ChannelSource | None = None, spacing: float = 1.0,
+                   author: str = "演示作者", reviewer: str = "演示审核人", timeout: float = 120.0,
+                   say: Callable[[str], None] = print) -> DemoResult:
+    """Queue ``posts`` a few seconds apart, approve them, and publish them with the daemon."""
+    if database_url:
+        settings = replace(settings, database_url=database_url)
+    store = open_store(settings)
+    source = channels or Channels(settings)
+    lookup = source if callable(source) else source.__getitem__
+    result = DemoResult()
+    start = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)
+    entries = [prepare(settings, str(path), targets=_targets(settings, path), author=author,
+                       channels=lookup, at=start + dt.timedelta(seconds=n * spacing))
+               for n, path in enumerate(posts)]
+    _fit_quotas(settings, entries, result)
+    entries = [e for e in entries if e.targets]
+    add_entries(store, settings, entries, dt.datetime.now(dt.UTC), actor=author)
+    result.queued = entries
+    for e in entries:
+        assert e.queue_id is not None
+        review.approve(store, settings, e.queue_id, reviewer, dt.datetime.now(dt.UTC))
+        say(f"已加入并审核：编号 {e.queue_id}《{e.rendered.title if e.rendered else e.label}》"
+            f"→ {'、'.join(e.targets)}，{show(e.at, settings.tz)}")
+    for note in result.skipped:
+        say(f"  （{note}）")
+
+    def report(r: Report) -> None:
+        result.reports.append(r)
+        say(r.line())
+
+    daemon = Daemon(settings, store, source, tick_seconds=1.0, on_report=report)
+    deadline = time.monotonic() + timeout
+
+    def watch() -> None:
+        while not daemon.stop.is_set():
+            if _open_work(store) == 0 or time.monotonic() > deadline:
+                daemon.request_stop()
+                return
+            time.sleep(0.3)
+
+    threading.Thread(target=watch, name="demo-watch", daemon=True).start()
+    say("守护进程运行中：到点自动发布……")
+    daemon.run()
+    with store.tx(write=False) as conn:
+        rows = conn.execute(select(deliveries.c.state, func.count())
+                            .group_by(deliveries.c.state)).all()
+    result.states = {state: n for state, n in rows}
+    say("结果：" + "，".join(f"{label(s)} {n}" for s, n in result.states.items()))
+    store.dispose()
+    if _unfinished(result.states):
+        raise StoreError("演示超时：仍有稿件未发布，请查看 socialbot status")
+    return result
+
+
+def _targets(settings: Settings, path: Path) -> tuple[str, ...]:
+    """The post's own accounts, or every configured account (as the preview does)."""
+    try:
+        return load_post(path, assets_dir=settings.assets_dir).accounts or tuple(settings.accounts)
+    except SocialbotError:
+        return tuple(settings.accounts)  # the problem is reported when the entry is prepared
+
+
+def _open_work(store: Database) -> int:
+    with store.tx(write=False) as conn:
+        return int(conn.execute(select(func.count()).select_from(deliveries).where(
+            deliveries.c.state.in_([*(str(s) for s in PENDING), str(State.SENDING)]))).scalar()
+            or 0)
+
+
+def _unfinished(states: dict[str, int]) -> bool:
+    return any(s in states for s in (*(str(p) for p in PENDING), str(State.SENDING)))

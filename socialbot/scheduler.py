@@ -1,0 +1,160 @@
+"""The daemon: APScheduler 3.x wakes the work; the queue decides what the work is.
+
+Two jobs call the same function, ``Daemon.wake``: a short interval tick (new posts,
+expired leases, recurring occurrences) and a one-off date job set to the next due time,
+so a post goes out within moments of its time instead of up to a tick late. Both jobs
+coalesce and run one instance at a time; a lock keeps them from overlapping, and a
+wake that arrives while work is running makes that work take one more pass.
+
+SIGTERM/SIGINT: the platform call in flight finishes and is recorded, nothing new is
+started, and the process exits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import func, select
+
+from socialbot.config import Settings
+from socialbot.store import claims
+from socialbot.store.db import Database, utcnow
+from socialbot.store.models import State
+from socialbot.store.schema import deliveries
+from socialbot.worker import ChannelSource, Report, publish_due
+
+log = logging.getLogger("socialbot.daemon")
+
+TICK_SECONDS = 5.0
+WAKE_JOB = "wake-at-next-due"
+TICK_JOB = "tick"
+
+
+def next_due(store: Database, after: dt.datetime) -> dt.datetime | None:
+    """The earliest future time something may need work: a due time, a lease end, a re-check."""
+    with store.tx(write=False) as conn:
+        times = [
+            conn.execute(select(func.min(deliveries.c.due_at)).where(
+                deliveries.c.state.in_([str(State.APPROVED), str(State.DUE)]),
+                deliveries.c.paused.is_(False), deliveries.c.due_at > after)).scalar(),
+            conn.execute(select(func.min(deliveries.c.lease_until)).where(
+                deliveries.c.state == str(State.SENDING),
+                deliveries.c.lease_until > after)).scalar(),
+            conn.execute(select(func.min(deliveries.c.next_check_at)).where(
+                deliveries.c.state == str(State.UNKNOWN),
+                deliveries.c.next_check_at > after)).scalar(),
+        ]
+    found = [t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t for t in times if t]
+    return min(found) if found else None
+
+
+class Daemon:
+    """``socialbot run``: publish approved posts when due, until told to stop."""
+
+    def __init__(self, settings: Settings, store: Database, channels: ChannelSource, *,
+                 tick_seconds: float = TICK_SECONDS, worker: str | None = None,
+                 on_report: Callable[[Report], None] | None = None, parallel: int = 1):
+        self.settings = settings
+        self.store = store
+        self.channels = channels
+        self.tick_seconds = tick_seconds
+        self.worker = worker or claims.worker_identity()
+        self.on_report = on_report
+        self.parallel = parallel
+        self.stop = threading.Event()
+        self._busy = threading.Lock()
+        self._again = threading.Event()
+        self.scheduler = BlockingScheduler(
+            timezone=settings.tz,
+            executors={"default": ThreadPoolExecutor(2)},
+            job_defaults={"coalesce": True, "max_instances": 1,
+                          "misfire_grace_time": None},
+        )
+        self.scheduler.add_listener(self._job_error, EVENT_JOB_ERROR)
+
+    def wake(self) -> None:
+        """Do all the work that is due; never overlaps itself."""
+        if not self._busy.acquire(blocking=False):
+            self._again.set()  # the running pass will look once more
+            return
+        try:
+            while not self.stop.is_set():
+                self._again.clear()
+                reports = publish_due(self.settings, self.store, self.channels,
+                                      worker=self.worker, stop=self.stop,
+                                      parallel=self.parallel)
+                for report in reports:
+                    if self.on_report:
+                        self.on_report(report)
+                if not self._again.is_set():
+                    break
+            self._plan_wake()
+        finally:
+            self._busy.release()
+
+    def _plan_wake(self) -> None:
+        """A date job at the next due time, so lateness does not depend on the tick."""
+        if self.stop.is_set() or not self.scheduler.running:
+            return
+        now = utcnow()
+        when = next_due(self.store, now)
+        if when is None or when - now > dt.timedelta(seconds=self.tick_seconds):
+            return  # nothing soon: the tick will get there first
+        self.scheduler.add_job(self.wake, "date", run_date=when, id=WAKE_JOB,
+                               replace_existing=True)
+
+    def _job_error(self, event: JobExecutionEvent) -> None:
+        log.error("后台任务出错：%r（下次唤醒时重试）", event.exception)
+
+    def request_stop(self, *_args: Any) -> None:
+        """Signal handler: finish the call in flight, record it, take no new work."""
+        if self.stop.is_set():
+            return
+        log.warning("正在停止：正在进行的发送完成并记录后退出，不再开始新的发送")
+        self.stop.set()
+        with contextlib.suppress(Exception):  # not running yet, or already stopped
+            self.scheduler.shutdown(wait=False)
+
+    def run(self) -> None:
+        """Block until SIGTERM/SIGINT; then wait for the work in flight and return."""
+        previous = {sig: signal.signal(sig, self.request_stop)
+                    for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            start = utcnow() + dt.timedelta(milliseconds=50)
+            self.scheduler.add_job(self.wake, "interval", seconds=self.tick_seconds,
+                                   id=TICK_JOB, next_run_time=start)
+            log.info("守护进程已启动（%s，时区 %s，每 %g 秒检查一次）", self.worker,
+                     self.settings.timezone, self.tick_seconds)
+            if not self.stop.is_set():
+                self.scheduler.start()
+        finally:
+            self.stop.set()
+            with self._busy:  # the delivery in flight is finished and recorded
+                pass
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            log.info("守护进程已停止")
+
+    def run_once(self) -> list[Report]:
+        """``run --once``: what is due now, then return (stop signals honoured)."""
+        previous = {sig: signal.signal(sig, self.request_stop)
+                    for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            reports = publish_due(self.settings, self.store, self.channels,
+                                  worker=self.worker, stop=self.stop, parallel=self.parallel)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        if self.on_report:
+            for report in reports:
+                self.on_report(report)
+        return reports

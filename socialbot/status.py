@@ -1,0 +1,182 @@
+"""``socialbot status``: what goes out next, what needs a person, what quota is left.
+
+Something needs attention when a delivery failed, has an unknown outcome, was missed,
+is past its time without approval, or when an account's token expires soon. The CLI
+exits 3 in that case, so cron or monitoring can alert on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from socialbot.config import Account, Settings
+from socialbot.store import quota
+from socialbot.store.db import Database
+from socialbot.store.models import ATTENTION, DeliveryRecord, State, label
+from socialbot.store.pauses import Pause, active_pauses
+from socialbot.store.schema import deliveries, posts
+from socialbot.store.times import show
+
+NEXT_LIMIT = 10
+TOKEN_WARN = dt.timedelta(days=7)
+
+# Hook: (account, settings, kv) -> when the account's token expires, or None if unknown.
+TokenExpiry = Callable[[Account, Settings, Any], dt.datetime | None]
+
+
+def _default_token_expiry(account: Account, settings: Settings, kv: Any) -> dt.datetime | None:
+    """What the last token check stored; ``socialbot.channels.token_expiry`` wins if present."""
+    try:
+        from socialbot import channels
+
+        hook = getattr(channels, "token_expiry", None)
+        if hook is not None:
+            value = hook(account, settings, kv)
+            return value if isinstance(value, dt.datetime) else None
+        if account.platform != "weibo" or kv is None:
+            return None
+        token = settings.secret_for(account).reveal()
+    except Exception:  # no secret, no channels: simply unknown
+        return None
+    # The Weibo channel memoises oauth2/get_token_info under this key (channels/weibo.py).
+    token_id = hashlib.sha256(token.encode()).hexdigest()[:12]
+    raw = kv.get(f"weibo:{account.uid}:token:{token_id}:expires_at")
+    try:
+        value = dt.datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+token_expiry_hook: TokenExpiry = _default_token_expiry
+
+
+@dataclass(frozen=True)
+class Item:
+    delivery: DeliveryRecord
+    title: str
+    reason: str
+
+    def to_json(self, settings: Settings) -> dict[str, Any]:
+        d = self.delivery.to_json()
+        d["title"] = self.title
+        d["reason"] = self.reason
+        d["due_local"] = show(self.delivery.due_at, settings.tz)
+        return d
+
+
+@dataclass(frozen=True)
+class QuotaLine:
+    account: str
+    rule: str
+    window: str
+    used: int
+    limit: int
+
+    @property
+    def left(self) -> int:
+        return max(0, self.limit - self.used)
+
+
+@dataclass
+class Status:
+    now: dt.datetime
+    next_due: list[Item] = field(default_factory=list)
+    attention: list[Item] = field(default_factory=list)
+    quota: list[QuotaLine] = field(default_factory=list)
+    pauses: list[Pause] = field(default_factory=list)
+    tokens: dict[str, dt.datetime | None] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.attention or self.warnings)
+
+    def to_json(self, settings: Settings) -> dict[str, Any]:
+        return {
+            "now": self.now.isoformat(),
+            "needs_attention": self.needs_attention,
+            "next_due": [i.to_json(settings) for i in self.next_due],
+            "attention": [i.to_json(settings) for i in self.attention],
+            "quota": [{"account": q.account, "rule": q.rule, "window": q.window,
+                       "used": q.used, "limit": q.limit, "left": q.left} for q in self.quota],
+            "paused": [{"scope": p.scope, "by": p.by, "reason": p.reason,
+                        "at": p.at.isoformat()} for p in self.pauses],
+            "tokens": {a: (t.isoformat() if t else None) for a, t in self.tokens.items()},
+            "warnings": self.warnings,
+        }
+
+    def dumps(self, settings: Settings) -> str:
+        return json.dumps(self.to_json(settings), ensure_ascii=False, indent=2)
+
+
+STALE_SENDING = dt.timedelta(seconds=60)
+
+
+def _needs_person(d: DeliveryRecord, now: dt.datetime) -> bool:
+    if d.state in ATTENTION or (d.state == State.QUEUED and d.due_at <= now):
+        return True
+    return d.state == State.SENDING and (d.lease_until is None
+                                         or d.lease_until < now - STALE_SENDING)
+
+
+def _reason(d: DeliveryRecord, now: dt.datetime) -> str:
+    if d.state in ATTENTION:
+        return d.message or label(d.state)
+    if d.state == State.QUEUED and d.due_at <= now:
+        return "已到发布时间，但还没有审核通过"
+    if d.state == State.SENDING and _needs_person(d, now):
+        return "发送中断（工作进程已退出）：请启动 socialbot run，它会先向平台核实再决定是否重发"
+    return d.message
+
+
+def collect(settings: Settings, store: Database, now: dt.datetime) -> Status:
+    status = Status(now=now)
+    with store.tx(write=False) as conn:
+        rows = conn.execute(
+            select(deliveries, posts.c.title).join(posts, posts.c.id == deliveries.c.post)
+            .where(deliveries.c.state.in_([str(s) for s in
+                                           (State.QUEUED, State.APPROVED, State.DUE,
+                                            State.SENDING, *ATTENTION)]))
+            .order_by(deliveries.c.due_at, deliveries.c.id)
+        ).all()
+        for row in rows:
+            d = DeliveryRecord.from_row(row)
+            item = Item(d, row._mapping["title"], _reason(d, now))
+            if _needs_person(d, now):
+                status.attention.append(item)
+            elif len(status.next_due) < NEXT_LIMIT:
+                status.next_due.append(item)
+        for account in settings.accounts.values():
+            usage = quota.usage(conn, account, now)
+            if usage is not None:
+                status.quota.append(QuotaLine(account.id, usage.rule.label, usage.rule.window,
+                                              usage.used, usage.rule.limit))
+    status.pauses = active_pauses(store)
+    kv = _kv(settings)
+    for account in settings.accounts.values():
+        expires = token_expiry_hook(account, settings, kv)
+        status.tokens[account.id] = expires
+        if expires is not None and expires - now < TOKEN_WARN:
+            when = show(expires, settings.tz)
+            verb = "已于" if expires <= now else "将于"
+            status.warnings.append(f"账号 {account.id} 的授权{verb} {when} 过期，请重新授权")
+    return status
+
+
+def _kv(settings: Settings) -> Any:
+    try:
+        from socialbot.kv import open_kv
+
+        return open_kv(settings)
+    except Exception:  # the store is optional for status: tokens simply show as unknown
+        return None

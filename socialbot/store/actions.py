@@ -1,0 +1,155 @@
+"""Staff actions on queued posts: cancel, reschedule, retry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, and_, update
+
+from socialbot.config import Settings
+from socialbot.errors import Problem, StoreError
+from socialbot.store import audit, quota
+from socialbot.store.db import Database
+from socialbot.store.models import PENDING, DeliveryRecord, PostRecord, State, label
+from socialbot.store.queue import deliveries_of, desired_state, get_post
+from socialbot.store.schema import deliveries, posts
+from socialbot.store.times import in_past, show
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    queue_id: int
+    changed: tuple[DeliveryRecord, ...]
+    notes: tuple[str, ...] = ()
+
+
+def _set(conn: Connection, d: DeliveryRecord, now: dt.datetime, **values: object) -> bool:
+    """Update one delivery only if nobody changed its state meanwhile."""
+    result = conn.execute(update(deliveries).where(and_(
+        deliveries.c.id == d.id, deliveries.c.state == str(d.state)))
+        .values(updated_at=now, **values))
+    return result.rowcount == 1
+
+
+def _pick(ds: list[DeliveryRecord], account: str | None) -> list[DeliveryRecord]:
+    if account is None:
+        return ds
+    picked = [d for d in ds if d.account == account]
+    if not picked:
+        raise StoreError(Problem("--account", f"这篇稿件没有发往 {account} 的目标"))
+    return picked
+
+
+def cancel(db: Database, queue_id: int, by: str, now: dt.datetime, *,
+           account: str | None = None) -> ActionResult:
+    """Stop every delivery that has not gone out (a series stops making occurrences)."""
+    cancellable = (*PENDING, State.FAILED, State.MISSED, State.UNKNOWN)
+    with db.tx() as conn:
+        post = get_post(conn, queue_id)
+        ds = _pick(deliveries_of(conn, queue_id), account)
+        changed = [d for d in ds if d.state in cancellable and _set(
+            conn, d, now, state=str(State.CANCELLED), message=f"{by} 取消")]
+        notes = [f"{d.account} {label(d.state)}，无法取消" for d in ds if d.state == State.SENDING]
+        notes += [f"{d.account} 的结果未知（可能已发出），已停止跟踪；请到平台上核实"
+                  for d in changed if d.state == State.UNKNOWN]
+        stopped_series = bool(post.cron and post.active and account is None)
+        if stopped_series:
+            conn.execute(update(posts).where(posts.c.id == queue_id).values(
+                active=False, updated_at=now))
+        if not changed and not stopped_series:
+            raise StoreError("没有可以取消的目标（已发送、已取消或正在发送）")
+        for d in changed:
+            audit.record(conn, actor=by, action="cancel", post=queue_id, account=d.account,
+                         content_hash=d.content_hash, detail=f"原状态：{label(d.state)}", at=now)
+        if stopped_series:
+            audit.record(conn, actor=by, action="cancel", post=queue_id,
+                         content_hash=post.content_hash, detail=f"停止周期发布 {post.cron}", at=now)
+    return ActionResult(queue_id, tuple(changed), tuple(notes))
+
+
+def reschedule(db: Database, settings: Settings, queue_id: int, at: dt.datetime, by: str,
+               now: dt.datetime, *, account: str | None = None) -> ActionResult:
+    """Move pending (or missed) deliveries to ``at``; checked against the quota ledger."""
+    if in_past(at, now):
+        raise StoreError(Problem("--at", f"新时间 {show(at, settings.tz)} 已经过去"))
+    with db.tx() as conn:
+        post = get_post(conn, queue_id)
+        if post.cron:
+            raise StoreError("周期稿件不能整体改期；请 queue cancel 后用新的 --cron 重新加入")
+        ds = [d for d in _pick(deliveries_of(conn, queue_id), account)
+              if d.state in (*PENDING, State.MISSED)]
+        if not ds:
+            raise StoreError("没有可以改期的目标（只有待发布或已错过的目标可以改期）")
+        problems = _quota_problems(conn, settings, ds, at)
+        if problems:
+            raise StoreError(problems, title="不能改到这个时间")
+        changed = []
+        for d in ds:
+            state = desired_state(settings, post, d.account, d.content_hash)
+            if _set(conn, d, now, due_at=at, planned_at=at, state=str(state), message=""):
+                changed.append(d)
+                audit.record(conn, actor=by, action="reschedule", post=queue_id,
+                             account=d.account, content_hash=d.content_hash, at=now,
+                             detail=f"{show(d.due_at, settings.tz)} → {show(at, settings.tz)}")
+    return ActionResult(queue_id, tuple(changed))
+
+
+def _quota_problems(conn: Connection, settings: Settings, ds: list[DeliveryRecord],
+                    at: dt.datetime) -> list[Problem]:
+    problems = []
+    for d in ds:
+        account = settings.accounts.get(d.account)
+        if account is None:
+            problems.append(Problem(f"账号 {d.account}", "已不在配置文件中"))
+            continue
+        usage = quota.usage(conn, account, at, exclude=(d.id,))
+        if usage and (usage.exhausted or usage.sent + usage.planned >= usage.rule.limit):
+            free = quota.next_free(conn, account, at, exclude=(d.id,))
+            hint = f"下一个可用时间：{show(free, settings.tz)}" if free else "近期没有可用额度"
+            problems.append(Problem(f"账号 {d.account}",
+                                    f"{usage.rule.label}，该时段已排满。{hint}"))
+    return problems
+
+
+def retry(db: Database, settings: Settings, queue_id: int, by: str, now: dt.datetime, *,
+          account: str | None = None, force: bool = False) -> ActionResult:
+    """Failed or missed: try again now. Unknown: ask the platform again (``force``: resend)."""
+    with db.tx() as conn:
+        post = get_post(conn, queue_id)
+        ds = _pick(deliveries_of(conn, queue_id), account)
+        again = [d for d in ds if d.state in (State.FAILED, State.MISSED)]
+        unknown = [d for d in ds if d.state == State.UNKNOWN]
+        if not again and not unknown:
+            raise StoreError("没有需要重试的目标（只有失败、已错过或结果未知的目标可以重试）")
+        problems = _quota_problems(conn, settings, again + (unknown if force else []), now)
+        if problems:
+            raise StoreError(problems, title="现在不能重试")
+        changed, notes = [], []
+        for d in again + (unknown if force else []):
+            if _resend(conn, settings, post, d, now):
+                changed.append(d)
+                audit.record(conn, actor=by, action="retry", post=queue_id, account=d.account,
+                             content_hash=d.content_hash, at=now,
+                             detail=("人工确认平台上没有这条，重新发送" if d.state == State.UNKNOWN
+                                     else f"原状态：{label(d.state)}，立即重试"))
+        if not force:
+            for d in unknown:
+                if _set(conn, d, now, next_check_at=now):
+                    changed.append(d)
+                    audit.record(conn, actor=by, action="retry", post=queue_id,
+                                 account=d.account, content_hash=d.content_hash, at=now,
+                                 detail="请求立即向平台核实结果")
+            if unknown:
+                notes.append("结果未知的目标会先向平台核实，确认没有发出才会重发"
+                             "（确认平台上确实没有时，可加 --force 直接重发）")
+    return ActionResult(queue_id, tuple(changed), tuple(notes))
+
+
+def _resend(conn: Connection, settings: Settings, post: PostRecord, d: DeliveryRecord,
+            now: dt.datetime) -> bool:
+    state = desired_state(settings, post, d.account, d.content_hash)
+    # Due now: a retry is a person's decision, so the misfire grace starts again.
+    target = State.DUE if state == State.APPROVED else state
+    return _set(conn, d, now, due_at=now, state=str(target), message="", next_check_at=None,
+                claimed_by=None, claim_token=None, lease_until=None)

@@ -1,0 +1,99 @@
+"""The append-only audit log: who did what to which post, and what the platform said.
+
+Rows are only ever inserted; the database itself refuses UPDATE and DELETE (triggers
+created by the first migration), so a mistake or a script cannot rewrite history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from socialbot.store.db import Database, utcnow
+from socialbot.store.schema import audit
+
+ACTION_LABELS = {
+    "add": "加入队列",
+    "edit": "重新排版",
+    "approve": "审核通过",
+    "reject": "退回",
+    "void": "审核作废",
+    "cancel": "取消",
+    "reschedule": "改期",
+    "retry": "重试",
+    "pause": "暂停",
+    "resume": "恢复",
+    "claim": "开始发送",
+    "publish": "发送结果",
+    "reconcile": "核对结果",
+    "missed": "错过",
+    "hold": "暂缓",
+    "quota": "额度改期",
+    "import": "批量导入",
+}
+
+
+def os_user() -> str:
+    """The person at the keyboard when no ``--by`` is given."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER", "unknown")
+
+
+def system_actor(worker: str = "") -> str:
+    return f"系统:{worker or socket.gethostname()}"
+
+
+def record(conn: Connection, *, actor: str, action: str, post: int | None = None,
+           account: str | None = None, content_hash: str | None = None, detail: str = "",
+           at: dt.datetime | None = None) -> None:
+    """Append one entry, inside the caller's transaction (so it commits with the change)."""
+    conn.execute(insert(audit).values(
+        at=at or utcnow(), actor=actor, action=action, post=post, account=account,
+        content_hash=content_hash, detail=detail,
+    ))
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    post: int | None
+    account: str | None
+    content_hash: str | None
+    detail: str
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "at": self.at.isoformat(), "actor": self.actor,
+            "action": self.action, "action_label": self.action_label, "post": self.post,
+            "account": self.account, "content_hash": self.content_hash, "detail": self.detail,
+        }
+
+
+def entries(db: Database, *, post: int | None = None, account: str | None = None,
+            limit: int | None = 200) -> list[AuditEntry]:
+    """Latest entries, oldest first (so the list reads like a story)."""
+    query = select(audit).order_by(audit.c.id.desc())
+    if post is not None:
+        query = query.where(audit.c.post == post)
+    if account:
+        query = query.where(audit.c.account == account)
+    if limit:
+        query = query.limit(limit)
+    with db.tx(write=False) as conn:
+        rows = conn.execute(query).all()
+    return [AuditEntry(**dict(r._mapping)) for r in reversed(rows)]

@@ -1,0 +1,307 @@
+"""Claiming deliveries with leases, so each one is worked on by exactly one worker.
+
+A claim is one committed transaction that moves a delivery from ``due`` to ``sending``
+with this worker's name, a fresh token and a lease. On SQLite the transaction holds the
+write lock (``BEGIN IMMEDIATE``) and the UPDATE re-checks ``state = 'due'`` and its row
+count; on PostgreSQL the candidate row is locked with ``FOR UPDATE SKIP LOCKED`` first,
+so three workers on three machines never pick the same row.
+
+A claim whose lease ran out (its worker died), or whose worker is a dead process on
+this machine, is *recovered*: claimed again for ``reconcile`` — the platform is asked
+what happened before anything is published again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, and_, insert, or_, select, update
+
+from socialbot.config import Settings
+from socialbot.rendered import RenderedPost
+from socialbot.store import audit, quota
+from socialbot.store.content import parse_rendered
+from socialbot.store.db import Database
+from socialbot.store.models import DeliveryRecord, PostRecord, State
+from socialbot.store.queue import create_deliveries, occurrence_label
+from socialbot.store.recurrence import HORIZON, occurrences
+from socialbot.store.schema import GLOBAL_SCOPE, attempts, deliveries, pauses, posts
+from socialbot.store.times import show
+
+PUBLISH = "publish"
+RECONCILE = "reconcile"
+
+
+def worker_identity(name: str | None = None) -> str:
+    """``host/pid/random``: unique per process, and tells a same-host peer our pid."""
+    base = f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(3)}"
+    return f"{base}/{name}" if name else base
+
+
+def _local_dead(claimed_by: str | None) -> bool:
+    """Whether the claimer was a process on this machine that no longer exists."""
+    if not claimed_by:
+        return False
+    parts = claimed_by.split("/")
+    if len(parts) < 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One delivery this worker holds, with what it needs to call the platform."""
+
+    kind: str
+    delivery: DeliveryRecord
+    post: PostRecord
+    rendered: RenderedPost
+    worker: str
+    token: str
+    attempt_id: int
+
+    @property
+    def id(self) -> int:
+        return self.delivery.id
+
+
+def _lease(settings: Settings, now: dt.datetime) -> dt.datetime:
+    return now + dt.timedelta(seconds=settings.lease_seconds)
+
+
+def _take(conn: Connection, settings: Settings, d: DeliveryRecord, kind: str, worker: str,
+          now: dt.datetime) -> Claim | None:
+    """Move ``d`` (as read) to sending under our name; None if someone else got it first."""
+    token = secrets.token_hex(8)
+    values: dict[str, object] = dict(
+        state=str(State.SENDING), claimed_by=worker, claim_token=token,
+        lease_until=_lease(settings, now), updated_at=now)
+    if kind == PUBLISH:
+        values["attempts"] = deliveries.c.attempts + 1
+    cond = [deliveries.c.id == d.id, deliveries.c.state == str(d.state)]
+    if d.claim_token is not None:
+        cond.append(deliveries.c.claim_token == d.claim_token)
+    if conn.execute(update(deliveries).where(and_(*cond)).values(**values)).rowcount != 1:
+        return None
+    attempt_id = conn.execute(insert(attempts).values(
+        delivery=d.id, kind=kind, worker=worker, started_at=now, message="", remote_id="",
+        calls="[]")).inserted_primary_key[0]
+    post_row = conn.execute(select(posts).where(posts.c.id == d.post)).one()
+    post = PostRecord.from_row(post_row)
+    rendered = parse_rendered(conn, post_row._mapping["rendered"])
+    audit.record(conn, actor=audit.system_actor(worker), action="claim", post=d.post,
+                 account=d.account, content_hash=d.content_hash, at=now,
+                 detail=("开始发送" if kind == PUBLISH else "向平台核实上次发送的结果")
+                 + f"（第 {d.attempts + (1 if kind == PUBLISH else 0)} 次）")
+    return Claim(kind, d, post, rendered, worker, token, int(attempt_id))
+
+
+def _paused(conn: Connection) -> set[str]:
+    return set(conn.execute(select(pauses.c.scope)).scalars())
+
+
+def claim_next(db: Database, settings: Settings, worker: str, now: dt.datetime) -> Claim | None:
+    """Claim the earliest due delivery that may go out now, or None."""
+    with db.tx() as conn:
+        paused = _paused(conn)
+        if GLOBAL_SCOPE in paused:
+            return None
+        needs_review = [a for a, acc in settings.accounts.items() if acc.requires_approval]
+        query = (
+            select(deliveries).join(posts, posts.c.id == deliveries.c.post)
+            .where(
+                deliveries.c.state == str(State.DUE),
+                deliveries.c.paused.is_(False),
+                deliveries.c.due_at <= now,
+                deliveries.c.account.in_(list(settings.accounts)),
+                deliveries.c.account.not_in(sorted(paused)),
+                posts.c.review != "rejected",
+                or_(deliveries.c.account.not_in(needs_review),
+                    posts.c.approved_hash == deliveries.c.content_hash),
+            )
+            .order_by(deliveries.c.due_at, deliveries.c.id).limit(1)
+        )
+        if db.is_postgres:
+            query = query.with_for_update(of=deliveries, skip_locked=True)
+        for _ in range(20):
+            row = conn.execute(query).first()
+            if row is None:
+                return None
+            d = DeliveryRecord.from_row(row)
+            later = quota.send_allowed(conn, settings.accounts[d.account], now)
+            if later is not None:
+                _requota(conn, settings, d, later, now, "额度已用完（按已发送记录）")
+                continue
+            claim = _take(conn, settings, d, PUBLISH, worker, now)
+            if claim is not None:
+                return claim
+        return None
+
+
+def _requota(conn: Connection, settings: Settings, d: DeliveryRecord, when: dt.datetime,
+             now: dt.datetime, why: str) -> None:
+    conn.execute(update(deliveries).where(deliveries.c.id == d.id).values(
+        state=str(State.APPROVED), due_at=when, updated_at=now,
+        message=f"{why}，已顺延到 {show(when, settings.tz)}"))
+    audit.record(conn, actor=audit.system_actor(), action="quota", post=d.post, account=d.account,
+                 content_hash=d.content_hash, at=now,
+                 detail=f"{why}：{show(d.due_at, settings.tz)} → {show(when, settings.tz)}")
+
+
+def claim_recovery(db: Database, settings: Settings, worker: str,
+                   now: dt.datetime) -> Claim | None:
+    """Claim a delivery whose outcome must be checked with the platform, or None.
+
+    That is: ``sending`` with an expired lease or a dead same-host worker, or ``unknown``
+    whose next check is due.
+    """
+    with db.tx() as conn:
+        query = select(deliveries).where(
+            deliveries.c.account.in_(list(settings.accounts)),
+            or_(and_(deliveries.c.state == str(State.SENDING), deliveries.c.lease_until < now),
+                and_(deliveries.c.state == str(State.UNKNOWN),
+                     deliveries.c.next_check_at <= now)),
+        ).order_by(deliveries.c.due_at, deliveries.c.id).limit(1)
+        if db.is_postgres:
+            query = query.with_for_update(skip_locked=True)
+        row = conn.execute(query).first()
+        if row is None:
+            row = _dead_local_claim(conn, settings)
+        if row is None:
+            return None
+        return _take(conn, settings, DeliveryRecord.from_row(row), RECONCILE, worker, now)
+
+
+def _dead_local_claim(conn: Connection, settings: Settings) -> object | None:
+    prefix = socket.gethostname() + "/"
+    rows = conn.execute(select(deliveries).where(
+        deliveries.c.state == str(State.SENDING),
+        deliveries.c.account.in_(list(settings.accounts)),
+        deliveries.c.claimed_by.startswith(prefix, autoescape=True),
+    ).limit(200)).all()
+    for row in rows:
+        if _local_dead(row._mapping["claimed_by"]):
+            return row
+    return None
+
+
+def renew(db: Database, settings: Settings, claim: Claim, now: dt.datetime) -> bool:
+    """Extend our lease while a platform call is still running; False if it was lost."""
+    with db.tx() as conn:
+        result = conn.execute(update(deliveries).where(and_(
+            deliveries.c.id == claim.id, deliveries.c.claim_token == claim.token,
+            deliveries.c.state == str(State.SENDING))).values(lease_until=_lease(settings, now)))
+        return result.rowcount == 1
+
+
+def promote_due(db: Database, settings: Settings, now: dt.datetime) -> list[DeliveryRecord]:
+    """approved → due when their time comes; missed when beyond the misfire grace.
+
+    Returns deliveries newly marked missed (to report). Unapproved deliveries stay
+    queued until their grace runs out, then they are missed too.
+    """
+    grace = dt.timedelta(seconds=settings.misfire_grace_seconds)
+    missed: list[DeliveryRecord] = []
+    with db.tx() as conn:
+        rows = conn.execute(
+            select(deliveries, posts.c.review, posts.c.approved_hash)
+            .join(posts, posts.c.id == deliveries.c.post)
+            .where(deliveries.c.state.in_([str(State.QUEUED), str(State.APPROVED),
+                                           str(State.DUE)]),
+                   deliveries.c.paused.is_(False), deliveries.c.due_at <= now)
+        ).all()
+        for row in rows:
+            d = DeliveryRecord.from_row(row)
+            late = now - d.due_at > grace
+            if d.account not in settings.accounts:
+                _move(conn, d, State.FAILED, now, f"账号 {d.account} 已不在配置文件中")
+                continue
+            review = row._mapping["review"]
+            ok = review != "rejected" and (
+                not settings.accounts[d.account].requires_approval
+                or row._mapping["approved_hash"] == d.content_hash)
+            if late:
+                why = "到期时仍未审核" if not ok else "错过发布时间（程序未运行或积压）"
+                if _move(conn, d, State.MISSED, now,
+                         f"{why}：原定 {show(d.due_at, settings.tz)}，"
+                         f"超过补发时限 {settings.misfire_grace_seconds} 秒"):
+                    missed.append(d)
+            elif ok and d.state == State.APPROVED:
+                _move(conn, d, State.DUE, now, "", audit_it=False)
+            elif not ok and d.state != State.QUEUED:
+                _move(conn, d, State.QUEUED, now, "未审核（或审核已作废），暂不发布")
+    return missed
+
+
+def _move(conn: Connection, d: DeliveryRecord, state: State, now: dt.datetime, message: str,
+          *, audit_it: bool = True) -> bool:
+    result = conn.execute(update(deliveries).where(and_(
+        deliveries.c.id == d.id, deliveries.c.state == str(d.state))).values(
+        state=str(state), message=message, updated_at=now))
+    if result.rowcount != 1:
+        return False
+    if audit_it:
+        action = {"missed": "missed", "queued": "hold"}.get(str(state), "publish")
+        audit.record(conn, actor=audit.system_actor(), action=action, post=d.post,
+                     account=d.account, content_hash=d.content_hash, detail=message, at=now)
+    return True
+
+
+def extend_series(db: Database, settings: Settings, now: dt.datetime) -> int:
+    """Turn the next occurrences of active recurring posts into deliveries."""
+    horizon = now + HORIZON
+    created = 0
+    with db.tx() as conn:
+        rows = conn.execute(select(posts).where(
+            posts.c.cron.is_not(None), posts.c.active.is_(True),
+            posts.c.series_next.is_not(None), posts.c.series_next <= horizon)).all()
+        for row in rows:
+            post = PostRecord.from_row(row)
+            start = row._mapping["series_next"]
+            assert post.cron is not None
+            times, following = [], None
+            for when in occurrences(post.cron, settings.tz, start, post.cron_until):
+                if when > horizon:
+                    following = when
+                    break
+                times.append(when)
+            claimed = conn.execute(update(posts).where(
+                posts.c.id == post.id, posts.c.series_next == start).values(
+                series_next=following, updated_at=now))
+            if claimed.rowcount != 1 or not times:
+                continue
+            labelled = [(t, occurrence_label(t, settings)) for t in times]
+            approved = post.approved_hash if post.review != "rejected" else None
+            flags = _paused(conn)
+            for account_id in post.targets:
+                create_deliveries(conn, settings, post.id, post.post_id, account_id,
+                                  post.content_hash, labelled, now,
+                                  paused=bool(flags & {GLOBAL_SCOPE, account_id}),
+                                  approved_hash=approved)
+                created += len(labelled)
+    return created
+
+
+def delivery(db: Database, delivery_id: int) -> DeliveryRecord:
+    with db.tx(write=False) as conn:
+        return DeliveryRecord.from_row(
+            conn.execute(select(deliveries).where(deliveries.c.id == delivery_id)).one())
+
+
+__all__ = [
+    "PUBLISH", "RECONCILE", "Claim", "claim_next", "claim_recovery", "delivery",
+    "extend_series", "promote_due", "renew", "worker_identity",
+]

@@ -1,0 +1,135 @@
+"""The database handle: one engine, short transactions, schema migrated on open.
+
+SQLite (the default) runs in WAL mode and every writing transaction starts with
+``BEGIN IMMEDIATE``, so two workers on one machine never both believe they hold the
+same row: the second waits (busy_timeout) instead of failing half-way. PostgreSQL is
+for several machines; there the claim uses ``FOR UPDATE SKIP LOCKED``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from socialbot.errors import StoreError
+from socialbot.store.migrations import MIGRATIONS, current_version
+from socialbot.store.schema import schema_version
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Database:
+    """A SQLAlchemy engine plus the transaction helpers every store module uses."""
+
+    def __init__(self, url: str, *, migrate: bool = True):
+        self.url = url
+        self.engine = _make_engine(url)
+        self.dialect = self.engine.dialect.name
+        if migrate:
+            self.migrate()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    @contextmanager
+    def tx(self, *, write: bool = True) -> Iterator[Connection]:
+        """One transaction; committed on success, rolled back on any error.
+
+        ``write=False`` uses a deferred BEGIN on SQLite so readers never queue
+        behind writers (WAL lets them read the last committed state).
+        """
+        try:
+            with self.engine.connect() as conn:
+                conn.info["sb_immediate"] = write
+                with conn.begin():
+                    yield conn
+        except OperationalError as exc:
+            raise StoreError(f"数据库暂时无法访问：{_short(exc)}") from exc
+
+    def migrate(self) -> int:
+        """Bring the schema up to date (idempotent; safe with several processes)."""
+        for attempt in range(5):
+            try:
+                with self.tx() as conn:
+                    if self.is_postgres:
+                        # One migrating process at a time across machines.
+                        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(74210093)")
+                    version = current_version(conn)
+                    for number, _description, step in MIGRATIONS:
+                        if number > version:
+                            step(conn, self.dialect)
+                            conn.execute(schema_version.insert().values(
+                                version=number, applied_at=utcnow(), description=_description))
+                            version = number
+                    return version
+            except StoreError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def version(self) -> int:
+        with self.tx(write=False) as conn:
+            return int(conn.execute(select(schema_version.c.version)
+                                    .order_by(schema_version.c.version.desc())).scalar() or 0)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _short(exc: SQLAlchemyError) -> str:
+    return str(getattr(exc, "orig", exc)).splitlines()[0][:200]
+
+
+def _make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(url)
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 4, "max_overflow": 4}
+    return create_engine(url, **kwargs)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take transaction control away from the driver so BEGIN IMMEDIATE is ours.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.info.get("sb_immediate", True)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine

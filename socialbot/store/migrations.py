@@ -1,0 +1,72 @@
+"""Ordered schema migrations, recorded in ``schema_version``.
+
+Each step is a function ``(conn, dialect)`` run inside the opening transaction. Steps are
+written to be idempotent (create-if-missing, add-column-if-missing): migration 1 creates
+the tables from the current definitions, so a later step that adds a column must check
+for it first. Append a new step; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Column, Connection, inspect, select
+from sqlalchemy.schema import CreateColumn
+
+from socialbot.store.schema import metadata, schema_version
+
+Step = Callable[[Connection, str], None]
+
+APPEND_ONLY = "audit log is append-only"
+
+
+def current_version(conn: Connection) -> int:
+    if not inspect(conn).has_table(schema_version.name):
+        return 0
+    value = conn.execute(select(schema_version.c.version)
+                         .order_by(schema_version.c.version.desc()).limit(1)).scalar()
+    return int(value or 0)
+
+
+def add_column_if_missing(conn: Connection, table: str, column: Column[object]) -> None:
+    """For later migrations: ALTER TABLE ... ADD COLUMN unless it is already there."""
+    names = {c["name"] for c in inspect(conn).get_columns(table)}
+    if column.name not in names:
+        ddl = CreateColumn(column).compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {ddl}")
+
+
+def _m1_initial(conn: Connection, dialect: str) -> None:
+    metadata.create_all(conn, checkfirst=True)
+    _audit_append_only(conn, dialect)
+
+
+def _audit_append_only(conn: Connection, dialect: str) -> None:
+    """Refuse UPDATE and DELETE on the audit table inside the database itself."""
+    if dialect == "sqlite":
+        for op in ("UPDATE", "DELETE"):
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER IF NOT EXISTS audit_no_{op.lower()} BEFORE {op} ON audit "
+                f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
+            )
+    elif dialect == "postgresql":
+        conn.exec_driver_sql(
+            "CREATE OR REPLACE FUNCTION socialbot_audit_append_only() RETURNS trigger "
+            f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{APPEND_ONLY}'; END $$"
+        )
+        conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_append_only ON audit")
+        conn.exec_driver_sql(
+            "CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit "
+            "FOR EACH ROW EXECUTE FUNCTION socialbot_audit_append_only()"
+        )
+        conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_no_truncate ON audit")
+        conn.exec_driver_sql(
+            "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit "
+            "FOR EACH STATEMENT EXECUTE FUNCTION socialbot_audit_append_only()"
+        )
+
+
+MIGRATIONS: list[tuple[int, str, Step]] = [
+    (1, "queue, deliveries, attempts, audit (append-only), images, pauses, quota ledger",
+     _m1_initial),
+]

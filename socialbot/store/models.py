@@ -1,0 +1,150 @@
+"""Delivery states and the plain records the store hands out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class State(StrEnum):
+    """Where one (post, account) delivery is. Written before and after every platform call."""
+
+    QUEUED = "queued"          # waiting for review
+    APPROVED = "approved"      # reviewed (or no review needed); waiting for its time
+    DUE = "due"                # its time has come; a worker may claim it
+    SENDING = "sending"        # claimed; a platform call may be in flight
+    SENT = "sent"
+    FAILED = "failed"          # a person must act
+    UNKNOWN = "unknown"        # the platform may have acted; reconcile before anything else
+    CANCELLED = "cancelled"
+    MISSED = "missed"          # its time passed beyond the misfire grace
+
+
+STATE_LABELS = {
+    State.QUEUED: "待审核",
+    State.APPROVED: "已审核待发",
+    State.DUE: "到期待发",
+    State.SENDING: "发送中",
+    State.SENT: "已发送",
+    State.FAILED: "失败",
+    State.UNKNOWN: "结果未知",
+    State.CANCELLED: "已取消",
+    State.MISSED: "已错过",
+}
+
+PENDING = (State.QUEUED, State.APPROVED, State.DUE)
+ATTENTION = (State.FAILED, State.UNKNOWN, State.MISSED)
+IN_FLIGHT = (State.SENDING,)
+# States that still count against a platform quota bucket.
+QUOTA_HOLDING = (State.QUEUED, State.APPROVED, State.DUE, State.SENDING, State.UNKNOWN)
+
+REVIEW_LABELS = {"pending": "待审核", "approved": "已通过", "rejected": "已退回"}
+
+
+def label(state: str) -> str:
+    try:
+        return STATE_LABELS[State(state)]
+    except ValueError:
+        return state
+
+
+@dataclass(frozen=True)
+class PostRecord:
+    id: int
+    post_id: str
+    source: str
+    title: str
+    author: str
+    created_at: dt.datetime
+    content_hash: str
+    targets: tuple[str, ...]
+    review: str
+    approved_hash: str | None
+    approved_by: str | None
+    approved_at: dt.datetime | None
+    review_note: str
+    cron: str | None
+    cron_until: dt.datetime | None
+    active: bool
+
+    @property
+    def approved(self) -> bool:
+        return self.review == "approved" and self.approved_hash == self.content_hash
+
+    @classmethod
+    def from_row(cls, row: Any) -> PostRecord:
+        m = row._mapping
+        return cls(
+            id=m["id"], post_id=m["post_id"], source=m["source"], title=m["title"],
+            author=m["author"], created_at=m["created_at"], content_hash=m["content_hash"],
+            targets=tuple(json.loads(m["targets"])), review=m["review"],
+            approved_hash=m["approved_hash"], approved_by=m["approved_by"],
+            approved_at=m["approved_at"], review_note=m["review_note"] or "",
+            cron=m["cron"], cron_until=m["cron_until"], active=bool(m["active"]),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "post_id": self.post_id, "source": self.source, "title": self.title,
+            "author": self.author, "created_at": _iso(self.created_at),
+            "content_hash": self.content_hash, "targets": list(self.targets),
+            "review": self.review, "approved": self.approved, "approved_by": self.approved_by,
+            "approved_at": _iso(self.approved_at), "review_note": self.review_note,
+            "cron": self.cron, "cron_until": _iso(self.cron_until), "active": self.active,
+        }
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    id: int
+    post: int
+    account: str
+    occurrence: str
+    planned_at: dt.datetime
+    due_at: dt.datetime
+    state: State
+    paused: bool
+    content_hash: str
+    delivery_key: str
+    claimed_by: str | None
+    claim_token: str | None
+    lease_until: dt.datetime | None
+    attempts: int
+    next_check_at: dt.datetime | None
+    remote_id: str
+    url: str
+    message: str
+    sent_at: dt.datetime | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> DeliveryRecord:
+        m = row._mapping
+        return cls(
+            id=m["id"], post=m["post"], account=m["account"], occurrence=m["occurrence"],
+            planned_at=m["planned_at"], due_at=m["due_at"], state=State(m["state"]),
+            paused=bool(m["paused"]), content_hash=m["content_hash"],
+            delivery_key=m["delivery_key"], claimed_by=m["claimed_by"],
+            claim_token=m["claim_token"], lease_until=m["lease_until"],
+            attempts=m["attempts"], next_check_at=m["next_check_at"],
+            remote_id=m["remote_id"] or "", url=m["url"] or "", message=m["message"] or "",
+            sent_at=m["sent_at"],
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "post": self.post, "account": self.account,
+            "occurrence": self.occurrence, "planned_at": _iso(self.planned_at),
+            "due_at": _iso(self.due_at), "state": str(self.state), "state_label": label(self.state),
+            "paused": self.paused, "content_hash": self.content_hash,
+            "delivery_key": self.delivery_key, "claimed_by": self.claimed_by,
+            "lease_until": _iso(self.lease_until), "attempts": self.attempts,
+            "remote_id": self.remote_id, "url": self.url, "message": self.message,
+            "sent_at": _iso(self.sent_at),
+        }
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None

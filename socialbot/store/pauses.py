@@ -1,0 +1,82 @@
+"""The kill switch: freeze every pending delivery (or one account's) at once.
+
+A pause is a row in ``pauses``; claims refuse paused accounts, and each pending
+delivery's ``paused`` flag mirrors the switches so lists and status can show it.
+In-flight sends finish and are recorded; nothing new starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, delete, func, select, update
+
+from socialbot.config import Settings
+from socialbot.errors import Problem, StoreError
+from socialbot.store import audit
+from socialbot.store.db import Database
+from socialbot.store.models import PENDING
+from socialbot.store.schema import GLOBAL_SCOPE, deliveries, pauses
+
+
+@dataclass(frozen=True)
+class Pause:
+    scope: str
+    by: str
+    reason: str
+    at: dt.datetime
+
+    @property
+    def scope_label(self) -> str:
+        return "全部账号" if self.scope == GLOBAL_SCOPE else self.scope
+
+
+def active_pauses(db: Database) -> list[Pause]:
+    with db.tx(write=False) as conn:
+        return [Pause(**dict(r._mapping)) for r in conn.execute(select(pauses)).all()]
+
+
+def sync_flags(conn: Connection) -> int:
+    """Make every pending delivery's ``paused`` flag match the switches; returns frozen count."""
+    scopes = set(conn.execute(select(pauses.c.scope)).scalars())
+    pending = deliveries.c.state.in_([str(s) for s in PENDING])
+    if GLOBAL_SCOPE in scopes:
+        conn.execute(update(deliveries).where(pending).values(paused=True))
+    else:
+        conn.execute(update(deliveries).where(pending).values(
+            paused=deliveries.c.account.in_(sorted(scopes)) if scopes else False))
+    return int(conn.execute(select(func.count()).select_from(deliveries)
+                            .where(pending, deliveries.c.paused.is_(True))).scalar() or 0)
+
+
+def pause(db: Database, settings: Settings, by: str, now: dt.datetime, *,
+          account: str | None = None, reason: str = "") -> int:
+    """Freeze pending deliveries; returns how many are now frozen."""
+    if account is not None and account not in settings.accounts:
+        raise StoreError(Problem("--account", f"未知账号“{account}”（配置中的账号："
+                                              f"{'、'.join(settings.accounts)}）"))
+    scope = account or GLOBAL_SCOPE
+    with db.tx() as conn:
+        conn.execute(delete(pauses).where(pauses.c.scope == scope))
+        conn.execute(pauses.insert().values(scope=scope, by=by, reason=reason, at=now))
+        frozen = sync_flags(conn)
+        audit.record(conn, actor=by, action="pause", account=account, at=now,
+                     detail=f"暂停{'账号 ' + account if account else '全部账号'}"
+                            f"{'：' + reason if reason else ''}")
+    return frozen
+
+
+def resume(db: Database, by: str, now: dt.datetime, *, account: str | None = None) -> list[str]:
+    """Lift pauses (all of them, or one account's); returns the scopes lifted."""
+    with db.tx() as conn:
+        query = delete(pauses)
+        if account is not None:
+            query = query.where(pauses.c.scope == account)
+        lifted = list(conn.execute(select(pauses.c.scope).where(
+            pauses.c.scope == account) if account else select(pauses.c.scope)).scalars())
+        conn.execute(query)
+        sync_flags(conn)
+        audit.record(conn, actor=by, action="resume", account=account, at=now,
+                     detail=f"恢复{'账号 ' + account if account else '全部账号'}")
+    return lifted

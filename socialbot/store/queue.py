@@ -1,0 +1,318 @@
+"""Adding posts to the queue, and reading it back.
+
+``add_entries`` is all or nothing: every entry is checked (accounts, time, duplicates,
+quota) inside one transaction, and if any entry has a problem nothing is written and
+the caller gets every reason, entry by entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, and_, insert, select, update
+
+from socialbot.config import Settings
+from socialbot.errors import Problem, StoreError
+from socialbot.rendered import RenderedPost, delivery_key
+from socialbot.store import audit, quota
+from socialbot.store.content import dump_rendered
+from socialbot.store.db import Database
+from socialbot.store.models import PENDING, DeliveryRecord, PostRecord, State, label
+from socialbot.store.recurrence import HORIZON, CronProblem, occurrences
+from socialbot.store.schema import GLOBAL_SCOPE, deliveries, pauses, posts
+from socialbot.store.times import in_past, show
+
+
+@dataclass
+class Entry:
+    """One post to queue: what staff asked for, plus its rendering (if it rendered)."""
+
+    label: str  # how reports name this entry: a file name or "第 3 行"
+    source: str
+    post_id: str
+    targets: tuple[str, ...]
+    author: str
+    at: dt.datetime | None = None
+    cron: str | None = None
+    until: dt.datetime | None = None
+    rendered: RenderedPost | None = None
+    problems: list[Problem] = field(default_factory=list)
+    queue_id: int | None = None
+    first_due: dt.datetime | None = None
+
+
+class QueueRefused(StoreError):
+    """Nothing was added; each entry carries its own problems."""
+
+    title = "未加入队列，请修改后重试"
+
+    def __init__(self, entries: list[Entry]):
+        self.entries = entries
+        problems = [Problem(e.label, str(p)) for e in entries for p in e.problems]
+        super().__init__(problems)
+
+
+def post_key(post_id: str, occurrence: str) -> str:
+    """The post identity inside the delivery key; each occurrence of a series is its own."""
+    return f"{post_id}@{occurrence}" if occurrence else post_id
+
+
+def make_key(post_id: str, account: str, occurrence: str, content_hash: str) -> str:
+    return delivery_key(post_key(post_id, occurrence), account, content_hash)
+
+
+def occurrence_label(when: dt.datetime, settings: Settings) -> str:
+    return when.astimezone(settings.tz).strftime("%Y-%m-%dT%H:%M")
+
+
+# --- adding -----------------------------------------------------------------------------
+
+
+def add_entries(db: Database, settings: Settings, entries: list[Entry], now: dt.datetime,
+                *, actor: str, action: str = "add") -> list[Entry]:
+    """Queue every entry or none; raise QueueRefused listing every problem."""
+    with db.tx() as conn:
+        _lock_quota(conn)
+        for entry in entries:
+            basic = _check_entry(settings, entry, now)
+            entry.problems += basic
+            if basic:
+                continue
+            times = _times_for(entry, settings, now)
+            entry.problems += _check_duplicates(conn, entry)
+            entry.problems += _check_quota(conn, settings, entry, times)
+            if not entry.problems and entry.rendered is not None:
+                _insert(conn, settings, entry, times, now, actor, action)
+        if any(e.problems for e in entries):
+            conn.rollback()
+            raise QueueRefused(entries)
+    return entries
+
+
+def _lock_quota(conn: Connection) -> None:
+    """Serialise quota checks across machines (SQLite already holds the write lock)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(74210094)")
+
+
+def _check_entry(settings: Settings, entry: Entry, now: dt.datetime) -> list[Problem]:
+    problems = []
+    unknown = [a for a in entry.targets if a not in settings.accounts]
+    if unknown:
+        known = "、".join(settings.accounts)
+        problems.append(Problem("账号", f"未知账号 {'、'.join(unknown)}（配置中的账号：{known}）"))
+    if not entry.targets:
+        problems.append(Problem("账号", "没有指定发布账号：请用 --to 指定，"
+                                       "或在稿件头信息里写 accounts"))
+    if entry.at is None and not entry.cron:
+        problems.append(Problem("时间", "缺少发布时间（--at）或周期（--cron）"))
+    if entry.at is not None and in_past(entry.at, now) and not entry.cron:
+        problems.append(Problem("时间", f"发布时间 {show(entry.at, settings.tz)} 已经过去"
+                                       f"（现在是 {show(now, settings.tz)}）"))
+    if entry.cron:
+        try:
+            first = next(occurrences(entry.cron, settings.tz, max(now, entry.at or now),
+                                     entry.until), None)
+        except CronProblem as exc:
+            problems.append(Problem("周期", str(exc)))
+        else:
+            if first is None:
+                problems.append(Problem("周期", "在截止时间之前没有任何一次发布"))
+    return problems
+
+
+def _times_for(entry: Entry, settings: Settings, now: dt.datetime) -> list[tuple[dt.datetime, str]]:
+    """(due time, occurrence label) pairs to create now; a series fills the horizon."""
+    if not entry.cron:
+        assert entry.at is not None
+        return [(entry.at, "")]
+    times = []
+    for when in occurrences(entry.cron, settings.tz, max(now, entry.at or now), entry.until):
+        if times and when > now + HORIZON:
+            break
+        times.append((when, occurrence_label(when, settings)))
+    return times
+
+
+def _check_duplicates(conn: Connection, entry: Entry) -> list[Problem]:
+    """The same post to the same account twice is almost always a mistake (and a repeat)."""
+    rows = conn.execute(
+        select(posts.c.id, deliveries.c.account, deliveries.c.state, deliveries.c.occurrence,
+               deliveries.c.content_hash, posts.c.cron, posts.c.active)
+        .join(deliveries, deliveries.c.post == posts.c.id)
+        .where(posts.c.post_id == entry.post_id, deliveries.c.account.in_(entry.targets))
+    ).all()
+    problems = []
+    seen: set[str] = set()
+    new_hash = entry.rendered.content_hash if entry.rendered else None
+    for queue_id, account, state, occurrence, old_hash, cron, active in rows:
+        if account in seen or state == State.CANCELLED:
+            continue
+        live_series = bool(cron) and bool(active)
+        if state == State.SENT and not live_series:
+            if occurrence or entry.cron or old_hash != new_hash:
+                continue  # changed content, or an old series: not a repeat
+            seen.add(account)
+            problems.append(Problem(f"账号 {account}", f"稿件 {entry.post_id} 的相同内容已发送过"
+                                                      f"（编号 {queue_id}），不会重复发布"))
+            continue
+        seen.add(account)
+        problems.append(Problem(
+            f"账号 {account}",
+            f"稿件 {entry.post_id} 已在队列中（编号 {queue_id}，{label(state)}），不能重复加入；"
+            f"改时间请用 queue reschedule {queue_id}，不再需要请用 queue cancel {queue_id}",
+        ))
+    return problems
+
+
+def _check_quota(conn: Connection, settings: Settings, entry: Entry,
+                 times: list[tuple[dt.datetime, str]]) -> list[Problem]:
+    problems = []
+    pending: dict[tuple[str, str], int] = {}
+    for account_id in entry.targets:
+        account = settings.accounts[account_id]
+        rule = quota.rule_for(account)
+        if rule is None:
+            continue
+        for when, _occ in times:
+            usage = quota.usage(conn, account, when)
+            assert usage is not None
+            extra = pending.get((account_id, usage.bucket), 0)
+            if usage.exhausted or usage.sent + usage.planned + extra >= rule.limit:
+                free = quota.next_free(conn, account, when)
+                hint = f"下一个可用时间：{show(free, settings.tz)}" if free else "近期没有可用额度"
+                problems.append(Problem(
+                    f"账号 {account_id}",
+                    f"{rule.label}，{show(when, settings.tz)} 所在时段已排满"
+                    f"（已用 {usage.used}/{rule.limit}）。{hint}",
+                ))
+            pending[(account_id, usage.bucket)] = extra + 1
+    return problems
+
+
+def _paused_scopes(conn: Connection) -> set[str]:
+    return set(conn.execute(select(pauses.c.scope)).scalars())
+
+
+def _insert(conn: Connection, settings: Settings, entry: Entry,
+            times: list[tuple[dt.datetime, str]], now: dt.datetime, actor: str,
+            action: str) -> None:
+    rendered = entry.rendered
+    assert rendered is not None
+    content_hash = rendered.content_hash
+    series_next = None
+    if entry.cron:
+        last = times[-1][0]
+        series_next = next(occurrences(entry.cron, settings.tz, last + dt.timedelta(seconds=1),
+                                       entry.until), None)
+    queue_id = conn.execute(insert(posts).values(
+        post_id=entry.post_id, source=entry.source, title=rendered.title, author=entry.author,
+        created_at=now, updated_at=now, content_hash=content_hash,
+        rendered=dump_rendered(conn, rendered), targets=json.dumps(list(entry.targets)),
+        review="pending", review_note="", cron=entry.cron, cron_until=entry.until,
+        series_next=series_next, active=True,
+    )).inserted_primary_key[0]
+    entry.queue_id = int(queue_id)
+    entry.first_due = times[0][0]
+    paused = _paused_scopes(conn)
+    for account_id in entry.targets:
+        create_deliveries(conn, settings, entry.queue_id, entry.post_id, account_id,
+                          content_hash, times, now,
+                          paused=bool(paused & {GLOBAL_SCOPE, account_id}))
+        when = "、".join(show(t, settings.tz) for t, _ in times)
+        detail = f"{entry.label}：{rendered.title}；发布时间 {when}"
+        if entry.cron:
+            detail += f"；周期 {entry.cron}"
+        if actor != entry.author:
+            detail += f"；由 {actor} 操作"
+        audit.record(conn, actor=entry.author, action=action, post=entry.queue_id,
+                     account=account_id,
+                     content_hash=content_hash, detail=detail, at=now)
+
+
+def create_deliveries(conn: Connection, settings: Settings, queue_id: int, post_id: str,
+                      account_id: str, content_hash: str, times: list[tuple[dt.datetime, str]],
+                      now: dt.datetime, *, paused: bool, approved_hash: str | None = None) -> None:
+    account = settings.accounts.get(account_id)
+    needs_review = account is None or account.requires_approval
+    ok = not needs_review or approved_hash == content_hash
+    for when, occ in times:
+        conn.execute(insert(deliveries).values(
+            post=queue_id, account=account_id, occurrence=occ, planned_at=when, due_at=when,
+            state=str(State.APPROVED if ok else State.QUEUED), paused=paused,
+            content_hash=content_hash,
+            delivery_key=make_key(post_id, account_id, occ, content_hash),
+            attempts=0, remote_id="", url="", message="", updated_at=now,
+        ))
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def get_post(conn: Connection, queue_id: int) -> PostRecord:
+    row = conn.execute(select(posts).where(posts.c.id == queue_id)).first()
+    if row is None:
+        raise StoreError(f"队列中没有编号 {queue_id} 的稿件（用 socialbot queue list 查看）")
+    return PostRecord.from_row(row)
+
+
+def deliveries_of(conn: Connection, queue_id: int) -> list[DeliveryRecord]:
+    rows = conn.execute(select(deliveries).where(deliveries.c.post == queue_id)
+                        .order_by(deliveries.c.due_at, deliveries.c.account)).all()
+    return [DeliveryRecord.from_row(r) for r in rows]
+
+
+def list_queue(db: Database, *, include_finished: bool = False,
+               state: str | None = None) -> list[tuple[PostRecord, list[DeliveryRecord]]]:
+    """Posts with their deliveries, soonest first; finished posts only when asked."""
+    with db.tx(write=False) as conn:
+        query = select(deliveries).order_by(deliveries.c.due_at, deliveries.c.id)
+        if state:
+            query = query.where(deliveries.c.state == state)
+        rows = [DeliveryRecord.from_row(r) for r in conn.execute(query).all()]
+        by_post: dict[int, list[DeliveryRecord]] = {}
+        for d in rows:
+            by_post.setdefault(d.post, []).append(d)
+        post_rows = conn.execute(select(posts).where(posts.c.id.in_(list(by_post)))).all()
+    records = {r._mapping["id"]: PostRecord.from_row(r) for r in post_rows}
+    out = []
+    for queue_id, ds in by_post.items():
+        if not include_finished and not state and all(
+                d.state in (State.SENT, State.CANCELLED) for d in ds):
+            continue
+        out.append((records[queue_id], ds))
+    return out
+
+
+# --- shared by review and actions ----------------------------------------------------------
+
+
+def desired_state(settings: Settings, post: PostRecord, account_id: str,
+                  content_hash: str) -> State:
+    """QUEUED while a review is missing or refused; APPROVED when the delivery may go."""
+    if post.review == "rejected":
+        return State.QUEUED
+    account = settings.accounts.get(account_id)
+    if account is not None and not account.requires_approval:
+        return State.APPROVED
+    return State.APPROVED if post.approved_hash == content_hash else State.QUEUED
+
+
+def refresh_pending(conn: Connection, settings: Settings, post: PostRecord,
+                    now: dt.datetime) -> int:
+    """Re-derive queued/approved for a post's pending deliveries; returns how many changed."""
+    changed = 0
+    for d in deliveries_of(conn, post.id):
+        if d.state not in PENDING:
+            continue
+        want = desired_state(settings, post, d.account, d.content_hash)
+        if want == State.APPROVED and d.state == State.DUE:
+            continue
+        if want != d.state:
+            conn.execute(update(deliveries).where(and_(
+                deliveries.c.id == d.id, deliveries.c.state == str(d.state)))
+                .values(state=str(want), updated_at=now))
+            changed += 1
+    return changed

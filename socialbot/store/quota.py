@@ -1,0 +1,161 @@
+"""The quota ledger: how many sends each account may make per day, month or hour.
+
+Platform rules (platform-apis.md 4.2 and 11): a WeChat subscription account may mass
+send once per Asia/Shanghai calendar day, a service account four times per calendar
+month; only ``reach = mass_send`` counts. Weibo allows 30 posts per hour per user.
+
+A bucket's use = sends recorded in the ledger + deliveries still planned in it. ``queue
+add`` refuses a schedule that would overfill a bucket and names the next free slot; the
+worker checks recorded sends only, and reschedules instead of calling the platform.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, and_, func, insert, select
+
+from socialbot.config import Account
+from socialbot.store.models import QUOTA_HOLDING
+from socialbot.store.schema import deliveries, quota_ledger
+
+PLATFORM_TZ = ZoneInfo("Asia/Shanghai")  # quota days and months follow Beijing time
+MAX_SEARCH = 400
+
+
+@dataclass(frozen=True)
+class QuotaRule:
+    limit: int
+    period: str  # day | month | hour
+    label: str
+
+    def bucket(self, when: dt.datetime) -> tuple[str, dt.datetime, dt.datetime]:
+        """The bucket ``when`` falls in: (key, start, end), start inclusive, end exclusive."""
+        local = when.astimezone(PLATFORM_TZ)
+        if self.period == "hour":
+            start = local.replace(minute=0, second=0, microsecond=0)
+            end = start + dt.timedelta(hours=1)
+            key = f"hour:{start:%Y-%m-%dT%H}"
+        elif self.period == "day":
+            start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+            end = start + dt.timedelta(days=1)  # Asia/Shanghai has no DST
+            key = f"day:{start:%Y-%m-%d}"
+        else:
+            start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+            end = (start + dt.timedelta(days=32)).replace(day=1)
+            key = f"month:{start:%Y-%m}"
+        return key, start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+    @property
+    def window(self) -> str:
+        return {"hour": "本小时", "day": "今天", "month": "本月"}[self.period]
+
+
+def rule_for(account: Account) -> QuotaRule | None:
+    """The platform's send limit for this account, or None when sends are not counted."""
+    if account.platform == "weibo":
+        return QuotaRule(30, "hour", "微博每小时最多发 30 条")
+    if account.reach != "mass_send":
+        return None
+    if account.kind == "service":
+        return QuotaRule(4, "month", "服务号每个自然月最多群发 4 次")
+    return QuotaRule(1, "day", "订阅号每天（北京时间）最多群发 1 次")
+
+
+@dataclass(frozen=True)
+class Usage:
+    rule: QuotaRule
+    bucket: str
+    sent: int
+    planned: int
+    exhausted: bool
+
+    @property
+    def used(self) -> int:
+        return self.rule.limit if self.exhausted else min(self.rule.limit, self.sent + self.planned)
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.rule.limit - self.used)
+
+
+def usage(conn: Connection, account: Account, when: dt.datetime,
+          exclude: tuple[int, ...] = ()) -> Usage | None:
+    """How full the bucket holding ``when`` is for ``account`` (None: no quota applies)."""
+    rule = rule_for(account)
+    if rule is None:
+        return None
+    key, start, end = rule.bucket(when)
+    rows = conn.execute(
+        select(quota_ledger.c.kind, func.count()).where(
+            quota_ledger.c.account == account.id, quota_ledger.c.bucket == key,
+        ).group_by(quota_ledger.c.kind)
+    ).all()
+    counts = {kind: n for kind, n in rows}
+    planned_q = select(func.count()).select_from(deliveries).where(and_(
+        deliveries.c.account == account.id,
+        deliveries.c.state.in_([str(s) for s in QUOTA_HOLDING]),
+        deliveries.c.due_at >= start, deliveries.c.due_at < end,
+    ))
+    if exclude:
+        planned_q = planned_q.where(deliveries.c.id.not_in(exclude))
+    planned = int(conn.execute(planned_q).scalar() or 0)
+    return Usage(rule, key, int(counts.get("sent", 0)), planned, counts.get("exhausted", 0) > 0)
+
+
+def next_free(conn: Connection, account: Account, after: dt.datetime,
+              *, planned_counts: bool = True, exclude: tuple[int, ...] = ()) -> dt.datetime | None:
+    """The first moment at or after ``after`` whose bucket still has room."""
+    rule = rule_for(account)
+    if rule is None:
+        return after
+    when = after
+    for _ in range(MAX_SEARCH):
+        u = usage(conn, account, when, exclude)
+        assert u is not None
+        taken = u.sent + (u.planned if planned_counts else 0)
+        if not u.exhausted and taken < rule.limit:
+            return when
+        when = _step(rule, when)
+    return None
+
+
+def _step(rule: QuotaRule, when: dt.datetime) -> dt.datetime:
+    """The same time of day in the next bucket (a post set for 09:00 moves to 09:00)."""
+    local = when.astimezone(PLATFORM_TZ)
+    if rule.period == "hour":
+        return (local.replace(minute=0, second=0, microsecond=0)
+                + dt.timedelta(hours=1)).astimezone(dt.UTC)
+    if rule.period == "day":
+        return (local + dt.timedelta(days=1)).astimezone(dt.UTC)
+    first = (local.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return first.astimezone(dt.UTC)
+
+
+def send_allowed(conn: Connection, account: Account, now: dt.datetime) -> dt.datetime | None:
+    """None when a send may go out now; else the start of the next bucket with room.
+
+    Only sends already made count here: the delivery being sent is itself "planned".
+    """
+    u = usage(conn, account, now)
+    if u is None or (not u.exhausted and u.sent < u.rule.limit):
+        return None
+    free = next_free(conn, account, now, planned_counts=False)
+    return free or now + dt.timedelta(days=1)
+
+
+def record_send(conn: Connection, account: Account, delivery: int, at: dt.datetime) -> None:
+    rule = rule_for(account)
+    if rule is not None:
+        conn.execute(insert(quota_ledger).values(
+            account=account.id, bucket=rule.bucket(at)[0], kind="sent", delivery=delivery, at=at))
+
+
+def mark_exhausted(conn: Connection, account: Account, at: dt.datetime) -> None:
+    """The platform said "no quota" in this bucket (a console send may have used it)."""
+    rule = rule_for(account)
+    if rule is not None:
+        conn.execute(insert(quota_ledger).values(
+            account=account.id, bucket=rule.bucket(at)[0], kind="exhausted", at=at))

@@ -1,0 +1,113 @@
+"""The queue on PostgreSQL: schema, append-only audit, SKIP LOCKED claims, three workers.
+
+Needs ``SOCIALBOT_TEST_POSTGRES_URL`` (e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/test``).
+Each test gets its own schema (``search_path``), dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from test_store_helpers import (
+    NOW,
+    SH,
+    add,
+    assert_exactly_once,
+    entry,
+    exactly_once_scenario,
+    make_settings,
+    practice_settings,
+    tiny_rendered,
+)
+
+from socialbot.sandbox import PracticePlatform
+from socialbot.store import open_store, review
+from socialbot.store.claims import claim_next, promote_due, worker_identity
+from socialbot.store.migrations import MIGRATIONS
+from socialbot.store.queue import add_entries
+
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(240)]
+
+AT = dt.datetime(2022, 6, 9, 9, 0, tzinfo=SH)
+
+
+@pytest.fixture
+def pg_url():
+    base = os.environ.get("SOCIALBOT_TEST_POSTGRES_URL", "")
+    if not base:
+        pytest.skip("SOCIALBOT_TEST_POSTGRES_URL is not set (e.g. "
+                    "postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+    try:
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except (SQLAlchemyError, ImportError) as exc:
+        pytest.skip(f"PostgreSQL at SOCIALBOT_TEST_POSTGRES_URL is unreachable: {exc}")
+    schema = f"sb_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg(tmp_path, pg_url):
+    settings = make_settings(tmp_path, database_url=pg_url)
+    db = open_store(settings)
+    assert db.is_postgres
+    yield settings, db
+    db.dispose()
+
+
+def test_schema_migrates_once_and_audit_is_append_only(pg):
+    settings, db = pg
+    assert db.version() == MIGRATIONS[-1][0]
+    assert open_store(settings).version() == db.version()
+    add(db, settings, tiny_rendered(), ["city_weibo"], AT)
+    for sql in ("UPDATE audit SET actor = 'x'", "DELETE FROM audit", "TRUNCATE audit"):
+        with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
+            conn.execute(text(sql))
+
+
+def test_concurrent_claims_with_skip_locked_never_share_a_delivery(pg):
+    settings, db = pg
+    entries = [entry(tiny_rendered(f"p{i}", f"稿件{i}", seed=i), ["svc_wechat"], AT)
+               for i in range(60)]
+    add_entries(db, settings, entries, NOW, actor="张三")
+    for e in entries:
+        review.approve(db, settings, e.queue_id or 0, "李四", NOW)
+    promote_due(db, settings, AT)
+    claimed: list[int] = []
+    lock = threading.Lock()
+
+    def grab() -> None:
+        me = worker_identity()
+        while (claim := claim_next(db, settings, me, AT)) is not None:
+            with lock:
+                claimed.append(claim.id)
+
+    threads = [threading.Thread(target=grab) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(claimed) == 60 and len(set(claimed)) == 60
+
+
+def test_three_postgres_workers_deliver_every_approved_post_exactly_once(tmp_path, pg_url):
+    with PracticePlatform(port=0) as platform:
+        settings = practice_settings(tmp_path, platform, database_url=pg_url)
+        result = exactly_once_scenario(tmp_path, platform, settings, workers=3)
+    assert_exactly_once(result, workers=3)
