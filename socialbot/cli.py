@@ -30,9 +30,9 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 
 
 def _register() -> None:
-    from socialbot.commands import content, daemon, practice, publish, queue
+    from socialbot.commands import content, daemon, demo, practice, publish, queue
 
-    for module in (content, publish, queue, daemon, practice):
+    for module in (content, publish, queue, daemon, practice, demo):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -57,7 +57,7 @@ def register_accounts(platform: PracticePlatform, settings: Settings) -> int:
     return count
 
 
-_SRC_RE = re.compile(r'(src|href)="(/(?:mmbiz|sinaimg)/[^"]+)"')
+_IMAGE_PATH_RE = re.compile(r"(?<![\w/])/(?:mmbiz|sinaimg)/[\w.\-]+")
 
 
 def save_page(platform: PracticePlatform, out_dir: Path) -> Path:
@@ -67,14 +67,14 @@ def save_page(platform: PracticePlatform, out_dir: Path) -> Path:
     html = html.replace(platform.url, "")
 
     def fetch(match: re.Match[str]) -> str:
-        path = match.group(2)
+        path = match.group(0)
         local = "files/" + path.strip("/").replace("/", "-")
         target = out_dir / local
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(requests.get(platform.url + path, timeout=10).content)
-        return f'{match.group(1)}="{local}"'
+        return local
 
     page = out_dir / "index.html"
-    page.write_text(_SRC_RE.sub(fetch, html), "utf-8")
+    page.write_text(_IMAGE_PATH_RE.sub(fetch, html), "utf-8")
     return page
