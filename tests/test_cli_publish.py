@@ -31,6 +31,8 @@ def config(tmp_path: Path, platform: PracticePlatform) -> Path:
 
 
 def run(config: Path, *args: str):
+    if args and args[0] == "publish" and "--approved-by" not in args:
+        args = (*args, "--by", "王编辑", "--approved-by", "李审核")
     return CliRunner().invoke(cli, ["--config", str(config), *args], catch_exceptions=False)
 
 
@@ -96,3 +98,23 @@ def test_unknown_account(config: Path, tmp_path: Path) -> None:
     post = write_post(tmp_path / "posts")
     result = run(config, "publish", str(post), "--account", "nobody", "--now")
     assert result.exit_code == 2 and "未知账号" in result.output
+
+
+def test_publish_now_needs_an_approver_who_is_not_the_author(
+    config: Path, tmp_path: Path, platform: PracticePlatform
+) -> None:
+    post = write_post(tmp_path / "posts")
+    base = ("publish", str(post), "--account", "shsmr_weibo", "--now")
+    missing = run(config, *base, "--by", "王编辑", "--approved-by", "")
+    assert missing.exit_code == 2 and "要求审核" in missing.output
+    same = run(config, *base, "--by", "王编辑", "--approved-by", "王编辑")
+    assert same.exit_code == 2 and "不能是发布人本人" in same.output
+    assert platform.calls() == []
+
+
+def test_publish_now_is_audited(config: Path, tmp_path: Path) -> None:
+    post = write_post(tmp_path / "posts")
+    assert run(config, "publish", str(post), "--account", "shsmr_weibo", "--now").exit_code == 0
+    audit = run(config, "audit", "--json")
+    assert audit.exit_code == 0, audit.output
+    assert "紧急发布" in audit.output and "王编辑" in audit.output and "李审核" in audit.output

@@ -8,9 +8,14 @@ import click
 
 from socialbot.channels.base import DeliveryResult, Outcome
 from socialbot.commands.context import EXIT_PROBLEMS, AppContext, pass_app, staff_errors
+from socialbot.config import Account, Settings
+from socialbot.errors import Problem, PublishError
 from socialbot.post import load_post
 from socialbot.publishing import preview_send, publish_now
 from socialbot.render import render_post
+from socialbot.rendered import RenderedPost
+from socialbot.store import open_store
+from socialbot.store.audit import os_user, record
 
 OUTCOME_LABELS = {
     Outcome.SENT: "已发布",
@@ -42,6 +47,39 @@ def _report(result: DeliveryResult) -> None:
         raise SystemExit(EXIT_PROBLEMS)
 
 
+def _check_review(settings: Settings, account: Account, by: str, approved_by: str | None) -> None:
+    """Urgent is not unreviewed: an account that needs approval needs a named approver."""
+    if not account.requires_approval:
+        return
+    if not approved_by:
+        raise PublishError(Problem("--approved-by", f"账号 {account.id} 要求审核：请写明审核人"))
+    if settings.four_eyes and approved_by.strip().lower() == by.strip().lower():
+        raise PublishError(Problem("--approved-by", "审核人不能是发布人本人（双人审核）"))
+
+
+def _audit(
+    settings: Settings,
+    rendered: RenderedPost,
+    account: Account,
+    actor: str,
+    action: str,
+    detail: str,
+) -> None:
+    store = open_store(settings)
+    try:
+        with store.tx() as conn:
+            record(
+                conn,
+                actor=actor,
+                action=action,
+                account=account.id,
+                content_hash=rendered.content_hash,
+                detail=detail,
+            )
+    finally:
+        store.dispose()
+
+
 @click.command()
 @click.argument("post", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -50,17 +88,45 @@ def _report(result: DeliveryResult) -> None:
 @click.option(
     "--now", is_flag=True, required=True, help="立即发布（紧急情况使用；常规稿件请走发布队列）"
 )
+@click.option("--by", default=None, help="发布人（默认：当前系统用户）")
+@click.option("--approved-by", default=None, help="审核人（账号要求审核时必填，不能是发布人本人）")
 @pass_app
 @staff_errors
-def publish(app: AppContext, post: Path, account_id: str, now: bool) -> None:
-    """紧急发布：立即把一篇稿件发布到一个账号（排版和平台限制检查与队列相同）。
+def publish(
+    app: AppContext, post: Path, account_id: str, now: bool, by: str | None, approved_by: str | None
+) -> None:
+    """紧急发布：立即把一篇稿件发布到一个账号（排版、平台限制和审核要求与队列相同）。
+
+    发布尝试与结果都会写入审计日志。
 
     \b
     示例：
-      socialbot publish campaign/posts/0609-world-accreditation-day.md --account shsmr_weibo --now
+      socialbot publish campaign/posts/0609-world-accreditation-day.md \\
+          --account shsmr_weibo --now --approved-by 李审核
     """
+    settings = app.settings
+    account = settings.account(account_id)
+    actor = by or os_user()
+    _check_review(settings, account, actor, approved_by)
     rendered = _render(app, post, account_id)
-    _report(publish_now(app.settings, rendered, account_id))
+    _audit(
+        settings,
+        rendered,
+        account,
+        actor,
+        "claim",
+        f"紧急发布《{rendered.title}》（{rendered.source}），审核人：{approved_by or '无需审核'}",
+    )
+    result = publish_now(settings, rendered, account_id)
+    _audit(
+        settings,
+        rendered,
+        account,
+        actor,
+        "publish",
+        f"紧急发布结果：{OUTCOME_LABELS[result.outcome]} {result.message}".strip(),
+    )
+    _report(result)
 
 
 @click.command("preview-send")
