@@ -4,7 +4,9 @@ connection that is not to loopback, so a misconfigured account fails the suite."
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +48,12 @@ def _guarded_create_connection(address, *args, **kwargs):  # type: ignore[no-unt
 def no_real_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     monkeypatch.setattr(socket, "create_connection", _guarded_create_connection)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_real_network_in_subprocesses() -> None:
+    """Worker subprocesses get the same guard through tests/netguard/sitecustomize.py."""
+    guard = str(Path(__file__).with_name("netguard"))
+    paths = [guard, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    os.environ["PYTHONPATH"] = os.pathsep.join(paths)
+    os.environ["SOCIALBOT_TEST_NETGUARD"] = "1"
