@@ -53,6 +53,15 @@ class Outcome(StrEnum):
     RETRY = "retry"  # transient failure after our own retries; safe to try again later
 
 
+OUTCOME_LABELS: dict[str, str] = {  # what staff read for each outcome
+    Outcome.SENT: "已发布",
+    Outcome.FAILED: "发布失败，需要人工处理",
+    Outcome.UNKNOWN: "结果未知，需先核对，切勿重复发布",
+    Outcome.RESCHEDULE: "平台暂不接受（额度已满），已改期",
+    Outcome.RETRY: "暂时失败，可稍后重试",
+}
+
+
 @dataclass(frozen=True)
 class Attempt:
     """One platform call as it happened: kept in the delivery history."""

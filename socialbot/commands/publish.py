@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from socialbot.channels.base import DeliveryResult, Outcome
+from socialbot.channels.base import OUTCOME_LABELS, DeliveryResult, Outcome
 from socialbot.commands.context import EXIT_PROBLEMS, AppContext, pass_app, staff_errors
 from socialbot.config import Account, Settings
 from socialbot.errors import Problem, PublishError
@@ -16,14 +16,6 @@ from socialbot.render import render_post
 from socialbot.rendered import RenderedPost
 from socialbot.store import open_store
 from socialbot.store.audit import os_user, record
-
-OUTCOME_LABELS = {
-    Outcome.SENT: "已发布",
-    Outcome.FAILED: "发布失败，需要人工处理",
-    Outcome.UNKNOWN: "结果未知，需先核对，切勿重复发布",
-    Outcome.RESCHEDULE: "平台暂不接受（额度已满），请改期",
-    Outcome.RETRY: "暂时失败，可稍后重试",
-}
 
 
 def _render(app: AppContext, post_path: Path, account_id: str):  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from socialbot import worker
 from socialbot.calendar_import import import_calendar
+from socialbot.channels.base import OUTCOME_LABELS
 from socialbot.commands.context import AppContext, StaffError, pass_app, staff_errors
 from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
@@ -140,7 +141,8 @@ def list_(app: AppContext, show_all: bool, state: str | None, as_json: bool) -> 
                                for p, ds in items], ensure_ascii=False, indent=2))
         return
     if not items:
-        console.print("队列为空。" if not state else f"没有状态为 {state} 的目标。")
+        console.print("队列中没有待处理的稿件（已完成的用 --all 查看）。" if not state
+                      else f"没有状态为 {state} 的目标。")
         return
     table = Table(title=f"发布队列（{settings.timezone}）")
     for col in ("编号", "稿件", "标题", "发布时间", "账号与状态", "审核"):
@@ -214,7 +216,8 @@ def show_(app: AppContext, queue_id: int, as_json: bool) -> None:
         for h in history:
             kind = "发送" if h["kind"] == "publish" else "核对"
             table.add_row(show(h["started_at"], settings.tz), by_id[h["delivery"]], kind,
-                          h["outcome"] or "（进行中或中断）", h["message"], h["worker"])
+                          OUTCOME_LABELS.get(h["outcome"], h["outcome"]) or "（进行中或中断）",
+                          h["message"], h["worker"])
         console.print(table)
 
 
