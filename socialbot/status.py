@@ -8,7 +8,6 @@ exits 3 in that case, so cron or monitoring can alert on it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from socialbot.channels.weibo import token_expiry
 from socialbot.config import Account, Settings
 from socialbot.store import quota
 from socialbot.store.db import Database
@@ -31,33 +31,7 @@ TOKEN_WARN = dt.timedelta(days=7)
 TokenExpiry = Callable[[Account, Settings, Any], dt.datetime | None]
 
 
-def _default_token_expiry(account: Account, settings: Settings, kv: Any) -> dt.datetime | None:
-    """What the last token check stored; ``socialbot.channels.token_expiry`` wins if present."""
-    try:
-        from socialbot import channels
-
-        hook = getattr(channels, "token_expiry", None)
-        if hook is not None:
-            value = hook(account, settings, kv)
-            return value if isinstance(value, dt.datetime) else None
-        if account.platform != "weibo" or kv is None:
-            return None
-        token = settings.secret_for(account).reveal()
-    except Exception:  # no secret, no channels: simply unknown
-        return None
-    # The Weibo channel memoises oauth2/get_token_info under this key (channels/weibo.py).
-    token_id = hashlib.sha256(token.encode()).hexdigest()[:12]
-    raw = kv.get(f"weibo:{account.uid}:token:{token_id}:expires_at")
-    try:
-        value = dt.datetime.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value
-
-
-token_expiry_hook: TokenExpiry = _default_token_expiry
+token_expiry_hook: TokenExpiry = token_expiry
 
 
 @dataclass(frozen=True)
@@ -107,10 +81,21 @@ class Status:
             "needs_attention": self.needs_attention,
             "next_due": [i.to_json(settings) for i in self.next_due],
             "attention": [i.to_json(settings) for i in self.attention],
-            "quota": [{"account": q.account, "rule": q.rule, "window": q.window,
-                       "used": q.used, "limit": q.limit, "left": q.left} for q in self.quota],
-            "paused": [{"scope": p.scope, "by": p.by, "reason": p.reason,
-                        "at": p.at.isoformat()} for p in self.pauses],
+            "quota": [
+                {
+                    "account": q.account,
+                    "rule": q.rule,
+                    "window": q.window,
+                    "used": q.used,
+                    "limit": q.limit,
+                    "left": q.left,
+                }
+                for q in self.quota
+            ],
+            "paused": [
+                {"scope": p.scope, "by": p.by, "reason": p.reason, "at": p.at.isoformat()}
+                for p in self.pauses
+            ],
             "tokens": {a: (t.isoformat() if t else None) for a, t in self.tokens.items()},
             "warnings": self.warnings,
         }
@@ -125,8 +110,9 @@ STALE_SENDING = dt.timedelta(seconds=60)
 def _needs_person(d: DeliveryRecord, now: dt.datetime) -> bool:
     if d.state in ATTENTION or (d.state == State.QUEUED and d.due_at <= now):
         return True
-    return d.state == State.SENDING and (d.lease_until is None
-                                         or d.lease_until < now - STALE_SENDING)
+    return d.state == State.SENDING and (
+        d.lease_until is None or d.lease_until < now - STALE_SENDING
+    )
 
 
 def _reason(d: DeliveryRecord, now: dt.datetime) -> str:
@@ -143,10 +129,22 @@ def collect(settings: Settings, store: Database, now: dt.datetime) -> Status:
     status = Status(now=now)
     with store.tx(write=False) as conn:
         rows = conn.execute(
-            select(deliveries, posts.c.title).join(posts, posts.c.id == deliveries.c.post)
-            .where(deliveries.c.state.in_([str(s) for s in
-                                           (State.QUEUED, State.APPROVED, State.DUE,
-                                            State.SENDING, *ATTENTION)]))
+            select(deliveries, posts.c.title)
+            .join(posts, posts.c.id == deliveries.c.post)
+            .where(
+                deliveries.c.state.in_(
+                    [
+                        str(s)
+                        for s in (
+                            State.QUEUED,
+                            State.APPROVED,
+                            State.DUE,
+                            State.SENDING,
+                            *ATTENTION,
+                        )
+                    ]
+                )
+            )
             .order_by(deliveries.c.due_at, deliveries.c.id)
         ).all()
         for row in rows:
@@ -159,8 +157,15 @@ def collect(settings: Settings, store: Database, now: dt.datetime) -> Status:
         for account in settings.accounts.values():
             usage = quota.usage(conn, account, now)
             if usage is not None:
-                status.quota.append(QuotaLine(account.id, usage.rule.label, usage.rule.window,
-                                              usage.used, usage.rule.limit))
+                status.quota.append(
+                    QuotaLine(
+                        account.id,
+                        usage.rule.label,
+                        usage.rule.window,
+                        usage.used,
+                        usage.rule.limit,
+                    )
+                )
     status.pauses = active_pauses(store)
     kv = _kv(settings)
     for account in settings.accounts.values():

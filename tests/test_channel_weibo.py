@@ -30,7 +30,9 @@ def test_share_posts_text_image_and_safe_domain_link(world: Any) -> None:
     assert result.remote_id == posted["idstr"]
     assert result.url == f"https://weibo.com/{world.ids.uid}/{posted['mid']}"
     assert [c["endpoint"] for c in world.platform.calls("weibo")] == [
-        "oauth2/get_token_info", "2/statuses/share.json"]
+        "oauth2/get_token_info",
+        "2/statuses/share.json",
+    ]
 
 
 def test_configured_rip_is_sent(world: Any) -> None:
@@ -68,8 +70,12 @@ def test_token_expiring_soon_is_warned_about(
 
 
 def test_token_info_accepts_expires_in_too(world: Any) -> None:
-    world.platform.inject("weibo", "oauth2/get_token_info", "garbage",
-                          body=json.dumps({"uid": 1, "expires_in": 3 * 86400}))
+    world.platform.inject(
+        "weibo",
+        "oauth2/get_token_info",
+        "garbage",
+        body=json.dumps({"uid": 1, "expires_in": 3 * 86400}),
+    )
     result = publish(world)
     assert "3 天后" in result.details["warning"]
 
@@ -149,8 +155,11 @@ def test_plan_has_no_token_and_needs_no_network(
     post = world.rendered()
     plan = world.channel("weibo_main").plan(post, world.key(post, "weibo_main"))
     assert [c.endpoint for c in plan] == ["oauth2/get_token_info", "2/statuses/share.json"]
-    assert plan[1].payload == {"access_token": REDACTED, "status": world.ids.weibo_text,
-                               "rip": "127.0.0.1"}
+    assert plan[1].payload == {
+        "access_token": REDACTED,
+        "status": world.ids.weibo_text,
+        "rip": "127.0.0.1",
+    }
     assert plan[1].files["pic"]["sha256"] == world.ids.weibo_image.sha256
     assert world.ids.secrets["SB_TEST_WEIBO_TOKEN"] not in json.dumps([c.to_json() for c in plan])
     assert world.platform.calls() == []
@@ -166,3 +175,23 @@ def test_check_reports_every_broken_rule(world: Any) -> None:
 
 def test_normalise_ignores_shortened_links_and_spacing() -> None:
     assert normalise("看直播  https://scjgj.sh.gov.cn/a\n") == normalise("看直播 http://t.cn/AbCd")
+
+
+def test_status_reports_the_expiry_the_channel_saw(make_world: Any) -> None:
+    import datetime as dt
+
+    from socialbot.status import collect
+    from socialbot.store import open_store
+
+    world = make_world(weibo_expires_in=3 * 86400)
+    assert publish(world).outcome is Outcome.SENT
+    store = open_store(world.settings)
+    try:
+        status = collect(world.settings, store, dt.datetime.now(dt.UTC))
+    finally:
+        store.dispose()
+    account_id = next(a for a, acc in world.settings.accounts.items() if acc.platform == "weibo")
+    expires = status.tokens[account_id]
+    assert expires is not None
+    assert dt.timedelta(days=2) < expires - dt.datetime.now(dt.UTC) <= dt.timedelta(days=3)
+    assert status.needs_attention

@@ -24,9 +24,9 @@ from socialbot.channels.outcomes import delivery
 from socialbot.channels.reactions import SHANGHAI, Reaction
 from socialbot.channels.retry import RetryPolicy
 from socialbot.channels.wechat_payloads import describe_image
-from socialbot.channels.weibo_api import DEFAULT_TIMEOUT, WeiboClient
+from socialbot.channels.weibo_api import DEFAULT_TIMEOUT, WeiboClient, token_fingerprint
 from socialbot.config import Account, Settings
-from socialbot.errors import Problem
+from socialbot.errors import Problem, SocialbotError
 from socialbot.rendered import RenderedPost
 from socialbot.textcount import URL_RE
 
@@ -95,26 +95,34 @@ class WeiboChannel:
     def plan(self, rendered: RenderedPost, delivery_key: str) -> list[PlannedCall]:
         base = self.account.api_base.rstrip("/")
         return [
-            PlannedCall("POST", "oauth2/get_token_info", f"{base}/oauth2/get_token_info",
-                        "检查微博授权还剩多久（每天最多一次；14 天内到期会提醒）",
-                        {"access_token": REDACTED}),
-            PlannedCall("POST", "2/statuses/share.json", f"{base}/2/statuses/share.json",
-                        "发布微博（正文 + 一张配图）",
-                        {"access_token": REDACTED, "status": rendered.weibo.text, "rip": self.rip},
-                        files={"pic": describe_image(rendered.weibo.image)}),
+            PlannedCall(
+                "POST",
+                "oauth2/get_token_info",
+                f"{base}/oauth2/get_token_info",
+                "检查微博授权还剩多久（每天最多一次；14 天内到期会提醒）",
+                {"access_token": REDACTED},
+            ),
+            PlannedCall(
+                "POST",
+                "2/statuses/share.json",
+                f"{base}/2/statuses/share.json",
+                "发布微博（正文 + 一张配图）",
+                {"access_token": REDACTED, "status": rendered.weibo.text, "rip": self.rip},
+                files={"pic": describe_image(rendered.weibo.image)},
+            ),
         ]
 
     def publish(self, rendered: RenderedPost, delivery_key: str) -> DeliveryResult:
         return self._run(delivery_key, lambda client, memo: self._publish(client, rendered, memo))
 
     def reconcile(self, rendered: RenderedPost, delivery_key: str) -> DeliveryResult:
-        return self._run(delivery_key,
-                         lambda client, memo: self._reconcile(client, rendered, memo))
+        return self._run(delivery_key, lambda client, memo: self._reconcile(client, rendered, memo))
 
     # -- plumbing -----------------------------------------------------------------------
 
-    def _run(self, key: str, body: Callable[[WeiboClient, DeliveryMemo], DeliveryResult]
-             ) -> DeliveryResult:
+    def _run(
+        self, key: str, body: Callable[[WeiboClient, DeliveryMemo], DeliveryResult]
+    ) -> DeliveryResult:
         journal = Journal(self.now)
         memo = DeliveryMemo(self.kv, key, self.now)
         return delivery(journal, lambda: body(self._client_for(journal), memo))
@@ -122,24 +130,35 @@ class WeiboChannel:
     def _client_for(self, journal: Journal) -> WeiboClient:
         if self._client is None:
             token = self.settings.secret_for(self.account)
-            self._client = WeiboClient(self.account, token, journal=journal, policy=self.retry,
-                                       timeout=self.timeout)
+            self._client = WeiboClient(
+                self.account, token, journal=journal, policy=self.retry, timeout=self.timeout
+            )
         self._client.journal = journal
         return self._client
 
-    def _sent(self, memo: DeliveryMemo, status: dict[str, Any], message: str,
-              extra: dict[str, Any] | None = None) -> DeliveryResult:
+    def _sent(
+        self,
+        memo: DeliveryMemo,
+        status: dict[str, Any],
+        message: str,
+        extra: dict[str, Any] | None = None,
+    ) -> DeliveryResult:
         idstr = str(status.get("idstr") or status.get("id") or "")
-        details = {"idstr": idstr, "mid": str(status.get("mid", "")),
-                   "created_at": str(status.get("created_at", "")), **(extra or {})}
-        return memo.sent(message, remote_id=idstr, url=post_url(self.account.uid, status),
-                         details=details)
+        details = {
+            "idstr": idstr,
+            "mid": str(status.get("mid", "")),
+            "created_at": str(status.get("created_at", "")),
+            **(extra or {}),
+        }
+        return memo.sent(
+            message, remote_id=idstr, url=post_url(self.account.uid, status), details=details
+        )
 
     # -- steps ---------------------------------------------------------------------------
 
     def _token_warning(self, client: WeiboClient) -> str:
         """A Chinese warning when the token expires within 14 days ("" otherwise)."""
-        memo = f"weibo:{self.account.uid}:token:{client.token_id}:expires_at"
+        memo = token_expiry_key(self.account, client.token_id)
         raw = self.kv.get(memo)
         if raw:
             expires_at = dt.datetime.fromisoformat(raw)
@@ -160,13 +179,13 @@ class WeiboChannel:
         if left > dt.timedelta(days=TOKEN_WARN_DAYS):
             return ""
         days = max(math.ceil(left.total_seconds() / 86400), 0)
-        warning = (f"微博授权将在 {days} 天后（{expires_at:%Y-%m-%d}）过期，"
-                   "请尽快用发布账号重新授权")
+        warning = f"微博授权将在 {days} 天后（{expires_at:%Y-%m-%d}）过期，请尽快用发布账号重新授权"
         logger.warning("%s（账号 %s）", warning, self.account.id)
         return warning
 
-    def _publish(self, client: WeiboClient, rendered: RenderedPost,
-                 memo: DeliveryMemo) -> DeliveryResult:
+    def _publish(
+        self, client: WeiboClient, rendered: RenderedPost, memo: DeliveryMemo
+    ) -> DeliveryResult:
         done = memo.done()
         if done is not None:
             return done
@@ -182,8 +201,14 @@ class WeiboChannel:
             return self._already_posted(client, rendered, memo, exc, extra)
         return self._sent(memo, status, "已发布到微博" + suffix, extra)
 
-    def _already_posted(self, client: WeiboClient, rendered: RenderedPost, memo: DeliveryMemo,
-                        exc: CallFailed, extra: dict[str, Any]) -> DeliveryResult:
+    def _already_posted(
+        self,
+        client: WeiboClient,
+        rendered: RenderedPost,
+        memo: DeliveryMemo,
+        exc: CallFailed,
+        extra: dict[str, Any],
+    ) -> DeliveryResult:
         """20019/20111 (repeat) or 20032 (accepted, slow): followers have it; find its id."""
         try:
             found = self._find(client, rendered, since=None)
@@ -195,8 +220,9 @@ class WeiboChannel:
         message = exc.explain() + "（时间线中暂未找到这条，请稍后到微博核对）"
         return DeliveryResult(Outcome.SENT, message, details=details)
 
-    def _find(self, client: WeiboClient, rendered: RenderedPost,
-              since: dt.datetime | None) -> dict[str, Any] | None:
+    def _find(
+        self, client: WeiboClient, rendered: RenderedPost, since: dt.datetime | None
+    ) -> dict[str, Any] | None:
         """The newest timeline status with this post's text (created after ``since``)."""
         wanted = normalise(rendered.weibo.text)
         for status in client.user_timeline():
@@ -207,8 +233,9 @@ class WeiboChannel:
                 return status
         return None
 
-    def _reconcile(self, client: WeiboClient, rendered: RenderedPost,
-                   memo: DeliveryMemo) -> DeliveryResult:
+    def _reconcile(
+        self, client: WeiboClient, rendered: RenderedPost, memo: DeliveryMemo
+    ) -> DeliveryResult:
         done = memo.done()
         if done is not None:
             return done
@@ -220,7 +247,8 @@ class WeiboChannel:
         except CallFailed as exc:
             return DeliveryResult(
                 Outcome.UNKNOWN,
-                f"无法读取微博时间线（{exc.explain()}），不知道上次是否已发出。请人工到微博核对后再决定是否重发")
+                f"无法读取微博时间线（{exc.explain()}），不知道上次是否已发出。请人工到微博核对后再决定是否重发",
+            )
         if found is not None:
             return self._sent(memo, found, "核对结果：这条微博已经发出，记为已发布")
         memo.forget("share_at")
@@ -228,4 +256,26 @@ class WeiboChannel:
         return DeliveryResult(
             Outcome.RETRY,
             f"核对结果：微博时间线中没有这条（{when:%Y-%m-%d %H:%M} 之后），"
-            "平台没有发布，可以重新发布")
+            "平台没有发布，可以重新发布",
+        )
+
+
+def token_expiry_key(account: Account, token_id: str) -> str:
+    """Where the last oauth2/get_token_info answer for this token is remembered."""
+    return f"weibo:{account.uid}:token:{token_id}:expires_at"
+
+
+def token_expiry(account: Account, settings: Settings, kv: Any) -> dt.datetime | None:
+    """When the account's Weibo token expires, as last checked; None if never checked."""
+    if account.platform != "weibo" or kv is None:
+        return None
+    try:
+        token_id = token_fingerprint(settings.secret_for(account))
+    except SocialbotError:
+        return None
+    raw = kv.get(token_expiry_key(account, token_id))
+    try:
+        value = dt.datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+    return value.replace(tzinfo=dt.UTC) if value and value.tzinfo is None else value

@@ -58,7 +58,7 @@ class WeiboClient:
     ):
         self.base = account.api_base.rstrip("/")
         #: Identifies the token in memo keys without revealing it (a new token, a new check).
-        self.token_id = hashlib.sha256(token.reveal().encode()).hexdigest()[:12]
+        self.token_id = token_fingerprint(token)
         self.uid = account.uid
         self.journal = journal
         self.policy = policy
@@ -83,14 +83,18 @@ class WeiboClient:
     def token_info(self) -> dict[str, Any]:
         """POST oauth2/get_token_info: uid and seconds left. https://open.weibo.com/wiki/Oauth2/get_token_info"""
         return self._call(  # type: ignore[no-any-return]
-            "POST", "oauth2/get_token_info", safe=True,
+            "POST",
+            "oauth2/get_token_info",
+            safe=True,
             data={"access_token": self._token.reveal()},
         )
 
     def share(self, text: str, image: ImageAsset, rip: str) -> dict[str, Any]:
         """POST 2/statuses/share.json with one picture. https://open.weibo.com/wiki/2/statuses/share"""
         return self._call(  # type: ignore[no-any-return]
-            "POST", "2/statuses/share.json", safe=False,
+            "POST",
+            "2/statuses/share.json",
+            safe=False,
             data={"access_token": self._token.reveal(), "status": text, "rip": rip},
             files={"pic": (image.filename, image.data, image.mime)},
         )
@@ -98,9 +102,16 @@ class WeiboClient:
     def user_timeline(self, count: int = 50) -> list[dict[str, Any]]:
         """GET 2/statuses/user_timeline.json: the account's own latest posts, newest first."""
         data = self._call(
-            "GET", "2/statuses/user_timeline.json", safe=True,
+            "GET",
+            "2/statuses/user_timeline.json",
+            safe=True,
             params={"uid": self.uid, "count": count},
             headers={"Authorization": f"OAuth2 {self._token.reveal()}"},
         )
         statuses = data.get("statuses")
         return statuses if isinstance(statuses, list) else []
+
+
+def token_fingerprint(token: Secret) -> str:
+    """A short, non-reversible name for a token, safe to use in storage keys."""
+    return hashlib.sha256(token.reveal().encode()).hexdigest()[:12]
