@@ -17,7 +17,7 @@ demo: $(STAMP)  ## render the sample campaign, queue it and publish it to the pr
 
 test: $(TEST_STAMP) chromium  ## lint, then the whole test suite (Chromium preview test included)
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	SOCIALBOT_REQUIRE_CHROMIUM=1 $(PY) -m pytest
 
 lint: $(TEST_STAMP)
 	$(PY) -m ruff check .
