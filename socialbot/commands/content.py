@@ -14,7 +14,7 @@ from socialbot.post import load_post
 from socialbot.preview import write_preview
 from socialbot.preview.writer import campaign_posts
 from socialbot.render import render_post, target_accounts
-from socialbot.render.templates import available_templates
+from socialbot.render.templates import available_templates, template_label
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -70,7 +70,8 @@ def check(app: AppContext, posts: tuple[Path, ...]) -> None:
     """检查配置、模板和稿件，列出所有问题及其位置（不生成文件）。"""
     settings = app.settings  # a bad config raises here, with every problem listed
     console.print(f"[green]✓[/] 配置文件 {settings.path.name}：{len(settings.accounts)} 个账号")
-    console.print(f"[green]✓[/] 模板：{'、'.join(available_templates(settings.templates_dir))}")
+    names = available_templates(settings.templates_dir)
+    console.print(f"[green]✓[/] 模板：{'、'.join(template_label(n) for n in names)}")
     failures = 0
     for path in _post_paths(app, posts):
         try:

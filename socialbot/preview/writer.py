@@ -19,6 +19,7 @@ from socialbot.limits import WECHAT_DIGEST_MAX, WECHAT_TITLE_MAX, WEIBO_TEXT_MAX
 from socialbot.post import load_post, post_id_for
 from socialbot.preview.crops import crop_style
 from socialbot.render import render_post, target_accounts
+from socialbot.render.templates import template_label
 from socialbot.rendered import ImageAsset, RenderedPost, delivery_key
 from socialbot.textcount import URL_RE, weibo_length
 
@@ -210,5 +211,6 @@ def _page_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["template_label"] = template_label
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
     return env

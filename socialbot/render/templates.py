@@ -20,6 +20,17 @@ from socialbot.errors import Problem, RenderError
 
 PACKAGED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "posts"
 WEIBO_MARKER = "<!--socialbot:weibo-->"
+TEMPLATE_LABELS = {  # what staff call each packaged kind of post
+    "announcement": "活动公告",
+    "livestream": "直播预告",
+    "forum": "分论坛",
+    "report": "行业发布",
+    "initiative": "倡议",
+    "science": "科普",
+    "training": "宣贯培训",
+    "ceremony": "颁证仪式",
+    "news": "综合新闻",
+}
 THEME_CSS = "_theme.css"
 
 
@@ -51,6 +62,12 @@ def cn_date(value: object) -> str:
     if year is None:
         return str(value)
     return f"{year}年{month}月{day}日"
+
+
+def template_label(name: str) -> str:
+    """"活动公告（announcement）" for a packaged kind; the bare name for a staff template."""
+    label = TEMPLATE_LABELS.get(name)
+    return f"{label}（{name}）" if label else name
 
 
 def available_templates(user_dir: Path | None) -> list[str]:
