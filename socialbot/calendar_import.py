@@ -51,6 +51,9 @@ def read_calendar(path: Path) -> list[Row]:
         raise StoreError(Problem(str(path), "日程文件不存在")) from None
     except UnicodeDecodeError:
         raise StoreError(Problem(path.name, "不是 UTF-8 编码的文本文件")) from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise StoreError(Problem(str(path), f"日程文件无法读取（{reason}）")) from None
     if path.suffix.lower() == ".toml":
         return _toml_rows(path, text)
     if path.suffix.lower() == ".csv":

@@ -7,9 +7,11 @@ from pathlib import Path
 import click
 
 from socialbot import __version__
+from socialbot.commands import zh
 from socialbot.commands.context import AppContext
 from socialbot.redact import install_redaction
 
+zh.install()  # before the decorators below: Click words some help texts as they run
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 

@@ -16,6 +16,9 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from socialbot.errors import ConfigError, Problem
 
 OFFICIAL_API_BASE = {
@@ -28,6 +31,17 @@ WECHAT_REACH = ("mass_send", "publish", "draft")
 ACCOUNT_ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 HEX_COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_CONFIG_NAME = "config.toml"
+DATABASE_BACKENDS = ("sqlite", "postgresql")
+MIN_LEASE_SECONDS = 30  # shorter leases expire while a slow platform call is still running
+SECTION_KEYS = {  # what each table may hold; a typo is reported, not silently ignored
+    "organisation": {"name", "short_name"},
+    "campaign": {"name", "theme", "slogan", "colours", "link", "logo"},
+    "paths": {"posts", "templates", "assets", "preview", "secrets_file"},
+    "database": {"path", "url"},
+    "schedule": {"misfire_grace_seconds", "lease_seconds"},
+    "review": {"four_eyes"},
+    "redis": {"url"},
+}
 
 
 class Secret:
@@ -124,13 +138,12 @@ class Settings:
     templates_dir: Path
     assets_dir: Path
     preview_dir: Path
-    database_url: str
+    database_url: str = field(repr=False)  # may hold a database password
     secrets_file: Path | None = None
-    redis_url: str = ""
+    redis_url: str = field(default="", repr=False)
     misfire_grace_seconds: int = 3600
     lease_seconds: int = 300
     four_eyes: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -194,6 +207,10 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         raise ConfigError(Problem(str(config_path), "不是 UTF-8 编码的文本文件")) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(Problem(str(config_path), f"TOML 格式错误：{exc}")) from None
+    except OSError as exc:
+        raise ConfigError(
+            Problem(str(config_path), f"配置文件无法读取（{exc.strerror or type(exc).__name__}）")
+        ) from None
     return _Reader(config_path, data).settings()
 
 
@@ -223,7 +240,42 @@ class _Reader:
         if not isinstance(value, dict):
             self.fail(key, "应为表（[section]）")
             return {}
+        known = SECTION_KEYS.get(key)
+        for name in value:
+            if known is not None and name not in known:
+                self.fail(key, f"未知配置项 {name}（可用：{'、'.join(sorted(known))}）")
         return value
+
+    def seconds(self, table: dict[str, Any], key: str, where: str, default: int,
+                minimum: int) -> int:
+        """A whole number of seconds, at least ``minimum`` (bool is not a number here)."""
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.fail(where, f"{key} 应为不小于 {minimum} 的整数（秒），现为“{value}”")
+            return default
+        return value
+
+    def flag(self, table: dict[str, Any], key: str, where: str, default: bool) -> bool:
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            self.fail(where, f"{key} 应为 true 或 false，现为“{value}”")
+            return default
+        return value
+
+    def database_url(self, db: dict[str, Any]) -> str:
+        """The queue database URL (SQLite or PostgreSQL), checked before anything opens it."""
+        url = str(db.get("url") or os.environ.get("SOCIALBOT_DATABASE_URL") or "")
+        if not url:
+            return "sqlite:///" + str(self.resolve(str(db.get("path", "out/socialbot.db"))))
+        try:
+            backend = make_url(url).get_backend_name()
+        except ArgumentError:
+            backend = ""
+        if backend not in DATABASE_BACKENDS:
+            # The URL itself is not repeated: it may carry a password.
+            self.fail("database", "url 应为 SQLite 或 PostgreSQL 数据库地址，"
+                                  "如 sqlite:///out/socialbot.db 或 postgresql+psycopg://用户@主机/库名")
+        return url
 
     def resolve(self, value: str) -> Path:
         p = Path(value)
@@ -260,12 +312,11 @@ class _Reader:
         preview_dir = self.resolve(str(paths.get("preview", "out/preview")))
         secrets = paths.get("secrets_file")
         secrets_file = self.resolve(str(secrets)) if secrets else None
-        db = self.table("database")
-        database_url = str(db.get("url") or os.environ.get("SOCIALBOT_DATABASE_URL") or "")
-        if not database_url:
-            database_url = "sqlite:///" + str(self.resolve(str(db.get("path", "out/socialbot.db"))))
+        database_url = self.database_url(self.table("database"))
         sched = self.table("schedule")
-        review = self.table("review")
+        misfire = self.seconds(sched, "misfire_grace_seconds", "schedule", 3600, 0)
+        lease = self.seconds(sched, "lease_seconds", "schedule", 300, MIN_LEASE_SECONDS)
+        four_eyes = self.flag(self.table("review"), "four_eyes", "review", True)
         redis = self.table("redis")
         accounts = self.accounts()
         if self.problems:
@@ -284,9 +335,9 @@ class _Reader:
             database_url=database_url,
             secrets_file=secrets_file,
             redis_url=str(redis.get("url", "")),
-            misfire_grace_seconds=int(sched.get("misfire_grace_seconds", 3600)),
-            lease_seconds=int(sched.get("lease_seconds", 300)),
-            four_eyes=bool(review.get("four_eyes", True)),
+            misfire_grace_seconds=misfire,
+            lease_seconds=lease,
+            four_eyes=four_eyes,
         )
 
     def campaign(self) -> Campaign:

@@ -17,8 +17,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from socialbot.config import Settings
-from socialbot.errors import SocialbotError, StoreError
-from socialbot.post import load_post
+from socialbot.errors import StoreError
 from socialbot.scheduler import Daemon
 from socialbot.store import open_store, quota, review
 from socialbot.store.db import Database
@@ -74,7 +73,7 @@ def run_demo_queue(settings: Settings, posts: list[Path], *, database_url: str |
     lookup = source if callable(source) else source.__getitem__
     result = DemoResult()
     start = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)
-    entries = [prepare(settings, str(path), targets=_targets(settings, path), author=author,
+    entries = [prepare(settings, str(path), targets=None, author=author,
                        channels=lookup, at=start + dt.timedelta(seconds=n * spacing))
                for n, path in enumerate(posts)]
     _fit_quotas(settings, entries, result)
@@ -115,14 +114,6 @@ def run_demo_queue(settings: Settings, posts: list[Path], *, database_url: str |
     if _unfinished(result.states):
         raise StoreError("演示超时：仍有稿件未发布，请查看 socialbot status")
     return result
-
-
-def _targets(settings: Settings, path: Path) -> tuple[str, ...]:
-    """The post's own accounts, or every configured account (as the preview does)."""
-    try:
-        return load_post(path, assets_dir=settings.assets_dir).accounts or tuple(settings.accounts)
-    except SocialbotError:
-        return tuple(settings.accounts)  # the problem is reported when the entry is prepared
 
 
 def _open_work(store: Database) -> int:

@@ -92,6 +92,11 @@ def load_post(path: str | Path, *, assets_dir: Path | None = None) -> Post:
         raise PostError(Problem(str(path), "稿件文件不存在")) from None
     except UnicodeDecodeError:
         raise PostError(Problem(name, "不是 UTF-8 编码的文本文件")) from None
+    except IsADirectoryError:
+        raise PostError(Problem(str(path), "这是一个文件夹，不是稿件文件（.md）")) from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise PostError(Problem(str(path), f"稿件文件无法读取（{reason}）")) from None
     match = FRONT_MATTER_RE.match(text)
     if not match:
         raise PostError(Problem(f"{name} 第 1 行", "缺少开头的 --- 头信息（front matter）"))

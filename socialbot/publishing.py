@@ -6,11 +6,12 @@ nothing half-valid reaches a platform. Platform failures come back as DeliveryRe
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
 from socialbot.channels import get_channel
-from socialbot.channels.base import DeliveryResult
+from socialbot.channels.base import DeliveryResult, Outcome
 from socialbot.channels.wechat import WeChatChannel
 from socialbot.config import Account, Settings
 from socialbot.errors import ConfigError, Problem, PublishError
@@ -42,8 +43,15 @@ def publish_now(
     account = settings.account(account_id)
     channel = _ready_channel(settings, rendered, account, kv)
     key = delivery_key(rendered.post_id, account.id, rendered.content_hash)
-    logger.info("publishing %s to %s", rendered.post_id, account.id)
-    return channel.publish(rendered, key)  # type: ignore[no-any-return]
+    # An earlier run (or the daemon) may have left this delivery's outcome open, e.g. an
+    # answer lost after the platform acted. Ask first, as the daemon does, and publish
+    # only when the platform confirms nothing went out; otherwise a re-run posts twice.
+    checked: DeliveryResult = channel.reconcile(rendered, key)
+    if checked.outcome is not Outcome.RETRY:
+        return checked
+    logger.info("紧急发布 %s → %s", rendered.post_id, account.id)
+    result: DeliveryResult = channel.publish(rendered, key)
+    return dataclasses.replace(result, attempts=checked.attempts + result.attempts)
 
 
 def preview_send(

@@ -20,6 +20,7 @@ from typing import Any
 from socialbot.channels.base import Channel, DeliveryResult, KeyValueStore, Outcome
 from socialbot.config import Account, Settings
 from socialbot.errors import SocialbotError
+from socialbot.redact import describe_exception
 from socialbot.store import claims, outcomes
 from socialbot.store.claims import PUBLISH, Claim
 from socialbot.store.db import Database, utcnow
@@ -151,7 +152,7 @@ def _drain(take: Take, settings: Settings, store: Database, channels: ChannelSou
 def _work(settings: Settings, store: Database, channels: ChannelSource, claim: Claim,
           clock: Callable[[], dt.datetime]) -> Report:
     d = claim.delivery
-    result = _call(settings, store, channels, claim, clock)
+    result = _unverified(claim, _call(settings, store, channels, claim, clock))
     try:
         stored = outcomes.finish(store, settings, claim, result, clock())
     except Exception as exc:  # keep going; the lease expires and the outcome is reconciled
@@ -165,6 +166,21 @@ def _work(settings: Settings, store: Database, channels: ChannelSource, claim: C
     return report
 
 
+def _unverified(claim: Claim, result: DeliveryResult) -> DeliveryResult:
+    """A check that never reached the platform (no secret, bad account) proves nothing.
+
+    Recorded as failed, it would invite ``queue retry`` and a second post of something
+    that may already be out; it stays unknown and is checked again once fixed.
+    """
+    if claim.kind == PUBLISH or result.outcome is not Outcome.FAILED or result.attempts:
+        return result
+    return DeliveryResult(
+        Outcome.UNKNOWN,
+        f"无法向平台核实上次发送的结果（{result.message}）。上次可能已经发出，"
+        "请先解决上述问题，系统会自动再次核实；切勿直接重发",
+    )
+
+
 def _call(settings: Settings, store: Database, channels: ChannelSource, claim: Claim,
           clock: Callable[[], dt.datetime]) -> DeliveryResult:
     """The platform call itself; never raises (an exception becomes an outcome)."""
@@ -175,14 +191,14 @@ def _call(settings: Settings, store: Database, channels: ChannelSource, claim: C
         return DeliveryResult(Outcome.FAILED, exc.render())
     except Exception as exc:
         return DeliveryResult(Outcome.FAILED,
-                              f"无法连接账号 {d.account}：{type(exc).__name__}: {exc}")
+                              f"无法连接账号 {d.account}：{describe_exception(exc)}")
     call = channel.publish if claim.kind == PUBLISH else channel.reconcile
     try:
         with _lease_kept(settings, store, claim, clock):
             result = call(claim.rendered, d.delivery_key)
     except Exception as exc:  # the platform may have acted: never assume either way
         log.exception("发送时程序异常（编号 %s → %s）", d.post, d.account)
-        return DeliveryResult(Outcome.UNKNOWN, f"程序异常：{type(exc).__name__}: {exc}")
+        return DeliveryResult(Outcome.UNKNOWN, f"程序异常：{describe_exception(exc)}")
     if not isinstance(result, DeliveryResult):
         return DeliveryResult(Outcome.UNKNOWN, f"渠道返回了无法识别的结果：{result!r}")
     return result

@@ -94,3 +94,54 @@ def test_check_passes_on_sample_campaign() -> None:
     )
     assert result.exit_code == 0, result.output
     assert "全部检查通过" in result.output
+
+
+def test_post_that_is_a_folder_is_reported(config: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "posts" / "0609-folder.md"
+    folder.mkdir()
+    for command in (("check", str(folder)), ("preview", str(folder), "--out", "p")):
+        result = run(config, *command)
+        assert result.exit_code == 2, result.output
+        assert "文件夹" in result.output
+
+
+def test_details_of_the_wrong_kind_are_a_located_problem(config: Path, tmp_path: Path) -> None:
+    post = write_post(
+        tmp_path / "posts",
+        text=GOOD_POST.replace("labs: [上海市质量监督检验技术研究院]", "labs: 5"),
+    )
+    result = run(config, "check", str(post))
+    assert result.exit_code == 2, result.output
+    assert "类型不对" in result.output and "livestream.j2 第" in result.output
+
+
+def test_undefined_variable_names_the_line_that_uses_it(config: Path, tmp_path: Path) -> None:
+    post = write_post(
+        tmp_path / "posts", text=GOOD_POST.replace("  platform: 上海市场监管视频号\n", "")
+    )
+    result = run(config, "check", str(post))
+    assert result.exit_code == 2
+    assert "livestream.j2 第" in result.output
+    assert "第 1 行" not in result.output  # line 1 is only the `extends`
+
+
+def test_preview_into_a_folder_that_cannot_be_made(config: Path, tmp_path: Path) -> None:
+    post = write_post(tmp_path / "posts")
+    (tmp_path / "a-file").write_text("x", "utf-8")
+    result = run(config, "preview", str(post), "--out", str(tmp_path / "a-file" / "preview"))
+    assert result.exit_code == 2
+    assert "预览未生成" in result.output
+
+
+def test_broken_cover_photo_names_the_post_field(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "240")  # one problem per line
+    (tmp_path / "posts" / "broken.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
+    post = write_post(
+        tmp_path / "posts",
+        text=GOOD_POST.replace("kicker: 直播预告", "kicker: 直播预告\ncover:\n  photo: broken.jpg"),
+    )
+    result = run(config, "check", str(post))
+    assert result.exit_code == 2
+    assert "字段 cover.photo" in result.output and "已损坏" in result.output

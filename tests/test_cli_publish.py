@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,62 @@ def test_publish_now_is_audited(config: Path, tmp_path: Path) -> None:
     audit = run(config, "audit", "--json")
     assert audit.exit_code == 0, audit.output
     assert "紧急发布" in audit.output and "王编辑" in audit.output and "李审核" in audit.output
+
+
+def test_rerun_after_a_lost_answer_checks_before_publishing_again(
+    config: Path, tmp_path: Path, platform: PracticePlatform
+) -> None:
+    text = config.read_text("utf-8").replace(
+        'appid = "wx0000000000000001"', 'appid = "wx0000000000000001"\nreach = "publish"'
+    )
+    config.write_text(text, "utf-8")
+    post = write_post(tmp_path / "posts")
+    platform.inject("wechat", "freepublish/submit", fault="drop_after_commit")
+    first = run(config, "publish", str(post), "--account", "shsmr_wechat", "--now")
+    assert first.exit_code == 2 and "结果未知" in first.output
+    second = run(config, "publish", str(post), "--account", "shsmr_wechat", "--now")
+    assert second.exit_code == 2 and "核对" in second.output
+    assert len(platform.published("wx0000000000000001")) == 1  # never a second article
+
+
+def test_weibo_rerun_after_a_lost_answer_reads_the_timeline_instead_of_sharing(
+    config: Path, tmp_path: Path, platform: PracticePlatform
+) -> None:
+    post = write_post(tmp_path / "posts")
+    platform.inject("weibo", "2/statuses/share.json", fault="drop_after_commit")
+    first = run(config, "publish", str(post), "--account", "shsmr_weibo", "--now")
+    assert first.exit_code == 2, first.output
+    second = run(config, "publish", str(post), "--account", "shsmr_weibo", "--now")
+    assert second.exit_code == 0 and "已经发出" in second.output
+    shares = [c for c in platform.calls("weibo") if c["endpoint"].endswith("statuses/share.json")]
+    assert len(shares) == 1
+
+
+def test_urgent_publish_over_quota_says_nothing_was_rescheduled(
+    config: Path, tmp_path: Path, platform: PracticePlatform
+) -> None:
+    platform.inject(
+        "wechat", "message/mass/sendall", fault="error", errcode=45028, errmsg="no quota"
+    )
+    post = write_post(tmp_path / "posts")
+    result = run(config, "publish", str(post), "--account", "shsmr_wechat", "--now")
+    assert result.exit_code == 2
+    assert "紧急发布不会自动改期" in result.output and "请改到" in result.output
+    assert "已改期" not in result.output and "已改到" not in result.output
+    for english in (" ok", " reschedule", " unknown", " already_done"):
+        assert not any(line.endswith(english) for line in result.output.splitlines())
+    audit = run(config, "audit", "--json")
+    assert "已改期" not in audit.output
+
+
+def test_log_lines_staff_read_are_chinese(
+    config: Path, tmp_path: Path, platform: PracticePlatform, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="socialbot")
+    post = write_post(tmp_path / "posts")
+    assert run(config, "publish", str(post), "--account", "shsmr_wechat", "--now").exit_code == 0
+    messages = [r.getMessage() for r in caplog.records if r.name.startswith("socialbot")]
+    assert messages
+    for message in messages:
+        assert re.search(r"[\u4e00-\u9fff]", message), message
+        assert not re.match(r"(sent|failed|unknown|reschedule|retry):", message), message

@@ -114,3 +114,58 @@ def test_practice_platform_accounts_get_practice_secret(
     account = settings.account("shsmr_weibo")
     assert account.on_practice_platform
     assert settings.secret_for(account).reveal() == "practice-shsmr_weibo"
+
+
+def _with_setting(folder: Path, section: str, line: str) -> Path:
+    """The test config with ``line`` added to ``[section]`` (created when missing)."""
+    path = write_config(folder)
+    text = path.read_text("utf-8")
+    if f"[{section}]\n" in text:
+        text = text.replace(f"[{section}]\n", f"[{section}]\n{line}\n", 1)
+    else:
+        text += f"\n[{section}]\n{line}\n"
+    path.write_text(text, "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("section", "line", "expected"),
+    [
+        ("schedule", 'lease_seconds = "abc"', "lease_seconds 应为不小于 30 的整数"),
+        ("schedule", "lease_seconds = 0", "lease_seconds 应为不小于 30 的整数"),
+        ("schedule", "misfire_grace_seconds = -5", "misfire_grace_seconds 应为不小于 0 的整数"),
+        ("schedule", "misfire_grace_seconds = 1.5", "misfire_grace_seconds 应为不小于 0 的整数"),
+        ("review", 'four_eyes = "false"', "four_eyes 应为 true 或 false"),
+        ("schedule", "lease_second = 60", "未知配置项 lease_second"),
+        ("database", 'url = "nonsense"', "url 应为 SQLite 或 PostgreSQL"),
+        ("database", 'url = "mysql://bot:pa55word@db/x"', "url 应为 SQLite 或 PostgreSQL"),
+    ],
+)
+def test_malformed_values_are_listed_not_crashed(
+    tmp_path: Path, section: str, line: str, expected: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings(_with_setting(tmp_path, section, line))
+    assert expected in info.value.render()
+    assert "pa55word" not in info.value.render()
+
+
+def test_database_password_not_in_settings_repr(tmp_path: Path) -> None:
+    path = _with_setting(tmp_path, "database", 'url = "postgresql+psycopg://bot:pa55word@db/x"')
+    settings = load_settings(path)
+    assert settings.database_url.endswith("@db/x")
+    assert "pa55word" not in repr(settings)
+
+
+def test_unreadable_config_is_a_config_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_config(tmp_path)
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert "配置文件无法读取" in info.value.render()

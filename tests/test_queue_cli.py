@@ -254,3 +254,71 @@ def test_import_toml(env):
     audit = json.loads(env.run("audit", "--json").output)
     assert {a["action"] for a in audit} == {"import"}
     assert "张三" in {a["actor"] for a in audit}
+
+
+def test_calendar_that_cannot_be_read_is_a_message(env):
+    from socialbot.calendar_import import read_calendar
+    from socialbot.errors import StoreError
+
+    folder = env.root / "calendar.csv"
+    folder.mkdir()
+    with pytest.raises(StoreError) as info:
+        read_calendar(folder)
+    assert "日程文件无法读取" in info.value.render()
+
+
+@pytest.mark.parametrize("tick", ["0", "-1"])
+def test_run_refuses_a_tick_that_would_spin(env, tick):
+    result = env.run("run", "--once", "--tick", tick)
+    assert result.exit_code == 2
+    assert "--tick" in result.output and "检查间隔" in result.output
+
+
+def test_post_without_accounts_goes_to_every_account_as_previewed(env):
+    result = env.run("queue", "add", "0609-wad", "--at", env.later(days=2), "--by", "张三")
+    assert result.exit_code == 0, result.output
+    (item,) = json.loads(env.run("queue", "list", "--json").output)
+    assert {d["account"] for d in item["deliveries"]} == set(env.settings.accounts)
+
+
+def test_unreadable_time_is_not_also_reported_as_missing(env):
+    result = env.run("queue", "add", "0609-wad", "--at", "tomorrow", "--to", "city_weibo")
+    assert result.exit_code == 2
+    assert "无法识别的时间“tomorrow”" in result.output
+    assert "缺少发布时间" not in result.output
+
+
+def test_list_refuses_an_unknown_state(env):
+    result = env.run("queue", "list", "--state", "bogus")
+    assert result.exit_code == 2
+    assert "未知状态“bogus”" in result.output and "failed（失败）" in result.output
+
+
+def test_daemon_log_times_are_in_the_configured_time_zone(env):
+    import logging
+
+    record = logging.LogRecord("socialbot.worker", logging.INFO, __file__, 1, "x", None, None)
+    record.created = dt.datetime(2022, 6, 9, 1, 0, tzinfo=dt.UTC).timestamp()
+    line = daemon_commands.log_formatter(env.settings.tz).format(record)
+    assert line.startswith("2022-06-09 09:00:00 ")  # 01:00 UTC is 09:00 in Shanghai
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("queue", "show", "abc"), "不是有效的数字"),
+    (("queue", "approve", "1"), "缺少选项 '--by'"),
+    (("queue", "shw", "1"), "没有命令"),
+    (("queue", "list", "--al"), "没有选项"),
+])
+def test_usage_mistakes_are_explained_in_chinese(env, args, expected):
+    result = env.run(*args)
+    assert result.exit_code == 2
+    assert expected in result.output and "错误：" in result.output and "用法：" in result.output
+    assert "Error" not in result.output and "Usage" not in result.output
+
+
+def test_help_headings_are_chinese(env):
+    result = env.run("queue", "--help")
+    assert result.exit_code == 0
+    assert "选项" in result.output and "命令" in result.output
+    assert "显示本帮助并退出" in result.output
+    assert "Options" not in result.output and "Show this message" not in result.output

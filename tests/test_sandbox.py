@@ -697,6 +697,8 @@ def test_page_shows_pushed_and_published_apart(sandbox: PracticePlatform) -> Non
         "最近的接口调用",
     ):
         assert text in page
+    assert "<td>微信</td>" in page and "<td>微博</td>" in page  # not "wechat"/"weibo"
+    assert "<td>wechat</td>" not in page and "<td>weibo</td>" not in page
 
 
 def test_wechatpy_client_works_against_the_sandbox(sandbox: PracticePlatform) -> None:

@@ -309,3 +309,19 @@ def test_recurring_approval_binds_to_series_hash(db, settings):
     with db.tx(write=False) as conn:
         rows = conn.execute(select(deliveries.c.state).where(deliveries.c.post == queue_id)).all()
     assert {r[0] for r in rows} == {"approved"}
+
+
+def test_database_folder_that_cannot_be_made_is_a_store_error(tmp_path):
+    (tmp_path / "not-a-folder").write_text("x", "utf-8")
+    with pytest.raises(StoreError) as info:
+        open_store(f"sqlite:///{tmp_path / 'not-a-folder' / 'queue.db'}")
+    assert "无法创建数据库所在的文件夹" in info.value.render()
+
+
+@pytest.mark.parametrize("expr", ["99 * * * *", "x 9 * * 1", "0 25 * * *"])
+def test_bad_cron_is_explained_in_chinese(expr):
+    with pytest.raises(CronProblem) as info:
+        parse_cron(expr, SH)
+    message = str(info.value)
+    assert "分（0–59）" in message
+    assert not any(word in message for word in ("Error", "value", "Unrecognized"))

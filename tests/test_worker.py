@@ -316,3 +316,49 @@ def test_only_a_wait_past_the_bucket_marks_it_full(db, settings, channels, retry
     with db.tx(write=False) as conn:
         kinds = conn.execute(select(quota_ledger.c.kind)).scalars().all()
     assert kinds == (["exhausted"] if marks_bucket else [])
+
+
+def test_check_that_cannot_reach_the_platform_stays_unknown(db, settings, channels):
+    queue_id = add(db, settings, tiny_rendered(), ["city_weibo"], AT)
+    channels("city_weibo").script = [
+        DeliveryResult(Outcome.UNKNOWN, "超时", details={"went_through": True})]
+    publish_due(settings, db, channels, AT)
+    d = only(db, queue_id)
+
+    def no_secret(account_id):
+        raise ConfigError("缺少密钥：请设置环境变量 SB_T_WB")
+
+    (report,) = publish_due(settings, db, no_secret, d.next_check_at)
+    d = only(db, queue_id)
+    assert report.kind == "reconcile"
+    assert d.state == State.UNKNOWN and "缺少密钥" in d.message and "切勿直接重发" in d.message
+    (report,) = publish_due(settings, db, channels, d.next_check_at)  # secret fixed
+    assert report.state == State.SENT
+    assert len(channels("city_weibo").published) == 1
+
+
+def test_crash_text_is_redacted_before_it_is_stored(db, settings, channels):
+    queue_id = add(db, settings, tiny_rendered(), ["city_weibo"], AT)
+    channels("city_weibo").script = [
+        RuntimeError("POST https://api.weibo.com/x?access_token=2.00secretvalue failed")]
+    publish_due(settings, db, channels, AT)
+    d = only(db, queue_id)
+    assert d.state == State.UNKNOWN and "RuntimeError" in d.message
+    assert "2.00secretvalue" not in d.message
+    assert all("2.00secretvalue" not in e.detail for e in entries(db, post=queue_id))
+
+
+def test_result_after_a_lost_lease_is_kept_and_audited_in_chinese(db, settings):
+    from socialbot.store import outcomes
+    from socialbot.store.claims import promote_due
+
+    queue_id = add(db, settings, tiny_rendered(), ["city_weibo"], AT)
+    promote_due(db, settings, AT)
+    claim = claim_next(db, settings, worker_identity(), AT)
+    assert claim is not None
+    with db.tx() as conn:  # another worker took the delivery over meanwhile
+        conn.execute(update(deliveries).values(claim_token="someone-else"))
+    stored = outcomes.finish(db, settings, claim, DeliveryResult(Outcome.SENT, "已发布到微博"), AT)
+    assert stored.state == State.SENT
+    detail = [e.detail for e in entries(db, post=queue_id) if "租约" in e.detail][-1]
+    assert "已发布" in detail and "sent" not in detail

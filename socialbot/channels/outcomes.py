@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from socialbot.channels.base import DeliveryResult, Outcome
+from socialbot.channels.base import OUTCOME_LABELS, DeliveryResult, Outcome
 from socialbot.channels.calls import CallFailed, Journal
 from socialbot.channels.reactions import Reaction, retry_time
 from socialbot.errors import SocialbotError
@@ -58,7 +58,7 @@ def delivery(
             Outcome.RETRY, "另一个进程正在刷新接口凭证，等待超时，稍后会自动再试"
         )
     except Exception as exc:  # a bug must not take the daemon down, nor leak a token
-        logger.exception("channel operation crashed")
+        logger.exception("发布程序出错")
         result = DeliveryResult(
             Outcome.UNKNOWN,
             f"程序出错（{describe_exception(exc)}），"
@@ -68,5 +68,5 @@ def delivery(
         result, message=redact(result.message), attempts=tuple(journal.attempts)
     )
     level = logging.INFO if result.outcome is Outcome.SENT else logging.WARNING
-    logger.log(level, "%s: %s", result.outcome.value, result.message)
+    logger.log(level, "%s：%s", OUTCOME_LABELS[result.outcome], result.message)
     return result

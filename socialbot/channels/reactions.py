@@ -35,6 +35,17 @@ class Reaction(StrEnum):
     UNKNOWN = "unknown"
 
 
+REACTION_LABELS: dict[str, str] = {  # what staff read for each call in a delivery's history
+    Reaction.OK: "成功",
+    Reaction.RETRY: "暂时失败，可重试",
+    Reaction.REFRESH_TOKEN: "凭证失效，已刷新",
+    Reaction.RESCHEDULE: "额度已满，需改期",
+    Reaction.ALREADY_DONE: "已发过，未重复发布",
+    Reaction.PERMANENT: "被拒绝，需要人工处理",
+    Reaction.UNKNOWN: "结果未知",
+}
+
+
 class Wait(StrEnum):
     """When a rescheduled call may be tried again."""
 

@@ -52,6 +52,3 @@ class PollSchedule:
     def polls(self) -> int:
         return len(self.delays) + 1
 
-
-def no_sleep(_seconds: float) -> None:
-    """A sleep that returns at once (tests)."""

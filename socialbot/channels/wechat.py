@@ -131,7 +131,7 @@ class WeChatChannel:
             if exc.code != 40007 or fresh:
                 raise
         # The remembered draft is gone (deleted in the console): make it again, once.
-        logger.warning("draft %s no longer exists; creating it again", media_id)
+        logger.warning("草稿 %s 已不在草稿箱，重新新建", media_id)
         steps.memo.forget("draft")
         media_id, _ = steps.draft(rendered)
         return send(media_id)

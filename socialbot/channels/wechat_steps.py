@@ -52,7 +52,7 @@ class WeChatSteps:
         if not url:
             url = self.client.media.upload_image((image.filename, image.data, image.mime))
             self.kv.set(key, url)
-            logger.info("uploaded in-article image %s to %s", image.filename, self.account.id)
+            logger.info("已上传正文图片 %s（账号 %s）", image.filename, self.account.id)
         return str(url)
 
     def upload_cover(self, image: ImageAsset, *, again: bool = False) -> str:
@@ -63,7 +63,7 @@ class WeChatSteps:
             result = self.client.material.add("image", (image.filename, image.data, image.mime))
             media_id = str(result["media_id"])
             self.kv.set(key, media_id)
-            logger.info("uploaded cover %s to %s", image.filename, self.account.id)
+            logger.info("已上传封面 %s（账号 %s）", image.filename, self.account.id)
         return str(media_id)
 
     def draft(self, rendered: RenderedPost) -> tuple[str, bool]:
@@ -84,7 +84,7 @@ class WeChatSteps:
             thumb = self.upload_cover(article.cover, again=True)
             media_id = self.client.draft.add([draft_article(article, content, thumb)])
         self.memo.set("draft", str(media_id), ttl=DRAFT_MEMO_TTL)
-        logger.info("created draft %s on %s", media_id, self.account.id)
+        logger.info("已新建草稿 %s（账号 %s）", media_id, self.account.id)
         return str(media_id), True
 
     # -- mass send --------------------------------------------------------------------------
@@ -97,7 +97,7 @@ class WeChatSteps:
         self.memo.mark("sendall_at")
         status = ""
         try:
-            logger.info("mass send of draft %s to %s (%s)", media_id, audience, self.account.id)
+            logger.info("群发草稿 %s 给%s（账号 %s）", media_id, audience, self.account.id)
             result = self.client.mass.sendall(media_id, clientmsgid=cid, tag_id=tag)
             message = f"已群发给{audience}"
         except CallFailed as exc:
@@ -125,7 +125,7 @@ class WeChatSteps:
         try:
             return str(self.client.mass.get(int(msg_id)).get("msg_status", ""))
         except (CallFailed, ValueError) as exc:
-            logger.warning("mass/get for %s failed: %s", msg_id, exc)
+            logger.warning("查询群发 %s 的状态失败：%s", msg_id, exc)
             return ""
 
     # -- freepublish ------------------------------------------------------------------------

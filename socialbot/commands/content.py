@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from socialbot.commands.context import EXIT_PROBLEMS, AppContext, pass_app, staff_errors
-from socialbot.errors import SocialbotError
+from socialbot.errors import Problem, SocialbotError
 from socialbot.post import load_post
 from socialbot.preview import write_preview
 from socialbot.preview.writer import campaign_posts
@@ -48,9 +48,15 @@ def preview(app: AppContext, posts: tuple[Path, ...], out_dir: Path | None) -> N
     settings = app.settings
     paths = _post_paths(app, posts)
     out = out_dir or settings.preview_dir
-    with Progress(console=err_console, transient=True) as progress:
-        task = progress.add_task("排版中", total=len(paths))
-        result = write_preview(settings, paths, out, progress=lambda _p: progress.advance(task))
+    try:
+        with Progress(console=err_console, transient=True) as progress:
+            task = progress.add_task("排版中", total=len(paths))
+            result = write_preview(settings, paths, out,
+                                   progress=lambda _p: progress.advance(task))
+    except OSError as exc:  # the output folder cannot be created or written
+        reason = exc.strerror or type(exc).__name__
+        problem = Problem(str(out), f"预览文件无法写入（{reason}），请换一个 --out 目录")
+        raise SocialbotError(problem, title="预览未生成") from None
     for p in result.posts:
         console.print(f"[green]✓[/] {p.rendered.source}  {p.rendered.title}")
     for path, exc in result.failures:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sys
+import time
+from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
@@ -13,6 +16,7 @@ from rich.table import Table
 from socialbot import worker
 from socialbot.commands.context import EXIT_ATTENTION, AppContext, pass_app, staff_errors
 from socialbot.config import Settings
+from socialbot.errors import Problem, SocialbotError
 from socialbot.scheduler import TICK_SECONDS, Daemon
 from socialbot.status import Status, collect
 from socialbot.store import audit as audit_log
@@ -25,13 +29,22 @@ from socialbot.worker import Report
 
 console = Console(highlight=False)
 PARALLEL = 4
+MIN_TICK, MAX_TICK = 0.1, 3600.0
 
 
-def _logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S",
-    )
+def log_formatter(tz: ZoneInfo) -> logging.Formatter:
+    """Log times in the configured time zone, like every other time staff see."""
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s",
+                                  datefmt="%Y-%m-%d %H:%M:%S")
+    formatter.converter = lambda seconds: dt.datetime.fromtimestamp(  # type: ignore[assignment]
+        seconds if seconds is not None else time.time(), tz).timetuple()
+    return formatter
+
+
+def _logging(verbose: bool, tz: ZoneInfo) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(log_formatter(tz))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
     # APScheduler narrates every job run; staff need our lines, not its.
     logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.ERROR)
 
@@ -55,8 +68,12 @@ def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: st
       socialbot run            # 常驻，按时发布
       socialbot run --once     # 发布现在到期的，然后退出（可放进 cron）
     """
-    _logging(verbose)
+    if not MIN_TICK <= tick <= MAX_TICK:  # 0 or less makes APScheduler spin and eat memory
+        problem = Problem("--tick",
+                          f"检查间隔应在 {MIN_TICK:g} 到 {MAX_TICK:g} 秒之间，现为 {tick:g}")
+        raise SocialbotError(problem, title="守护进程没有启动")
     settings = app.settings
+    _logging(verbose, settings.tz)
     store = open_store(settings)
 
     def show_report(report: Report) -> None:

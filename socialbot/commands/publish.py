@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from socialbot.channels.base import OUTCOME_LABELS, DeliveryResult, Outcome
+from socialbot.channels.reactions import REACTION_LABELS
 from socialbot.commands.context import EXIT_PROBLEMS, AppContext, pass_app, staff_errors
 from socialbot.config import Account, Settings
 from socialbot.errors import Problem, PublishError
@@ -16,6 +17,7 @@ from socialbot.render import render_post
 from socialbot.rendered import RenderedPost
 from socialbot.store import open_store
 from socialbot.store.audit import os_user, record
+from socialbot.store.review import same_person
 
 
 def _render(app: AppContext, post_path: Path, account_id: str):  # type: ignore[no-untyped-def]
@@ -25,16 +27,36 @@ def _render(app: AppContext, post_path: Path, account_id: str):  # type: ignore[
     return render_post(post, settings, [account])
 
 
+NOT_QUEUED = (Outcome.RESCHEDULE, Outcome.RETRY)
+
+
+def _label(result: DeliveryResult) -> str:
+    """The outcome in words; outside the queue nothing is rescheduled or retried on its own."""
+    if result.outcome in NOT_QUEUED:
+        return "未发布：平台暂不接受，紧急发布不会自动改期或重试"
+    return OUTCOME_LABELS[result.outcome]
+
+
+def _message(result: DeliveryResult) -> str:
+    # The reaction texts are written for the queue ("已改到…再发"); here staff must act.
+    if result.outcome in NOT_QUEUED:
+        return result.message.replace("已改到", "请改到")
+    return result.message
+
+
 def _report(result: DeliveryResult) -> None:
     colour = "green" if result.outcome is Outcome.SENT else "red"
-    click.secho(OUTCOME_LABELS[result.outcome], fg=colour)
+    click.secho(_label(result), fg=colour)
     if result.message:
-        click.echo(result.message)
+        click.echo(_message(result))
     if result.url:
         click.echo(f"链接：{result.url}")
     for attempt in result.attempts:
         code = f"（代码 {attempt.code}）" if attempt.code else ""
-        click.echo(f"  · {attempt.request}{code} {attempt.reaction}")
+        reaction = REACTION_LABELS.get(attempt.reaction, attempt.reaction)
+        click.echo(f"  · {attempt.request}{code} {reaction}")
+    if result.outcome in NOT_QUEUED:
+        click.echo("请稍后重新执行本命令，或用 socialbot queue add 加入发布队列按时发布。")
     if result.outcome is not Outcome.SENT:
         raise SystemExit(EXIT_PROBLEMS)
 
@@ -45,7 +67,7 @@ def _check_review(settings: Settings, account: Account, by: str, approved_by: st
         return
     if not approved_by:
         raise PublishError(Problem("--approved-by", f"账号 {account.id} 要求审核：请写明审核人"))
-    if settings.four_eyes and approved_by.strip().lower() == by.strip().lower():
+    if settings.four_eyes and same_person(approved_by, by):
         raise PublishError(Problem("--approved-by", "审核人不能是发布人本人（双人审核）"))
 
 
@@ -116,7 +138,7 @@ def publish(
         account,
         actor,
         "publish",
-        f"紧急发布结果：{OUTCOME_LABELS[result.outcome]} {result.message}".strip(),
+        f"紧急发布结果：{_label(result)} {_message(result)}".strip(),
     )
     _report(result)
 

@@ -20,7 +20,7 @@ from socialbot.store import actions, audit, open_store, review
 from socialbot.store.content import load_rendered
 from socialbot.store.db import utcnow
 from socialbot.store.intake import prepare, render_file, source_path
-from socialbot.store.models import REVIEW_LABELS, DeliveryRecord, PostRecord, label
+from socialbot.store.models import REVIEW_LABELS, DeliveryRecord, PostRecord, State, label
 from socialbot.store.queue import (
     Entry,
     QueueRefused,
@@ -84,7 +84,8 @@ def queue() -> None:
 @click.argument("post")
 @click.option("--at", "at_text",
               help="发布时间（配置的时区），如 \"2022-06-09 09:00\"；与 --cron 同用时为开始时间")
-@click.option("--to", "to", help="发布账号，多个用逗号分隔（默认：稿件头信息中的 accounts）")
+@click.option("--to", "to",
+              help="发布账号，多个用逗号分隔（默认：稿件头信息中的 accounts，没写则发到全部账号）")
 @click.option("--cron", help="周期发布（crontab 五段），如 \"0 9 * * 1\" 表示每周一 9:00")
 @click.option("--until", "until_text", help="周期发布的截止时间")
 @click.option("--by", help="作者（默认：当前系统用户）")
@@ -135,6 +136,9 @@ def add(app: AppContext, post: str, at_text: str | None, to: str | None, cron: s
 def list_(app: AppContext, show_all: bool, state: str | None, as_json: bool) -> None:
     """列出队列中的稿件及每个账号的状态。"""
     settings = app.settings
+    if state and state not in {str(s) for s in State}:
+        choices = "、".join(f"{s}（{label(s)}）" for s in State)
+        raise StoreError(Problem("--state", f"未知状态“{state}”，可用：{choices}"))
     items = list_queue(open_store(settings), include_finished=show_all, state=state)
     if as_json:
         click.echo(json.dumps([{**p.to_json(), "deliveries": [d.to_json() for d in ds]}

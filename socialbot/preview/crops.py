@@ -17,7 +17,3 @@ def crop_style(value: str) -> str:
         f"left:{-100 * x1 / w:.4f}%;top:{-100 * y1 / h:.4f}%;max-width:none"
     )
 
-
-def crop_pixels(value: str, width: int, height: int) -> tuple[int, int, int, int]:
-    x1, y1, x2, y2 = parse_crop(value)
-    return round(x1 * width), round(y1 * height), round(x2 * width), round(y2 * height)

@@ -114,9 +114,7 @@ def render_post(
         cover = make_cover(spec)
         poster = make_poster(spec)
     except ImageError as exc:
-        problems.append(
-            Problem(f"{where} 字段 {exc.field}" if exc.field else f"{where} 图片", str(exc))
-        )
+        problems.append(Problem(_image_field(post, settings, exc.field), str(exc)))
     if cover and len(cover.data) > WECHAT_COVER_MAX_BYTES:
         problems.append(Problem(f"{where} 封面", "封面图片超过 10 MB"))
     if poster and len(poster.data) > WEIBO_IMAGE_MAX_BYTES:
@@ -153,6 +151,18 @@ def render_post(
         wechat=article,
         weibo=status,
     )
+
+
+def _image_field(post: Post, settings: Settings, field: str | None) -> str:
+    """Where a cover or poster problem is fixed: the post's field, or the config's logo."""
+    where = post.path.name
+    if field == "photo":
+        return f"{where} 字段 cover.photo"
+    if field == "logo":
+        if post.cover_logo:
+            return f"{where} 字段 cover.logo"
+        return f"{settings.path.name} [campaign] logo"
+    return f"{where} 字段 {field}" if field else f"{where} 图片"
 
 
 def _check_wechat_fields(post: Post, author: str, digest: str, link: str) -> list[Problem]:

@@ -109,6 +109,12 @@ def render_template(
         ) from None
     except TemplateError as exc:
         raise RenderError(Problem(_template_line(exc, name), f"模板出错：{exc}")) from None
+    except Exception as exc:  # e.g. `join` over a number: a details value of the wrong kind
+        raise RenderError(Problem(
+            _template_line(exc, name),
+            f"稿件 {where.split(' ')[0]} 的 details 中有值的类型不对（{type(exc).__name__}），"
+            "请对照模板检查：列表写成 [甲, 乙]，文字不要写成列表或表",
+        )) from None
     if WEIBO_MARKER not in output:
         raise RenderError(Problem(f"模板 {name}.j2", "模板必须继承 _base.j2（缺少微博部分）"))
     wechat, weibo = output.split(WEIBO_MARKER, 1)
@@ -116,11 +122,13 @@ def render_template(
 
 
 def _template_line(exc: Exception, name: str) -> str:
+    """The innermost template line of the error (not the ``extends`` at line 1)."""
+    where = f"模板 {name}.j2"
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
         filename = frame.f_code.co_filename
         if filename.endswith(".j2"):
-            return f"模板 {Path(filename).name} 第 {lineno} 行"
-    return f"模板 {name}.j2"
+            where = f"模板 {Path(filename).name} 第 {lineno} 行"
+    return where
 
 
 def _undefined_message(exc: UndefinedError, where: str) -> str:

@@ -11,6 +11,7 @@ from html import escape
 from typing import Any
 
 KIND_NAMES = {"subscription": "订阅号", "service": "服务号"}
+PLATFORM_NAMES = {"wechat": "微信", "weibo": "微博"}
 PUBLISH_STATUS = {
     0: "发表成功",
     1: "发表中",
@@ -196,7 +197,8 @@ def _faults_section(faults: list[dict[str, Any]]) -> str:
             '<p class="meta">没有注入故障。</p></section>'
         )
     rows = "".join(
-        f"<tr><td>{f['id']}</td><td>{escape(f['platform'])}</td><td>{escape(f['endpoint'])}</td>"
+        f"<tr><td>{f['id']}</td><td>{PLATFORM_NAMES.get(f['platform'], escape(f['platform']))}</td>"
+        f"<td>{escape(f['endpoint'])}</td>"
         f"<td>{escape(f['fault'])}</td>"
         f"<td>{'一直有效' if f['times_left'] < 0 else f['times_left']}</td>"
         f"<td>{f['hits']}</td><td>{escape(f['account'] or '全部')}</td>"
@@ -222,7 +224,8 @@ def _calls_section(calls: list[dict[str, Any]]) -> str:
             result = f'<span class="err">错误 {code}</span>'
         fault = f"注入：{escape(call['fault'])}" if call["fault"] else ""
         rows.append(
-            f"<tr><td>{escape(call['time'])}</td><td>{escape(call['platform'])}</td>"
+            f"<tr><td>{escape(call['time'])}</td>"
+            f"<td>{PLATFORM_NAMES.get(call['platform'], escape(call['platform']))}</td>"
             f"<td>{escape(call['method'])} {escape(call['endpoint'])}</td>"
             f"<td>{escape(call['account'] or '')}</td><td>{result}</td><td>{fault}</td></tr>"
         )

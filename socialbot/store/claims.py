@@ -27,9 +27,9 @@ from socialbot.store import audit, quota
 from socialbot.store.content import parse_rendered
 from socialbot.store.db import Database
 from socialbot.store.models import DeliveryRecord, PostRecord, State
-from socialbot.store.queue import create_deliveries, occurrence_label
+from socialbot.store.queue import create_deliveries, occurrence_label, paused_scopes
 from socialbot.store.recurrence import HORIZON, occurrences
-from socialbot.store.schema import GLOBAL_SCOPE, attempts, deliveries, pauses, posts
+from socialbot.store.schema import GLOBAL_SCOPE, attempts, deliveries, posts
 from socialbot.store.times import show
 
 PUBLISH = "publish"
@@ -109,14 +109,10 @@ def _take(conn: Connection, settings: Settings, d: DeliveryRecord, kind: str, wo
     return Claim(kind, d, post, rendered, worker, token, int(attempt_id))
 
 
-def _paused(conn: Connection) -> set[str]:
-    return set(conn.execute(select(pauses.c.scope)).scalars())
-
-
 def claim_next(db: Database, settings: Settings, worker: str, now: dt.datetime) -> Claim | None:
     """Claim the earliest due delivery that may go out now, or None."""
     with db.tx() as conn:
-        paused = _paused(conn)
+        paused = paused_scopes(conn)
         if GLOBAL_SCOPE in paused:
             return None
         needs_review = [a for a, acc in settings.accounts.items() if acc.requires_approval]
@@ -285,7 +281,7 @@ def extend_series(db: Database, settings: Settings, now: dt.datetime) -> int:
                 continue
             labelled = [(t, occurrence_label(t, settings)) for t in times]
             approved = post.approved_hash if post.review != "rejected" else None
-            flags = _paused(conn)
+            flags = paused_scopes(conn)
             for account_id in post.targets:
                 create_deliveries(conn, settings, post.id, post.post_id, account_id,
                                   post.content_hash, labelled, now,

@@ -41,10 +41,6 @@ class Database:
             self.migrate()
 
     @property
-    def is_sqlite(self) -> bool:
-        return self.dialect == "sqlite"
-
-    @property
     def is_postgres(self) -> bool:
         return self.dialect == "postgresql"
 
@@ -110,7 +106,13 @@ def _sqlite_engine(url: str) -> Engine:
     parsed = make_url(url)
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise StoreError(f"无法创建数据库所在的文件夹 {folder}（{reason}），"
+                             "请检查 [database] path") from None
     engine = create_engine(
         url,
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},

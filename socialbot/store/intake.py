@@ -85,9 +85,10 @@ def prepare(settings: Settings, name: str, *, targets: tuple[str, ...] | None,
         return entry
     entry.source = stored_source(settings, path)
     entry.post_id = post_id_for(path)
-    if not entry.targets:
+    if not entry.targets:  # the post's own accounts, else all of them (as the preview shows)
         with contextlib.suppress(SocialbotError):  # reported by render_file below
-            entry.targets = load_post(path, assets_dir=settings.assets_dir).accounts
+            post = load_post(path, assets_dir=settings.assets_dir)
+            entry.targets = post.accounts or tuple(settings.accounts)
     rendered, found = render_file(settings, path, entry.targets, channels)
     entry.rendered = rendered
     entry.problems += found

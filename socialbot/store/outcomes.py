@@ -13,7 +13,7 @@ import json
 
 from sqlalchemy import Connection, and_, select, update
 
-from socialbot.channels.base import DeliveryResult, Outcome
+from socialbot.channels.base import OUTCOME_LABELS, DeliveryResult, Outcome
 from socialbot.config import Settings
 from socialbot.store import audit, quota
 from socialbot.store.claims import PUBLISH, Claim
@@ -133,7 +133,7 @@ def _reconcile_count(conn: Connection, delivery_id: int) -> int:
 def _lost_claim(conn: Connection, settings: Settings, claim: Claim, current: DeliveryRecord,
                 result: DeliveryResult, now: dt.datetime) -> None:
     """Our lease ran out mid-call and someone else took over; keep the platform's word."""
-    note = f"租约已失效，结果仍记录：{result.outcome} {result.message}"
+    note = f"租约已失效，结果仍记录：{OUTCOME_LABELS[result.outcome]} {result.message}".strip()
     if result.outcome == Outcome.SENT and current.state != State.SENT:
         conn.execute(update(deliveries).where(deliveries.c.id == claim.id).values(
             state=str(State.SENT), sent_at=now, remote_id=result.remote_id, url=result.url,

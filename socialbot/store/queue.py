@@ -78,7 +78,7 @@ def add_entries(db: Database, settings: Settings, entries: list[Entry], now: dt.
         for entry in entries:
             basic = _check_entry(settings, entry, now)
             entry.problems += basic
-            if basic:
+            if basic or (entry.at is None and not entry.cron):  # no time: nothing to check
                 continue
             times = _times_for(entry, settings, now)
             entry.problems += _check_duplicates(conn, entry)
@@ -106,7 +106,8 @@ def _check_entry(settings: Settings, entry: Entry, now: dt.datetime) -> list[Pro
     if not entry.targets:
         problems.append(Problem("账号", "没有指定发布账号：请用 --to 指定，"
                                        "或在稿件头信息里写 accounts"))
-    if entry.at is None and not entry.cron:
+    time_unreadable = any(p.where in ("--at", "time") for p in entry.problems)
+    if entry.at is None and not entry.cron and not time_unreadable:
         problems.append(Problem("时间", "缺少发布时间（--at）或周期（--cron）"))
     if entry.at is not None and in_past(entry.at, now) and not entry.cron:
         problems.append(Problem("时间", f"发布时间 {show(entry.at, settings.tz)} 已经过去"
@@ -192,7 +193,8 @@ def _check_quota(conn: Connection, settings: Settings, entry: Entry,
     return problems
 
 
-def _paused_scopes(conn: Connection) -> set[str]:
+def paused_scopes(conn: Connection) -> set[str]:
+    """The pause switches that are on: account ids, or ``*`` for every account."""
     return set(conn.execute(select(pauses.c.scope)).scalars())
 
 
@@ -216,7 +218,7 @@ def _insert(conn: Connection, settings: Settings, entry: Entry,
     )).inserted_primary_key[0]
     entry.queue_id = int(queue_id)
     entry.first_due = times[0][0]
-    paused = _paused_scopes(conn)
+    paused = paused_scopes(conn)
     for account_id in entry.targets:
         create_deliveries(conn, settings, entry.queue_id, entry.post_id, account_id,
                           content_hash, times, now,

@@ -76,10 +76,6 @@ class Usage:
     def used(self) -> int:
         return self.rule.limit if self.exhausted else min(self.rule.limit, self.sent + self.planned)
 
-    @property
-    def remaining(self) -> int:
-        return max(0, self.rule.limit - self.used)
-
 
 def usage(conn: Connection, account: Account, when: dt.datetime,
           exclude: tuple[int, ...] = ()) -> Usage | None:

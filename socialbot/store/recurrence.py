@@ -13,8 +13,6 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from socialbot.errors import Problem
-
 DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 HORIZON = dt.timedelta(days=8)  # occurrences materialised this far ahead
 
@@ -71,16 +69,11 @@ def parse_cron(expr: str, tz: ZoneInfo) -> CronTrigger:
                            day_of_week=_weekdays(dow), timezone=tz)
     except CronProblem:
         raise
-    except ValueError as exc:
-        raise CronProblem(f"周期表达式“{expr}”无效：{exc}") from None
-
-
-def check_cron(expr: str, tz: ZoneInfo, where: str = "--cron") -> Problem | None:
-    try:
-        parse_cron(expr, tz)
-    except CronProblem as exc:
-        return Problem(where, str(exc))
-    return None
+    except ValueError:
+        # APScheduler's own text is English; staff get the ranges instead.
+        raise CronProblem(f"周期表达式“{expr}”无效：五段依次为 分（0–59）时（0–23）"
+                          "日（1–31）月（1–12）星期（0–7，0 和 7 都是周日），"
+                          "可用 * 、逗号、连字符和 /步长，如 0 9 * * 1") from None
 
 
 def occurrences(expr: str, tz: ZoneInfo, start: dt.datetime,

@@ -32,7 +32,8 @@ class ReviewResult:
     notes: tuple[str, ...] = ()
 
 
-def _same_person(a: str, b: str) -> bool:
+def same_person(a: str, b: str) -> bool:
+    """Four-eyes: the same name, ignoring case and surrounding spaces."""
     return a.strip().casefold() == b.strip().casefold()
 
 
@@ -46,7 +47,7 @@ def approve(db: Database, settings: Settings, queue_id: int, by: str, now: dt.da
         post = get_post(conn, queue_id)
         ds = deliveries_of(conn, queue_id)
         problems = []
-        if settings.four_eyes and _same_person(by, post.author):
+        if settings.four_eyes and same_person(by, post.author):
             problems.append(Problem("审核人", f"“{by}”是这篇稿件的作者；按双人审核规定，"
                                              "作者不能审核自己的稿件，请另一位同事审核"))
         if expect_hash and not post.content_hash.startswith(expect_hash.strip().lower()):
