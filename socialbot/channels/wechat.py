@@ -20,18 +20,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from socialbot.channels.base import DeliveryResult, Outcome, PlannedCall
-from socialbot.channels.calls import CallFailed, Journal, utc_now
+from socialbot.channels.calls import CallFailed, Journal
 from socialbot.channels.checks import wechat_problems
+from socialbot.channels.core import ChannelCore
 from socialbot.channels.memo import DeliveryMemo
 from socialbot.channels.outcomes import delivery
-from socialbot.channels.retry import PollSchedule, RetryPolicy
-from socialbot.channels.wechat_api import DEFAULT_TIMEOUT, SocialbotWeChatClient
+from socialbot.channels.wechat_api import SocialbotWeChatClient
 from socialbot.channels.wechat_payloads import preview_target, wechat_plan
 from socialbot.channels.wechat_steps import WeChatSteps
-from socialbot.config import Account, Settings
 from socialbot.errors import Problem
 from socialbot.rendered import RenderedPost
 
@@ -43,30 +42,11 @@ DRAFT_REACH_MESSAGE = "已存入草稿箱，请在公众号后台手动群发"
 Step = Callable[[WeChatSteps, RenderedPost], DeliveryResult]
 
 
-class WeChatChannel:
+class WeChatChannel(ChannelCore):
     """One WeChat Official Account. Not thread-safe: use one instance per worker."""
 
     platform: ClassVar[str] = "wechat"
-
-    def __init__(
-        self,
-        account: Account,
-        settings: Settings,
-        kv: Any,
-        *,
-        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        polls: PollSchedule | None = None,
-        now: Callable[[], dt.datetime] = utc_now,
-    ):
-        self.account = account
-        self.settings = settings
-        self.kv = kv
-        self.timeout = timeout
-        self.retry = retry or RetryPolicy()
-        self.polls = polls or PollSchedule()
-        self.now = now
-        self._client: SocialbotWeChatClient | None = None
+    _client: SocialbotWeChatClient | None = None
 
     # -- the Channel interface ----------------------------------------------------------
 

@@ -24,6 +24,7 @@ from wechatpy import WeChatClient
 from wechatpy.client.api.base import BaseWeChatAPI
 
 from socialbot.channels.calls import Answer, CallFailed, Journal, decode_json, perform
+from socialbot.channels.core import DEFAULT_TIMEOUT
 from socialbot.channels.reactions import (
     WECHAT_TOKEN_STILL_INVALID,
     Reaction,
@@ -41,7 +42,6 @@ PLATFORM = "微信"
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 #: Calls that may reach followers twice if repeated after a lost answer.
 UNSAFE_ENDPOINTS = frozenset({"message/mass/sendall", "freepublish/submit", "message/mass/preview"})
-DEFAULT_TIMEOUT = (5.0, 30.0)
 
 
 def to_json_bytes(data: Any) -> bytes:

@@ -17,14 +17,14 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from socialbot.channels.base import REDACTED, DeliveryResult, Outcome, PlannedCall
-from socialbot.channels.calls import CallFailed, Journal, utc_now
+from socialbot.channels.calls import CallFailed, Journal
 from socialbot.channels.checks import weibo_problems
+from socialbot.channels.core import ChannelCore
 from socialbot.channels.memo import DeliveryMemo
 from socialbot.channels.outcomes import delivery
 from socialbot.channels.reactions import SHANGHAI, Reaction
-from socialbot.channels.retry import RetryPolicy
 from socialbot.channels.wechat_payloads import describe_image
-from socialbot.channels.weibo_api import DEFAULT_TIMEOUT, WeiboClient, token_fingerprint
+from socialbot.channels.weibo_api import WeiboClient, token_fingerprint
 from socialbot.config import Account, Settings
 from socialbot.errors import Problem, SocialbotError
 from socialbot.rendered import RenderedPost
@@ -59,29 +59,11 @@ def created_at(status: dict[str, Any]) -> dt.datetime | None:
         return None
 
 
-class WeiboChannel:
+class WeiboChannel(ChannelCore):
     """One Weibo account. Not thread-safe: use one instance per worker."""
 
     platform: ClassVar[str] = "weibo"
-
-    def __init__(
-        self,
-        account: Account,
-        settings: Settings,
-        kv: Any,
-        *,
-        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        now: Callable[[], dt.datetime] = utc_now,
-        **_unused: Any,
-    ):
-        self.account = account
-        self.settings = settings
-        self.kv = kv
-        self.timeout = timeout
-        self.retry = retry or RetryPolicy()
-        self.now = now
-        self._client: WeiboClient | None = None
+    _client: WeiboClient | None = None
 
     @property
     def rip(self) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 import requests
 
 from socialbot.channels.calls import Answer, Journal, decode_json, perform
+from socialbot.channels.core import DEFAULT_TIMEOUT
 from socialbot.channels.reactions import weibo_rule
 from socialbot.channels.retry import RetryPolicy
 from socialbot.config import Account, Secret
@@ -22,7 +23,6 @@ from socialbot.redact import register_secret
 from socialbot.rendered import ImageAsset
 
 PLATFORM = "微博"
-DEFAULT_TIMEOUT = (5.0, 30.0)
 
 
 def decode_weibo(response: requests.Response) -> Answer:
