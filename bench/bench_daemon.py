@@ -35,15 +35,6 @@ from socialbot.store import open_store
 from socialbot.store.queue import Entry, add_entries
 from socialbot.store.schema import attempts, deliveries
 
-RUNNER = (
-    "import sys\n"
-    "from socialbot.cli import cli\n"
-    "from socialbot.commands import daemon\n"
-    "for command in daemon.COMMANDS:\n"
-    "    cli.commands.setdefault(command.name, command)\n"
-    "cli(sys.argv[1:], prog_name='socialbot')\n"
-)
-
 CONFIG = """
 timezone = "Asia/Shanghai"
 [organisation]
@@ -65,7 +56,8 @@ def write_config(root: Path, base: str, accounts: int, database_url: str | None)
         lines.append(
             f'[accounts.bench_{n:02d}]\nplatform = "wechat"\nkind = "service"\n'
             f'reach = "publish"\nappid = "wxbench{n:011d}"\nsecret_env = "SB_BENCH_{n}"\n'
-            f'api_base = "{base}"\nrequires_approval = false\n')
+            f'api_base = "{base}"\nrequires_approval = false\n'
+        )
     path = root / "config.toml"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
@@ -80,13 +72,25 @@ def image(seed: int, size: tuple[int, int]) -> ImageAsset:
 def rendered(n: int) -> RenderedPost:
     cover = image(n, (90, 50))
     article = WeChatArticle(
-        title=f"基准稿件{n:04d}", author="上海市场监管", digest="基准测试",
-        content_html=f"<p>第 {n} 篇</p>", content_source_url="https://scjgj.sh.gov.cn/",
-        cover=cover, crop_235_1="0_0.1170_1_0.8830", crop_1_1="0.2222_0_0.7778_1")
-    return RenderedPost(post_id=f"bench-{n:04d}", source=f"bench-{n:04d}.md", template="news",
-                        title=article.title, date="2022-06-09", organiser="上海市市场监督管理局",
-                        wechat=article, weibo=WeiboStatus(f"基准稿件{n:04d} https://scjgj.sh.gov.cn/",
-                                                          image(n + 5000, (8, 8))))
+        title=f"基准稿件{n:04d}",
+        author="上海市场监管",
+        digest="基准测试",
+        content_html=f"<p>第 {n} 篇</p>",
+        content_source_url="https://scjgj.sh.gov.cn/",
+        cover=cover,
+        crop_235_1="0_0.1170_1_0.8830",
+        crop_1_1="0.2222_0_0.7778_1",
+    )
+    return RenderedPost(
+        post_id=f"bench-{n:04d}",
+        source=f"bench-{n:04d}.md",
+        template="news",
+        title=article.title,
+        date="2022-06-09",
+        organiser="上海市市场监督管理局",
+        wechat=article,
+        weibo=WeiboStatus(f"基准稿件{n:04d} https://scjgj.sh.gov.cn/", image(n + 5000, (8, 8))),
+    )
 
 
 def proc_stats(pid: int) -> tuple[float, float] | None:
@@ -96,8 +100,7 @@ def proc_stats(pid: int) -> tuple[float, float] | None:
         stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    rss_kb = next(int(line.split()[1]) for line in status.splitlines()
-                  if line.startswith("VmRSS:"))
+    rss_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
     ticks = int(stat[11]) + int(stat[12])
     import os
 
@@ -123,22 +126,45 @@ def main() -> int:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="socialbot-bench-") as tmp, \
-            PracticePlatform(port=0) as platform:
+    with (
+        tempfile.TemporaryDirectory(prefix="socialbot-bench-") as tmp,
+        PracticePlatform(port=0) as platform,
+    ):
         root = Path(tmp)
         config = write_config(root, platform.wechat_base, args.accounts, args.database_url)
         settings = load_settings(config)
         for account in settings.accounts.values():
-            platform.add_wechat_account(WeChatAccountSpec(
-                appid=account.appid, secret=account.practice_secret, kind="service",
-                publish_polls=0))
+            platform.add_wechat_account(
+                WeChatAccountSpec(
+                    appid=account.appid,
+                    secret=account.practice_secret,
+                    kind="service",
+                    publish_polls=0,
+                )
+            )
         db = open_store(settings)
         log = (root / "daemon.log").open("w", encoding="utf-8")
-        procs = [subprocess.Popen([sys.executable, "-c", RUNNER, "--config", str(config), "run",
-                                   "--tick", str(args.tick), "--parallel", str(args.parallel),
-                                   "--name", f"bench{n}"],
-                                  stdout=log, stderr=subprocess.STDOUT)
-                 for n in range(args.workers)]
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "socialbot",
+                    "--config",
+                    str(config),
+                    "run",
+                    "--tick",
+                    str(args.tick),
+                    "--parallel",
+                    str(args.parallel),
+                    "--name",
+                    f"bench{n}",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            for n in range(args.workers)
+        ]
         time.sleep(2.0)
         idle_start = [proc_stats(p.pid) for p in procs]
 
@@ -149,22 +175,38 @@ def main() -> int:
         for n in range(args.posts):
             burst, slot = divmod(n, len(names))
             at = first + dt.timedelta(seconds=burst * args.spacing)
-            entries.append(Entry(label=f"#{n}", source=f"bench-{n:04d}.md",
-                                 post_id=f"bench-{n:04d}", targets=(names[slot],),
-                                 author="bench", at=at, rendered=rendered(n)))
+            entries.append(
+                Entry(
+                    label=f"#{n}",
+                    source=f"bench-{n:04d}.md",
+                    post_id=f"bench-{n:04d}",
+                    targets=(names[slot],),
+                    author="bench",
+                    at=at,
+                    rendered=rendered(n),
+                )
+            )
         began = time.monotonic()
         add_entries(db, settings, entries, now, actor="bench")
-        print(f"queued {args.posts} posts over {len(names)} accounts in "
-              f"{time.monotonic() - began:.1f} s; first due in {args.lead:.0f} s, "
-              f"bursts of {len(names)} every {args.spacing} s")
+        print(
+            f"queued {args.posts} posts over {len(names)} accounts in "
+            f"{time.monotonic() - began:.1f} s; first due in {args.lead:.0f} s, "
+            f"bursts of {len(names)} every {args.spacing} s"
+        )
 
         last_due = first + dt.timedelta(seconds=(args.posts // len(names)) * args.spacing)
         deadline = time.monotonic() + (last_due - now).total_seconds() + 120
         sent = 0
         while time.monotonic() < deadline:
             with db.tx(write=False) as conn:
-                sent = conn.execute(select(func.count()).select_from(deliveries).where(
-                    deliveries.c.state == "sent")).scalar() or 0
+                sent = (
+                    conn.execute(
+                        select(func.count())
+                        .select_from(deliveries)
+                        .where(deliveries.c.state == "sent")
+                    ).scalar()
+                    or 0
+                )
             if sent >= args.posts:
                 break
             time.sleep(0.5)
@@ -179,26 +221,41 @@ def main() -> int:
             rows = conn.execute(
                 select(deliveries.c.planned_at, func.min(attempts.c.started_at))
                 .join(attempts, attempts.c.delivery == deliveries.c.id)
-                .where(attempts.c.kind == "publish").group_by(deliveries.c.id)).all()
-            by_worker = Counter(w.rsplit("/", 1)[-1] for w in conn.execute(
-                select(attempts.c.worker).where(attempts.c.kind == "publish")).scalars())
+                .where(attempts.c.kind == "publish")
+                .group_by(deliveries.c.id)
+            ).all()
+            by_worker = Counter(
+                w.rsplit("/", 1)[-1]
+                for w in conn.execute(
+                    select(attempts.c.worker).where(attempts.c.kind == "publish")
+                ).scalars()
+            )
         db.dispose()
-        titles = Counter(item["title"] for account in settings.accounts.values()
-                         for item in platform.published(account.appid))
+        titles = Counter(
+            item["title"]
+            for account in settings.accounts.values()
+            for item in platform.published(account.appid)
+        )
 
     lateness = [(started - planned).total_seconds() for planned, started in rows]
-    print(f"sent {sent}/{args.posts}; on the platform: {len(titles)} articles, "
-          f"{sum(1 for n in titles.values() if n > 1)} duplicates; per worker {dict(by_worker)}")
+    print(
+        f"sent {sent}/{args.posts}; on the platform: {len(titles)} articles, "
+        f"{sum(1 for n in titles.values() if n > 1)} duplicates; per worker {dict(by_worker)}"
+    )
     if lateness:
-        print(f"lateness due → platform call: p50 {statistics.median(lateness) * 1000:.0f} ms, "
-              f"p99 {percentile(lateness, 99) * 1000:.0f} ms, max {max(lateness) * 1000:.0f} ms, "
-              f"min {min(lateness) * 1000:.0f} ms  (target p99 ≤ 1000 ms)")
+        print(
+            f"lateness due → platform call: p50 {statistics.median(lateness) * 1000:.0f} ms, "
+            f"p99 {percentile(lateness, 99) * 1000:.0f} ms, max {max(lateness) * 1000:.0f} ms, "
+            f"min {min(lateness) * 1000:.0f} ms  (target p99 ≤ 1000 ms)"
+        )
     for n, (start, mid, end) in enumerate(zip(idle_start, busy, idle_end, strict=True)):
         if start and mid and end:
             cpu = (end[1] - mid[1]) / args.idle * 100
-            print(f"daemon {n}: RSS idle before {start[0]:.0f} MiB, after run {end[0]:.0f} MiB; "
-                  f"idle CPU {cpu:.2f}% over {args.idle:.0f} s (tick {args.tick:g} s); "
-                  f"CPU during the run {mid[1] - start[1]:.1f} s")
+            print(
+                f"daemon {n}: RSS idle before {start[0]:.0f} MiB, after run {end[0]:.0f} MiB; "
+                f"idle CPU {cpu:.2f}% over {args.idle:.0f} s (tick {args.tick:g} s); "
+                f"CPU during the run {mid[1] - start[1]:.1f} s"
+            )
         else:
             print(f"daemon {n}: /proc not available, no memory/CPU figures")
     print(f"daemon exit codes after SIGTERM: {codes}")

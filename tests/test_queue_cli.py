@@ -13,12 +13,8 @@ from test_store_helpers import FakeChannels, make_settings, snapshot
 from socialbot import worker
 from socialbot.cli import cli
 from socialbot.commands import daemon as daemon_commands
-from socialbot.commands import queue as queue_commands
 from socialbot.errors import Problem
 from socialbot.store import open_store
-
-for _command in queue_commands.COMMANDS + daemon_commands.COMMANDS:
-    cli.add_command(_command)
 
 POST = """\
 ---

@@ -204,21 +204,11 @@ class FakeChannels:
 
 # --- several real worker processes against the practice platform ------------------------
 
-WORKER_MAIN = (
-    "import sys\n"
-    "from socialbot.cli import cli\n"
-    "from socialbot.commands import daemon, queue\n"
-    "for command in daemon.COMMANDS + queue.COMMANDS:\n"
-    "    cli.commands.setdefault(command.name, command)\n"
-    "cli(sys.argv[1:], prog_name='socialbot')\n"
-)
-
-
 def socialbot_cmd(config: Path, *args: str) -> list[str]:
-    """``socialbot --config CONFIG ARGS`` in a fresh interpreter (commands registered)."""
+    """``socialbot --config CONFIG ARGS`` in a fresh interpreter, as staff would run it."""
     import sys
 
-    return [sys.executable, "-c", WORKER_MAIN, "--config", str(config), *args]
+    return [sys.executable, "-m", "socialbot", "--config", str(config), *args]
 
 
 PRACTICE_ACCOUNTS = {
