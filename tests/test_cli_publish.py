@@ -179,3 +179,20 @@ def test_log_lines_staff_read_are_chinese(
     for message in messages:
         assert re.search(r"[\u4e00-\u9fff]", message), message
         assert not re.match(r"(sent|failed|unknown|reschedule|retry):", message), message
+
+
+def test_publish_now_refuses_a_delivery_the_queue_holds(
+    config: Path, tmp_path: Path, platform: PracticePlatform
+) -> None:
+    import datetime as dt
+
+    post = write_post(tmp_path / "posts")
+    at = (dt.datetime.now() + dt.timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
+    queued = run(
+        config, "queue", "add", str(post), "--at", at, "--to", "shsmr_weibo", "--by", "王编辑"
+    )
+    assert queued.exit_code == 0, queued.output
+    result = run(config, "publish", str(post), "--account", "shsmr_weibo", "--now")
+    assert result.exit_code == 2
+    assert "已在发布队列中" in result.output and "queue reschedule" in result.output
+    assert platform.received("5800000001") == []

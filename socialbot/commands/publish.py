@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from sqlalchemy import select
 
 from socialbot.channels.base import OUTCOME_LABELS, DeliveryResult, Outcome
 from socialbot.channels.reactions import REACTION_LABELS
@@ -14,10 +15,12 @@ from socialbot.errors import Problem, PublishError
 from socialbot.post import load_post
 from socialbot.publishing import preview_send, publish_now
 from socialbot.render import render_post
-from socialbot.rendered import RenderedPost
-from socialbot.store import open_store
+from socialbot.rendered import RenderedPost, delivery_key
+from socialbot.store import PENDING, State, open_store
 from socialbot.store.audit import os_user, record
+from socialbot.store.models import label
 from socialbot.store.review import same_person
+from socialbot.store.schema import deliveries
 
 
 def _render(app: AppContext, post_path: Path, account_id: str):  # type: ignore[no-untyped-def]
@@ -69,6 +72,30 @@ def _check_review(settings: Settings, account: Account, by: str, approved_by: st
         raise PublishError(Problem("--approved-by", f"账号 {account.id} 要求审核：请写明审核人"))
     if settings.four_eyes and same_person(approved_by, by):
         raise PublishError(Problem("--approved-by", "审核人不能是发布人本人（双人审核）"))
+
+
+def _check_not_queued(settings: Settings, rendered: RenderedPost, account: Account) -> None:
+    """The queue owns a delivery it holds: publishing it here too could race the daemon."""
+    key = delivery_key(rendered.post_id, account.id, rendered.content_hash)
+    open_states = [str(s) for s in (*PENDING, State.SENDING, State.UNKNOWN)]
+    store = open_store(settings)
+    try:
+        with store.tx(write=False) as conn:
+            row = conn.execute(
+                select(deliveries.c.post, deliveries.c.state).where(
+                    deliveries.c.delivery_key == key, deliveries.c.state.in_(open_states)
+                )
+            ).first()
+    finally:
+        store.dispose()
+    if row is not None:
+        raise PublishError(
+            Problem(
+                f"账号 {account.id}",
+                f"这篇稿件已在发布队列中（编号 {row.post}，状态：{label(row.state)}），"
+                f"请用 queue reschedule {row.post} --at 现在的时间 提前发布，避免重复发布",
+            )
+        )
 
 
 def _audit(
@@ -123,6 +150,7 @@ def publish(
     actor = by or os_user()
     _check_review(settings, account, actor, approved_by)
     rendered = _render(app, post, account_id)
+    _check_not_queued(settings, rendered, account)
     _audit(
         settings,
         rendered,
