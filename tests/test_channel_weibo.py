@@ -169,7 +169,7 @@ def test_check_reports_every_broken_rule(world: Any) -> None:
     post = world.rendered(weibo_text="#认可日# " + "很长的正文" * 30 + " https://example.com/x")
     problems = world.channel("weibo_main").check(post)
     text = "\n".join(str(p) for p in problems)
-    assert "超过 140 字" in text and "安全域名" in text and "#话题#" in text
+    assert "超过上限 140 字" in text and "安全域名" in text and "#话题#" in text
     assert world.channel("weibo_main").check(world.rendered()) == []
 
 

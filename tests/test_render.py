@@ -212,3 +212,10 @@ def test_bold_next_to_chinese_punctuation(settings, tmp_path: Path) -> None:
     html = render_text(settings, tmp_path, text).wechat.content_html
     assert "**" not in html
     assert "“传递质量信任”</strong>" in html
+
+
+def test_link_fragment_is_not_a_topic(settings, tmp_path: Path) -> None:
+    text = GOOD_POST.replace(
+        "link: https://scjgj.sh.gov.cn/wad2022/lab", "link: https://scjgj.sh.gov.cn/wad2022/lab#a#b"
+    )
+    assert "#a#b" in render_text(settings, tmp_path, text).weibo.text

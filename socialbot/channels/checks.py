@@ -13,22 +13,20 @@ from socialbot.config import Account
 from socialbot.errors import Problem
 from socialbot.limits import (
     WECHAT_AUTHOR_MAX,
-    WECHAT_CONTENT_MAX_BYTES,
-    WECHAT_CONTENT_MAX_CHARS,
     WECHAT_COVER_MAX_BYTES,
     WECHAT_DIGEST_MAX,
     WECHAT_INLINE_IMAGE_MAX_BYTES,
     WECHAT_SOURCE_URL_MAX_BYTES,
     WECHAT_TITLE_MAX,
     WEIBO_IMAGE_MAX_BYTES,
-    WEIBO_TEXT_MAX,
 )
+from socialbot.render.wechat_html import check_article_html
+from socialbot.render.weibo_text import check_weibo_text
 from socialbot.rendered import ASSET_SCHEME, ImageAsset, RenderedPost
-from socialbot.textcount import URL_RE, wechat_length, weibo_length
+from socialbot.textcount import wechat_length
 
 _ASSET_REF = re.compile(re.escape(ASSET_SCHEME) + r"([0-9a-f]{64})")
 _CROP = re.compile(r"^(0(\.\d+)?|1(\.0+)?)(_(0(\.\d+)?|1(\.0+)?)){3}$")
-_TOPIC = re.compile(r"#[^#\r\n]+#")
 
 
 def asset_refs(html: str) -> list[str]:
@@ -61,9 +59,7 @@ def wechat_problems(account: Account, rendered: RenderedPost) -> list[Problem]:
             problems.append(Problem(where, f"{name}有 {size} 个字，超过上限 {limit} 个字"))
     if not a.content_html.strip():
         problems.append(Problem(where, "正文不能为空"))
-    html = a.content_html
-    if len(html) > WECHAT_CONTENT_MAX_CHARS or len(html.encode()) >= WECHAT_CONTENT_MAX_BYTES:
-        problems.append(Problem(where, "正文超过 2 万字或 1MB"))
+    problems += check_article_html(a.content_html, where)
     if len(a.content_source_url.encode()) > WECHAT_SOURCE_URL_MAX_BYTES:
         problems.append(Problem(where, "“阅读原文”链接超过 1KB"))
     for name, crop in (("2.35:1 裁剪", a.crop_235_1), ("1:1 裁剪", a.crop_1_1)):
@@ -85,18 +81,7 @@ def wechat_problems(account: Account, rendered: RenderedPost) -> list[Problem]:
 def weibo_problems(account: Account, rendered: RenderedPost) -> list[Problem]:
     """statuses/share rules (reference §10): 140 characters, a safe-domain link, one image."""
     text, where = rendered.weibo.text, f"{rendered.source}（微博 {account.id}）"
-    problems: list[Problem] = []
-    if not text.strip():
-        problems.append(Problem(where, "微博正文不能为空"))
-    size = weibo_length(text)
-    if size > WEIBO_TEXT_MAX:
-        problems.append(Problem(where, f"微博正文有 {size} 字，超过 {WEIBO_TEXT_MAX} 字"))
-    links = URL_RE.findall(text)
-    if not any(account.link_allowed(link) for link in links):
-        domains = "、".join(account.safe_domains) or "（未配置）"
-        problems.append(Problem(where, f"微博正文必须含有安全域名（{domains}）下的链接"))
-    if _TOPIC.search(URL_RE.sub(" ", text)):
-        problems.append(Problem(where, "statuses/share 不允许 #话题#，请删除话题标签"))
+    problems = check_weibo_text(text, where, [account])
     problems += _image(
         where, rendered.weibo.image, ("jpeg", "png", "gif"), WEIBO_IMAGE_MAX_BYTES, "微博配图"
     )

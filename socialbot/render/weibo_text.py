@@ -9,7 +9,7 @@ from socialbot.errors import Problem
 from socialbot.limits import WEIBO_TEXT_MAX
 from socialbot.textcount import URL_RE, weibo_length
 
-_TOPIC_RE = re.compile(r"#[^#\s][^#]*#")
+_TOPIC_RE = re.compile(r"#[^#\r\n]+#")
 _SPACES_RE = re.compile(r"[ \t\u3000]+")
 
 
@@ -24,7 +24,10 @@ def normalise(text: str) -> str:
 
 
 def check_weibo_text(text: str, where: str, accounts: list[Account]) -> list[Problem]:
+    """statuses/share's text rules: the one implementation, used at render and send time."""
     problems: list[Problem] = []
+    if not text.strip():
+        problems.append(Problem(where, "微博正文不能为空"))
     length = weibo_length(text)
     if length > WEIBO_TEXT_MAX:
         problems.append(
@@ -34,7 +37,7 @@ def check_weibo_text(text: str, where: str, accounts: list[Account]) -> list[Pro
                 f"{WEIBO_TEXT_MAX} 字，请删减 {length - WEIBO_TEXT_MAX} 字以上",
             )
         )
-    if _TOPIC_RE.search(text):
+    if _TOPIC_RE.search(URL_RE.sub(" ", text)):  # a link's #fragment is not a topic
         problems.append(Problem(where, "微博正文不能含 #话题# 标记（分享接口不支持），请去掉 # 号"))
     urls = URL_RE.findall(text)
     for account in accounts:
