@@ -7,7 +7,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
-BASE_CONFIG = """
+CONFIG_HEADER = """
 timezone = "Asia/Shanghai"
 [organisation]
 name = "上海市市场监督管理局"
@@ -17,7 +17,9 @@ name = "6·9世界认可日"
 theme = "认证认可检验检测：传递质量信任，服务绿色发展"
 slogan = "传递质量信任，服务绿色发展"
 link = "https://scjgj.sh.gov.cn/"
-[paths]
+"""
+
+BASE_CONFIG = CONFIG_HEADER + """[paths]
 posts = "{posts}"
 templates = "{templates}"
 assets = "{assets}"

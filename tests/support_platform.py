@@ -25,6 +25,7 @@ from socialbot.config import Settings, load_settings
 from socialbot.kv import SqlKeyValueStore
 from socialbot.rendered import ImageAsset, RenderedPost, WeChatArticle, WeiboStatus, delivery_key
 from socialbot.sandbox import PracticePlatform, WeChatAccountSpec, WeiboAccountSpec
+from tests.helpers import CONFIG_HEADER
 
 SUB_APPID, SVC_APPID, DRAFT_APPID = "wx5f0c0a1b2c3d4e5f", "wx9a8b7c6d5e4f3a2b", "wx1122334455667788"
 WEIBO_UID = "5800000001"
@@ -38,16 +39,7 @@ LINK = "https://scjgj.sh.gov.cn/wad2022/lab"
 WEIBO_TEXT = f"【6·9世界认可日】实验室“云开放”直播：6月9日14:00，带您走进检验检测一线。{LINK}"
 FOLLOWERS = ["o" + f"{n:027d}" for n in range(1, 4)]
 
-CONFIG = """
-timezone = "Asia/Shanghai"
-[organisation]
-name = "上海市市场监督管理局"
-short_name = "上海市场监管"
-[campaign]
-name = "6·9世界认可日"
-theme = "认证认可检验检测：传递质量信任，服务绿色发展"
-link = "https://scjgj.sh.gov.cn/"
-[database]
+CONFIG = CONFIG_HEADER + """[database]
 path = "socialbot.db"
 [accounts.wx_sub]
 platform = "wechat"

@@ -25,20 +25,12 @@ from socialbot.rendered import ImageAsset, RenderedPost, WeChatArticle, WeiboSta
 from socialbot.store.db import Database
 from socialbot.store.queue import Entry, add_entries
 from socialbot.store.schema import attempts, audit, deliveries, posts
+from tests.helpers import CONFIG_HEADER
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2022, 6, 8, 10, 0, tzinfo=SH)
 
-CONFIG = """
-timezone = "Asia/Shanghai"
-[organisation]
-name = "上海市市场监督管理局"
-short_name = "上海市场监管"
-[campaign]
-name = "6·9世界认可日"
-theme = "认证认可检验检测：传递质量信任，服务绿色发展"
-link = "https://scjgj.sh.gov.cn/"
-[paths]
+CONFIG = CONFIG_HEADER + """[paths]
 posts = "posts"
 assets = "assets"
 [database]
