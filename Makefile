@@ -28,7 +28,7 @@ bench: $(STAMP)  ## render speed and daemon lateness figures
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -e '.[practice]'
 	@touch $@
 
 $(TEST_STAMP): $(STAMP)

@@ -30,10 +30,11 @@ from sqlalchemy import func, select
 
 from socialbot.config import load_settings
 from socialbot.rendered import ImageAsset, RenderedPost, WeChatArticle, WeiboStatus
-from socialbot.sandbox import PracticePlatform, WeChatAccountSpec
 from socialbot.store import open_store
 from socialbot.store.queue import Entry, add_entries
 from socialbot.store.schema import attempts, deliveries
+from socialbot_practice import PracticePlatform
+from socialbot_practice.config_accounts import provide_secrets, register_accounts
 
 CONFIG = """
 timezone = "Asia/Shanghai"
@@ -44,6 +45,8 @@ short_name = "上海市场监管"
 name = "6·9世界认可日"
 theme = "认证认可检验检测：传递质量信任，服务绿色发展"
 link = "https://scjgj.sh.gov.cn/"
+[paths]
+secrets_file = "secrets.toml"
 [database]
 {database}
 """
@@ -133,15 +136,8 @@ def main() -> int:
         root = Path(tmp)
         config = write_config(root, platform.wechat_base, args.accounts, args.database_url)
         settings = load_settings(config)
-        for account in settings.accounts.values():
-            platform.add_wechat_account(
-                WeChatAccountSpec(
-                    appid=account.appid,
-                    secret=account.practice_secret,
-                    kind="service",
-                    publish_polls=0,
-                )
-            )
+        provide_secrets(settings, settings.accounts.values())  # as `socialbot sandbox` does
+        register_accounts(platform, settings, settings.accounts.values(), publish_polls=0)
         db = open_store(settings)
         log = (root / "daemon.log").open("w", encoding="utf-8")
         procs = [

@@ -9,13 +9,14 @@ import click
 from socialbot import __version__
 from socialbot.commands import zh
 from socialbot.commands.context import AppContext
+from socialbot.commands.plugins import PluginGroup
 from socialbot.redact import install_redaction
 
 zh.install()  # before the decorators below: Click words some help texts as they run
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group(cls=PluginGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="socialbot")
 @click.option(
     "--config",
@@ -32,9 +33,9 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 
 
 def _register() -> None:
-    from socialbot.commands import content, daemon, demo, practice, publish, queue
+    from socialbot.commands import content, daemon, publish, queue
 
-    for module in (content, publish, queue, daemon, practice, demo):
+    for module in (content, publish, queue, daemon):
         for command in module.COMMANDS:
             cli.add_command(command)
 

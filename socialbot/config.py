@@ -3,6 +3,9 @@
 Secrets never live in the config file. An account names the environment variable that
 holds its secret (``secret_env`` / ``token_env``); a ``secrets.toml`` kept out of git may
 hold them too. A :class:`Secret` never shows its value in ``repr``/``str``.
+
+The environment is read through ``Settings.environ`` (``os.environ`` unless the caller
+passes another mapping), so a caller that must not depend on the shell can say so.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,16 +102,6 @@ class Account:
     def uses_official_host(self) -> bool:
         return self.api_base.rstrip("/") == OFFICIAL_API_BASE[self.platform]
 
-    @property
-    def on_practice_platform(self) -> bool:
-        """True when the account points at a practice platform on this machine."""
-        return (urlsplit(self.api_base).hostname or "") in ("127.0.0.1", "localhost", "::1")
-
-    @property
-    def practice_secret(self) -> str:
-        """The well-known secret a local practice platform accepts for this account."""
-        return f"practice-{self.id}"
-
     def link_allowed(self, url: str) -> bool:
         """Whether ``url`` is under one of this Weibo account's safe domains."""
         host = (urlsplit(url).hostname or "").lower()
@@ -144,6 +138,10 @@ class Settings:
     misfire_grace_seconds: int = 3600
     lease_seconds: int = 300
     four_eyes: bool = True
+    # Where secrets and SOCIALBOT_DATABASE_URL are looked up: the process environment
+    # unless a caller (e.g. a self-contained demo) hands in its own mapping.
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ, repr=False,
+                                       compare=False)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -162,43 +160,61 @@ class Settings:
                 Problem("账号", f"未知账号“{account_id}”，配置中的账号有：{known}")
             ) from None
 
-    def secret_for(self, account: Account) -> Secret:
-        """The account's secret, from its environment variable or the secrets file."""
+    def find_secret(self, account: Account) -> Secret | None:
+        """The account's secret from its environment variable or the secrets file, if set."""
         name = account.secret_name
-        value = os.environ.get(name, "")
+        value = self.environ.get(name, "")
         if value:
             return Secret(value, f"环境变量 {name}")
         if self.secrets_file and self.secrets_file.is_file():
-            try:
-                data = tomllib.loads(self.secrets_file.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                raise ConfigError(
-                    Problem(str(self.secrets_file), f"密钥文件无法读取：{type(exc).__name__}")
-                ) from None
+            data = read_secrets_file(self.secrets_file)
             value = str(data.get(name, "") or data.get(account.id, ""))
             if value:
                 return Secret(value, f"密钥文件 {self.secrets_file.name}")
-        if account.on_practice_platform:
-            return Secret(account.practice_secret, "练习平台默认密钥")
-        raise ConfigError(
-            Problem(
-                f"账号 {account.id}",
-                f"缺少密钥：请设置环境变量 {name}，或写入密钥文件（不要写进 config.toml）",
+        return None
+
+    def secret_for(self, account: Account) -> Secret:
+        """The account's secret; ConfigError saying where to put it when it is missing."""
+        secret = self.find_secret(account)
+        if secret is None:
+            raise ConfigError(
+                Problem(
+                    f"账号 {account.id}",
+                    f"缺少密钥：请设置环境变量 {account.secret_name}，"
+                    "或写入密钥文件（不要写进 config.toml）",
+                )
             )
-        )
+        return secret
 
 
-def find_config(explicit: str | os.PathLike[str] | None = None) -> Path:
+def read_secrets_file(path: Path) -> dict[str, Any]:
+    """The secrets file as a table; ConfigError (never its content) when it is unreadable."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(
+            Problem(str(path), f"密钥文件无法读取：{type(exc).__name__}")
+        ) from None
+
+
+def find_config(explicit: str | os.PathLike[str] | None = None,
+                environ: Mapping[str, str] = os.environ) -> Path:
     """The config path: explicit, ``$SOCIALBOT_CONFIG``, or ``./config.toml``."""
     if explicit:
         return Path(explicit)
-    env = os.environ.get("SOCIALBOT_CONFIG")
+    env = environ.get("SOCIALBOT_CONFIG")
     return Path(env) if env else Path.cwd() / DEFAULT_CONFIG_NAME
 
 
-def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
-    """Read and validate a config file; raise ConfigError listing every problem."""
-    config_path = find_config(path).resolve()
+def load_settings(path: str | os.PathLike[str] | None = None,
+                  environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate a config file; raise ConfigError listing every problem.
+
+    ``environ`` replaces the process environment for everything the settings look up
+    there (the config path, ``SOCIALBOT_DATABASE_URL``, account secrets).
+    """
+    environ = os.environ if environ is None else environ
+    config_path = find_config(path, environ).resolve()
     if not config_path.is_file():
         raise ConfigError(Problem(str(config_path), "配置文件不存在"))
     try:
@@ -211,15 +227,16 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         raise ConfigError(
             Problem(str(config_path), f"配置文件无法读取（{exc.strerror or type(exc).__name__}）")
         ) from None
-    return _Reader(config_path, data).settings()
+    return _Reader(config_path, data, environ).settings()
 
 
 class _Reader:
     """Walks the TOML tree once, collecting every problem before raising."""
 
-    def __init__(self, path: Path, data: dict[str, Any]):
+    def __init__(self, path: Path, data: dict[str, Any], environ: Mapping[str, str]):
         self.path = path
         self.data = data
+        self.environ = environ
         self.problems: list[Problem] = []
 
     def fail(self, where: str, message: str) -> None:
@@ -264,7 +281,7 @@ class _Reader:
 
     def database_url(self, db: dict[str, Any]) -> str:
         """The queue database URL (SQLite or PostgreSQL), checked before anything opens it."""
-        url = str(db.get("url") or os.environ.get("SOCIALBOT_DATABASE_URL") or "")
+        url = str(db.get("url") or self.environ.get("SOCIALBOT_DATABASE_URL") or "")
         if not url:
             return "sqlite:///" + str(self.resolve(str(db.get("path", "out/socialbot.db"))))
         try:
@@ -338,6 +355,7 @@ class _Reader:
             misfire_grace_seconds=misfire,
             lease_seconds=lease,
             four_eyes=four_eyes,
+            environ=self.environ,
         )
 
     def campaign(self) -> Campaign:

@@ -24,7 +24,7 @@ from socialbot.channels.retry import PollSchedule, RetryPolicy
 from socialbot.config import Settings, load_settings
 from socialbot.kv import SqlKeyValueStore
 from socialbot.rendered import ImageAsset, RenderedPost, WeChatArticle, WeiboStatus, delivery_key
-from socialbot.sandbox import PracticePlatform, WeChatAccountSpec, WeiboAccountSpec
+from socialbot_practice import PracticePlatform, WeChatAccountSpec, WeiboAccountSpec
 from tests.helpers import CONFIG_HEADER
 
 SUB_APPID, SVC_APPID, DRAFT_APPID = "wx5f0c0a1b2c3d4e5f", "wx9a8b7c6d5e4f3a2b", "wx1122334455667788"

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from socialbot.cli import cli
 from socialbot.config import load_settings
-from socialbot.practice import register_accounts
-from socialbot.sandbox import PracticePlatform
+from socialbot_practice import PracticePlatform
+from socialbot_practice.config_accounts import provide_secrets, register_accounts
 from tests.helpers import GOOD_POST, write_config, write_post
 
 
@@ -27,8 +27,12 @@ def config(tmp_path: Path, platform: PracticePlatform) -> Path:
     path = write_config(tmp_path)
     text = path.read_text("utf-8").replace("http://127.0.0.1:9", platform.url)
     text = text.replace('path = "out/socialbot.db"', f'path = "{tmp_path / "q.db"}"')
+    text = text.replace('preview = "out/preview"',
+                        'preview = "out/preview"\nsecrets_file = "secrets.toml"')
     path.write_text(text, "utf-8")
-    register_accounts(platform, load_settings(path))
+    settings = load_settings(path)
+    provide_secrets(settings, settings.accounts.values())  # as `socialbot sandbox` does
+    register_accounts(platform, settings, settings.accounts.values())
     return path
 
 

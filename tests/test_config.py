@@ -106,14 +106,36 @@ def test_safe_domain_matching(tmp_path: Path) -> None:
     assert not account.link_allowed("https://example.com/")
 
 
-def test_practice_platform_accounts_get_practice_secret(
+def test_an_account_on_this_machine_gets_no_built_in_secret(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The product knows nothing of practice platforms: loopback or not, a secret is set
+    up the normal way (socialbot sandbox writes practice secrets to the secrets file)."""
     monkeypatch.delenv("TEST_WEIBO_TOKEN", raising=False)
     settings = load_settings(write_config(tmp_path))
     account = settings.account("shsmr_weibo")
-    assert account.on_practice_platform
-    assert settings.secret_for(account).reveal() == "practice-shsmr_weibo"
+    assert account.api_base.startswith("http://127.0.0.1")
+    assert settings.find_secret(account) is None
+    with pytest.raises(ConfigError) as info:
+        settings.secret_for(account)
+    assert "TEST_WEIBO_TOKEN" in info.value.render()
+
+
+def test_settings_read_the_environment_they_are_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_WEIBO_TOKEN", "from-the-shell")
+    monkeypatch.setenv("SOCIALBOT_DATABASE_URL", "nonsense")
+    monkeypatch.setenv("SOCIALBOT_CONFIG", str(tmp_path / "missing.toml"))
+    monkeypatch.chdir(tmp_path)
+    write_config(tmp_path)
+
+    settings = load_settings(environ={"TEST_WEIBO_TOKEN": "given"})
+
+    assert settings.path == tmp_path / "config.toml"
+    assert settings.database_url.endswith("out/socialbot.db")
+    assert settings.secret_for(settings.account("shsmr_weibo")).reveal() == "given"
+    assert settings.find_secret(settings.account("shsmr_wechat")) is None
 
 
 def _with_setting(folder: Path, section: str, line: str) -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from test_store_helpers import assert_exactly_once, exactly_once_scenario, practice_settings
 
-from socialbot.sandbox import PracticePlatform
+from socialbot_practice import PracticePlatform
 
 pytestmark = pytest.mark.timeout(240)
 

@@ -27,10 +27,10 @@ from test_store_helpers import (
     tiny_rendered,
 )
 
-from socialbot.sandbox import PracticePlatform
 from socialbot.store import open_store
 from socialbot.store.queue import add_entries
 from socialbot.store.schema import attempts, deliveries
+from socialbot_practice import PracticePlatform
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 

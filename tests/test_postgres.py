@@ -27,11 +27,11 @@ from test_store_helpers import (
     tiny_rendered,
 )
 
-from socialbot.sandbox import PracticePlatform
 from socialbot.store import open_store, review
 from socialbot.store.claims import claim_next, promote_due, worker_identity
 from socialbot.store.migrations import MIGRATIONS
 from socialbot.store.queue import add_entries
+from socialbot_practice import PracticePlatform
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(240)]
 

@@ -17,7 +17,7 @@ import pytest
 import requests
 from PIL import Image
 
-from socialbot.sandbox import PracticePlatform, WeChatAccountSpec, WeiboAccountSpec
+from socialbot_practice import PracticePlatform, WeChatAccountSpec, WeiboAccountSpec
 
 APPID, SECRET = "wxsandbox0001", "practice-secret"
 SERVICE_APPID = "wxsandbox0002"

@@ -134,8 +134,8 @@ def test_demo_queues_approves_and_publishes_sample_posts(tmp_path):
 
     from test_store_helpers import platform_records, practice_settings
 
-    from socialbot.demo import run_demo_queue
-    from socialbot.sandbox import PracticePlatform
+    from socialbot_practice import PracticePlatform
+    from socialbot_practice.demo import run_demo_queue
 
     samples = sorted((Path(__file__).parents[1] / "campaign" / "posts").glob("06*.md"))[:3]
     lines: list[str] = []

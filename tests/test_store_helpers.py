@@ -33,6 +33,7 @@ NOW = dt.datetime(2022, 6, 8, 10, 0, tzinfo=SH)
 CONFIG = CONFIG_HEADER + """[paths]
 posts = "posts"
 assets = "assets"
+secrets_file = "secrets.toml"
 [database]
 {database}
 [schedule]
@@ -218,23 +219,20 @@ PRACTICE_ACCOUNTS = {
 def practice_settings(root: Path, platform: Any, *,
                       accounts: dict[str, dict[str, Any]] | None = None,
                       database_url: str | None = None, **overrides: Any) -> Settings:
-    """Settings whose accounts all live on ``platform``, registered there (no poll waits)."""
-    from socialbot.sandbox import WeChatAccountSpec, WeiboAccountSpec
+    """Settings whose accounts all live on ``platform``, registered there (no poll waits).
+
+    The secrets go where ``socialbot sandbox`` puts them, the config's secrets file, so
+    worker subprocesses read them the normal way too.
+    """
+    from socialbot_practice.config_accounts import provide_secrets, register_accounts
 
     chosen = {}
     for name, table in (accounts or PRACTICE_ACCOUNTS).items():
         base = platform.wechat_base if table["platform"] == "wechat" else platform.weibo_base
         chosen[name] = {**table, "api_base": base}
     settings = make_settings(root, database_url=database_url, accounts=chosen, **overrides)
-    for account in settings.accounts.values():
-        if account.platform == "wechat":
-            platform.add_wechat_account(WeChatAccountSpec(
-                appid=account.appid, secret=account.practice_secret, kind=account.kind,
-                name=account.name, publish_polls=0))
-        else:
-            platform.add_weibo_account(WeiboAccountSpec(
-                token=account.practice_secret, uid=account.uid, screen_name=account.name,
-                safe_domains=list(account.safe_domains)))
+    provide_secrets(settings, settings.accounts.values())
+    register_accounts(platform, settings, settings.accounts.values(), publish_polls=0)
     return settings
 
 

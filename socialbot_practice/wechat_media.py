@@ -6,11 +6,11 @@ image for both gets caught: uploadimg takes only JPEG/PNG under 1 MB.
 
 from __future__ import annotations
 
-from socialbot.sandbox.accounts import WeChatAccount
-from socialbot.sandbox.errors import WeChatError
-from socialbot.sandbox.images import dimensions, make_image, sniff
-from socialbot.sandbox.protocol import Reply, Request, UploadedFile
-from socialbot.sandbox.state import SandboxState, random_id
+from socialbot_practice.accounts import WeChatAccount
+from socialbot_practice.errors import WeChatError
+from socialbot_practice.images import dimensions, make_image, sniff
+from socialbot_practice.protocol import Reply, Request, UploadedFile
+from socialbot_practice.state import SandboxState, random_id
 
 UPLOADIMG_MAX = 1024 * 1024  # must be strictly below 1 MB
 MATERIAL_IMAGE_MAX = 10 * 1024 * 1024

@@ -11,7 +11,7 @@ from collections import deque
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from socialbot.sandbox.errors import BadRequest
+from socialbot_practice.errors import BadRequest
 
 WECHAT_KINDS = ("subscription", "service")
 

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from socialbot.sandbox.accounts import (
+from socialbot_practice.accounts import (
     StoredImage,
     Token,
     WeChatAccount,
@@ -20,8 +20,8 @@ from socialbot.sandbox.accounts import (
     WeiboAccount,
     WeiboAccountSpec,
 )
-from socialbot.sandbox.clock import Clock, iso
-from socialbot.sandbox.faults import FaultBook
+from socialbot_practice.clock import Clock, iso
+from socialbot_practice.faults import FaultBook
 
 MAX_CALLS = 5000
 

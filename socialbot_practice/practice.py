@@ -1,7 +1,7 @@
 """The practice platform as one object: start it, add accounts, inject faults, read what happened.
 
-Used in-process by the tests and the README demo; ``serve_forever`` runs it for the
-``socialbot sandbox`` command so staff (and other processes) can use it over HTTP.
+Used in-process by the tests and the README demo, and by ``socialbot sandbox``, which
+serves it in the foreground so staff (and other processes) can use it over HTTP.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from socialbot.sandbox import control
-from socialbot.sandbox.accounts import WeChatAccount, WeChatAccountSpec, WeiboAccountSpec
-from socialbot.sandbox.server import SandboxServer
-from socialbot.sandbox.state import SandboxState
+from socialbot_practice import control
+from socialbot_practice.accounts import WeChatAccount, WeChatAccountSpec, WeiboAccountSpec
+from socialbot_practice.server import SandboxServer
+from socialbot_practice.state import SandboxState
 
 
 class PracticePlatform:
@@ -189,22 +189,3 @@ def load_accounts(platform: PracticePlatform, path: Path) -> int:
     for spec in data.get("weibo", []):
         platform.add_weibo_account(WeiboAccountSpec.from_dict(spec))
     return len(data.get("wechat", [])) + len(data.get("weibo", []))
-
-
-def serve_forever(port: int, host: str = "127.0.0.1", accounts_file: Path | None = None) -> None:
-    """Run the practice platform in the foreground until Ctrl-C (``socialbot sandbox``)."""
-    platform = PracticePlatform(port=port, host=host)
-    added = load_accounts(platform, accounts_file) if accounts_file else 0
-    platform.start()
-    print(f"练习平台已启动：{platform.url}", flush=True)
-    print(f"  微信接口地址 api_base = {platform.wechat_base}", flush=True)
-    print(f"  微博接口地址 api_base = {platform.weibo_base}", flush=True)
-    print(f"  已加载 {added} 个练习账号。按 Ctrl-C 停止。", flush=True)
-    stop = threading.Event()
-    try:
-        while not stop.wait(1.0):
-            pass
-    except KeyboardInterrupt:
-        print("\n练习平台已停止。", flush=True)
-    finally:
-        platform.stop()

@@ -8,7 +8,7 @@ import secrets
 
 from PIL import Image, UnidentifiedImageError
 
-from socialbot.sandbox.accounts import StoredImage
+from socialbot_practice.accounts import StoredImage
 
 _MAGIC = (
     (b"\xff\xd8\xff", "jpeg"),

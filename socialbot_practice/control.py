@@ -11,17 +11,17 @@ import json
 from datetime import datetime
 from typing import Any
 
-from socialbot.sandbox.accounts import (
+from socialbot_practice.accounts import (
     WeChatAccount,
     WeChatAccountSpec,
     WeiboAccount,
     WeiboAccountSpec,
 )
-from socialbot.sandbox.clock import day_key, iso, month_key
-from socialbot.sandbox.errors import BadRequest
-from socialbot.sandbox.faults import Fault
-from socialbot.sandbox.protocol import Reply
-from socialbot.sandbox.state import SandboxState
+from socialbot_practice.clock import day_key, iso, month_key
+from socialbot_practice.errors import BadRequest
+from socialbot_practice.faults import Fault
+from socialbot_practice.protocol import Reply
+from socialbot_practice.state import SandboxState
 
 RECENT_CALLS = 200
 

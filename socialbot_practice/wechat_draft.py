@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from socialbot.sandbox.accounts import StoredImage, WeChatAccount
-from socialbot.sandbox.errors import WeChatError
-from socialbot.sandbox.protocol import Reply, Request
-from socialbot.sandbox.state import SandboxState, random_id
-from socialbot.sandbox.wechat_content import clean_content, plain_text
 from socialbot.textcount import wechat_length
+from socialbot_practice.accounts import StoredImage, WeChatAccount
+from socialbot_practice.errors import WeChatError
+from socialbot_practice.protocol import Reply, Request
+from socialbot_practice.state import SandboxState, random_id
+from socialbot_practice.wechat_content import clean_content, plain_text
 
 MAX_ARTICLES = 8
 TITLE_MAX = 32

@@ -11,13 +11,13 @@ import copy
 from collections import Counter
 from typing import Any
 
-from socialbot.sandbox.accounts import WeChatAccount
-from socialbot.sandbox.clock import day_key, iso, month_key
-from socialbot.sandbox.errors import WeChatError
-from socialbot.sandbox.faults import HANDLER_FAULTS
-from socialbot.sandbox.protocol import Reply, Request
-from socialbot.sandbox.state import SandboxState, random_id
-from socialbot.sandbox.wechat_draft import body_json
+from socialbot_practice.accounts import WeChatAccount
+from socialbot_practice.clock import day_key, iso, month_key
+from socialbot_practice.errors import WeChatError
+from socialbot_practice.faults import HANDLER_FAULTS
+from socialbot_practice.protocol import Reply, Request
+from socialbot_practice.state import SandboxState, random_id
+from socialbot_practice.wechat_draft import body_json
 
 MASS_PER_MINUTE = 60
 CLIENTMSGID_MAX_BYTES = 64

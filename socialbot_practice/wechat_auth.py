@@ -10,11 +10,11 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from socialbot.sandbox.accounts import Token, WeChatAccount
-from socialbot.sandbox.clock import day_key
-from socialbot.sandbox.errors import WeChatError
-from socialbot.sandbox.protocol import Reply, Request
-from socialbot.sandbox.state import SandboxState
+from socialbot_practice.accounts import Token, WeChatAccount
+from socialbot_practice.clock import day_key
+from socialbot_practice.errors import WeChatError
+from socialbot_practice.protocol import Reply, Request
+from socialbot_practice.state import SandboxState
 
 LEGACY_OVERLAP = 300
 LEGACY_DAILY = 2000

@@ -1,8 +1,9 @@
 """The queue half of ``make demo``: queue the sample campaign, approve it, let the daemon publish.
 
-The caller starts the practice platform and points the accounts at it; this module
-adds every post (one transaction, quotas respected), approves it as a second person,
-runs the real daemon until every delivery has an outcome, and reports what happened.
+The caller starts the practice platform and gives the demo its own settings for it
+(:func:`own_settings`); this module adds every post (one transaction, quotas respected),
+approves it as a second person, runs the real daemon until every delivery has an
+outcome, and reports what happened.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 
 from sqlalchemy import func, select
 
@@ -27,6 +29,8 @@ from socialbot.store.queue import Entry, add_entries
 from socialbot.store.schema import deliveries
 from socialbot.store.times import show
 from socialbot.worker import Channels, ChannelSource, Report
+from socialbot_practice.config_accounts import new_secret
+from socialbot_practice.practice import PracticePlatform
 
 
 @dataclass
@@ -39,6 +43,24 @@ class DemoResult:
     @property
     def all_sent(self) -> bool:
         return set(self.states) == {str(State.SENT)}
+
+    @property
+    def sent(self) -> int:
+        return self.states.get(str(State.SENT), 0)
+
+
+def own_settings(settings: Settings, platform: PracticePlatform, database_url: str) -> Settings:
+    """The demo's own settings: every account on ``platform`` with a secret made for this
+    run, its own queue, and nothing read from the environment or a secrets file, so the
+    shell's ``SOCIALBOT_*`` variables and a ``secrets.toml`` lying around change nothing."""
+    accounts = {
+        key: replace(a, api_base=platform.wechat_base if a.platform == "wechat"
+                     else platform.weibo_base)
+        for key, a in settings.accounts.items()
+    }
+    secrets = {a.secret_name: new_secret() for a in accounts.values()}
+    return replace(settings, accounts=accounts, secrets_file=None,
+                   environ=MappingProxyType(secrets), database_url=database_url)
 
 
 def _fit_quotas(settings: Settings, entries: list[Entry], result: DemoResult) -> None:

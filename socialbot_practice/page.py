@@ -240,7 +240,7 @@ def _calls_section(calls: list[dict[str, Any]]) -> str:
 
 
 def render_home(data: dict[str, Any]) -> str:
-    """The whole staff page from a :func:`socialbot.sandbox.control.snapshot`."""
+    """The whole staff page from a :func:`socialbot_practice.control.snapshot`."""
     clock = "真实时间" if data["clock_is_real"] else "已调整过的平台时间"
     accounts = data["accounts"]
     sections = [_wechat_section(a, data) for a in accounts["wechat"]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from socialbot.sandbox.errors import BadRequest
+from socialbot_practice.errors import BadRequest
 
 # Answered without doing anything.
 BEFORE_ACTION = ("error", "http_500", "garbage", "timeout", "drop")

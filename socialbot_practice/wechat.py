@@ -10,11 +10,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from socialbot.sandbox import wechat_auth, wechat_draft, wechat_media, wechat_send
-from socialbot.sandbox.accounts import WeChatAccount
-from socialbot.sandbox.errors import WeChatError
-from socialbot.sandbox.protocol import Reply, Request
-from socialbot.sandbox.state import SandboxState, rid
+from socialbot_practice import wechat_auth, wechat_draft, wechat_media, wechat_send
+from socialbot_practice.accounts import WeChatAccount
+from socialbot_practice.errors import WeChatError
+from socialbot_practice.protocol import Reply, Request
+from socialbot_practice.state import SandboxState, rid
 
 Handler = Callable[[SandboxState, Request, WeChatAccount], Reply]
 

@@ -12,10 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from socialbot.sandbox import control, page, wechat, weibo
-from socialbot.sandbox.faults import AFTER_ACTION, BEFORE_ACTION, Fault
-from socialbot.sandbox.protocol import HTML_TYPE, Reply, Request
-from socialbot.sandbox.state import CallRecord, SandboxState
+from socialbot_practice import control, page, wechat, weibo
+from socialbot_practice.faults import AFTER_ACTION, BEFORE_ACTION, Fault
+from socialbot_practice.protocol import HTML_TYPE, Reply, Request
+from socialbot_practice.state import CallRecord, SandboxState
 
 MAX_BODY = 32 * 1024 * 1024
 PLATFORM_PREFIXES = (("/wechat/", "wechat"), ("/weibo/", "weibo"))

@@ -15,13 +15,13 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from socialbot.sandbox.accounts import WeiboAccount
-from socialbot.sandbox.clock import iso, weibo_time
-from socialbot.sandbox.errors import WeiboError
-from socialbot.sandbox.images import dimensions, make_image, sniff
-from socialbot.sandbox.protocol import Reply, Request
-from socialbot.sandbox.state import SandboxState
 from socialbot.textcount import URL_RE, WEIBO_MAX_CHARS, weibo_length
+from socialbot_practice.accounts import WeiboAccount
+from socialbot_practice.clock import iso, weibo_time
+from socialbot_practice.errors import WeiboError
+from socialbot_practice.images import dimensions, make_image, sniff
+from socialbot_practice.protocol import Reply, Request
+from socialbot_practice.state import SandboxState
 
 PIC_MAX = 5 * 1024 * 1024
 POSTS_PER_HOUR = 30
