@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+import socialbot_practice
 from socialbot.cli import cli
+from socialbot.config import load_settings
 from tests.helpers import REPO
 
 
-def test_demo_previews_queues_and_publishes(tmp_path: Path, monkeypatch) -> None:
+def demo_config(tmp_path: Path) -> Path:
+    """The shipped config.toml on a two-post campaign, in ``tmp_path``."""
     posts = tmp_path / "posts"
     posts.mkdir()
     for name in ("0601-campaign-launch.md", "0608-lab-open-day.md"):
@@ -23,6 +28,11 @@ def test_demo_previews_queues_and_publishes(tmp_path: Path, monkeypatch) -> None
         text = text.replace(f'"{key}"', f'"{REPO / key}"', 1)
     config = tmp_path / "config.toml"
     config.write_text(text, "utf-8")
+    return config
+
+
+def test_demo_previews_queues_and_publishes(tmp_path: Path, monkeypatch) -> None:
+    config = demo_config(tmp_path)
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "out"
 
@@ -52,3 +62,56 @@ def test_demo_refuses_real_accounts(tmp_path: Path) -> None:
     )
     assert result.exit_code != 0
     assert "shsmr_weibo" in result.output and "真实平台" in result.output
+
+
+def test_demo_is_the_same_whatever_the_shell_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Junk in every SOCIALBOT_* variable the config names, in SOCIALBOT_DATABASE_URL and
+    SOCIALBOT_CONFIG, and a junk secrets.toml next to the config: every delivery is sent
+    to the demo's own practice platform with the demo's own secrets."""
+    config = demo_config(tmp_path)
+    names = {a.secret_name for a in load_settings(config).accounts.values()}
+    assert names and all(n.startswith("SOCIALBOT_") for n in names)
+    for name in names:
+        monkeypatch.setenv(name, "junk-from-the-shell")
+    monkeypatch.setenv("SOCIALBOT_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    monkeypatch.setenv("SOCIALBOT_CONFIG", str(tmp_path / "no-such-config.toml"))
+    (tmp_path / "secrets.toml").write_text(
+        "".join(f'{n} = "junk-from-the-file"\n' for n in names), "utf-8"
+    )
+    monkeypatch.chdir(tmp_path)  # the demo uses ./config.toml, not SOCIALBOT_CONFIG
+
+    result = CliRunner().invoke(cli, ["demo", "--out", "out"], catch_exceptions=False)
+
+    assert result.exit_code == 0, result.output
+    assert "完成" in result.output
+    [summary] = [line for line in result.output.splitlines() if "结果：" in line]
+    sent = re.fullmatch(r"\s*结果：已发送 (\d+)", summary)
+    assert sent and int(sent.group(1)) >= 2, summary  # nothing failed, nothing left over
+    assert "junk" not in result.output
+
+
+def test_demo_with_a_failed_delivery_exits_nonzero_without_saying_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class OneRefusal(socialbot_practice.PracticePlatform):
+        """The practice platform refusing the first Weibo post (text over 140 characters)."""
+
+        def start(self):  # type: ignore[no-untyped-def]
+            super().start()
+            self.inject("weibo", "statuses/share", "error", times=1, error_code=20012)
+            return self
+
+    monkeypatch.setattr(socialbot_practice, "PracticePlatform", OneRefusal)
+    config = demo_config(tmp_path)
+    monkeypatch.chdir(tmp_path)
+
+    result = CliRunner().invoke(
+        cli, ["--config", str(config), "demo", "--out", "out"], catch_exceptions=False
+    )
+
+    assert result.exit_code == 3, result.output
+    assert "完成" not in result.output
+    assert "失败" in result.output and "微博正文超过 140 字" in result.output
+    assert "演示有发送失败" in result.output and "有 1 条没有发送成功" in result.output
