@@ -122,7 +122,7 @@ def register_accounts(platform: PracticePlatform, settings: Settings,
     for account in accounts:
         value = settings.secret_for(account).reveal()
         if account.platform == "wechat":
-            tags = {account.tag_id: []} if account.tag_id is not None else {}
+            tags: dict[int, list[str]] = {account.tag_id: []} if account.tag_id is not None else {}
             platform.add_wechat_account(WeChatAccountSpec(
                 appid=account.appid, secret=value, kind=account.kind, name=account.name,
                 tags=tags, publish_polls=publish_polls,

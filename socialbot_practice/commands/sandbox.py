@@ -66,9 +66,9 @@ def sandbox(app: AppContext, port: int | None) -> None:
 
 def _tell_secrets(origins: list[tuple[Account, Origin]], secrets_file: Path | None) -> None:
     """Say where each account's secret is (names only, never a value)."""
-    by_origin: dict[str, list[str]] = {}
+    by_origin: dict[str, dict[str, None]] = {}  # an ordered set: accounts may share a name
     for account, origin in origins:
-        by_origin.setdefault(origin, []).append(account.secret_name)
+        by_origin.setdefault(origin, {})[account.secret_name] = None
     shown = _shown(secrets_file) if secrets_file else ""
     if "new" in by_origin:
         click.echo(f"已生成练习密钥并写入密钥文件 {shown}：{'、'.join(by_origin['new'])}"
