@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from socialbot.checks.levels import LEVELS, RULES, WORDLISTS, default_levels
 from socialbot.errors import ConfigError, Problem
 
 OFFICIAL_API_BASE = {
@@ -119,6 +120,20 @@ class Campaign:
 
 
 @dataclass(frozen=True)
+class CheckSettings:
+    """``[checks]``: the office's word lists and each content rule's level (block/warn)."""
+
+    wordlists: tuple[tuple[str, Path], ...] = ()  # (list name, file), only those configured
+    levels: tuple[tuple[str, str], ...] = tuple(default_levels().items())
+
+    def wordlist(self, name: str) -> Path | None:
+        return dict(self.wordlists).get(name)
+
+    def level(self, rule: str) -> str:
+        return dict(self.levels)[rule]
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything socialbot needs to know, resolved to absolute paths."""
 
@@ -142,6 +157,7 @@ class Settings:
     # unless a caller (e.g. a self-contained demo) hands in its own mapping.
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ, repr=False,
                                        compare=False)
+    checks: CheckSettings = field(default_factory=CheckSettings)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -309,6 +325,7 @@ class _Reader:
             "schedule",
             "review",
             "redis",
+            "checks",
         }
         for key in self.data:
             if key not in known:
@@ -336,6 +353,7 @@ class _Reader:
         four_eyes = self.flag(self.table("review"), "four_eyes", "review", True)
         redis = self.table("redis")
         accounts = self.accounts()
+        checks = self.checks()
         if self.problems:
             raise ConfigError(self.problems)
         return Settings(
@@ -356,7 +374,42 @@ class _Reader:
             lease_seconds=lease,
             four_eyes=four_eyes,
             environ=self.environ,
+            checks=checks,
         )
+
+    def checks(self) -> CheckSettings:
+        """Word-list paths (each must exist) and per-rule levels over the defaults."""
+        raw = self.data.get("checks", {})
+        if not isinstance(raw, dict):
+            self.fail("checks", "应为表（[checks]）")
+            return CheckSettings()
+        lists: list[tuple[str, Path]] = []
+        for key, value in raw.items():
+            if key == "levels":
+                continue
+            if key not in WORDLISTS:
+                usable = "、".join([*WORDLISTS, "levels"])
+                self.fail("checks", f"未知配置项 {key}（可用：{usable}）")
+            elif not isinstance(value, str) or not value.strip():
+                self.fail("checks", f"{key} 应为{WORDLISTS[key]}的文件路径")
+            elif not self.resolve(value).is_file():
+                self.fail("checks", f"{key} 指定的{WORDLISTS[key]}不存在：{value}")
+            else:
+                lists.append((key, self.resolve(value)))
+        levels = default_levels()
+        table = raw.get("levels", {})
+        if not isinstance(table, dict):
+            self.fail("checks.levels", "应为“规则 = \"block\" 或 \"warn\"”的表")
+            table = {}
+        for rule, level in table.items():
+            if rule not in RULES:
+                self.fail("checks.levels", f"未知规则 {rule}（可用：{'、'.join(RULES)}）")
+            elif level not in LEVELS:
+                self.fail("checks.levels",
+                          f"{rule} 应为 \"block\"（拦截）或 \"warn\"（提醒），现为“{level}”")
+            else:
+                levels[rule] = level
+        return CheckSettings(tuple(lists), tuple(levels.items()))
 
     def campaign(self) -> Campaign:
         c = self.table("campaign")

@@ -1,0 +1,104 @@
+"""A post as the text fields staff wrote, each with its line in the post file.
+
+Every field that reaches followers is checked: title, author, digest, kicker,
+organiser, weibo, link, source_url, every text inside ``details`` and the body. The
+post file is read once more for line numbers; if it cannot be, findings still name
+the field, only without a line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from socialbot.checks.model import Kind, TextField
+from socialbot.post import Post
+
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+PLAIN_FIELDS = ("title", "author", "digest", "kicker", "organiser", "weibo")
+URL_FIELDS = ("link", "source_url")
+MAX_DEPTH = 12
+
+
+class _Source:
+    """The front matter's lines (file line = index + 2) and where the body starts."""
+
+    def __init__(self, post: Post):
+        self.lines: list[str] = []
+        self.body_line = post.body_line
+        try:
+            text = post.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return
+        match = FRONT_MATTER_RE.match(text)
+        if not match:
+            return
+        self.lines = match.group(1).split("\n")
+        rest = text[match.end():]
+        self.body_line = text[:match.end()].count("\n") + 1
+        self.body_line += len(rest) - len(rest.lstrip("\n"))  # post.py strips these
+
+    def key_line(self, key: str, after: int = 0) -> int | None:
+        """Index of the line where ``key:`` is written, at or after index ``after``."""
+        pattern = re.compile(rf"^\s*(?:-\s+)?[\"']?{re.escape(key)}[\"']?\s*:")
+        for i in range(after, len(self.lines)):
+            if pattern.match(self.lines[i]):
+                return i
+        return None
+
+    def value_line(self, value: str, after: int) -> int:
+        """Index of the first line at or after ``after`` that shows the value's start."""
+        needle = value.strip().split("\n")[0][:12]
+        if needle:
+            for i in range(after, len(self.lines)):
+                if needle in self.lines[i]:
+                    return i
+        return after
+
+    def field(self, name: str, text: str, kind: Kind, file: str, index: int | None) -> TextField:
+        if index is None:
+            return TextField(name, text, kind, file)
+        return TextField(name, text, kind, file, line=index + 2,
+                         source_lines=tuple(self.lines[index:]))
+
+
+def post_fields(post: Post) -> list[TextField]:
+    """Every staff-written text of ``post`` that followers may see, located."""
+    source = _Source(post)
+    file = post.path.name
+    fields = []
+    for name, kind in [*((n, Kind.PLAIN) for n in PLAIN_FIELDS),
+                       *((n, Kind.URL) for n in URL_FIELDS)]:
+        value = getattr(post, name)
+        if value:
+            at = source.key_line(name)
+            index = source.value_line(value, at) if at is not None else None
+            fields.append(source.field(name, value, kind, file, index))
+    details_at = source.key_line("details")
+    for name, value in _leaves(post.details, "details", 0):
+        at = None
+        if details_at is not None:
+            key = re.sub(r"\[\d+\]$", "", name).rsplit(".", 1)[-1]
+            at = source.key_line(key, details_at + 1)
+        index = source.value_line(value, at) if at is not None else None
+        fields.append(source.field(name, value, Kind.PLAIN, file, index))
+    fields.append(TextField("body", post.body, Kind.MARKDOWN, file, line=source.body_line,
+                            exact_lines=True))
+    return fields
+
+
+def _leaves(value: Any, name: str, depth: int) -> Iterator[tuple[str, str]]:
+    """(dotted name, text) of every text inside ``details``; numbers count as text."""
+    if depth > MAX_DEPTH:
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, f"{name}.{key}", depth + 1)
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _leaves(item, f"{name}[{i}]", depth + 1)
+    elif isinstance(value, str):
+        yield name, value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        yield name, str(value)
