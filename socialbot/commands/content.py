@@ -8,7 +8,12 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
+from socialbot.checks.levels import WORDLISTS
+from socialbot.checks.model import Finding
+from socialbot.checks.runner import checker_for
+from socialbot.checks.wordlists import WordLists
 from socialbot.commands.context import EXIT_PROBLEMS, AppContext, pass_app, staff_errors
+from socialbot.config import Settings
 from socialbot.errors import Problem, SocialbotError
 from socialbot.post import load_post
 from socialbot.preview import write_preview
@@ -58,12 +63,17 @@ def preview(app: AppContext, posts: tuple[Path, ...], out_dir: Path | None) -> N
         problem = Problem(str(out), f"预览文件无法写入（{reason}），请换一个 --out 目录")
         raise SocialbotError(problem, title="预览未生成") from None
     for p in result.posts:
-        console.print(f"[green]✓[/] {p.rendered.source}  {p.rendered.title}")
+        mark = "[yellow]![/]" if p.warnings else "[green]✓[/]"
+        console.print(f"{mark} {p.rendered.source}  {p.rendered.title}")
+        _print_findings(p.warnings)
     for path, exc in result.failures:
         err_console.print(f"[red]✗ {path.name}[/]\n{exc.render()}")
     console.print(f"\n预览已生成：{result.index}")
     console.print(f"发布计划：{result.plan}")
     console.print(f"共 {len(result.posts)} 篇通过，{len(result.failures)} 篇有误。")
+    warned = sum(1 for p in result.posts if p.warnings)
+    if warned:
+        console.print(f"其中 {warned} 篇有内容检查提醒：加入队列后须由审核人注明理由放行。")
     if result.failures:
         raise SystemExit(EXIT_PROBLEMS)
 
@@ -73,25 +83,68 @@ def preview(app: AppContext, posts: tuple[Path, ...], out_dir: Path | None) -> N
 @pass_app
 @staff_errors
 def check(app: AppContext, posts: tuple[Path, ...]) -> None:
-    """检查配置、模板和稿件，列出所有问题及其位置（不生成文件）。"""
+    """检查配置、模板和稿件，列出所有问题及其位置（不生成文件）。
+
+    \b
+    内容检查（错敏词、错别字、规范名称、占位内容、个人信息、标点、链接与 HTML）：
+      [拦截] 稿件不能加入队列或发布，命令以状态 2 退出；
+      [提醒] 只列出，命令仍以状态 0 退出；加入队列后须由审核人注明理由放行。
+    """
     settings = app.settings  # a bad config raises here, with every problem listed
     console.print(f"[green]✓[/] 配置文件 {settings.path.name}：{len(settings.accounts)} 个账号")
     names = available_templates(settings.templates_dir)
     console.print(f"[green]✓[/] 模板：{'、'.join(template_label(n) for n in names)}")
-    failures = 0
+    checker = checker_for(settings)  # a malformed word list is a config error (exit 2)
+    console.print(f"[green]✓[/] 词表：{_wordlists_line(settings, checker.lists)}")
+    failures = warned = 0
     for path in _post_paths(app, posts):
         try:
             post = load_post(path, assets_dir=settings.assets_dir)
+        except SocialbotError as exc:
+            failures += 1
+            err_console.print(f"[red]✗ {path.name}[/]\n{exc.render()}")
+            continue
+        report = checker.check_post(post)
+        try:
             render_post(post, settings, target_accounts(post, settings))
         except SocialbotError as exc:
             failures += 1
             err_console.print(f"[red]✗ {path.name}[/]\n{exc.render()}")
+            _print_findings(report.findings, err=True)
+            continue
+        if report.blocks:
+            failures += 1
+            err_console.print(f"[red]✗ {path.name}[/]  {post.title}")
+            _print_findings(report.findings, err=True)
+        elif report.warnings:
+            warned += 1
+            console.print(f"[yellow]![/] {path.name}  {post.title}")
+            _print_findings(report.warnings)
         else:
             console.print(f"[green]✓[/] {path.name}  {post.title}")
+    if warned:
+        console.print(f"\n{warned} 篇稿件有内容检查提醒：可以加入队列，但须由审核人注明理由放行"
+                      "（queue approve 编号 --by 审核人 --override-warnings \"理由\"）。")
     if failures:
-        err_console.print(f"\n{failures} 篇稿件有误，请按上面的提示修改。")
+        err_console.print(f"\n{failures} 篇稿件有误或被拦截，请按上面的提示修改。")
         raise SystemExit(EXIT_PROBLEMS)
-    console.print("\n全部检查通过。")
+    console.print("\n全部检查通过。" if not warned else "\n没有拦截问题。")
+
+
+def _print_findings(findings: tuple[Finding, ...], *, err: bool = False) -> None:
+    out = err_console if err else console
+    for f in findings:
+        colour = "red" if f.severity == "block" else "yellow"
+        out.print(f"  [{colour}]-[/] {f}")
+
+
+def _wordlists_line(settings: Settings, lists: WordLists) -> str:
+    """How many entries each configured list has, and which list is not configured."""
+    parts = []
+    for name, label in WORDLISTS.items():
+        configured = settings.checks.wordlist(name) is not None
+        parts.append(f"{label} {lists.size(name)} 条" if configured else f"未配置{label}")
+    return "、".join(parts)
 
 
 COMMANDS = [preview, check]

@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from socialbot.channels.base import OUTCOME_LABELS, DeliveryResult, Outcome
 from socialbot.channels.reactions import REACTION_LABELS
+from socialbot.checks.model import Finding, warnings_fingerprint
+from socialbot.checks.runner import ContentError, as_problem, checker_for
 from socialbot.commands.context import EXIT_PROBLEMS, AppContext, pass_app, staff_errors
 from socialbot.config import Account, Settings
 from socialbot.errors import Problem, PublishError
@@ -28,6 +30,21 @@ def _render(app: AppContext, post_path: Path, account_id: str):  # type: ignore[
     account = settings.account(account_id)
     post = load_post(post_path, assets_dir=settings.assets_dir)
     return render_post(post, settings, [account])
+
+
+def _content_warnings(app: AppContext, post_path: Path, override: str | None) -> list[Finding]:
+    """Blocks refuse; warnings need the approver's written reason (as in the queue)."""
+    settings = app.settings
+    report = checker_for(settings).check_post(load_post(post_path, assets_dir=settings.assets_dir))
+    if report.blocks:
+        raise ContentError(report.blocks)
+    if report.warnings and not (override or "").strip():
+        listed = [as_problem(w) for w in report.warnings]
+        raise PublishError([*listed, Problem(
+            "--override-warnings", f"有 {len(report.warnings)} 条内容检查提醒（见上）：请修改稿件，"
+                                   "或由审核人确认无误后注明理由：--override-warnings \"理由\"")],
+            title="内容检查有提醒，未发布")
+    return list(report.warnings)
 
 
 NOT_QUEUED = (Outcome.RESCHEDULE, Outcome.RETRY)
@@ -131,10 +148,13 @@ def _audit(
 )
 @click.option("--by", default=None, help="发布人（默认：当前系统用户）")
 @click.option("--approved-by", default=None, help="审核人（账号要求审核时必填，不能是发布人本人）")
+@click.option("--override-warnings", "override", default=None,
+              help="稿件有内容检查提醒时必填：审核人确认放行的理由（写入审计日志）")
 @pass_app
 @staff_errors
 def publish(
-    app: AppContext, post: Path, account_id: str, now: bool, by: str | None, approved_by: str | None
+    app: AppContext, post: Path, account_id: str, now: bool, by: str | None,
+    approved_by: str | None, override: str | None,
 ) -> None:
     """紧急发布：立即把一篇稿件发布到一个账号（排版、平台限制和审核要求与队列相同）。
 
@@ -149,8 +169,17 @@ def publish(
     account = settings.account(account_id)
     actor = by or os_user()
     _check_review(settings, account, actor, approved_by)
+    warnings = _content_warnings(app, post, override)
+    if warnings and not approved_by:
+        raise PublishError(Problem("--approved-by", "放行内容检查提醒需要写明审核人"))
     rendered = _render(app, post, account_id)
     _check_not_queued(settings, rendered, account)
+    if warnings:
+        fingerprint = warnings_fingerprint(rendered.content_hash, warnings)
+        items = "；".join(f"{w.where}：{w.message}" for w in warnings)
+        _audit(settings, rendered, account, approved_by or actor, "override",
+               f"理由：{(override or '').strip()}；放行指纹 {fingerprint[:16]}；"
+               f"内容检查提醒 {len(warnings)} 条：{items}")
     _audit(
         settings,
         rendered,

@@ -13,6 +13,7 @@ from rich.table import Table
 from socialbot import worker
 from socialbot.calendar_import import import_calendar
 from socialbot.channels.base import OUTCOME_LABELS
+from socialbot.checks.model import Finding
 from socialbot.commands.context import AppContext, StaffError, pass_app, staff_errors
 from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
@@ -68,11 +69,20 @@ def _added_line(entry: Entry, settings: Settings) -> str:
 
 
 def _review_hint(settings: Settings, entry: Entry) -> str:
+    if entry.warnings:
+        return (f"有 {len(entry.warnings)} 条内容检查提醒（见上），所有账号都需审核人确认后放行："
+                f"socialbot queue approve {entry.queue_id} --by 审核人 "
+                f"--override-warnings \"理由\"")
     needs = [a for a in entry.targets if settings.accounts[a].requires_approval]
     if not needs:
         return ""
     return (f"需要审核后才会发布（{'、'.join(needs)}）：socialbot queue approve {entry.queue_id} "
             f"--by 审核人")
+
+
+def _print_warnings(warnings: list[Finding] | tuple[Finding, ...]) -> None:
+    for w in warnings:
+        console.print(f"  [yellow]![/] {w}")
 
 
 @click.group("queue")
@@ -121,6 +131,7 @@ def add(app: AppContext, post: str, at_text: str | None, to: str | None, cron: s
     add_entries(store, settings, [entry], utcnow(), actor=author)
     console.print(f"[green]✓[/] {_added_line(entry, settings)}")
     console.print(f"  内容指纹：{entry.rendered.content_hash[:12] if entry.rendered else ''}")
+    _print_warnings(entry.warnings)
     hint = _review_hint(settings, entry)
     if hint:
         console.print(f"  {hint}")
@@ -163,6 +174,8 @@ def _review_text(post: PostRecord) -> str:
     if post.approved:
         return f"已通过（{post.approved_by}）"
     text = REVIEW_LABELS.get(post.review, post.review)
+    if post.warnings:
+        text += f"（{len(post.warnings)} 条提醒待放行）"
     return f"{text}：{post.review_note}" if post.review_note else text
 
 
@@ -195,6 +208,12 @@ def show_(app: AppContext, queue_id: int, as_json: bool) -> None:
     console.print(f"  作者：{post.author}    加入时间：{show(post.created_at, settings.tz)}")
     console.print(f"  内容指纹：{post.content_hash}")
     console.print(f"  审核：{_review_text(post)}")
+    if post.warnings:
+        console.print(f"  内容检查提醒（{len(post.warnings)} 条）：")
+        _print_warnings(post.warnings)
+        for entry in audit.entries(store, post=queue_id, limit=None):
+            if entry.action == "override" and entry.content_hash == post.content_hash:
+                console.print(f"  已由 {entry.actor} 放行：{entry.detail.split('；')[0]}")
     if post.cron:
         state = "进行中" if post.active else "已停止"
         console.print(f"  周期：{post.cron}（{state}）")
@@ -234,12 +253,20 @@ def _notes(notes: tuple[str, ...]) -> None:
 @click.argument("queue_id", type=int)
 @click.option("--by", required=True, help="审核人姓名")
 @click.option("--hash", "expect_hash", help="预览时看到的内容指纹（前几位即可），不一致则拒绝")
+@click.option("--override-warnings", "override",
+              help="稿件有内容检查提醒时必填：确认无误、放行的理由（写入审计日志）")
 @pass_app
 @staff_errors
-def approve(app: AppContext, queue_id: int, by: str, expect_hash: str | None) -> None:
-    """审核通过（绑定当前内容；之后内容一改，审核即作废）。"""
+def approve(app: AppContext, queue_id: int, by: str, expect_hash: str | None,
+            override: str | None) -> None:
+    """审核通过（绑定当前内容；之后内容一改，审核即作废）。
+
+    \b
+    稿件有内容检查提醒时，须注明放行理由：
+      socialbot queue approve 3 --by 李审核 --override-warnings "引用文件原文，名称照录"
+    """
     result = review.approve(open_store(app.settings), app.settings, queue_id, by, utcnow(),
-                            expect_hash=expect_hash)
+                            expect_hash=expect_hash, override=override)
     console.print(f"[green]✓[/] 编号 {queue_id} 已审核通过（内容指纹 {result.content_hash[:12]}）")
     _notes(result.notes)
 
@@ -320,12 +347,14 @@ def edit(app: AppContext, queue_id: int, by: str | None) -> None:
     path = source_path(settings, post.source)
     if not path.is_file():
         raise StoreError(Problem(post.source, "稿件文件不存在，无法重新排版"))
-    rendered, problems = render_file(settings, path, post.targets,
-                                     worker.default_channels(settings))
+    rendered, problems, warnings = render_file(settings, path, post.targets,
+                                               worker.default_channels(settings))
     if problems or rendered is None:
         raise StoreError(problems, title="修改后的稿件有误，队列未改变")
-    result = review.edit(store, settings, queue_id, rendered, by or audit.os_user(), utcnow())
+    result = review.edit(store, settings, queue_id, rendered, by or audit.os_user(), utcnow(),
+                         warnings=warnings)
     console.print(f"[green]✓[/] 编号 {queue_id} 已重新排版（内容指纹 {result.content_hash[:12]}）")
+    _print_warnings(warnings)
     _notes(result.notes)
 
 
@@ -366,6 +395,8 @@ def _import_table(entries: list[Entry], settings: Settings, *, refused: bool) ->
             result = "[green]✓[/] 无问题（因其他条目有误，未加入）"
         else:
             result = f"[green]✓[/] 编号 {e.queue_id}"
+        if e.warnings and not e.problems:
+            result += f"\n[yellow]![/] {len(e.warnings)} 条内容提醒，审核时需注明理由放行"
         table.add_row(e.label, e.source, when, "、".join(e.targets), result)
     console.print(table)
 

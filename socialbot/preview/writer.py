@@ -13,6 +13,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from socialbot.channels import get_channel
+from socialbot.checks.model import Finding
+from socialbot.checks.runner import ContentError, checker_for
 from socialbot.config import Account, Settings
 from socialbot.errors import SocialbotError
 from socialbot.limits import WECHAT_DIGEST_MAX, WECHAT_TITLE_MAX, WEIBO_TEXT_MAX
@@ -32,6 +34,7 @@ class PostPreview:
     accounts: list[Account]
     page: Path
     calls: dict[str, list[dict[str, object]]]
+    warnings: tuple[Finding, ...] = ()  # content checks a reviewer must override
 
 
 @dataclass
@@ -58,7 +61,12 @@ def write_preview(
     out_dir: Path,
     progress: Callable[[Path], None] | None = None,
 ) -> PreviewResult:
-    """Render ``paths`` into ``out_dir``; a failing post is reported and leaves no files."""
+    """Render ``paths`` into ``out_dir``; a failing post is reported and leaves no files.
+
+    A post the content checks block fails like a post that does not render: it could
+    never be published, so it has no preview and no place in the plan.
+    """
+    checker = checker_for(settings)  # a malformed word list stops here, before any output
     out_dir.mkdir(parents=True, exist_ok=True)
     result = PreviewResult(out_dir, out_dir / "index.html", out_dir / "plan.json")
     env = _page_environment()
@@ -67,6 +75,9 @@ def write_preview(
         post_dir = out_dir / "posts" / post_id_for(path)
         try:
             post = load_post(path, assets_dir=settings.assets_dir)
+            report = checker.check_post(post)
+            if report.blocks:
+                raise ContentError(report.blocks)
             accounts = target_accounts(post, settings)
             rendered = render_post(post, settings, accounts)
             calls = _plan(settings, rendered, accounts)
@@ -75,7 +86,7 @@ def write_preview(
             result.failures.append((path, exc))
         else:
             page = _write_post(env, settings, rendered, accounts, calls, post_dir)
-            result.posts.append(PostPreview(rendered, accounts, page, calls))
+            result.posts.append(PostPreview(rendered, accounts, page, calls, report.warnings))
         if progress:
             progress(path)
     _write_plan(settings, result)

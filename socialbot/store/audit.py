@@ -36,6 +36,8 @@ ACTION_LABELS = {
     "hold": "暂缓",
     "quota": "额度改期",
     "import": "批量导入",
+    "warnings": "内容提醒",
+    "override": "放行提醒",
 }
 
 

@@ -27,7 +27,12 @@ from socialbot.store import audit, quota
 from socialbot.store.content import parse_rendered
 from socialbot.store.db import Database
 from socialbot.store.models import DeliveryRecord, PostRecord, State
-from socialbot.store.queue import create_deliveries, occurrence_label, paused_scopes
+from socialbot.store.queue import (
+    create_deliveries,
+    occurrence_label,
+    paused_scopes,
+    review_needed,
+)
 from socialbot.store.recurrence import HORIZON, occurrences
 from socialbot.store.schema import GLOBAL_SCOPE, attempts, deliveries, posts
 from socialbot.store.times import show
@@ -125,7 +130,7 @@ def claim_next(db: Database, settings: Settings, worker: str, now: dt.datetime) 
                 deliveries.c.account.in_(list(settings.accounts)),
                 deliveries.c.account.not_in(sorted(paused)),
                 posts.c.review != "rejected",
-                or_(deliveries.c.account.not_in(needs_review),
+                or_(and_(deliveries.c.account.not_in(needs_review), posts.c.warnings.is_(None)),
                     posts.c.approved_hash == deliveries.c.content_hash),
             )
             .order_by(deliveries.c.due_at, deliveries.c.id).limit(1)
@@ -213,7 +218,7 @@ def promote_due(db: Database, settings: Settings, now: dt.datetime) -> list[Deli
     missed: list[DeliveryRecord] = []
     with db.tx() as conn:
         rows = conn.execute(
-            select(deliveries, posts.c.review, posts.c.approved_hash)
+            select(deliveries, posts.c.review, posts.c.approved_hash, posts.c.warnings)
             .join(posts, posts.c.id == deliveries.c.post)
             .where(deliveries.c.state.in_([str(State.QUEUED), str(State.APPROVED),
                                            str(State.DUE)]),
@@ -226,9 +231,9 @@ def promote_due(db: Database, settings: Settings, now: dt.datetime) -> list[Deli
                 _move(conn, d, State.FAILED, now, f"账号 {d.account} 已不在配置文件中")
                 continue
             review = row._mapping["review"]
+            needs = review_needed(settings.accounts[d.account], bool(row._mapping["warnings"]))
             ok = review != "rejected" and (
-                not settings.accounts[d.account].requires_approval
-                or row._mapping["approved_hash"] == d.content_hash)
+                not needs or row._mapping["approved_hash"] == d.content_hash)
             if late:
                 why = "到期时仍未审核" if not ok else "错过发布时间（程序未运行或积压）"
                 if _move(conn, d, State.MISSED, now,
@@ -286,7 +291,7 @@ def extend_series(db: Database, settings: Settings, now: dt.datetime) -> int:
                 create_deliveries(conn, settings, post.id, post.post_id, account_id,
                                   post.content_hash, labelled, now,
                                   paused=bool(flags & {GLOBAL_SCOPE, account_id}),
-                                  approved_hash=approved)
+                                  approved_hash=approved, has_warnings=bool(post.warnings))
                 created += len(labelled)
     return created
 

@@ -1,7 +1,9 @@
 """Turning "this post file, to these accounts, at this time" into a checked queue entry.
 
-Loading, rendering and each channel's platform checks happen here, before any
-transaction; every problem is collected on the entry so staff see them all at once.
+Loading, rendering, the content checks and each channel's platform checks happen
+here, before any transaction; every problem is collected on the entry so staff see
+them all at once. Content-check blocks are problems (nothing is queued); warnings
+travel with the entry and must be overridden by the reviewer.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from socialbot.channels.base import Channel
+from socialbot.checks.model import Finding
 from socialbot.config import Settings
 from socialbot.errors import Problem, SocialbotError
 from socialbot.post import load_post, post_id_for
@@ -47,17 +50,22 @@ def source_path(settings: Settings, source: str) -> Path:
 
 
 def render_file(settings: Settings, path: Path, targets: tuple[str, ...],
-                channels: ChannelLookup | None) -> tuple[RenderedPost | None, list[Problem]]:
-    """Render ``path`` for ``targets`` and run each account's platform checks."""
-    from socialbot.render import render_post  # the renderer is heavy; only load it here
+                channels: ChannelLookup | None,
+                ) -> tuple[RenderedPost | None, list[Problem], list[Finding]]:
+    """Render ``path`` for ``targets``, run the content checks and each account's
+    platform checks: (rendering, problems that refuse it, warnings to override)."""
+    from socialbot.checks.runner import as_problem, checker_for  # heavy; only load here
+    from socialbot.render import render_post
 
     problems: list[Problem] = []
     try:
         post = load_post(path, assets_dir=settings.assets_dir)
+        report = checker_for(settings).check_post(post)
         known = [settings.accounts[a] for a in targets if a in settings.accounts]
         rendered = render_post(post, settings, known)
     except SocialbotError as exc:
-        return None, list(exc.problems)
+        return None, list(exc.problems), []
+    problems += [as_problem(f) for f in report.blocks]
     if channels is not None:
         for account_id in targets:
             if account_id not in settings.accounts:
@@ -67,7 +75,7 @@ def render_file(settings: Settings, path: Path, targets: tuple[str, ...],
             except SocialbotError as exc:
                 found = [Problem(f"账号 {account_id}", p.message) for p in exc.problems]
             problems += [Problem(f"账号 {account_id} {p.where}".strip(), p.message) for p in found]
-    return rendered, problems
+    return rendered, problems, list(report.warnings)
 
 
 def prepare(settings: Settings, name: str, *, targets: tuple[str, ...] | None,
@@ -89,7 +97,8 @@ def prepare(settings: Settings, name: str, *, targets: tuple[str, ...] | None,
         with contextlib.suppress(SocialbotError):  # reported by render_file below
             post = load_post(path, assets_dir=settings.assets_dir)
             entry.targets = post.accounts or tuple(settings.accounts)
-    rendered, found = render_file(settings, path, entry.targets, channels)
+    rendered, found, warnings = render_file(settings, path, entry.targets, channels)
     entry.rendered = rendered
     entry.problems += found
+    entry.warnings = warnings
     return entry

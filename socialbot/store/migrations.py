@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Column, Connection, inspect, select
+from sqlalchemy import Column, Connection, Text, inspect, select
 from sqlalchemy.schema import CreateColumn
 
 from socialbot.store.schema import metadata, schema_version
@@ -66,7 +66,12 @@ def _audit_append_only(conn: Connection, dialect: str) -> None:
         )
 
 
+def _m2_post_warnings(conn: Connection, dialect: str) -> None:
+    add_column_if_missing(conn, "posts", Column("warnings", Text))
+
+
 MIGRATIONS: list[tuple[int, str, Step]] = [
     (1, "queue, deliveries, attempts, audit (append-only), images, pauses, quota ledger",
      _m1_initial),
+    (2, "posts.warnings: content-check warnings a reviewer must override", _m2_post_warnings),
 ]

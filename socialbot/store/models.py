@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from socialbot.checks.model import Finding
+
 
 class State(StrEnum):
     """Where one (post, account) delivery is. Written before and after every platform call."""
@@ -69,6 +71,7 @@ class PostRecord:
     cron: str | None
     cron_until: dt.datetime | None
     active: bool
+    warnings: tuple[Finding, ...] = ()  # content-check warnings of the current content
 
     @property
     def approved(self) -> bool:
@@ -84,6 +87,7 @@ class PostRecord:
             approved_hash=m["approved_hash"], approved_by=m["approved_by"],
             approved_at=m["approved_at"], review_note=m["review_note"] or "",
             cron=m["cron"], cron_until=m["cron_until"], active=bool(m["active"]),
+            warnings=load_warnings(m.get("warnings")),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -94,6 +98,7 @@ class PostRecord:
             "review": self.review, "approved": self.approved, "approved_by": self.approved_by,
             "approved_at": _iso(self.approved_at), "review_note": self.review_note,
             "cron": self.cron, "cron_until": _iso(self.cron_until), "active": self.active,
+            "warnings": [w.to_json() for w in self.warnings],
         }
 
 
@@ -144,6 +149,19 @@ class DeliveryRecord:
             "remote_id": self.remote_id, "url": self.url, "message": self.message,
             "sent_at": _iso(self.sent_at),
         }
+
+
+def dump_warnings(warnings: list[Finding] | tuple[Finding, ...]) -> str | None:
+    """The ``posts.warnings`` value: JSON, or NULL when there is nothing to override."""
+    if not warnings:
+        return None
+    return json.dumps([w.to_json() for w in warnings], ensure_ascii=False)
+
+
+def load_warnings(text: str | None) -> tuple[Finding, ...]:
+    if not text:
+        return ()
+    return tuple(Finding.from_json(d) for d in json.loads(text))
 
 
 def _iso(value: dt.datetime | None) -> str | None:

@@ -13,13 +13,21 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, and_, insert, select, update
 
-from socialbot.config import Settings
+from socialbot.checks.model import Finding
+from socialbot.config import Account, Settings
 from socialbot.errors import Problem, StoreError
 from socialbot.rendered import RenderedPost, delivery_key
 from socialbot.store import audit, quota
 from socialbot.store.content import dump_rendered
 from socialbot.store.db import Database
-from socialbot.store.models import PENDING, DeliveryRecord, PostRecord, State, label
+from socialbot.store.models import (
+    PENDING,
+    DeliveryRecord,
+    PostRecord,
+    State,
+    dump_warnings,
+    label,
+)
 from socialbot.store.recurrence import HORIZON, CronProblem, occurrences
 from socialbot.store.schema import GLOBAL_SCOPE, deliveries, pauses, posts
 from socialbot.store.times import in_past, show
@@ -39,6 +47,7 @@ class Entry:
     until: dt.datetime | None = None
     rendered: RenderedPost | None = None
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)  # content checks: need an override
     queue_id: int | None = None
     first_due: dt.datetime | None = None
 
@@ -214,7 +223,7 @@ def _insert(conn: Connection, settings: Settings, entry: Entry,
         created_at=now, updated_at=now, content_hash=content_hash,
         rendered=dump_rendered(conn, rendered), targets=json.dumps(list(entry.targets)),
         review="pending", review_note="", cron=entry.cron, cron_until=entry.until,
-        series_next=series_next, active=True,
+        series_next=series_next, active=True, warnings=dump_warnings(entry.warnings),
     )).inserted_primary_key[0]
     entry.queue_id = int(queue_id)
     entry.first_due = times[0][0]
@@ -222,7 +231,8 @@ def _insert(conn: Connection, settings: Settings, entry: Entry,
     for account_id in entry.targets:
         create_deliveries(conn, settings, entry.queue_id, entry.post_id, account_id,
                           content_hash, times, now,
-                          paused=bool(paused & {GLOBAL_SCOPE, account_id}))
+                          paused=bool(paused & {GLOBAL_SCOPE, account_id}),
+                          has_warnings=bool(entry.warnings))
         when = "、".join(show(t, settings.tz) for t, _ in times)
         detail = f"{entry.label}：{rendered.title}；发布时间 {when}"
         if entry.cron:
@@ -232,13 +242,28 @@ def _insert(conn: Connection, settings: Settings, entry: Entry,
         audit.record(conn, actor=entry.author, action=action, post=entry.queue_id,
                      account=account_id,
                      content_hash=content_hash, detail=detail, at=now)
+    if entry.warnings:
+        audit.record(conn, actor=entry.author, action="warnings", post=entry.queue_id,
+                     content_hash=content_hash, at=now,
+                     detail=warnings_detail(entry.warnings))
+
+
+def warnings_detail(warnings: list[Finding] | tuple[Finding, ...]) -> str:
+    """The warnings as one audit line: what a reviewer will have to override."""
+    items = "；".join(f"{w.where}：{w.message}" for w in warnings)
+    return f"内容检查提醒 {len(warnings)} 条（审核时需注明理由放行）：{items}"
+
+
+def review_needed(account: Account | None, has_warnings: bool) -> bool:
+    """An unknown account, one that requires approval, or content with warnings."""
+    return account is None or account.requires_approval or has_warnings
 
 
 def create_deliveries(conn: Connection, settings: Settings, queue_id: int, post_id: str,
                       account_id: str, content_hash: str, times: list[tuple[dt.datetime, str]],
-                      now: dt.datetime, *, paused: bool, approved_hash: str | None = None) -> None:
-    account = settings.accounts.get(account_id)
-    needs_review = account is None or account.requires_approval
+                      now: dt.datetime, *, paused: bool, approved_hash: str | None = None,
+                      has_warnings: bool = False) -> None:
+    needs_review = review_needed(settings.accounts.get(account_id), has_warnings)
     ok = not needs_review or approved_hash == content_hash
     for when, occ in times:
         conn.execute(insert(deliveries).values(
@@ -296,8 +321,7 @@ def desired_state(settings: Settings, post: PostRecord, account_id: str,
     """QUEUED while a review is missing or refused; APPROVED when the delivery may go."""
     if post.review == "rejected":
         return State.QUEUED
-    account = settings.accounts.get(account_id)
-    if account is not None and not account.requires_approval:
+    if not review_needed(settings.accounts.get(account_id), bool(post.warnings)):
         return State.APPROVED
     return State.APPROVED if post.approved_hash == content_hash else State.QUEUED
 

@@ -74,6 +74,9 @@ posts = Table(
     Column("cron_until", UTCDateTime),
     Column("series_next", UTCDateTime),  # next occurrence not yet turned into deliveries
     Column("active", Boolean, nullable=False, default=True),
+    # JSON list of the content-check warnings for this content; NULL when there are none.
+    # A post with warnings needs a reviewer's override on every account (see review).
+    Column("warnings", Text),
 )
 
 deliveries = Table(
