@@ -52,7 +52,7 @@ def test_preview_writes_pages_images_and_plan(config: Path, tmp_path: Path) -> N
         (("title: 实验室“云开放”直播预告", "title: " + "长" * 40), "字段 title"),
         (("weibo: 6月9日14:00", "weibo: " + "长" * 150), "微博正文"),
         (("kicker: 直播预告", "kicker: 直播预告\ncover:\n  photo: photos/none.jpg"), "cover.photo"),
-        (("  platform: 上海市场监管视频号\n", ""), "livestream.j2 第"),
+        (("template: livestream", "template: forum"), "forum.j2 第"),  # forum needs a topic
     ],
 )
 def test_bad_post_located_nonzero_and_nothing_written(
@@ -116,12 +116,12 @@ def test_details_of_the_wrong_kind_are_a_located_problem(config: Path, tmp_path:
 
 
 def test_undefined_variable_names_the_line_that_uses_it(config: Path, tmp_path: Path) -> None:
-    post = write_post(
-        tmp_path / "posts", text=GOOD_POST.replace("  platform: 上海市场监管视频号\n", "")
+    post = write_post(  # a forum post needs details.topic
+        tmp_path / "posts", text=GOOD_POST.replace("template: livestream", "template: forum")
     )
     result = run(config, "check", str(post))
     assert result.exit_code == 2
-    assert "livestream.j2 第" in result.output
+    assert "forum.j2 第" in result.output
     assert "第 1 行" not in result.output  # line 1 is only the `extends`
 
 

@@ -84,12 +84,12 @@ def test_link_outside_safe_domain_refused(settings, tmp_path: Path) -> None:
 
 
 def test_undefined_template_variable_names_template_line(settings, tmp_path: Path) -> None:
-    text = GOOD_POST.replace("  platform: 上海市场监管视频号\n", "")
+    text = GOOD_POST.replace("template: livestream", "template: forum")  # forum needs a topic
     with pytest.raises(RenderError) as info:
         render_text(settings, tmp_path, text)
     message = info.value.render()
-    assert re.search(r"模板 livestream\.j2 第 \d+ 行", message)
-    assert "platform" in message
+    assert re.search(r"模板 forum\.j2 第 \d+ 行", message)
+    assert "topic" in message
     assert "details" in message
 
 

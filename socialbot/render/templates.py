@@ -121,12 +121,15 @@ def render_template(
     return wechat.strip(), weibo.strip()
 
 
+FACT_MACROS = "_facts.j2"  # the shared fact()/items() macros: report the line that calls them
+
+
 def _template_line(exc: Exception, name: str) -> str:
     """The innermost template line of the error (not the ``extends`` at line 1)."""
     where = f"模板 {name}.j2"
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
         filename = frame.f_code.co_filename
-        if filename.endswith(".j2"):
+        if filename.endswith(".j2") and Path(filename).name != FACT_MACROS:
             where = f"模板 {Path(filename).name} 第 {lineno} 行"
     return where
 
