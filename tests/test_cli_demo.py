@@ -26,6 +26,7 @@ def demo_config(tmp_path: Path) -> Path:
     text = text.replace('posts = "campaign/posts"', f'posts = "{posts}"')
     for key in ("templates/posts", "assets"):
         text = text.replace(f'"{key}"', f'"{REPO / key}"', 1)
+    text = text.replace('"wordlists/', f'"{REPO}/wordlists/')
     config = tmp_path / "config.toml"
     config.write_text(text, "utf-8")
     return config
@@ -45,7 +46,7 @@ def test_demo_previews_queues_and_publishes(tmp_path: Path, monkeypatch) -> None
     plan = json.loads((out / "preview" / "plan.json").read_text("utf-8"))
     assert plan["posts"] == 2
     followers = (out / "followers" / "index.html").read_text("utf-8")
-    assert "2022年“世界认可日”上海宣传活动启动" in followers
+    assert "本市开展2022年“世界认可日”宣传活动" in followers
     assert "实验室“云开放”" in followers
     assert "'/mmbiz/" not in followers and '"/mmbiz/' not in followers  # images saved locally
     images = list((out / "followers" / "files").iterdir())
@@ -53,7 +54,7 @@ def test_demo_previews_queues_and_publishes(tmp_path: Path, monkeypatch) -> None
 
 
 def test_demo_refuses_real_accounts(tmp_path: Path) -> None:
-    text = (REPO / "config.toml").read_text("utf-8")
+    text = (REPO / "config.toml").read_text("utf-8").replace('"wordlists/', f'"{REPO}/wordlists/')
     text = text.replace('api_base = "http://127.0.0.1:8900/weibo"\n', "")
     config = tmp_path / "config.toml"
     config.write_text(text, "utf-8")
