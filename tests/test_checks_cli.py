@@ -252,3 +252,13 @@ def test_a_malformed_word_list_names_its_lines(tmp_path: Path, monkeypatch) -> N
         assert "misspellings.txt 第 4 行" in out and "与第 3 行重复" in out
         assert "misspellings.txt 第 5 行" in out and "太短" in out
     env.db.dispose()
+
+
+def test_an_edit_that_adds_a_block_is_refused_and_changes_nothing(env: Env) -> None:
+    path = env.post("0609-clean.md")
+    env.run("queue", "add", "0609-clean", "--at", env.later(), "--to", "sub_wechat", "--by", "张三")
+    before = snapshot(env.db)
+    path.write_text(path.read_text("utf-8") + "\n时间：【待补充：时间】\n", "utf-8")
+    result = env.run("queue", "edit", "1", "--by", "张三")
+    assert result.exit_code == 2 and "占位内容" in result.output
+    assert snapshot(env.db) == before
