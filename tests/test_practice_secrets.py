@@ -120,6 +120,7 @@ def shipped_config(folder: Path) -> Path:
     text = (REPO / "config.toml").read_text("utf-8")
     for key in ("campaign/posts", "templates/posts", "assets"):
         text = text.replace(f'"{key}"', f'"{REPO / key}"', 1)
+    text = text.replace('"wordlists/', f'"{REPO}/wordlists/')
     text = text.replace('path = "out/socialbot.db"', f'path = "{folder / "queue.db"}"')
     path = folder / "config.toml"
     path.write_text(text, "utf-8")
