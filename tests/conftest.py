@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# Headless Chromium fixtures (chromium, browser_page) for any test of a page people see.
+pytest_plugins = ["tests.browser"]
+
 _real_connect = socket.socket.connect
 _real_create_connection = socket.create_connection
 

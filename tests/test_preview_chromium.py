@@ -1,70 +1,33 @@
-"""The dry-run preview as a person sees it: loaded and screenshotted in headless Chromium."""
+"""The dry-run preview as a person sees it, in Debian's headless Chromium with no system
+fonts at all: the page must bring its own font."""
 
 from __future__ import annotations
 
-import os
+import io
 import re
 import shutil
-import subprocess
+import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
-from noto_cjk_sans_otc import FONT_PATH
 from PIL import Image
 
 from socialbot.config import load_settings
-from socialbot.preview import write_preview
+from socialbot.preview import PreviewResult, write_preview
 from socialbot.preview.writer import campaign_posts
+from socialbot.render.webfont import FAMILY
+from tests.browser import launch_chromium, marked_pids, open_page, platform_fonts
 from tests.helpers import REPO
 
 pytestmark = pytest.mark.chromium
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-
-def _require_chromium() -> str:
-    if CHROMIUM:
-        return CHROMIUM
-    if os.environ.get("SOCIALBOT_REQUIRE_CHROMIUM"):
-        pytest.fail("chromium is required (SOCIALBOT_REQUIRE_CHROMIUM) but not installed")
-    pytest.skip("Debian's chromium is not installed; `make test` installs it")
-
-
-def _run_chromium(tmp: Path, url: str, *extra: str) -> str:
-    """Headless Chromium with no background networking, using the bundled CJK font."""
-    fonts_conf = tmp / "fonts.conf"
-    fonts_conf.write_text(
-        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
-        f'<dir>{Path(str(FONT_PATH)).parent}</dir><include ignore_missing="yes">'
-        "/etc/fonts/fonts.conf</include>"
-        f"<cachedir>{tmp / 'fc-cache'}</cachedir></fontconfig>",
-        "utf-8",
-    )
-    env = dict(os.environ, FONTCONFIG_FILE=str(fonts_conf), HOME=str(tmp))
-    cmd = [
-        _require_chromium(),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        f"--user-data-dir={tmp / 'profile'}",
-        "--virtual-time-budget=5000",
-        "--allow-file-access-from-files",
-        *extra,
-        url,
-    ]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
-def preview(tmp_path_factory: pytest.TempPathFactory):
-    _require_chromium()
+def preview(tmp_path_factory: pytest.TempPathFactory) -> PreviewResult:
+    """The sample campaign's preview."""
     settings = load_settings(REPO / "config.toml")
     out = tmp_path_factory.mktemp("preview")
     result = write_preview(settings, campaign_posts(settings), out)
@@ -72,9 +35,56 @@ def preview(tmp_path_factory: pytest.TempPathFactory):
     return result
 
 
-def test_post_page_has_every_view_and_images_load(preview, tmp_path: Path) -> None:
+def _own_font_only(page: Any, selector: str) -> list[dict[str, Any]]:
+    fonts = platform_fonts(page, selector)
+    assert fonts, f"{selector}: Chromium drew no glyph at all"
+    for font in fonts:
+        assert font["familyName"] == FAMILY, (selector, fonts)
+        assert font["postScriptName"].startswith("SocialbotCJKSans-"), (selector, fonts)
+        assert font["isCustomFont"] and font["glyphCount"] > 0, (selector, fonts)
+    return fonts
+
+
+def test_chinese_text_uses_the_shipped_font_without_system_fonts(
+    preview: PreviewResult, browser_page: Any
+) -> None:
+    post = preview.posts[0]
+    open_page(browser_page, post.page)
+    # The browser really has no font of its own: text in a system family draws nothing.
+    browser_page.evaluate(
+        "() => { const p = document.createElement('p'); p.id = 'system-only';"
+        " p.style.fontFamily = 'serif'; p.textContent = '检验检测'; document.body.append(p); }"
+    )
+    assert platform_fonts(browser_page, "#system-only") == []
+    for selector in ("header.top h1", ".card-title", ".wb-text", "section.panel h2"):
+        fonts = _own_font_only(browser_page, selector)
+        text = browser_page.eval_on_selector(selector, "e => e.textContent")
+        assert sum(f["glyphCount"] for f in fonts) >= len(CJK.findall(text)) > 0
+    open_page(browser_page, preview.index)
+    _own_font_only(browser_page, "header.top h1")
+
+
+def test_without_the_font_face_chinese_has_no_font(
+    preview: PreviewResult, browser_page: Any, tmp_path: Path
+) -> None:
+    """Control: the same page with the @font-face removed is drawn with nothing of ours."""
+    copy = tmp_path / "preview"
+    shutil.copytree(preview.out_dir, copy)
+    css = copy / "preview.css"
+    stripped, n = re.subn(r"@font-face\s*\{[^}]*\}", "", css.read_text("utf-8"))
+    assert n == 1
+    css.write_text(stripped, "utf-8")
+    post = copy / preview.posts[0].page.relative_to(preview.out_dir)
+    open_page(browser_page, post)
+    fonts = platform_fonts(browser_page, "header.top h1")
+    assert not any(f["familyName"] == FAMILY or f["isCustomFont"] for f in fonts), fonts
+
+
+def test_post_page_has_every_view_and_images_load(
+    preview: PreviewResult, browser_page: Any
+) -> None:
     post = next(p for p in preview.posts if p.rendered.wechat.images)  # one with an inline image
-    dom = _run_chromium(tmp_path, post.page.as_uri(), "--dump-dom")
+    open_page(browser_page, post.page)
     for testid in (
         "wechat-card",
         "crop-235",
@@ -87,27 +97,39 @@ def test_post_page_has_every_view_and_images_load(preview, tmp_path: Path) -> No
         "plan",
         "checks",
     ):
-        assert f'data-testid="{testid}"' in dom, testid
-    loaded, total = re.search(r'data-images="(\d+)/(\d+)"', dom).groups()
-    assert total != "0" and loaded == total, f"only {loaded} of {total} images loaded"
-    assert post.rendered.wechat.title in dom
-    assert "stable_token" in dom or "get_token_info" in dom  # the plan lists the calls
+        assert browser_page.locator(f'[data-testid="{testid}"]').count() >= 1, testid
+    loaded, total = browser_page.evaluate(
+        "[...document.images].reduce((a, i) => [a[0] + (i.complete && i.naturalWidth > 0),"
+        " a[1] + 1], [0, 0])"
+    )
+    assert total > 0 and loaded == total, f"only {loaded} of {total} images loaded"
+    assert post.rendered.wechat.title in browser_page.inner_text("[data-testid=wechat-article]")
+    plan = browser_page.inner_text("[data-testid=plan]")
+    assert "stable_token" in plan or "get_token_info" in plan  # the plan lists the calls
 
 
-def test_screenshot_shows_rendered_page(preview, tmp_path: Path) -> None:
-    post = preview.posts[0]
-    shot = tmp_path / "post.png"
-    _run_chromium(tmp_path, post.page.as_uri(), f"--screenshot={shot}", "--window-size=1280,1400")
-    with Image.open(shot) as img:
-        assert img.size == (1280, 1400)
-        rgb = img.convert("RGB")
-        colours = rgb.resize((64, 70)).getcolors(64 * 70) or []
-        assert len(colours) > 50, "screenshot looks blank"
-        # the theme green of the page header is on screen
-        green = sum(n for n, (r, g, b) in colours if g > r + 40 and g > b + 20)
-        assert green > 20
+def test_screenshot_shows_rendered_page(preview: PreviewResult, browser_page: Any) -> None:
+    open_page(browser_page, preview.posts[0].page)
+    with Image.open(io.BytesIO(browser_page.screenshot())) as img:
+        assert img.size == (1280, 900)
+        colours = img.convert("RGB").resize((64, 45)).getcolors(64 * 45) or []
+    assert len(colours) > 50, "screenshot looks blank"
+    # the theme green of the page header is on screen
+    assert sum(n for n, (r, g, b) in colours if g > r + 40 and g > b + 20) > 20
 
 
-def test_index_lists_every_post(preview, tmp_path: Path) -> None:
-    dom = _run_chromium(tmp_path, preview.index.as_uri(), "--dump-dom")
-    assert dom.count('data-testid="post-row"') == len(preview.posts) >= 8
+def test_index_lists_every_post(preview: PreviewResult, browser_page: Any) -> None:
+    open_page(browser_page, preview.index)
+    rows = browser_page.locator('[data-testid="post-row"]').count()
+    assert rows == len(preview.posts) >= 8
+
+
+def test_no_browser_process_outlives_a_failing_test(playwright_driver: Any, tmp_path: Path) -> None:
+    marker = uuid.uuid4().hex
+    with pytest.raises(RuntimeError, match="the test failed"), launch_chromium(
+        playwright_driver, tmp_path, marker=marker
+    ) as browser:
+        browser.new_page().goto("about:blank")
+        assert marked_pids(marker), "the browser's processes carry the marker"
+        raise RuntimeError("the test failed")
+    assert marked_pids(marker) == []

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
 
+from socialbot.config import load_settings
+from socialbot.preview import write_preview
 from socialbot.render import webfont
 from socialbot.render.fonts import DEFAULT_FONT_INDEX, default_font_path
+from tests.helpers import write_config, write_post
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +94,24 @@ def test_css_and_licence_name_the_file() -> None:
     text = webfont.licence_text("x.woff2")
     assert "x.woff2 is a subset of Noto Sans CJK SC" in text
     assert "SIL OPEN FONT LICENSE Version 1.1" in text
+
+
+def test_preview_ships_a_font_with_every_character_of_its_pages(
+    tmp_path: Path, source_cmap: set[int]
+) -> None:
+    settings = load_settings(write_config(tmp_path))
+    post = write_post(tmp_path / "posts")
+    result = write_preview(settings, [post], tmp_path / "out")
+    assert result.ok, [e.render() for _, e in result.failures]
+    css = (tmp_path / "out" / "preview.css").read_text("utf-8")
+    url = re.search(r'src: url\("([^"]+)"\) format\("woff2"\)', css).group(1)
+    font = TTFont(tmp_path / "out" / url)
+    assert font["name"].getDebugName(1) == webfont.FAMILY
+    assert (tmp_path / "out" / "fonts" / "OFL.txt").is_file()
+    assert f'font-family: "{webfont.FAMILY}"' in css
+    pages = [result.index, *(p.page for p in result.posts)]
+    shown = set("".join(html.unescape(p.read_text("utf-8")) for p in pages))
+    wanted = {ord(c) for c in shown if c.isprintable()} & source_cmap
+    missing = wanted - set(font.getBestCmap())
+    assert not missing, "".join(map(chr, sorted(missing)))
+    assert "检" in shown and ord("检") in font.getBestCmap()

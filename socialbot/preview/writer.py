@@ -22,6 +22,7 @@ from socialbot.post import load_post, post_id_for
 from socialbot.preview.crops import crop_style
 from socialbot.render import render_post, target_accounts
 from socialbot.render.templates import template_label
+from socialbot.render.webfont import font_ready_script, font_stack, write_webfont
 from socialbot.rendered import ImageAsset, RenderedPost, delivery_key
 from socialbot.textcount import URL_RE, weibo_length
 
@@ -70,7 +71,6 @@ def write_preview(
     out_dir.mkdir(parents=True, exist_ok=True)
     result = PreviewResult(out_dir, out_dir / "index.html", out_dir / "plan.json")
     env = _page_environment()
-    (out_dir / "preview.css").write_text((PAGES / "preview.css").read_text("utf-8"), "utf-8")
     for path in paths:
         post_dir = out_dir / "posts" / post_id_for(path)
         try:
@@ -99,7 +99,21 @@ def write_preview(
         ),
         "utf-8",
     )
+    _write_style(env, out_dir, [result.index, *(p.page for p in result.posts)])
     return result
+
+
+def _write_style(env: Environment, out_dir: Path, pages: list[Path]) -> None:
+    """preview.css, loading a font subset that covers every page of this run.
+
+    The font ships with the pages, so Chinese looks the same on a machine without any
+    system CJK font.
+    """
+    texts = [page.read_text("utf-8") for page in pages]
+    texts.append((PAGES / "preview.css").read_text("utf-8"))
+    font = write_webfont(out_dir, texts)
+    css = env.get_template("preview.css").render(font_face=font.css, font_stack=font_stack())
+    (out_dir / "preview.css").write_text(css, "utf-8")
 
 
 def _plan(
@@ -223,5 +237,6 @@ def _page_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["template_label"] = template_label
+    env.globals["font_ready"] = Markup(font_ready_script())
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
     return env
