@@ -1,5 +1,5 @@
 """The dry-run preview as a person sees it, in Debian's headless Chromium with no system
-fonts at all: the page must bring its own font."""
+fonts at all: the page must bring its own font, show what followers see, and print whole."""
 
 from __future__ import annotations
 
@@ -12,16 +12,24 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 
 from socialbot.config import load_settings
 from socialbot.preview import PreviewResult, write_preview
 from socialbot.preview.writer import campaign_posts
 from socialbot.render.webfont import FAMILY
+from socialbot.textcount import URL_RE
 from tests.browser import launch_chromium, marked_pids, open_page, platform_fonts
-from tests.helpers import REPO
+from tests.helpers import GOOD_POST, REPO, write_config, write_post
 
 pytestmark = pytest.mark.chromium
 
+LAST_PARAGRAPH = "这是长文的最后一段，打印和整页截图都必须完整显示到这里为止。"
+LONG_BODY = "\n\n".join(
+    [f"第{i}段：检验检测是质量的守门人，本段用来把文章撑长，超过一屏手机的高度。" * 2
+     for i in range(1, 41)]
+    + [LAST_PARAGRAPH]
+)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -31,6 +39,18 @@ def preview(tmp_path_factory: pytest.TempPathFactory) -> PreviewResult:
     settings = load_settings(REPO / "config.toml")
     out = tmp_path_factory.mktemp("preview")
     result = write_preview(settings, campaign_posts(settings), out)
+    assert result.ok, [e.render() for _, e in result.failures]
+    return result
+
+
+@pytest.fixture(scope="module")
+def long_post(tmp_path_factory: pytest.TempPathFactory) -> PreviewResult:
+    """One post whose article is far taller than a phone screen."""
+    folder = tmp_path_factory.mktemp("long")
+    settings = load_settings(write_config(folder))
+    text = GOOD_POST.split("---\n", 2)
+    path = write_post(folder / "posts", text=f"---\n{text[1]}---\n{LONG_BODY}\n")
+    result = write_preview(settings, [path], folder / "out")
     assert result.ok, [e.render() for _, e in result.failures]
     return result
 
@@ -122,6 +142,71 @@ def test_index_lists_every_post(preview: PreviewResult, browser_page: Any) -> No
     open_page(browser_page, preview.index)
     rows = browser_page.locator('[data-testid="post-row"]').count()
     assert rows == len(preview.posts) >= 8
+
+
+def test_weibo_card_shows_links_as_followers_see_them(
+    long_post: PreviewResult, browser_page: Any
+) -> None:
+    rendered = long_post.posts[0].rendered
+    urls = URL_RE.findall(rendered.weibo.text)
+    assert urls, "the sample Weibo text carries a link"
+    open_page(browser_page, long_post.posts[0].page)
+    card = browser_page.locator("[data-testid=weibo-text]")
+    shown = card.inner_text()
+    assert shown.count("网页链接") == len(urls)
+    assert "http" not in shown and not any(u in shown for u in urls)
+    chips = card.locator("a.wb-link")
+    assert [chips.nth(i).get_attribute("href") for i in range(chips.count())] == urls
+    # The text outside the links is unchanged.
+    assert shown.replace("网页链接", "") == URL_RE.sub("", rendered.weibo.text)
+
+
+# Where the paragraph holding `text` is: cut off by a scrolling ancestor, or visible.
+_CLIP = """(text) => {
+  const el = [...document.querySelectorAll('[data-testid=article-content] p')]
+    .find(p => p.textContent.includes(text));
+  if (!el) return 'missing';
+  const r = el.getBoundingClientRect();
+  const page = document.documentElement.scrollHeight;
+  for (let a = el.parentElement; a; a = a.parentElement) {
+    const s = getComputedStyle(a);
+    if (s.overflowY !== 'visible' || s.overflowX !== 'visible') {
+      const b = a.getBoundingClientRect();
+      if (r.top < b.top - 1 || r.bottom > b.bottom + 1) return 'clipped by ' + a.className;
+    }
+  }
+  return r.bottom + window.scrollY <= page ? 'visible' : 'below the page';
+}"""
+_LAST = f"[data-testid=article-content] p:has-text('{LAST_PARAGRAPH}')"
+
+
+def test_long_article_is_cut_on_screen_but_whole_when_expanded(
+    long_post: PreviewResult, browser_page: Any
+) -> None:
+    page = long_post.posts[0].page
+    open_page(browser_page, page)
+    # On screen the phone keeps its one-screen height and scrolls inside: a full-page
+    # screenshot would cut the article (this is what the expanded view is for).
+    assert browser_page.evaluate(_CLIP, LAST_PARAGRAPH).startswith("clipped")
+    browser_page.goto(page.as_uri() + "#full")
+    assert browser_page.evaluate(_CLIP, LAST_PARAGRAPH) == "visible"
+    shot = browser_page.screenshot(full_page=True)
+    with Image.open(io.BytesIO(shot)) as img:
+        box = browser_page.locator(_LAST).bounding_box()
+        assert box and box["y"] + box["height"] <= img.height
+
+
+def test_printed_long_article_contains_its_last_paragraph(
+    long_post: PreviewResult, browser_page: Any
+) -> None:
+    open_page(browser_page, long_post.posts[0].page)
+    browser_page.emulate_media(media="print")
+    assert browser_page.evaluate(_CLIP, LAST_PARAGRAPH) == "visible"
+    pdf = PdfReader(io.BytesIO(browser_page.pdf(format="A4", print_background=True)))
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in pdf.pages))
+    assert "第1段" in text  # the extraction itself works
+    assert LAST_PARAGRAPH in text
+    assert "网页链接" in text  # the Weibo card prints as followers see it
 
 
 def test_no_browser_process_outlives_a_failing_test(playwright_driver: Any, tmp_path: Path) -> None:
