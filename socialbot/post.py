@@ -12,22 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from socialbot.errors import PostError, Problem
+from socialbot.frontmatter import MAX_BYTES as MAX_FRONT_MATTER_BYTES
+from socialbot.frontmatter import parse_front_matter, split_post
+from socialbot.strictdata import KIB, TextProblem, decode_text, read_bounded, size_label
 
-FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
-POST_ID_RE = re.compile(r"^[a-z0-9][a-z0-9\-]{1,63}$")
-
-
-class _FrontMatterLoader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as text, so a bad date gets our own clear message."""
-
-
-_FrontMatterLoader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+POST_ID_RE = re.compile(r"[a-z0-9][a-z0-9\-]{1,63}")
+MAX_BODY_BYTES = 1024 * KIB  # far above WeChat's 20,000-character article limit
+MAX_FILE_BYTES = MAX_FRONT_MATTER_BYTES + MAX_BODY_BYTES + KIB
 
 KNOWN_FIELDS = {
     "template": "模板名称（必填）",
@@ -82,35 +74,42 @@ def post_id_for(path: Path) -> str:
     return path.stem.lower()
 
 
+def valid_post_id(post_id: str) -> bool:
+    """Whether ``post_id`` is a post id staff may use (and safe as a folder or URL name)."""
+    return POST_ID_RE.fullmatch(post_id) is not None
+
+
 def load_post(path: str | Path, *, assets_dir: Path | None = None) -> Post:
-    """Read one post file; raise PostError listing every problem found."""
+    """Read one post file; raise PostError listing every problem found.
+
+    The file is plain data written by staff: it is read with bounded size, strict UTF-8
+    and a strict front-matter reader (socialbot.frontmatter), so no input can hang,
+    exhaust memory or end in a traceback; every refusal names the file and line.
+    """
     path = Path(path)
     name = path.name
+
+    def at(line: int | None) -> str:
+        return f"{name} 第 {line} 行" if line else name
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode_text(read_bounded(path, MAX_FILE_BYTES))
+        split = split_post(text)
+        meta = parse_front_matter(split.front_matter, split.front_matter_line)
     except FileNotFoundError:
         raise PostError(Problem(str(path), "稿件文件不存在")) from None
-    except UnicodeDecodeError:
-        raise PostError(Problem(name, "不是 UTF-8 编码的文本文件")) from None
     except IsADirectoryError:
         raise PostError(Problem(str(path), "这是一个文件夹，不是稿件文件（.md）")) from None
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise PostError(Problem(str(path), f"稿件文件无法读取（{reason}）")) from None
-    match = FRONT_MATTER_RE.match(text)
-    if not match:
-        raise PostError(Problem(f"{name} 第 1 行", "缺少开头的 --- 头信息（front matter）"))
-    try:
-        meta = yaml.load(match.group(1), Loader=_FrontMatterLoader) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"第 {mark.line + 2} 行" if mark else "头信息"
-        reason = getattr(exc, "problem", None) or "格式错误"
-        raise PostError(Problem(f"{name} {line}", f"头信息 YAML 格式错误：{reason}")) from None
-    if not isinstance(meta, dict):
-        raise PostError(Problem(f"{name} 第 2 行", "头信息应为“字段: 值”的形式"))
-    body_line = text[: match.end()].count("\n") + 1
-    return _PostReader(path, meta, text[match.end() :], body_line, assets_dir).post()
+    except TextProblem as problem:
+        raise PostError(Problem(at(problem.line), problem.message)) from None
+    if len(split.body.encode("utf-8")) > MAX_BODY_BYTES:
+        raise PostError(
+            Problem(at(split.body_line), f"正文太长，超过上限 {size_label(MAX_BODY_BYTES)}")
+        )
+    return _PostReader(path, meta, split.body, split.body_line, assets_dir).post()
 
 
 class _PostReader:
@@ -165,7 +164,7 @@ class _PostReader:
             elif value is None:
                 self.fail(str(key), "值为空（YAML 中 # 之后的文字是注释；内容以 # 开头时请加引号）")
         post_id = post_id_for(self.path)
-        if not POST_ID_RE.match(post_id):
+        if not valid_post_id(post_id):
             self.problems.append(
                 Problem(self.path.name, "文件名只能用小写字母、数字和连字符（-），如 0609-forum.md")
             )
