@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,8 @@ from sqlalchemy.exc import ArgumentError
 
 from socialbot.checks.levels import LEVELS, RULES, WORDLISTS, default_levels
 from socialbot.errors import ConfigError, Problem
+from socialbot.strictdata import TextProblem
+from socialbot.tomlfile import read_toml
 
 OFFICIAL_API_BASE = {
     "wechat": "https://api.weixin.qq.com",
@@ -206,11 +207,13 @@ class Settings:
 def read_secrets_file(path: Path) -> dict[str, Any]:
     """The secrets file as a table; ConfigError (never its content) when it is unreadable."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(
-            Problem(str(path), f"密钥文件无法读取：{type(exc).__name__}")
-        ) from None
+        return read_toml(path)
+    except TextProblem as problem:  # its messages never quote the file's text
+        line = f" 第 {problem.line} 行" if problem.line else ""
+        raise ConfigError(Problem(f"{path}{line}", f"密钥文件有误：{problem.message}")) from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError(Problem(str(path), f"密钥文件无法读取（{reason}）")) from None
 
 
 def find_config(explicit: str | os.PathLike[str] | None = None,
@@ -234,11 +237,10 @@ def load_settings(path: str | os.PathLike[str] | None = None,
     if not config_path.is_file():
         raise ConfigError(Problem(str(config_path), "配置文件不存在"))
     try:
-        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise ConfigError(Problem(str(config_path), "不是 UTF-8 编码的文本文件")) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(Problem(str(config_path), f"TOML 格式错误：{exc}")) from None
+        data = read_toml(config_path)
+    except TextProblem as problem:
+        where = f"{config_path} 第 {problem.line} 行" if problem.line else str(config_path)
+        raise ConfigError(Problem(where, problem.message)) from None
     except OSError as exc:
         raise ConfigError(
             Problem(str(config_path), f"配置文件无法读取（{exc.strerror or type(exc).__name__}）")
