@@ -59,9 +59,11 @@ def test_bad_post_located_nonzero_and_nothing_written(
     config: Path, tmp_path: Path, change: tuple[str, str], expected: str
 ) -> None:
     good = write_post(tmp_path / "posts", name="0601-good.md")
-    bad = write_post(tmp_path / "posts", name="0602-bad.md", text=GOOD_POST.replace(*change))
+    bad = write_post(tmp_path / "posts", name="0602-bad.md")
     out = tmp_path / "preview"
-    (out / "posts" / "0602-bad").mkdir(parents=True)  # stale output from an earlier run
+    assert run(config, "preview", str(bad), "--out", str(out)).exit_code == 0  # earlier run
+    assert (out / "posts" / "0602-bad" / "index.html").is_file()
+    bad.write_text(GOOD_POST.replace(*change), "utf-8")
     result = run(config, "preview", str(good), str(bad), "--out", str(out))
     assert result.exit_code == 2
     assert "0602-bad.md" in result.output and expected in result.output

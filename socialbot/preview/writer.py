@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +15,11 @@ from socialbot.channels import get_channel
 from socialbot.checks.model import Finding
 from socialbot.checks.runner import ContentError, checker_for
 from socialbot.config import Account, Settings
-from socialbot.errors import SocialbotError
+from socialbot.errors import Problem, SocialbotError
 from socialbot.limits import WECHAT_DIGEST_MAX, WECHAT_TITLE_MAX, WEIBO_TEXT_MAX
-from socialbot.post import load_post, post_id_for
+from socialbot.post import load_post
 from socialbot.preview.crops import crop_style
+from socialbot.preview.folders import NOT_OURS, OutputFolder, PreviewRefused
 from socialbot.render import render_post, target_accounts
 from socialbot.render.templates import template_label
 from socialbot.render.webfont import font_ready_script, font_stack, write_webfont
@@ -36,6 +36,11 @@ class PostPreview:
     page: Path
     calls: dict[str, list[dict[str, object]]]
     warnings: tuple[Finding, ...] = ()  # content checks a reviewer must override
+
+    @property
+    def folder(self) -> str:
+        """The post's folder name under ``posts/`` (its id, or id + hash on a clash)."""
+        return self.page.parent.name
 
 
 @dataclass
@@ -66,13 +71,18 @@ def write_preview(
 
     A post the content checks block fails like a post that does not render: it could
     never be published, so it has no preview and no place in the plan.
+
+    Only ``out_dir`` is ever written, and in it only what preview wrote itself is
+    replaced or removed (socialbot.preview.folders), whatever the post files are called.
     """
     checker = checker_for(settings)  # a malformed word list stops here, before any output
-    out_dir.mkdir(parents=True, exist_ok=True)
-    result = PreviewResult(out_dir, out_dir / "index.html", out_dir / "plan.json")
+    inputs = [settings.path, settings.posts_dir, settings.templates_dir, settings.assets_dir,
+              *([settings.secrets_file] if settings.secrets_file else []),
+              *(file for _name, file in settings.checks.wordlists), *paths]
+    folder = OutputFolder.open(out_dir, inputs)
+    result = PreviewResult(folder.root, folder.root / "index.html", folder.root / "plan.json")
     env = _page_environment()
     for path in paths:
-        post_dir = out_dir / "posts" / post_id_for(path)
         try:
             post = load_post(path, assets_dir=settings.assets_dir)
             report = checker.check_post(post)
@@ -81,29 +91,35 @@ def write_preview(
             accounts = target_accounts(post, settings)
             rendered = render_post(post, settings, accounts)
             calls = _plan(settings, rendered, accounts)
+            name = folder.folder_name(post.id, path)
+            if name is None:
+                raise PreviewRefused(Problem(str(folder.posts / post.id), NOT_OURS))
         except SocialbotError as exc:
-            shutil.rmtree(post_dir, ignore_errors=True)
+            folder.discard_stale(path)
             result.failures.append((path, exc))
         else:
-            page = _write_post(env, settings, rendered, accounts, calls, post_dir)
+            with folder.staging(path) as staged:
+                _write_post(env, settings, rendered, accounts, calls, staged)
+                post_dir = folder.publish(staged, name, path)
+            page = post_dir / "index.html"
             result.posts.append(PostPreview(rendered, accounts, page, calls, report.warnings))
         if progress:
             progress(path)
-    _write_plan(settings, result)
-    result.index.write_text(
+    folder.write_file("plan.json", _plan_json(settings, result))
+    folder.write_file(
+        "index.html",
         env.get_template("index.html").render(
             settings=settings,
             result=result,
             generated=_now(settings),
             failures=[(p.name, e) for p, e in result.failures],
         ),
-        "utf-8",
     )
-    _write_style(env, out_dir, [result.index, *(p.page for p in result.posts)])
+    _write_style(env, folder, [result.index, *(p.page for p in result.posts)])
     return result
 
 
-def _write_style(env: Environment, out_dir: Path, pages: list[Path]) -> None:
+def _write_style(env: Environment, folder: OutputFolder, pages: list[Path]) -> None:
     """preview.css, loading a font subset that covers every page of this run.
 
     The font ships with the pages, so Chinese looks the same on a machine without any
@@ -111,9 +127,9 @@ def _write_style(env: Environment, out_dir: Path, pages: list[Path]) -> None:
     """
     texts = [page.read_text("utf-8") for page in pages]
     texts.append((PAGES / "preview.css").read_text("utf-8"))
-    font = write_webfont(out_dir, texts)
+    font = write_webfont(folder.root, texts)
     css = env.get_template("preview.css").render(font_face=font.css, font_stack=font_stack())
-    (out_dir / "preview.css").write_text(css, "utf-8")
+    folder.write_file("preview.css", css)
 
 
 def _plan(
@@ -135,8 +151,6 @@ def _write_post(
     calls: dict[str, list[dict[str, object]]],
     post_dir: Path,
 ) -> Path:
-    shutil.rmtree(post_dir, ignore_errors=True)
-    post_dir.mkdir(parents=True)
     files = {img.sha256: _write_image(post_dir, img) for img in rendered.images()}
     article_html = rendered.wechat.content_html
     for sha, name in files.items():
@@ -205,7 +219,7 @@ def _weibo_html(text: str) -> Markup:
     return Markup("".join(out).replace("\n", "<br>"))
 
 
-def _write_plan(settings: Settings, result: PreviewResult) -> None:
+def _plan_json(settings: Settings, result: PreviewResult) -> str:
     accounts: dict[str, dict[str, object]] = {}
     for preview in result.posts:
         for account in preview.accounts:
@@ -238,7 +252,7 @@ def _write_plan(settings: Settings, result: PreviewResult) -> None:
         "failed_posts": [p.name for p, _ in result.failures],
         "accounts": accounts,
     }
-    result.plan.write_text(json.dumps(plan, ensure_ascii=False, indent=2), "utf-8")
+    return json.dumps(plan, ensure_ascii=False, indent=2)
 
 
 def _now(settings: Settings) -> str:
