@@ -45,6 +45,7 @@ MAX_DEPTH = 20
 MAX_BYTES = 64 * KIB
 FENCE_RE = re.compile(r"---[ \t]*")
 _PLAIN_INT_RE = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")
+OUT_OF_RANGE_MESSAGE = "双引号中的“\\U”转义超出了 Unicode 的范围，请删除"
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False,
           "FALSE": False}
@@ -213,6 +214,9 @@ def parse_front_matter(text: str, first_line: int = 2) -> dict[str, Any]:
         index = explained.index if explained.index is not None else 0
         line = min(line_at(text, index, first_line), line_at(text, len(text), first_line))
         raise TextProblem(line, explained.message) from None
+    except ValueError:  # PyYAML's chr() on an escape past U+10FFFF, such as "\U00110000"
+        index = parser.get_mark().index if parser is not None else 0
+        raise TextProblem(line_at(text, index, first_line), OUT_OF_RANGE_MESSAGE) from None
     finally:
         if parser is not None:
             parser.dispose()
