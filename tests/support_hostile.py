@@ -17,15 +17,26 @@ def _with_title(value: str) -> str:
     return GOOD_POST.replace("title: 实验室“云开放”直播预告", f"title: {value}")
 
 
+def _bomb_in_details() -> str:
+    """The bomb inside ``details``, set off by ``labs``, a list the template walks."""
+    indented = "".join(f"  {line}\n" for line in ALIAS_BOMB.splitlines())
+    return GOOD_POST.replace("details:\n", "details:\n" + indented).replace(
+        "labs: [上海市质量监督检验技术研究院]", "labs: *l8"
+    )
+
+
 # name -> (post file text, the line staff are sent to, words the message must hold)
 HOSTILE_POSTS: dict[str, tuple[str, int, str]] = {
-    "alias-bomb": ("---\n" + ALIAS_BOMB + GOOD_POST[4:], 2, "锚点"),
+    "alias-bomb": (_bomb_in_details(), 11, "锚点"),
     "tag-int": (_with_title("!!int abc"), 3, "标签"),
     "tag-timestamp": (
         GOOD_POST.replace("date: 2022-06-09", "date: !!timestamp 2022-13-99"), 6, "标签"
     ),
     "deep-nesting": (_with_title("[" * 1000), 3, "层级太深"),
-    "surrogate": (_with_title('"\\uD800"'), 3, "U+D800"),
+    # In the digest: no glyph check reads it, so only writing it out would notice.
+    "surrogate": (
+        GOOD_POST.replace("digest: 6月9日，", 'digest: "6月9日\\uD800"\n# '), 5, "U+D800"
+    ),
 }
 DOT_NAMES = ("...md", "..md")
 
