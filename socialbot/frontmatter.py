@@ -64,7 +64,7 @@ class SplitPost:
 def split_post(text: str) -> SplitPost:
     """Cut ``text`` (line breaks already ``\\n``) at its two ``---`` lines."""
     lines = text.split("\n")
-    if not lines or not FENCE_RE.fullmatch(lines[0]):
+    if not FENCE_RE.fullmatch(lines[0]):
         raise TextProblem(1, "缺少开头的 --- 头信息（front matter）：文件第一行应为 ---")
     for number, line in enumerate(lines[1:], start=1):
         if FENCE_RE.fullmatch(line):
@@ -90,7 +90,7 @@ class _EventParser(Reader, Scanner, Parser):
 class _Table:
     data: dict[str, Any]
     key: str | None = None
-    key_lines: dict[str, int] = field(default_factory=dict)
+    key_marks: dict[str, yaml.Mark] = field(default_factory=dict)  # lines found on demand
 
 
 @dataclass
@@ -109,7 +109,7 @@ class _Builder:
         self.first_line = first_line
         self.stack: list[_Table | _List] = []
         self.root: Any = _NOT_SET
-        self.root_line = first_line
+        self.root_mark: yaml.Mark | None = None
         self.documents = 0
 
     def line(self, mark: yaml.Mark | None) -> int:
@@ -153,7 +153,7 @@ class _Builder:
     def place(self, event: yaml.NodeEvent, value: Any, key_text: str | None) -> None:
         if not self.stack:
             self.root = value
-            self.root_line = self.line(event.start_mark)
+            self.root_mark = event.start_mark
             return
         top = self.stack[-1]
         if isinstance(top, _List):
@@ -164,11 +164,11 @@ class _Builder:
         elif key_text is None:
             raise self.refuse(event, "字段名只能是文字，不能是列表或表")
         elif key_text in top.data:
-            first = top.key_lines[key_text]
+            first = self.line(top.key_marks[key_text])
             raise self.refuse(event, f"字段“{key_text}”重复出现（第 {first} 行已经写过）")
         else:
             top.key = key_text
-            top.key_lines[key_text] = self.line(event.start_mark)
+            top.key_marks[key_text] = event.start_mark
 
     def check_text(self, event: yaml.ScalarEvent, value: str) -> None:
         bad = forbidden_char(value)
@@ -179,7 +179,7 @@ class _Builder:
         if self.root is _NOT_SET or self.root is None:
             return {}
         if not isinstance(self.root, dict):
-            raise TextProblem(self.root_line, "头信息应为“字段: 值”的形式，每行一个字段")
+            raise TextProblem(self.line(self.root_mark), "头信息应为“字段: 值”的形式，每行一个字段")
         return self.root
 
 

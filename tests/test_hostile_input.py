@@ -26,7 +26,7 @@ from tests.support_hostile import DOT_NAMES, HOSTILE_POSTS, assert_staff_message
 from tests.support_tree import tree_digest
 
 pytestmark = pytest.mark.timeout(120)
-MEMORY_LIMIT = 3 * 1024**3
+MEMORY_LIMIT = 1536 * 1024**2  # socialbot needs under 1 GB of address space
 
 
 def _limit_memory() -> None:

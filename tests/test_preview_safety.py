@@ -171,11 +171,15 @@ def test_leftovers_of_an_interrupted_run_are_swept_but_only_ours(project: Path) 
     theirs = out / "posts" / ".staging-not-ours"
     theirs.mkdir()
     (theirs / "keep.txt").write_text("x", "utf-8")
+    half_written = out / ".staging-0123456789ab"
+    half_written.write_text("<html>半截", "utf-8")
+    notes = out / ".staging-notes"
+    notes.write_text("x", "utf-8")
 
     assert preview_into(project, out).exit_code == 0
 
-    assert not ours.exists()
-    assert (theirs / "keep.txt").is_file()
+    assert not ours.exists() and not half_written.exists()
+    assert (theirs / "keep.txt").is_file() and notes.is_file()
 
 
 def test_output_of_an_older_version_is_taken_over(project: Path) -> None:

@@ -34,6 +34,7 @@ MARKER = ".socialbot-preview"
 SIGNATURE = "socialbot preview output; safe to delete"
 STAGING_PREFIX = ".staging-"
 REPLACED_PREFIX = ".replaced-"
+_STAGED_FILE_RE = re.compile(re.escape(STAGING_PREFIX) + "[0-9a-f]{12}")
 # What preview wrote per post before it left a marker (kept so older output is replaced).
 _LEGACY_POST_FILE_RE = re.compile(
     r"index\.html|wechat-content\.html|weibo\.txt|[a-z0-9_]+(?:-[a-z0-9_]+)*-[0-9a-f]{10}"
@@ -158,10 +159,14 @@ class OutputFolder:
         return folder
 
     def _sweep(self) -> None:
-        """Remove staging and replaced folders (ours only) left by an interrupted run."""
+        """Remove what an interrupted run left: marked staging and replaced folders, and
+        half-written top-level files under the exact names write_file gives them."""
         for entry in self.posts.iterdir():
             if entry.name.startswith((STAGING_PREFIX, REPLACED_PREFIX)) and _read_marker(entry):
                 shutil.rmtree(entry, ignore_errors=True)
+        for entry in self.root.iterdir():
+            if _STAGED_FILE_RE.fullmatch(entry.name) and entry.is_file() and not entry.is_symlink():
+                entry.unlink(missing_ok=True)
 
     def _ours(self, folder: Path) -> bool:
         return _read_marker(folder) is not None or _legacy_post_folder(folder)
