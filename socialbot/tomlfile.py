@@ -69,7 +69,11 @@ def read_toml(path: Path, *, limit: int = MAX_BYTES) -> dict[str, Any]:
     OSError (missing file, a folder, no permission) is left to the caller. Messages never
     quote the file's text, so this is safe for the secrets file too.
     """
-    text = decode_text(read_bounded(path, limit))
+    return parse_toml(decode_text(read_bounded(path, limit)))
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """The data in TOML ``text``; TextProblem (Chinese, with a line) otherwise."""
     check_nesting(text)
     try:
         data = tomllib.loads(text)
