@@ -210,7 +210,8 @@ def read_secrets_file(path: Path) -> dict[str, Any]:
         return read_toml(path)
     except TextProblem as problem:  # its messages never quote the file's text
         line = f" 第 {problem.line} 行" if problem.line else ""
-        raise ConfigError(Problem(f"{path}{line}", f"密钥文件有误：{problem.message}")) from None
+        message = f"密钥文件无法读取：{problem.message}"
+        raise ConfigError(Problem(f"{path}{line}", message)) from None
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise ConfigError(Problem(str(path), f"密钥文件无法读取（{reason}）")) from None

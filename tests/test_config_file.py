@@ -100,5 +100,5 @@ def test_secrets_file_problems_are_chinese_and_never_quote_it(
     with pytest.raises(ConfigError) as info:
         settings.secret_for(settings.account("shsmr_wechat"))
     text = info.value.render()
-    assert "secrets.toml 第 1 行：密钥文件有误：引号没有成对" in text
+    assert "secrets.toml 第 1 行：密钥文件无法读取：引号没有成对" in text
     assert "s3cr3t" not in text

@@ -105,7 +105,7 @@ def test_refusals_are_in_chinese_and_leave_the_queue_unchanged(env, args, reason
     assert result.exit_code == 2
     assert "未加入队列" in result.output or "有误" in result.output
     if reason.startswith("稿件 0609-bad"):
-        assert "YAML" in result.output and "0609-bad.md" in result.output
+        assert "0609-bad.md 第 2 行：方括号 [ ] 没有正确结束" in result.output
     else:
         assert reason in result.output
     assert snapshot(env.db) == before
