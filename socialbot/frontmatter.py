@@ -45,6 +45,7 @@ MAX_DEPTH = 20
 MAX_BYTES = 64 * KIB
 FENCE_RE = re.compile(r"---[ \t]*")
 _PLAIN_INT_RE = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")
+DEPTH_MESSAGE = f"层级太深：列表和表最多嵌套 {MAX_DEPTH} 层，请检查多余的 [ {{ 或缩进"
 OUT_OF_RANGE_MESSAGE = "双引号中的“\\U”转义超出了 Unicode 的范围，请删除"
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False,
@@ -77,6 +78,12 @@ def split_post(text: str) -> SplitPost:
     raise TextProblem(1, "头信息没有结束：第 1 行的 --- 之后还需要一行 --- 把头信息和正文分开")
 
 
+class _TooDeep(Exception):
+    def __init__(self, mark: yaml.Mark):
+        super().__init__()
+        self.mark = mark
+
+
 class _EventParser(Reader, Scanner, Parser):
     """PyYAML's reader, scanner and parser only: events, never constructed objects."""
 
@@ -84,6 +91,13 @@ class _EventParser(Reader, Scanner, Parser):
         Reader.__init__(self, text)
         Scanner.__init__(self)
         Parser.__init__(self)
+
+    def fetch_flow_collection_start(self, TokenClass: type) -> None:
+        """Stop at the first ``[``/``{`` too deep, while scanning: the scanner reads ahead
+        over every open bracket on a line, which costs time quadratic in their number."""
+        if self.flow_level >= MAX_DEPTH:
+            raise _TooDeep(self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
 
 
 @dataclass
@@ -146,9 +160,7 @@ class _Builder:
         self.place(event, container.data, None)
         self.stack.append(container)
         if len(self.stack) > MAX_DEPTH:
-            raise self.refuse(
-                event, f"层级太深：列表和表最多嵌套 {MAX_DEPTH} 层，请检查多余的 [ {{ 或缩进"
-            )
+            raise self.refuse(event, DEPTH_MESSAGE)
 
     def place(self, event: yaml.NodeEvent, value: Any, key_text: str | None) -> None:
         if not self.stack:
@@ -214,6 +226,8 @@ def parse_front_matter(text: str, first_line: int = 2) -> dict[str, Any]:
         index = explained.index if explained.index is not None else 0
         line = min(line_at(text, index, first_line), line_at(text, len(text), first_line))
         raise TextProblem(line, explained.message) from None
+    except _TooDeep as deep:
+        raise TextProblem(line_at(text, deep.mark.index, first_line), DEPTH_MESSAGE) from None
     except ValueError:  # PyYAML's chr() on an escape past U+10FFFF, such as "\U00110000"
         index = parser.get_mark().index if parser is not None else 0
         raise TextProblem(line_at(text, index, first_line), OUT_OF_RANGE_MESSAGE) from None
