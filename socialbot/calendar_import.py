@@ -12,7 +12,6 @@ import csv
 import datetime as dt
 import io
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,8 @@ from socialbot.store.db import Database
 from socialbot.store.intake import ChannelLookup, prepare
 from socialbot.store.queue import Entry, add_entries
 from socialbot.store.times import parse_time
+from socialbot.strictdata import TextProblem
+from socialbot.tomlfile import parse_toml
 
 CSV_COLUMNS = ("post", "time", "accounts")
 OPTIONAL = ("by", "cron", "until")
@@ -88,9 +89,10 @@ def _csv_rows(path: Path, text: str) -> list[Row]:
 
 def _toml_rows(path: Path, text: str) -> list[Row]:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise StoreError(Problem(path.name, f"TOML 格式错误：{exc}")) from None
+        data = parse_toml(text)
+    except TextProblem as exc:
+        where = f"{path.name} 第 {exc.line} 行" if exc.line else path.name
+        raise StoreError(Problem(where, f"日程文件格式有误：{exc.message}")) from None
     entries = data.get("entry", [])
     if not isinstance(entries, list) or not entries:
         raise StoreError(Problem(path.name, "没有 [[entry]] 条目"))

@@ -318,3 +318,14 @@ def test_help_headings_are_chinese(env):
     assert "选项" in result.output and "命令" in result.output
     assert "显示本帮助并退出" in result.output
     assert "Options" not in result.output and "Show this message" not in result.output
+
+
+def test_broken_toml_calendar_is_a_located_chinese_message(env):
+    calendar = env.root / "calendar.toml"
+    calendar.write_text('[[entry]]\npost = "posts/0609-wad.md"\ntime = \n', encoding="utf-8")
+    result = env.run("queue", "import", str(calendar))
+    assert result.exit_code == 2, result.output
+    assert "calendar.toml 第 3 行" in result.output
+    assert "日程文件格式有误" in result.output
+    assert "Invalid" not in result.output and "Traceback" not in result.output
+    assert json.loads(env.run("queue", "list", "--json").output) == []
