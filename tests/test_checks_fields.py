@@ -54,3 +54,12 @@ def test_a_folded_value_is_placed_on_the_line_that_holds_the_text(tmp_path: Path
     digest = {f.name: f for f in post_fields(load_post(path))}["digest"]
     assert digest.text.startswith("第一行摘要")
     assert digest.line_of(digest.text.index("第二行"), "第二行摘要") == 6
+
+
+def test_a_post_saved_with_a_bom_and_crlf_keeps_its_lines(tmp_path: Path) -> None:
+    path = tmp_path / "0610-forum.md"
+    path.write_bytes(b"\xef\xbb\xbf" + POST.replace("\n", "\r\n").encode("utf-8"))
+    fields = {f.name: f for f in post_fields(load_post(path))}
+    assert fields["title"].line == 3
+    assert fields["details.guests[1]"].line == 12
+    assert fields["body"].line == 19

@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from socialbot.checks.model import Kind, TextField
+from socialbot.frontmatter import split_post
 from socialbot.post import Post
+from socialbot.strictdata import TextProblem, decode_text
 
-FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 PLAIN_FIELDS = ("title", "author", "digest", "kicker", "organiser", "weibo")
 URL_FIELDS = ("link", "source_url")
 MAX_DEPTH = 12
@@ -28,16 +29,13 @@ class _Source:
         self.lines: list[str] = []
         self.body_line = post.body_line
         try:
-            text = post.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            parts = split_post(decode_text(post.path.read_bytes()))
+        except (OSError, TextProblem):
             return
-        match = FRONT_MATTER_RE.match(text)
-        if not match:
-            return
-        self.lines = match.group(1).split("\n")
-        rest = text[match.end():]
-        self.body_line = text[:match.end()].count("\n") + 1
-        self.body_line += len(rest) - len(rest.lstrip("\n"))  # post.py strips these
+        self.lines = parts.front_matter.split("\n")
+        rest = parts.body
+        # post.py strips the blank lines that open the body
+        self.body_line = parts.body_line + len(rest) - len(rest.lstrip("\n"))
 
     def key_line(self, key: str, after: int = 0) -> int | None:
         """Index of the line where ``key:`` is written, at or after index ``after``."""
