@@ -71,7 +71,7 @@ class Post:
 
 
 def post_id_for(path: Path) -> str:
-    return path.stem.lower()
+    return path.stem
 
 
 def valid_post_id(post_id: str) -> bool:

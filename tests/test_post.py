@@ -91,3 +91,15 @@ def test_empty_value_explains_yaml_comment(tmp_path: Path) -> None:
     with pytest.raises(PostError) as info:
         load_post(write_post(tmp_path, text=text))
     assert "字段 weibo：值为空" in info.value.render()
+
+
+def test_a_file_name_with_capitals_is_refused_not_folded(tmp_path):
+    """0609-LAB.md must not become 0609-lab and share a queue identity with 0609-lab.md."""
+    from socialbot.errors import PostError
+    from socialbot.post import load_post
+
+    path = tmp_path / "0609-LAB.md"
+    path.write_text("---\ntemplate: news\ntitle: 标题\n---\n正文\n", encoding="utf-8")
+    with pytest.raises(PostError) as info:
+        load_post(path)
+    assert "文件名只能用小写字母" in info.value.render()
