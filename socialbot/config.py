@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from socialbot.alerts.settings import AlertSettings, read_alerts
 from socialbot.checks.levels import LEVELS, RULES, WORDLISTS, default_levels
 from socialbot.errors import ConfigError, Problem
 from socialbot.strictdata import TextProblem
@@ -159,6 +160,7 @@ class Settings:
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ, repr=False,
                                        compare=False)
     checks: CheckSettings = field(default_factory=CheckSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -329,6 +331,7 @@ class _Reader:
             "review",
             "redis",
             "checks",
+            "alerts",
         }
         for key in self.data:
             if key not in known:
@@ -357,6 +360,7 @@ class _Reader:
         redis = self.table("redis")
         accounts = self.accounts()
         checks = self.checks()
+        alerts = read_alerts(self.data.get("alerts"), self.fail, accounts)
         if self.problems:
             raise ConfigError(self.problems)
         return Settings(
@@ -378,6 +382,7 @@ class _Reader:
             four_eyes=four_eyes,
             environ=self.environ,
             checks=checks,
+            alerts=alerts,
         )
 
     def checks(self) -> CheckSettings:
