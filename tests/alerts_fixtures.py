@@ -14,7 +14,7 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
-from tests.alerts_support import FakeClock, Mailbox, RobotServer, robot_handler
+from tests.alerts_support import SMTP_PASSWORD, FakeClock, Mailbox, RobotServer, robot_handler
 
 
 @pytest.fixture
@@ -45,14 +45,34 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
+def _serve_mail(**options: object) -> Iterator[Mailbox]:
     from aiosmtpd.controller import Controller
 
     box = Mailbox("127.0.0.1", _free_port())
-    controller = Controller(box, hostname=box.host, port=box.port)
+    controller = Controller(box, hostname=box.host, port=box.port, **options)
     controller.start()
     try:
         yield box
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    yield from _serve_mail()
+
+
+@pytest.fixture
+def mailbox_with_login() -> Iterator[Mailbox]:
+    """A mail server that wants AUTH LOGIN/PLAIN (without TLS: loopback only)."""
+    from aiosmtpd.smtp import AuthResult
+
+    def check(server: object, session: object, envelope: object, mechanism: str,
+              auth_data: object) -> AuthResult:
+        good = (getattr(auth_data, "login", b"") == b"socialbot@example.cn"
+                and getattr(auth_data, "password", b"") == SMTP_PASSWORD.encode())
+        return AuthResult(success=good, handled=False)
+
+    # One mechanism (PLAIN) keeps a refused login to one round trip.
+    yield from _serve_mail(authenticator=check, auth_require_tls=False,
+                           auth_exclude_mechanism=["LOGIN"])

@@ -7,7 +7,7 @@ retries a real alert gets, so a working answer here means real alerts will arriv
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from socialbot.alerts.model import Alert, AlertKind
@@ -34,18 +34,20 @@ class ProbeResult:
         return text
 
 
-def probe_alert(owner: Owner, channel: str, now: dt.datetime) -> Alert:
+def probe_alert(owner: Owner, channel: str, now: dt.datetime,
+                account_names: Mapping[str, str]) -> Alert:
+    """A test alert naming the accounts and units this owner will hear about."""
     return Alert(
         kind=AlertKind.TEST,
         reason=f"这是一条 socialbot 测试消息，用于确认发给“{owner.name}”的{channel}提醒可以送达。",
         at=now,
-        account="、".join(owner.accounts) if owner.accounts else "",
+        account="、".join(account_names.get(a, a) for a in owner.accounts),
         unit="、".join(owner.units),
         key=f"test:{owner.id}:{now.isoformat()}",
     )
 
 
-def probe(channels: list[OpenedChannel],
+def probe(channels: list[OpenedChannel], account_names: Mapping[str, str],
           clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> list[ProbeResult]:
     """One test message per channel; every channel is tried even when one fails."""
     results = []
@@ -54,7 +56,7 @@ def probe(channels: list[OpenedChannel],
             results.append(ProbeResult(opened.owner, opened.label,
                                        SendResult(Status.FAILED, opened.problem)))
             continue
-        alert = probe_alert(opened.owner, opened.label, clock())
+        alert = probe_alert(opened.owner, opened.label, clock(), account_names)
         result = SendResult.sent()
         for message in opened.transport.compose([alert], opened.owner.name):
             result = opened.transport.deliver(message)

@@ -34,7 +34,7 @@ def test(app: AppContext, owner_ids: tuple[str, ...]) -> None:
     chosen = [owners[o] for o in owner_ids] if owner_ids else list(owners.values())
     channels = [c for owner in chosen for c in open_channels(settings, owner)]
     click.echo(f"正在向 {len(chosen)} 位负责人的 {len(channels)} 个提醒渠道发送测试消息……")
-    results = probe(channels)
+    results = probe(channels, {a.id: a.name for a in settings.accounts.values()})
     for result in results:
         click.echo(result.describe())
     failed = sum(not r.ok for r in results)
