@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from socialbot.alerts.settings import DingtalkChannel, EmailChannel, WecomChannel
+from socialbot.alerts.wiring import transports_by_owner
 from socialbot.cli import cli
 from socialbot.config import load_settings
 from socialbot.errors import ConfigError
@@ -195,3 +198,18 @@ def test_alerts_test_unknown_owner_or_none_configured(tmp_path: Path, robots: Ro
     bare.mkdir()
     result = run(write_config(bare), "alerts", "test")
     assert result.exit_code == 2 and "尚未配置提醒负责人" in result.output
+
+
+def test_transports_by_owner_leaves_out_unusable_channels(
+    tmp_path: Path, robots: RobotServer, mailbox: Mailbox, env: None,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = load_settings(configured(tmp_path, robots, mailbox))
+    monkeypatch.delenv("SB_ALERT_WECOM_KEY")
+    (tmp_path / "secrets.toml").write_text(f'SB_ALERT_WECOM_KEY = "{WECOM_KEY}"\n', "utf-8")
+    with_file = dataclasses.replace(settings, secrets_file=tmp_path / "secrets.toml")
+    assert [t.kind for t in transports_by_owner(with_file)["office"]] == ["wecom", "email"]
+    with caplog.at_level(logging.ERROR, logger="socialbot.alerts"):
+        found = transports_by_owner(settings)
+    assert [t.kind for t in found["office"]] == ["email"]
+    assert "提醒渠道无法使用：宣传处王老师（企业微信群机器人）" in caplog.text

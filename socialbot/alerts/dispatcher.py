@@ -24,6 +24,7 @@ from socialbot.alerts.model import Alert
 from socialbot.alerts.ratelimit import TokenBucket
 from socialbot.alerts.settings import AlertSettings, Owner
 from socialbot.alerts.transport import SendResult, Status, Transport
+from socialbot.redact import describe_exception
 
 log = logging.getLogger("socialbot.alerts")
 
@@ -135,7 +136,14 @@ class Dispatcher:
                     and (b.not_before is None or b.not_before <= now)
                 ]
             for batch, items in due:
-                outcomes += self._send(batch, items)
+                try:
+                    outcomes += self._send(batch, items)
+                except Exception as exc:  # a bug in one channel must not stall the others
+                    log.exception("提醒发送出错")
+                    self._settle(batch, items, "failed")
+                    outcomes.append(Outcome(batch.owner.name, batch.transport.label,
+                                            Status.FAILED, len(items),
+                                            f"程序出错：{describe_exception(exc)}"))
             with self._lock:
                 for key in [k for k, b in self._batches.items() if not b.items]:
                     del self._batches[key]

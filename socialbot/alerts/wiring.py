@@ -8,6 +8,7 @@ as a Chinese reason instead of a transport, so ``alerts test`` can report it per
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 import tomllib
@@ -31,6 +32,8 @@ from socialbot.alerts.transport import Transport
 from socialbot.alerts.wecom import WecomRobot
 from socialbot.config import Secret, Settings
 from socialbot.redact import register_secret
+
+log = logging.getLogger("socialbot.alerts")
 
 
 class MissingSecret(Exception):
@@ -92,16 +95,21 @@ def open_channels(
     return opened
 
 
-def transports_by_owner(settings: Settings, **options: object) -> dict[str, list[Transport]]:
+def transports_by_owner(settings: Settings) -> dict[str, list[Transport]]:
     """What a :class:`~socialbot.alerts.dispatcher.Dispatcher` needs, for every owner.
 
-    Channels that cannot be opened are left out; call :func:`open_channels` to learn why.
+    Channels that cannot be opened are left out (and logged); ``alerts test`` shows why.
     """
-    return {
-        owner.id: [c.transport for c in open_channels(settings, owner, **options)  # type: ignore[arg-type]
-                   if c.transport is not None]
-        for owner in settings.alerts.owners.values()
-    }
+    found: dict[str, list[Transport]] = {}
+    for owner in settings.alerts.owners.values():
+        found[owner.id] = []
+        for opened in open_channels(settings, owner):
+            if opened.transport is None:
+                log.error("提醒渠道无法使用：%s（%s）：%s", owner.name, opened.label,
+                          opened.problem)
+            else:
+                found[owner.id].append(opened.transport)
+    return found
 
 
 def _transport(settings: Settings, channel: Channel, session: requests.Session | None,
