@@ -265,6 +265,15 @@ def test_unrouted_alert_is_reported_not_dropped_silently(
     assert "提醒无人接收" in caplog.text and "其他账号" in caplog.text
 
 
+def test_owner_without_a_usable_channel_is_reported(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    d = dispatcher([], clock)
+    with caplog.at_level(logging.ERROR, logger="socialbot.alerts"):
+        assert d.submit(failed(clock)) == 0
+    assert "提醒无法送达：负责人 宣传处王老师 没有可用的提醒渠道" in caplog.text
+
+
 def test_default_owner_receives_unmatched_alerts() -> None:
     s = AlertSettings(owners={"office": OWNER}, default_owner="office")
     assert s.owners_for("someone_else", "") == [OWNER]

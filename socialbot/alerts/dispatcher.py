@@ -99,6 +99,10 @@ class Dispatcher:
             return 0
         queued = 0
         now = self._clock()
+        deaf = [o.name for o in owners if not self._transports.get(o.id)]
+        if len(deaf) == len(owners):
+            log.error("提醒无法送达：负责人 %s 没有可用的提醒渠道（请运行 socialbot alerts test "
+                      "查看原因）：%s %s", "、".join(deaf), alert.kind.label, alert.reason)
         with self._lock:
             for owner in owners:
                 for transport in self._transports.get(owner.id, ()):

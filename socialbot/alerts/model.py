@@ -8,6 +8,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+TOKEN_WARNING = dt.timedelta(days=7)  # warn when a token or authorisation expires within this
 
 
 class AlertKind(StrEnum):
