@@ -7,9 +7,12 @@ Loaded as a plugin (``pytest_plugins``); the helpers they use live in
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 
 import pytest
@@ -76,3 +79,53 @@ def mailbox_with_login() -> Iterator[Mailbox]:
     # One mechanism (PLAIN) keeps a refused login to one round trip.
     yield from _serve_mail(authenticator=check, auth_require_tls=False,
                            auth_exclude_mechanism=["LOGIN"])
+
+
+@dataclass(frozen=True)
+class Tls:
+    """A throw-away certificate for 127.0.0.1 and the contexts both ends need."""
+
+    server: ssl.SSLContext
+    client: ssl.SSLContext
+
+
+@pytest.fixture(scope="session")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> Tls:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(
+            ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("tls")
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert_file, key_file)
+    return Tls(server=server, client=ssl.create_default_context(cafile=str(cert_file)))
+
+
+@pytest.fixture
+def mailbox_ssl(tls: Tls) -> Iterator[Mailbox]:
+    """Implicit TLS from the first byte, as on port 465."""
+    yield from _serve_mail(ssl_context=tls.server)
+
+
+@pytest.fixture
+def mailbox_starttls(tls: Tls) -> Iterator[Mailbox]:
+    """Plain connection that must be upgraded with STARTTLS before mail is accepted."""
+    yield from _serve_mail(tls_context=tls.server, require_starttls=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import socket
 
+import pytest
+
 from socialbot.alerts import message
 from socialbot.alerts.dingtalk import DingtalkRobot, sign
 from socialbot.alerts.mail import EmailTransport
@@ -162,3 +164,29 @@ def test_email_login(mailbox_with_login: Mailbox, clock: FakeClock) -> None:
     assert result.status is Status.FAILED
     assert "发信邮箱登录失败" in result.reason and "not-the-password" not in result.reason
     assert len(mailbox_with_login.received) == 1
+
+
+@pytest.mark.parametrize(("security", "fixture"), [("ssl", "mailbox_ssl"),
+                                                   ("starttls", "mailbox_starttls")])
+def test_email_over_tls(security: str, fixture: str, request: pytest.FixtureRequest,
+                        clock: FakeClock) -> None:
+    box: Mailbox = request.getfixturevalue(fixture)
+    tls = request.getfixturevalue("tls")
+    server = SmtpServer(host=box.host, port=box.port, security=security,
+                        sender="socialbot@example.cn", timeout=5)
+    transport = EmailTransport(server, ["a@example.cn"], sleep=clock.sleep,
+                               ssl_context=tls.client)
+    [msg] = transport.compose([alert(clock())], "王老师")
+    assert transport.deliver(msg).status is Status.SENT
+    [mail] = box.received
+    assert mail["Subject"] == "socialbot 提醒：发布结果不明 《世界认可日主题宣传1》"
+
+
+def test_email_refuses_an_untrusted_certificate(mailbox_ssl: Mailbox, clock: FakeClock) -> None:
+    server = SmtpServer(host=mailbox_ssl.host, port=mailbox_ssl.port, security="ssl",
+                        sender="socialbot@example.cn", timeout=5)
+    transport = EmailTransport(server, ["a@example.cn"], sleep=clock.sleep)  # system CAs
+    [msg] = transport.compose([alert(clock())], "王老师")
+    result = transport.deliver(msg)
+    assert result.status is Status.FAILED and mailbox_ssl.received == []
+    assert "的证书无法验证" in result.reason and result.attempts == 1

@@ -152,7 +152,9 @@ class Dispatcher:
                 for key in [k for k, b in self._batches.items() if not b.items]:
                     del self._batches[key]
         for outcome in outcomes:
-            if outcome.status is Status.FAILED:
+            if outcome.status is Status.SENT:
+                log.info("提醒已送达：%s", outcome.describe())
+            elif outcome.status is Status.FAILED:
                 log.error("提醒发送失败：%s", outcome.describe())
             elif outcome.status is Status.RETRY_LATER:
                 log.warning("提醒暂未送达，稍后重试：%s", outcome.describe())

@@ -81,6 +81,11 @@ class EmailTransport(Transport):
             if 400 <= exc.smtp_code < 500:
                 return SendResult.hiccup(reason + "（暂时性错误）")
             return SendResult.failed(reason)
+        except ssl.SSLCertVerificationError as exc:
+            return SendResult.failed(
+                f"邮件服务器 {self._server.host} 的证书无法验证（{exc.verify_message}）："
+                "请确认 host 填写的是证书上的服务器名"
+            )
         except (smtplib.SMTPException, OSError) as exc:
             return SendResult.hiccup(
                 f"无法连接邮件服务器 {self._server.host}:{self._server.port}"
