@@ -33,7 +33,7 @@ class EmailTransport(Transport):
     def __init__(self, server: SmtpServer, to: Sequence[str], password: Secret | None = None,
                  *, sleep: Callable[[float], None] | None = None,
                  ssl_context: ssl.SSLContext | None = None):
-        super().__init__(**({"sleep": sleep} if sleep else {}))
+        super().__init__(sleep=sleep)
         if password is not None:
             register_secret(password.reveal())
         self._server = server

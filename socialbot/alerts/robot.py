@@ -25,7 +25,7 @@ class RobotTransport(Transport):
 
     def __init__(self, *, session: requests.Session | None = None,
                  sleep: Callable[[float], None] | None = None):
-        super().__init__(**({"sleep": sleep} if sleep else {}))
+        super().__init__(sleep=sleep)
         self._http = session or requests.Session()
 
     def post(self, url: str, payload: dict[str, Any]) -> SendResult:
