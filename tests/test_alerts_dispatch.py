@@ -151,6 +151,26 @@ def test_ten_alerts_in_a_minute_arrive_as_one_digest(
     assert d.pending() == 0 and d.next_due() is None
 
 
+def test_alerts_after_a_digest_start_a_new_window(robots: RobotServer,
+                                                  clock: FakeClock) -> None:
+    d = dispatcher([wecom(robots, clock)], clock)
+    d.submit(failed(clock, 1))
+    clock.advance(60)
+    assert len(d.flush()) == 1
+    clock.advance(1)
+    d.submit(failed(clock, 2))  # the same burst, a second late
+    clock.advance(9)
+    d.submit(failed(clock, 3))
+    assert d.flush() == []  # not one message per straggler
+    assert d.next_due() == dt.datetime(2022, 6, 9, 1, 2, 1, tzinfo=dt.UTC)
+    clock.now = dt.datetime(2022, 6, 9, 1, 2, 1, tzinfo=dt.UTC)
+    [second] = d.flush()
+    assert second.alerts == 2
+    first_call, second_call = robots.of("wecom")
+    assert "预告2》" in second_call.text and "预告3》" in second_call.text
+    assert "预告2》" not in first_call.text
+
+
 def test_robot_error_code_is_retried_then_reported(
     robots: RobotServer, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -59,16 +59,21 @@ class Outcome:
 class _Item:
     alert: Alert
     entry: str
+    arrived: dt.datetime
 
 
 @dataclass
 class _Batch:
     owner: Owner
     transport: Transport
-    opened: dt.datetime
     items: list[_Item] = field(default_factory=list)
     not_before: dt.datetime | None = None
     deferrals: int = 0
+
+    @property
+    def opened(self) -> dt.datetime:
+        """When the oldest alert still owed arrived: the digest window runs from here."""
+        return min(i.arrived for i in self.items)
 
 
 class Dispatcher:
@@ -110,9 +115,9 @@ class Dispatcher:
                     if entry in self._pending or self._log.seen(entry):
                         continue
                     batch = self._batches.setdefault(
-                        (owner.id, transport.kind), _Batch(owner, transport, opened=now)
+                        (owner.id, transport.kind), _Batch(owner, transport)
                     )
-                    batch.items.append(_Item(alert, entry))
+                    batch.items.append(_Item(alert, entry, now))
                     self._pending.add(entry)
                     queued += 1
         return queued
@@ -144,9 +149,11 @@ class Dispatcher:
                     outcomes += self._send(batch, items)
                 except Exception as exc:  # a bug in one channel must not stall the others
                     log.exception("提醒发送出错")
-                    self._settle(batch, items, "failed")
+                    with self._lock:
+                        owed = [i for i in items if any(i is j for j in batch.items)]
+                    self._settle(batch, owed, "failed")
                     outcomes.append(Outcome(batch.owner.name, batch.transport.label,
-                                            Status.FAILED, len(items),
+                                            Status.FAILED, len(owed),
                                             f"程序出错：{describe_exception(exc)}"))
             with self._lock:
                 for key in [k for k, b in self._batches.items() if not b.items]:
