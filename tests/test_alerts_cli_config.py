@@ -213,3 +213,16 @@ def test_transports_by_owner_leaves_out_unusable_channels(
         found = transports_by_owner(settings)
     assert [t.kind for t in found["office"]] == ["email"]
     assert "提醒渠道无法使用：宣传处王老师（企业微信群机器人）" in caplog.text
+
+
+def test_alert_secrets_come_from_the_settings_environment(
+    tmp_path: Path, robots: RobotServer, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    path = configured(tmp_path, robots, mailbox)
+    settings = load_settings(path, environ=dict(ENV))
+    found = transports_by_owner(settings)
+    assert [t.kind for t in found["office"]] == ["wecom", "email"]
+    assert [t.kind for t in found["weibo_team"]] == ["dingtalk"]
+    assert transports_by_owner(load_settings(path, environ={}))["weibo_team"] == []

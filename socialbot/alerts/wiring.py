@@ -9,12 +9,9 @@ as a Chinese reason instead of a transport, so ``alerts test`` can report it per
 from __future__ import annotations
 
 import logging
-import os
 import time
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import requests
 
@@ -30,7 +27,8 @@ from socialbot.alerts.settings import (
 )
 from socialbot.alerts.transport import Transport
 from socialbot.alerts.wecom import WecomRobot
-from socialbot.config import Secret, Settings
+from socialbot.config import Secret, Settings, read_secrets_file
+from socialbot.errors import ConfigError
 from socialbot.redact import register_secret
 
 log = logging.getLogger("socialbot.alerts")
@@ -56,25 +54,20 @@ class OpenedChannel:
 
 def read_secret(settings: Settings, name: str) -> Secret:
     """The value of secret ``name``: environment variable, else the secrets file."""
-    value = os.environ.get(name, "")
+    value = settings.environ.get(name, "")
     if value:
         register_secret(value)
         return Secret(value, f"环境变量 {name}")
     path = settings.secrets_file
     if path and path.is_file():
-        value = _from_file(path, name)
+        try:
+            value = str(read_secrets_file(path).get(name, "") or "")
+        except ConfigError as exc:
+            raise MissingSecret(str(exc.problems[0])) from None
         if value:
             register_secret(value)
             return Secret(value, f"密钥文件 {path.name}")
     raise MissingSecret(f"缺少密钥：请设置环境变量 {name}，或写入密钥文件（不要写进 config.toml）")
-
-
-def _from_file(path: Path, name: str) -> str:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise MissingSecret(f"密钥文件 {path.name} 无法读取：{type(exc).__name__}") from None
-    return str(data.get(name, "") or "")
 
 
 def open_channels(
