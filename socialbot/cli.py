@@ -33,9 +33,9 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 
 
 def _register() -> None:
-    from socialbot.commands import alerts, content, daemon, publish, queue
+    from socialbot.commands import alerts, content, daemon, publish, queue, report
 
-    for module in (content, publish, queue, daemon, alerts):
+    for module in (content, publish, queue, daemon, alerts, report):
         for command in module.COMMANDS:
             cli.add_command(command)
 

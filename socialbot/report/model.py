@@ -1,0 +1,125 @@
+"""The figures a campaign report is built from, as plain data.
+
+The report never asks a platform or the queue anything: it is handed a ``Figures``
+value (today read from a JSON file, later filled by the statistics collection). Every
+number carries a ``source`` — an opaque reference to the platform answer and day it
+came from — so each total in ``report.json`` can be traced back. A figure that was not
+collected is absent (``None`` / missing key), never 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+WECHAT = "wechat"
+WEIBO = "weibo"
+PLATFORM_LABELS = {WECHAT: "微信公众号", WEIBO: "微博"}
+
+# What each platform reports per published item.
+METRICS: dict[str, tuple[str, ...]] = {
+    WECHAT: ("reads", "shares", "zaikan", "likes", "comments"),
+    WEIBO: ("reposts", "comments", "likes"),
+}
+METRIC_LABELS = {
+    "reads": "阅读",
+    "shares": "分享",
+    "zaikan": "在看",
+    "likes": "点赞",
+    "comments": "评论",
+    "reposts": "转发",
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One collected number and where it came from (e.g. an API answer and its day)."""
+
+    value: int
+    source: str
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One of the brief's key activities, worded as the brief words it."""
+
+    number: int
+    title: str
+    organisers: str
+
+
+@dataclass(frozen=True)
+class Campaign:
+    name: str  # e.g. 2022年“世界认可日”宣传活动
+    theme: str
+    start: date
+    end: date
+    notice: str  # the notice the summary answers, 《…》
+    activities: tuple[Activity, ...]
+
+    def activity(self, number: int) -> Activity | None:
+        return next((a for a in self.activities if a.number == number), None)
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    name: str
+    unit: str
+    platform: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing published on one account: a WeChat article or a Weibo post."""
+
+    id: str  # unique per published item (e.g. the platform's article or status id)
+    post_id: str  # the campaign post it was rendered from
+    title: str
+    activity: int | None  # the brief's activity number, None when it belongs to none
+    unit: str
+    account: str
+    platform: str
+    published: datetime  # Beijing time
+    metrics: dict[str, Figure] = field(default_factory=dict)  # absent = not collected
+
+    def metric(self, name: str) -> Figure | None:
+        return self.metrics.get(name)
+
+
+@dataclass(frozen=True)
+class AccountDay:
+    """An account's follower movement on one day; None = not collected."""
+
+    account: str
+    day: date
+    followers_gained: Figure | None = None
+    followers_lost: Figure | None = None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything one report is made from."""
+
+    campaign: Campaign
+    reporting_unit: str  # who submits the summary (the city bureau for the whole city)
+    units: tuple[str, ...]  # the units the campaign covers, in the order staff list them
+    accounts: tuple[Account, ...]
+    items: tuple[Item, ...]
+    account_days: tuple[AccountDay, ...] = ()
+
+    def account(self, account_id: str) -> Account | None:
+        return next((a for a in self.accounts if a.id == account_id), None)
+
+    def for_unit(self, unit: str) -> Figures:
+        """The same figures narrowed to one unit: its accounts, items and account-days."""
+        accounts = tuple(a for a in self.accounts if a.unit == unit)
+        ids = {a.id for a in accounts}
+        return Figures(
+            campaign=self.campaign,
+            reporting_unit=unit,
+            units=(unit,),
+            accounts=accounts,
+            items=tuple(i for i in self.items if i.unit == unit),
+            account_days=tuple(d for d in self.account_days if d.account in ids),
+        )

@@ -1,0 +1,279 @@
+"""The 活动总结 draft: an official-register summary stating only what the figures say.
+
+The body is written at several levels of detail (how many item titles per activity,
+whether units are named, how many best-read items) and the level whose length is
+nearest 500 within 400–650 is kept, so the same figures always give the same text.
+
+Length is counted as the brief means “500字左右”: Han characters (CJK Unified
+Ideographs, Extension A and compatibility ideographs) in the body; punctuation, digits
+and Latin letters are not counted. Word's 字数 counts punctuation too, so it reads higher.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from socialbot.report.model import PLATFORM_LABELS, WECHAT, WEIBO, Activity
+from socialbot.report.totals import Digest, Slice, Total
+
+BODY_MIN, BODY_TARGET, BODY_MAX = 400, 500, 650
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+COUNTING_RULE = (
+    "正文汉字数：只计汉字（中日韩统一表意文字），标点、数字、字母不计；标题不计。"
+)
+ORDINALS = "一二三四五六七八九十"
+WECHAT_PARTS = (("wechat_reads", "阅读", "次"), ("wechat_shares", "分享", "次"),
+                ("wechat_zaikan", "“在看”", "次"), ("wechat_likes", "点赞", "次"),
+                ("wechat_comments", "评论", "条"))
+WEIBO_PARTS = (("weibo_reposts", "转发", "次"), ("weibo_comments", "评论", "条"),
+               ("weibo_likes", "点赞", "次"))
+
+
+def han_count(text: str) -> int:
+    """Han characters in ``text``: the summary's length as the brief counts it."""
+    return len(HAN.findall(text))
+
+
+@dataclass(frozen=True)
+class Detail:
+    titles: int  # item titles quoted per activity
+    units: bool  # name the units that carried each activity
+    gaps: bool  # name the activities with nothing published
+    top: int  # best-read articles named
+
+
+# Most informative first: naming the activities nobody carried matters most to the city
+# bureau, then the best-read items, then who carried each activity, then example titles.
+LEVELS = (
+    Detail(3, True, True, 3), Detail(2, True, True, 3), Detail(1, True, True, 3),
+    Detail(0, True, True, 3), Detail(1, False, True, 3), Detail(0, False, True, 3),
+    Detail(0, False, True, 1), Detail(0, False, False, 1),
+)
+COMFORTABLE = 600  # prefer a draft this short, leaving staff room to add their own words
+
+
+@dataclass
+class Summary:
+    title: str
+    unit: str
+    paragraphs: list[str]
+    used: list[str] = field(default_factory=list)  # report.json keys of the numbers used
+
+    @property
+    def body(self) -> str:
+        return "\n".join(self.paragraphs)
+
+    @property
+    def han_characters(self) -> int:
+        return han_count(self.body)
+
+    @property
+    def length_ok(self) -> bool:
+        return BODY_MIN <= self.han_characters <= BODY_MAX
+
+
+def summary_title(digest: Digest) -> str:
+    return f"关于{digest.figures.campaign.name}开展情况的总结"
+
+
+def write_summary(digest: Digest) -> Summary:
+    """The most informative draft of 400–600 Han characters, else of 400–650, else the
+    one nearest that range (a note in report.json and the CLI then says so)."""
+    drafts = [_Writer(digest, level).summary() for level in LEVELS]
+    for upper in (COMFORTABLE, BODY_MAX):
+        for draft in drafts:
+            if BODY_MIN <= draft.han_characters <= upper:
+                return draft
+
+    def distance(s: Summary) -> int:
+        n = s.han_characters
+        return BODY_MIN - n if n < BODY_MIN else n - BODY_MAX
+
+    return min(drafts, key=distance)  # min keeps the first (most informative) on a tie
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment.month}月{moment.day}日"
+
+
+def quoted(title: str) -> str:
+    """“title”, its own double quotes turned into single ones as Chinese nesting wants."""
+    return "“" + title.replace("“", "‘").replace("”", "’") + "”"
+
+
+def _names(names: list[str], most: int = 2, noun: str = "家单位") -> str:
+    if len(names) <= most:
+        return "、".join(names)
+    return f"{'、'.join(names[:most])}等{len(names)}{noun}"
+
+
+class _Writer:
+    def __init__(self, digest: Digest, detail: Detail) -> None:
+        self.d = digest
+        self.f = digest.figures
+        self.detail = detail
+        self.used: list[str] = []
+        self.city = len(self.f.units) > 1
+
+    def n(self, total: Total) -> int:
+        """A number that goes into the text: remember which report.json figure it is."""
+        if total.key not in self.used:
+            self.used.append(total.key)
+        assert total.value is not None  # callers check collection first
+        return total.value
+
+    def t(self, key: str) -> Total:
+        return self.d.totals[key]
+
+    @property
+    def we(self) -> str:
+        unit = self.f.reporting_unit
+        if self.city:
+            return "我局会同各相关单位"
+        return "我局" if unit.endswith("局") else "我单位"
+
+    def summary(self) -> Summary:
+        paragraphs = [self.opening(), self.activities(), self.reach(), self.best(), self.next()]
+        return Summary(summary_title(self.d), self.f.reporting_unit,
+                       [p for p in paragraphs if p], self.used)
+
+    def opening(self) -> str:
+        c = self.f.campaign
+        text = f"按照《{c.notice}》要求，{self.we}围绕“{c.theme}”主题，"
+        items = self.f.items
+        if not items:
+            return text + "开展宣传活动。本次统计期间暂无发布记录。"
+        platforms = "、".join(PLATFORM_LABELS[p] for p in (WECHAT, WEIBO)
+                              if any(i.platform == p for i in items))
+        first = min(i.published for i in items)
+        last = max(i.published for i in items)
+        span = _day(first) if first.date() == last.date() else f"{_day(first)}至{_day(last)}"
+        text += f"依托政务{platforms}开展线上宣传。{span}，"
+        accounts = self.n(self.t("accounts_publishing"))
+        kinds = [f"{label}{self.n(self.t(key))}个"
+                 for key, label in (("wechat_accounts", "微信公众号"), ("weibo_accounts", "微博"))
+                 if self.t(key).value]
+        who = f"{self.n(self.t('units_publishing'))}家单位的" if self.city else ""
+        text += f"{who}{accounts}个政务新媒体账号（{'、'.join(kinds)}）"
+        text += f"共发布{self._published(self.t('wechat_articles'), self.t('weibo_posts'))}，"
+        text += f"涉及通知部署的{self.n(self.t('activities_held'))}项重点活动"
+        silent = len(self.f.units) - (self.t("units_publishing").value or 0)
+        if self.city and silent:
+            text += f"，另有{silent}家单位暂无发布记录（见覆盖情况表）"
+        return text + "。"
+
+    def _published(self, wechat: Total, weibo: Total) -> str:
+        parts = []
+        if wechat.value:
+            parts.append(f"微信文章{self.n(wechat)}篇")
+        if weibo.value:
+            parts.append(f"微博{self.n(weibo)}条")
+        return "、".join(parts)
+
+    def activities(self) -> str:
+        held = self.d.held
+        if not held:
+            return ""
+        sentences = []
+        for index, activity in enumerate(held):
+            sentences.append(self._activity(index, activity, self.d.by_activity[activity.number]))
+        text = "各项活动开展情况：" + "；".join(sentences) + "。"
+        if self.detail.gaps and self.d.not_held:
+            gaps = "、".join(quoted(a.title) for a in self.d.not_held)
+            many = f"等{len(self.d.not_held)}项活动" if len(self.d.not_held) > 1 else "活动"
+            text += f"通知部署的{gaps}{many}，本次统计中暂无发布记录。"
+        return text
+
+    def _activity(self, index: int, activity: Activity, part: Slice) -> str:
+        text = f"{ORDINALS[index]}是{activity.title}"
+        items = self.d.items_of_activity(activity.number)
+        if self.city and self.detail.units:
+            units = [u for u in self.f.units if any(i.unit == u for i in items)]
+            text += f"，{_names(units)}发布"
+        else:
+            text += "，共发布"
+        text += self._published(part.wechat, part.weibo)
+        titles = self._titles(items)
+        if titles:
+            text += "，如" + "".join(f"《{t}》" for t in titles)
+        return text
+
+    def _titles(self, items: list) -> list[str]:  # type: ignore[type-arg]
+        if not self.detail.titles:
+            return []
+
+        def reads(item) -> int:  # type: ignore[no-untyped-def]
+            figure = item.metric("reads")
+            return figure.value if figure else -1
+
+        ranked = sorted(items, key=lambda i: (-reads(i), i.published, i.id))
+        return list(dict.fromkeys(i.title for i in ranked))[: self.detail.titles]
+
+    def reach(self) -> str:
+        clauses = []
+        for platform, noun, parts, per in ((WECHAT, "微信文章", WECHAT_PARTS, "篇文章"),
+                                           (WEIBO, "微博", WEIBO_PARTS, "条微博")):
+            if not any(i.platform == platform for i in self.f.items):
+                continue
+            clauses.append(self._reach(noun, parts, per))
+        clauses.append(self._followers())
+        return "从传播效果看，" + "；".join(c for c in clauses if c) + "。"
+
+    def _reach(self, noun: str, parts: tuple[tuple[str, str, str], ...], per: str) -> str:
+        said, absent, partly = [], [], set()
+        for key, word, measure in parts:
+            total = self.t(key)
+            if total.value is None:
+                absent.append(word)
+                continue
+            said.append(f"{word}{self.n(total)}{measure}")
+            partly.update(total.missing)
+        text = f"{noun}累计{'、'.join(said)}" if said else ""
+        if partly:
+            text += f"（其中{len(partly)}{per}的部分数据未采集，未计入）"
+        if absent:
+            text += ("，" if text else f"{noun}") + f"{'、'.join(absent)}数据未采集"
+        return text
+
+    def _followers(self) -> str:
+        gained, lost = self.t("followers_gained"), self.t("followers_lost")
+        owner = "各账号" if self.city else "账号"
+        if gained.value is None and lost.value is None:
+            return f"{owner}关注人数变化数据未采集"
+        parts = []
+        if gained.value is not None:
+            parts.append(f"新增关注{self.n(gained)}人")
+        if lost.value is not None:
+            parts.append(f"取消关注{self.n(lost)}人")
+        text = f"活动期间{owner}{'、'.join(parts)}"
+        missing = set(gained.missing) | set(lost.missing)
+        if missing:
+            text += f"（{len(missing)}个账号日的数据未采集，未计入）"
+        return text
+
+    def best(self) -> str:
+        top = self.d.top_read[: self.detail.top]
+        sentences = []
+        if top:
+            named = []
+            for item in top:
+                unit = f"{item.unit}，" if self.city else ""
+                named.append(f"《{item.title}》（{unit}阅读{item.metric('reads').value}次）")  # type: ignore[union-attr]
+            self.used.append("top_read")
+            lead = "阅读量最高的文章为" if len(top) == 1 else f"阅读量居前{len(top)}位的文章为"
+            sentences.append(lead + "、".join(named))
+        if self.d.top_reposted:
+            item = self.d.top_reposted[0]
+            self.used.append("top_reposted")
+            unit = f"{item.unit}发布的" if self.city else ""
+            sentences.append(f"转发最多的微博为{unit}《{item.title}》"
+                             f"（转发{item.metric('reposts').value}次）")  # type: ignore[union-attr]
+        return "；".join(sentences) + "。" if sentences else ""
+
+    def next(self) -> str:
+        who = "我局" if self.city else self.we
+        return (f"下一步，{who}将认真总结本次宣传活动的好做法、好经验，"
+                "持续用好政务新媒体平台，常态化开展认证认可检验检测宣传，"
+                "进一步提高认证认可检验检测的社会认知度和影响力。")
