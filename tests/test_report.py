@@ -310,3 +310,16 @@ def test_cli_broken_json_and_unknown_unit(tmp_path: Path) -> None:
     source = write_figures(tmp_path / "ok.json", figures_data(units=UNITS[:2]))
     result = run("--figures", str(source), "--unit", "火星局", "--out", str(tmp_path / "o"))
     assert result.exit_code == 2 and "没有单位“火星局”" in result.output
+
+
+def test_a_unit_with_nothing_published_claims_nothing(tmp_path: Path) -> None:
+    source = write_figures(tmp_path / "figures.json", figures_data())
+    result = run("--figures", str(source), "--unit", UNITS[5], "--out", str(tmp_path / "out"),
+                 "--date", "2022-06-24")
+    assert result.exit_code == 0, result.output
+    assert "不在 400–650 字之间" in result.output and "请人工补充" in result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    body = "".join(report["summary"]["paragraphs"])
+    assert "暂无本次活动的发布记录" in body and "均暂无发布记录" in body
+    assert "开展线上宣传" not in body and "一是" not in body and "累计" not in body
+    assert report["summary"]["within_range"] is False

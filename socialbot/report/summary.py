@@ -141,10 +141,11 @@ class _Writer:
 
     def opening(self) -> str:
         c = self.f.campaign
-        text = f"按照《{c.notice}》要求，{self.we}围绕“{c.theme}”主题，"
         items = self.f.items
-        if not items:
-            return text + "开展宣传活动。本次统计期间暂无发布记录。"
+        if not items:  # say so, and claim nothing was held
+            return (f"按照《{c.notice}》要求，现将{c.name}情况总结如下。本次统计的数据中，"
+                    f"{'各单位' if self.city else self.we}政务新媒体账号暂无本次活动的发布记录。")
+        text = f"按照《{c.notice}》要求，{self.we}围绕“{c.theme}”主题，"
         platforms = "、".join(PLATFORM_LABELS[p] for p in (WECHAT, WEIBO)
                               if any(i.platform == p for i in items))
         first = min(i.published for i in items)
@@ -175,7 +176,7 @@ class _Writer:
     def activities(self) -> str:
         held = self.d.held
         if not held:
-            return ""
+            return f"通知部署的{len(self.d.not_held)}项重点活动，本次统计中均暂无发布记录。"
         sentences = []
         for index, activity in enumerate(held):
             sentences.append(self._activity(index, activity, self.d.by_activity[activity.number]))
@@ -218,7 +219,10 @@ class _Writer:
             if not any(i.platform == platform for i in self.f.items):
                 continue
             clauses.append(self._reach(noun, parts, per))
-        clauses.append(self._followers())
+        if self.f.items or self.f.account_days:
+            clauses.append(self._followers())
+        if not clauses:
+            return ""
         return "从传播效果看，" + "；".join(c for c in clauses if c) + "。"
 
     def _reach(self, noun: str, parts: tuple[tuple[str, str, str], ...], per: str) -> str:
