@@ -120,8 +120,11 @@ def _counted_missing(n: int, report: dict[str, Any]) -> bool:
         return len(set().union(*(totals[k]["not_collected"] for k in totals
                                  if k.startswith(prefix))))
 
+    follow = set().union(*(totals[k]["not_collected"] for k in totals
+                           if k.startswith("followers_")))
+    follow_accounts = len({day.rsplit("@", 1)[0] for day in follow})
     silent = len(report["units"]) - totals["units_publishing"]["value"]
-    return n in {missing("wechat_"), missing("weibo_"), missing("followers_"), silent}
+    return n in {missing("wechat_"), missing("weibo_"), len(follow), follow_accounts, silent}
 
 
 # --- report.json: totals equal the sums of the inputs ----------------------------------

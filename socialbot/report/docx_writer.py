@@ -163,7 +163,7 @@ def write_docx(summary: Summary, digest: Digest, charts: list[Path], path: Path,
     _paragraph(doc, "附件1  主要数据", font=TITLE_FONT, size=16, after=8)
     rows = [list(row) for row in figures_rows(digest)]
     _table(doc, ["指标", "数值", "说明"], rows, 12, [6.0, 3.5, 6.0])
-    _paragraph(doc, "数值为各篇文章、各条微博及各账号日已采集数据之和，明细见 report.json。",
+    _paragraph(doc, "数值为各篇文章、各条微博及各账号每日已采集数据之和，明细见 report.json。",
                size=12)
     _paragraph(doc, "附件2  传播情况图", font=TITLE_FONT, size=16, after=8)
     for chart in charts:

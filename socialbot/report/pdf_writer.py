@@ -113,7 +113,7 @@ def write_pdf(summary: Summary, digest: Digest, charts: list[Path], path: Path,
             for text in row:
                 cells.cell(text)
     pdf.ln(2)
-    _body(pdf, "数值为各篇文章、各条微博及各账号日已采集数据之和，明细见 report.json。", 10.5, 6,
+    _body(pdf, "数值为各篇文章、各条微博及各账号每日已采集数据之和，明细见 report.json。", 10.5, 6,
           indent=False)
     pdf.add_page()
     _heading(pdf, "附件2  传播情况图")

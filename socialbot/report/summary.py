@@ -242,19 +242,23 @@ class _Writer:
         return text
 
     def _followers(self) -> str:
-        gained, lost = self.t("followers_gained"), self.t("followers_lost")
         owner = "各账号" if self.city else "账号"
-        if gained.value is None and lost.value is None:
+        said, absent, partly = [], [], set()
+        for key, word in (("followers_gained", "新增关注"), ("followers_lost", "取消关注")):
+            total = self.t(key)
+            if total.value is None:
+                absent.append(word)
+                continue
+            said.append(f"{word}{self.n(total)}人")
+            partly.update(total.missing)
+        if not said:
             return f"{owner}关注人数变化数据未采集"
-        parts = []
-        if gained.value is not None:
-            parts.append(f"新增关注{self.n(gained)}人")
-        if lost.value is not None:
-            parts.append(f"取消关注{self.n(lost)}人")
-        text = f"活动期间{owner}{'、'.join(parts)}"
-        missing = set(gained.missing) | set(lost.missing)
-        if missing:
-            text += f"（{len(missing)}个账号日的数据未采集，未计入）"
+        text = f"活动期间{owner}{'、'.join(said)}"
+        if partly:
+            accounts = len({ident.rsplit("@", 1)[0] for ident in partly})
+            text += f"（其中{accounts}个账号共{len(partly)}天的数据未采集，未计入）"
+        if absent:
+            text += f"，{'、'.join(absent)}数据未采集"
         return text
 
     def best(self) -> str:
