@@ -52,7 +52,7 @@ def _no_bar(part: Slice) -> str:
     return "" if part.wechat.value else "无微信文章"
 
 
-def _charts(d: Digest, out: Path) -> list[Path]:
+def write_charts(d: Digest, out: Path) -> list[Path]:
     by_activity = [
         Bar(f"{activity_label(a.number)}{a.title}", d.by_activity[a.number].reads.value,
             _no_bar(d.by_activity[a.number]))
@@ -110,7 +110,7 @@ def build_report(figures: Figures, out: Path, day: date, source: str = "") -> Wr
     out.mkdir(parents=True, exist_ok=True)
     d = digest(figures)
     summary = write_summary(d)
-    charts = _charts(d, out)
+    charts = write_charts(d, out)
     files = {
         "docx": write_docx(summary, d, charts, out / "活动总结-初稿.docx", day),
         "pdf": write_pdf(summary, d, charts, out / "活动总结-初稿.pdf", day),
