@@ -202,12 +202,13 @@ def test_docx_has_title_body_tables_and_page_numbers(city) -> None:  # type: ign
     doc = Document(str(written.files["docx"]))
     texts = [p.text for p in doc.paragraphs]
     assert texts[0].startswith("初稿")
-    assert texts[1] == "关于2022年“世界认可日”宣传活动开展情况的总结"
+    assert texts[1] == "关于2022年“世界认可日”宣传活动\n开展情况的总结"  # a two-line title
     for paragraph in written.summary.paragraphs:
         assert paragraph in texts
     assert "上海市市场监督管理局" in texts and "2022年6月24日" in texts
     title_fonts = doc.paragraphs[1].runs[0]._r.rPr.find(qn("w:rFonts"))
     assert title_fonts.get(qn("w:eastAsia")) == "黑体"
+    assert title_fonts.get(qn("w:hint")) == "eastAsia"  # quotes drawn full width
     body_fonts = doc.paragraphs[2].runs[0]._r.rPr.find(qn("w:rFonts"))
     assert body_fonts.get(qn("w:eastAsia")) == "仿宋"
 
@@ -215,6 +216,8 @@ def test_docx_has_title_body_tables_and_page_numbers(city) -> None:  # type: ign
     assert [c.text for c in figures.rows[0].cells] == ["指标", "数值", "说明"]
     assert len(coverage.rows) == 1 + len(data["units"])
     assert [c.text for c in coverage.rows[0].cells][:2] == ["单位", "（一）"]
+    assert coverage.columns[0].width > coverage.columns[1].width  # room for unit names
+    assert coverage.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     silent = next(r for r in coverage.rows[1:] if r.cells[0].text == UNITS[5])
     assert {c.text for c in silent.cells[1:]} == {"—"}  # a unit with nothing: all gaps
 

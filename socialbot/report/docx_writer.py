@@ -18,7 +18,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -54,6 +54,9 @@ def _fonts(run_or_style, east_asia: str, size: float | None = None, bold: bool =
         fonts = OxmlElement("w:rFonts")
         rpr.insert(0, fonts)
     fonts.set(qn("w:eastAsia"), east_asia)
+    # Curly quotes and ellipses are "ambiguous" characters: the hint makes Word draw
+    # them in the East Asian font (full width) instead of the Latin one.
+    fonts.set(qn("w:hint"), "eastAsia")
     fonts.set(qn("w:ascii"), LATIN_FONT)
     fonts.set(qn("w:hAnsi"), LATIN_FONT)
 
@@ -107,6 +110,7 @@ def _shade(cell, colour: str) -> None:  # type: ignore[no-untyped-def]
 
 def _cell_text(cell, text: str, size: float, bold: bool = False, centre: bool = False) -> None:  # type: ignore[no-untyped-def]
     cell.text = ""
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     paragraph = cell.paragraphs[0]
     if centre:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -131,7 +135,14 @@ def _table(doc, header: list[str], rows: list[list[str]], size: float, widths: l
             _cell_text(cell, text, size, centre=column > 0)
             if gaps and gaps[r - 1][column]:
                 _shade(cell, GAP_SHADE)
-    for row in table.rows:
+    table.autofit = False
+    for column, width in enumerate(widths):
+        table.columns[column].width = Cm(width)  # the grid: what LibreOffice and WPS follow
+    for index, row in enumerate(table.rows):
+        properties = row._tr.get_or_add_trPr()
+        properties.append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
+        if index == 0:
+            properties.append(OxmlElement("w:tblHeader"))  # the header repeats on each page
         for column, width in enumerate(widths):
             row.cells[column].width = Cm(width)
     return table
@@ -150,9 +161,15 @@ def write_docx(summary: Summary, digest: Digest, charts: list[Path], path: Path,
 
     mark = _paragraph(doc, DRAFT_MARK, font=TITLE_FONT, size=12, align=WD_ALIGN_PARAGRAPH.RIGHT)
     mark.runs[0].font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
-    title = _paragraph(doc, summary.title, font=TITLE_FONT, size=22,
-                       align=WD_ALIGN_PARAGRAPH.CENTER, after=16)
+    title = _paragraph(doc, "", font=TITLE_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER,
+                       after=16)
     title.paragraph_format.line_spacing = Pt(36)
+    lines = summary.title_lines
+    for index, line in enumerate(lines):
+        run = title.add_run(line)
+        _fonts(run, TITLE_FONT, 22)
+        if index < len(lines) - 1:
+            run.add_break()
     for text in summary.paragraphs:
         _paragraph(doc, text, indent=True)
     _paragraph(doc, "")

@@ -62,6 +62,15 @@ class Summary:
     used: list[str] = field(default_factory=list)  # report.json keys of the numbers used
 
     @property
+    def title_lines(self) -> list[str]:
+        """The title as an official document sets it: a long one in two lines, broken
+        before 开展情况的总结 rather than wherever the width runs out."""
+        tail = "开展情况的总结"
+        if len(self.title) <= 20 or not self.title.endswith(tail):
+            return [self.title]
+        return [self.title[: -len(tail)], tail]
+
+    @property
     def body(self) -> str:
         return "\n".join(self.paragraphs)
 
