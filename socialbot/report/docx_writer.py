@@ -151,6 +151,9 @@ def _table(doc, header: list[str], rows: list[list[str]], size: float, widths: l
 def write_docx(summary: Summary, digest: Digest, charts: list[Path], path: Path,
                day: date) -> Path:
     doc = Document()
+    doc.core_properties.title = summary.title
+    doc.core_properties.author = summary.unit
+    doc.core_properties.comments = "初稿：由 socialbot report 根据数据生成，供编辑修改"
     normal = doc.styles["Normal"]
     _fonts(normal, BODY_FONT, 16)
     section = doc.sections[0]
