@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from socialbot_practice import control, page, wechat, weibo
 from socialbot_practice.faults import AFTER_ACTION, BEFORE_ACTION, Fault
+from socialbot_practice.page_font import FONT_HEADERS, FONT_ROUTE, FONT_TYPE, PageFonts
 from socialbot_practice.protocol import HTML_TYPE, Reply, Request
 from socialbot_practice.state import CallRecord, SandboxState
 
@@ -39,6 +40,7 @@ class SandboxServer(ThreadingHTTPServer):
         super().__init__(address, SandboxHandler)
         self.state = state
         self.stopping = threading.Event()
+        self.fonts = PageFonts()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that gave up (timeout faults) is expected; report anything else."""
@@ -179,8 +181,15 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return Reply.json({"error": f"{self.command} {path} is not a sandbox endpoint"}, 404)
         if path == "/":
             return Reply.html(
-                page.render_home(control.snapshot(state, calls=page.RECENT_CALLS_SHOWN))
+                page.render_home(
+                    control.snapshot(state, calls=page.RECENT_CALLS_SHOWN), self.server.fonts
+                )
             )
+        if path.startswith(FONT_ROUTE):
+            font = self.server.fonts.font_file(path[len(FONT_ROUTE) :])
+            if font is None:
+                return Reply(404, b"not found", "text/plain")
+            return Reply(200, font, FONT_TYPE, FONT_HEADERS)
         if path.startswith(IMAGE_FOLDERS):
             image = state.image_at(path)
             if image is None:
@@ -209,7 +218,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
                     ),
                     None,
                 )
-            status, text = page.render_article(found, idx)
+            status, text = page.render_article(found, idx, self.server.fonts)
         return Reply.html(text, status)
 
     def _send(self, reply: Reply) -> None:

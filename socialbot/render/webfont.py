@@ -93,6 +93,11 @@ def subset_font(chars: Iterable[str]) -> bytes:
     return _subset("".join(sorted(set(chars))))
 
 
+def subset_file_name(chars: Iterable[str]) -> str:
+    """The file name a subset of ``chars`` is saved or served under (keyed by its hash)."""
+    return f"{FILE_STEM}-{subset_key(chars)[:16]}.woff2"
+
+
 def font_stack() -> str:
     """A CSS font-family value with the shipped subset first."""
     return ", ".join(f'"{name}"' for name in (FAMILY, *_FALLBACKS)) + ", sans-serif"
@@ -139,8 +144,7 @@ def write_webfont(folder: Path, texts: Iterable[str], subdir: str = "fonts") -> 
     rewritten, and older subsets written here under our naming are removed.
     """
     chars = text_chars(*texts)
-    key = subset_key(chars)
-    name = f"{FILE_STEM}-{key[:16]}.woff2"
+    name = subset_file_name(chars)
     target_dir = folder / subdir
     target_dir.mkdir(parents=True, exist_ok=True)
     path = target_dir / name
