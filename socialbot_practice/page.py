@@ -2,6 +2,9 @@
 
 Built from the same snapshot as ``/_sandbox/state`` so the page never shows something the
 API hides. Article HTML is shown as the platform stored it (scripts already removed).
+Deliveries look as followers see them (WeChat's chat list with the 2.35:1 big card, Weibo
+links as "网页链接"), with what staff need underneath. Every page loads the font subset
+for its own text (page_font), so Chinese never falls back to missing system fonts.
 """
 
 from __future__ import annotations
