@@ -125,7 +125,7 @@ def main() -> int:
     parser.add_argument("--lead", type=float, default=8.0, help="seconds before the first burst")
     parser.add_argument("--idle", type=float, default=20.0, help="idle seconds to measure")
     parser.add_argument("--tick", type=float, default=5.0)
-    parser.add_argument("--parallel", type=int, default=4, help="sends in flight per daemon")
+    parser.add_argument("--parallel", type=int, default=32, help="accounts in flight per daemon (cap)")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 

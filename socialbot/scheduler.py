@@ -25,12 +25,14 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import func, select
 
+from socialbot.channel_source import ChannelSource
 from socialbot.config import Settings
+from socialbot.pipeline import Report
+from socialbot.runner import DEFAULT_CAP, run_due
 from socialbot.store import claims
 from socialbot.store.db import Database, utcnow
 from socialbot.store.models import State
 from socialbot.store.schema import deliveries
-from socialbot.worker import ChannelSource, Report, publish_due
 
 log = logging.getLogger("socialbot.daemon")
 
@@ -62,14 +64,14 @@ class Daemon:
 
     def __init__(self, settings: Settings, store: Database, channels: ChannelSource, *,
                  tick_seconds: float = TICK_SECONDS, worker: str | None = None,
-                 on_report: Callable[[Report], None] | None = None, parallel: int = 1):
+                 on_report: Callable[[Report], None] | None = None, cap: int = DEFAULT_CAP):
         self.settings = settings
         self.store = store
         self.channels = channels
         self.tick_seconds = tick_seconds
         self.worker = worker or claims.worker_identity()
         self.on_report = on_report
-        self.parallel = parallel
+        self.cap = cap
         self.stop = threading.Event()
         self._busy = threading.Lock()
         self._again = threading.Event()
@@ -89,9 +91,8 @@ class Daemon:
         try:
             while not self.stop.is_set():
                 self._again.clear()
-                reports = publish_due(self.settings, self.store, self.channels,
-                                      worker=self.worker, stop=self.stop,
-                                      parallel=self.parallel)
+                reports = run_due(self.settings, self.store, self.channels,
+                                  worker=self.worker, stop=self.stop, cap=self.cap)
                 for report in reports:
                     if self.on_report:
                         self.on_report(report)
@@ -149,8 +150,8 @@ class Daemon:
         previous = {sig: signal.signal(sig, self.request_stop)
                     for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
-            reports = publish_due(self.settings, self.store, self.channels,
-                                  worker=self.worker, stop=self.stop, parallel=self.parallel)
+            reports = run_due(self.settings, self.store, self.channels,
+                              worker=self.worker, stop=self.stop, cap=self.cap)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

@@ -18,8 +18,10 @@ from types import MappingProxyType
 
 from sqlalchemy import func, select
 
+from socialbot.channel_source import Channels, ChannelSource
 from socialbot.config import Settings
 from socialbot.errors import StoreError
+from socialbot.pipeline import Report
 from socialbot.scheduler import Daemon
 from socialbot.store import open_store, quota, review
 from socialbot.store.db import Database
@@ -28,7 +30,6 @@ from socialbot.store.models import PENDING, State, label
 from socialbot.store.queue import Entry, add_entries
 from socialbot.store.schema import deliveries
 from socialbot.store.times import show
-from socialbot.worker import Channels, ChannelSource, Report
 from socialbot_practice.config_accounts import new_secret
 from socialbot_practice.practice import PracticePlatform
 

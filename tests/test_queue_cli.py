@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from test_store_helpers import FakeChannels, make_settings, snapshot
 
-from socialbot import worker
+from socialbot import channel_source, runner
 from socialbot.cli import cli
 from socialbot.commands import daemon as daemon_commands
 from socialbot.errors import Problem
@@ -42,7 +42,7 @@ class Env:
         self.root = root
         self.settings = make_settings(root)
         self.channels = FakeChannels(self.settings)
-        monkeypatch.setattr(worker, "default_channels", lambda _settings: self.channels)
+        monkeypatch.setattr(channel_source, "default_channels", lambda _settings: self.channels)
         monkeypatch.setenv("COLUMNS", "240")
         self.db = open_store(self.settings)
         write_post(root, "0609-wad.md")
@@ -135,7 +135,7 @@ def test_over_quota_is_refused_with_the_next_free_slot(env):
 def test_unapproved_post_is_held_and_reported_by_status(env, monkeypatch):
     env.run("queue", "add", "0609-wad", "--at", env.later(minutes=2), "--to", "sub_wechat")
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
-    monkeypatch.setattr(worker, "utcnow", lambda: later)
+    monkeypatch.setattr(runner, "utcnow", lambda: later)
     monkeypatch.setattr(daemon_commands, "utcnow", lambda: later)
     before = snapshot(env.db)
     ran = env.run("run", "--once")
@@ -152,7 +152,7 @@ def test_run_once_publishes_what_is_due(env, monkeypatch):
     env.run("queue", "add", "0609-wad", "--at", env.later(minutes=2), "--to", "city_weibo")
     assert env.run("status").exit_code == 0
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
-    monkeypatch.setattr(worker, "utcnow", lambda: later)
+    monkeypatch.setattr(runner, "utcnow", lambda: later)
     ran = env.run("run", "--once")
     assert "city_weibo：已发送" in ran.output and "发送成功 1 项" in ran.output
     assert len(env.channels("city_weibo").published) == 1
@@ -293,7 +293,7 @@ def test_list_refuses_an_unknown_state(env):
 def test_daemon_log_times_are_in_the_configured_time_zone(env):
     import logging
 
-    record = logging.LogRecord("socialbot.worker", logging.INFO, __file__, 1, "x", None, None)
+    record = logging.LogRecord("socialbot.pipeline", logging.INFO, __file__, 1, "x", None, None)
     record.created = dt.datetime(2022, 6, 9, 1, 0, tzinfo=dt.UTC).timestamp()
     line = daemon_commands.log_formatter(env.settings.tz).format(record)
     assert line.startswith("2022-06-09 09:00:00 ")  # 01:00 UTC is 09:00 in Shanghai

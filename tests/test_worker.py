@@ -12,13 +12,13 @@ from test_store_helpers import NOW, SH, FakeChannels, add, make_settings, tiny_r
 
 from socialbot.channels.base import DeliveryResult, Outcome
 from socialbot.errors import ConfigError
+from socialbot.runner import run_due as publish_due
 from socialbot.store import open_store, pauses, review
 from socialbot.store.audit import entries
 from socialbot.store.claims import claim_next, worker_identity
 from socialbot.store.models import State
 from socialbot.store.queue import deliveries_of
 from socialbot.store.schema import deliveries, quota_ledger
-from socialbot.worker import publish_due
 
 AT = dt.datetime(2022, 6, 9, 9, 0, tzinfo=SH)
 
@@ -297,10 +297,40 @@ def test_parallel_loops_share_the_work_without_sharing_a_delivery(db, settings, 
             return _original(rendered, key)
 
         channel.publish = slow  # type: ignore[method-assign]
-    reports = publish_due(settings, db, channels, AT, parallel=4)
+    reports = publish_due(settings, db, channels, AT, cap=4)
     keys = [key for _post, key, _at in channels.all_published()]
     assert len(reports) == 24 and len(keys) == 24 == len(set(keys))
     assert {r.state for r in reports} == {State.SENT}
+
+
+def test_accounts_run_side_by_side_with_one_call_in_flight_per_account(db, settings, channels):
+    import threading
+
+    for n in range(3):  # mass_service may send 4 a month
+        add(db, settings, tiny_rendered(f"p{n}", seed=n), ["city_weibo", "mass_service"], AT)
+    started = {a: threading.Event() for a in ("city_weibo", "mass_service")}
+    in_flight: dict[str, int] = {"city_weibo": 0, "mass_service": 0}
+    most: dict[str, int] = {"city_weibo": 0, "mass_service": 0}
+    lock = threading.Lock()
+    for account, other in (("city_weibo", "mass_service"), ("mass_service", "city_weibo")):
+        channel = channels(account)
+
+        def meet(rendered, key, _original=channel.publish, _me=account, _other=other):
+            with lock:
+                in_flight[_me] += 1
+                most[_me] = max(most[_me], in_flight[_me])
+            started[_me].set()
+            # Each account's first call waits for the other's: only parallel accounts meet.
+            met = started[_other].wait(10)
+            with lock:
+                in_flight[_me] -= 1
+            assert met, "the other account's call never started while this one was in flight"
+            return _original(rendered, key)
+
+        channel.publish = meet  # type: ignore[method-assign]
+    reports = publish_due(settings, db, channels, AT, cap=8)
+    assert [r.state for r in reports] == [State.SENT] * 6
+    assert most == {"city_weibo": 1, "mass_service": 1}
 
 
 @pytest.mark.parametrize(("retry_at", "marks_bucket"), [

@@ -13,10 +13,12 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from socialbot import worker
+from socialbot import channel_source
 from socialbot.commands.context import EXIT_ATTENTION, AppContext, pass_app, staff_errors
 from socialbot.config import Settings
 from socialbot.errors import Problem, SocialbotError
+from socialbot.pipeline import Report
+from socialbot.runner import DEFAULT_CAP
 from socialbot.scheduler import TICK_SECONDS, Daemon
 from socialbot.status import Status, collect
 from socialbot.store import audit as audit_log
@@ -25,10 +27,8 @@ from socialbot.store.claims import worker_identity
 from socialbot.store.db import utcnow
 from socialbot.store.models import label
 from socialbot.store.times import show
-from socialbot.worker import Report
 
 console = Console(highlight=False)
-PARALLEL = 4
 MIN_TICK, MAX_TICK = 0.1, 3600.0
 
 
@@ -53,8 +53,8 @@ def _logging(verbose: bool, tz: ZoneInfo) -> None:
 @click.option("--once", is_flag=True, help="只发布现在到期的稿件，然后退出")
 @click.option("--tick", type=float, default=TICK_SECONDS, show_default=True,
               help="检查队列的间隔（秒）")
-@click.option("--parallel", type=click.IntRange(1, 16), default=PARALLEL, show_default=True,
-              help="同时进行的发送数（同一时刻到期的多个账号不必排队）")
+@click.option("--parallel", type=click.IntRange(1, 256), default=DEFAULT_CAP, show_default=True,
+              help="最多同时发送的账号数（每个账号同一时刻只发一条；到期的账号同时发送）")
 @click.option("--name", "worker_name", help="工作进程名称（日志和审计中显示）")
 @click.option("-v", "--verbose", is_flag=True, help="输出调试日志")
 @pass_app
@@ -80,9 +80,9 @@ def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: st
         if once:
             console.print(report.line())
 
-    daemon = Daemon(settings, store, worker.default_channels(settings), tick_seconds=tick,
+    daemon = Daemon(settings, store, channel_source.default_channels(settings), tick_seconds=tick,
                     worker=worker_identity(worker_name), on_report=show_report,
-                    parallel=parallel)
+                    cap=parallel)
     try:
         if once:
             reports = daemon.run_once()

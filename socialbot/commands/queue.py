@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from socialbot import worker
+from socialbot import channel_source
 from socialbot.calendar_import import import_calendar
 from socialbot.channels.base import OUTCOME_LABELS
 from socialbot.checks.model import Finding
@@ -126,7 +126,7 @@ def add(app: AppContext, post: str, at_text: str | None, to: str | None, cron: s
     author = by or audit.os_user()
     store = open_store(settings)  # first: it creates the database folder the channels share
     entry = prepare(settings, post, targets=_targets(to), at=at, author=author,
-                    channels=worker.default_channels(settings), cron=cron, until=until,
+                    channels=channel_source.default_channels(settings), cron=cron, until=until,
                     problems=problems)
     add_entries(store, settings, [entry], utcnow(), actor=author)
     console.print(f"[green]✓[/] {_added_line(entry, settings)}")
@@ -348,7 +348,7 @@ def edit(app: AppContext, queue_id: int, by: str | None) -> None:
     if not path.is_file():
         raise StoreError(Problem(post.source, "稿件文件不存在，无法重新排版"))
     rendered, problems, warnings = render_file(settings, path, post.targets,
-                                               worker.default_channels(settings))
+                                               channel_source.default_channels(settings))
     if problems or rendered is None:
         raise StoreError(problems, title="修改后的稿件有误，队列未改变")
     result = review.edit(store, settings, queue_id, rendered, by or audit.os_user(), utcnow(),
@@ -374,7 +374,7 @@ def import_(app: AppContext, file: Path, by: str | None) -> None:
     store = open_store(settings)
     try:
         entries = import_calendar(store, settings, file, utcnow(), author=by or audit.os_user(),
-                                  channels=worker.default_channels(settings))
+                                  channels=channel_source.default_channels(settings))
     except QueueRefused as exc:
         _import_table(exc.entries, settings, refused=True)
         bad = sum(1 for e in exc.entries if e.problems)

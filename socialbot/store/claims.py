@@ -17,6 +17,7 @@ import datetime as dt
 import os
 import secrets
 import socket
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, insert, or_, select, update
@@ -114,8 +115,12 @@ def _take(conn: Connection, settings: Settings, d: DeliveryRecord, kind: str, wo
     return Claim(kind, d, post, rendered, worker, token, int(attempt_id))
 
 
-def claim_next(db: Database, settings: Settings, worker: str, now: dt.datetime) -> Claim | None:
-    """Claim the earliest due delivery that may go out now, or None."""
+def claim_next(db: Database, settings: Settings, worker: str, now: dt.datetime,
+               busy: Collection[str] = ()) -> Claim | None:
+    """Claim the earliest due delivery that may go out now, or None.
+
+    ``busy`` accounts are skipped: this worker already has a call in flight for them.
+    """
     with db.tx() as conn:
         paused = paused_scopes(conn)
         if GLOBAL_SCOPE in paused:
@@ -128,7 +133,7 @@ def claim_next(db: Database, settings: Settings, worker: str, now: dt.datetime) 
                 deliveries.c.paused.is_(False),
                 deliveries.c.due_at <= now,
                 deliveries.c.account.in_(list(settings.accounts)),
-                deliveries.c.account.not_in(sorted(paused)),
+                deliveries.c.account.not_in(sorted(paused | set(busy))),
                 posts.c.review != "rejected",
                 or_(and_(deliveries.c.account.not_in(needs_review), posts.c.warnings.is_(None)),
                     posts.c.approved_hash == deliveries.c.content_hash),
@@ -162,8 +167,8 @@ def _requota(conn: Connection, settings: Settings, d: DeliveryRecord, when: dt.d
                  detail=f"{why}：{show(d.due_at, settings.tz)} → {show(when, settings.tz)}")
 
 
-def claim_recovery(db: Database, settings: Settings, worker: str,
-                   now: dt.datetime) -> Claim | None:
+def claim_recovery(db: Database, settings: Settings, worker: str, now: dt.datetime,
+                   busy: Collection[str] = ()) -> Claim | None:
     """Claim a delivery whose outcome must be checked with the platform, or None.
 
     That is: ``sending`` with an expired lease or a dead same-host worker, or ``unknown``
@@ -171,7 +176,7 @@ def claim_recovery(db: Database, settings: Settings, worker: str,
     """
     with db.tx() as conn:
         query = select(deliveries).where(
-            deliveries.c.account.in_(list(settings.accounts)),
+            deliveries.c.account.in_([a for a in settings.accounts if a not in busy]),
             or_(and_(deliveries.c.state == str(State.SENDING), deliveries.c.lease_until < now),
                 and_(deliveries.c.state == str(State.UNKNOWN),
                      deliveries.c.next_check_at <= now)),
@@ -180,17 +185,18 @@ def claim_recovery(db: Database, settings: Settings, worker: str,
             query = query.with_for_update(skip_locked=True)
         row = conn.execute(query).first()
         if row is None:
-            row = _dead_local_claim(conn, settings)
+            row = _dead_local_claim(conn, settings, busy)
         if row is None:
             return None
         return _take(conn, settings, DeliveryRecord.from_row(row), RECONCILE, worker, now)
 
 
-def _dead_local_claim(conn: Connection, settings: Settings) -> object | None:
+def _dead_local_claim(conn: Connection, settings: Settings,
+                      busy: Collection[str]) -> object | None:
     prefix = socket.gethostname() + "/"
     rows = conn.execute(select(deliveries).where(
         deliveries.c.state == str(State.SENDING),
-        deliveries.c.account.in_(list(settings.accounts)),
+        deliveries.c.account.in_([a for a in settings.accounts if a not in busy]),
         deliveries.c.claimed_by.startswith(prefix, autoescape=True),
     ).limit(200)).all()
     for row in rows:
@@ -201,11 +207,22 @@ def _dead_local_claim(conn: Connection, settings: Settings) -> object | None:
 
 def renew(db: Database, settings: Settings, claim: Claim, now: dt.datetime) -> bool:
     """Extend our lease while a platform call is still running; False if it was lost."""
+    return not renew_all(db, settings, [claim], now)
+
+
+def renew_all(db: Database, settings: Settings, held: Collection[Claim],
+              now: dt.datetime) -> list[Claim]:
+    """Extend the leases of every claim in ``held`` in one transaction; returns those lost."""
+    lost = []
     with db.tx() as conn:
-        result = conn.execute(update(deliveries).where(and_(
-            deliveries.c.id == claim.id, deliveries.c.claim_token == claim.token,
-            deliveries.c.state == str(State.SENDING))).values(lease_until=_lease(settings, now)))
-        return result.rowcount == 1
+        for claim in held:
+            result = conn.execute(update(deliveries).where(and_(
+                deliveries.c.id == claim.id, deliveries.c.claim_token == claim.token,
+                deliveries.c.state == str(State.SENDING))).values(
+                lease_until=_lease(settings, now)))
+            if result.rowcount != 1:
+                lost.append(claim)
+    return lost
 
 
 def promote_due(db: Database, settings: Settings, now: dt.datetime) -> list[DeliveryRecord]:
@@ -304,5 +321,5 @@ def delivery(db: Database, delivery_id: int) -> DeliveryRecord:
 
 __all__ = [
     "PUBLISH", "RECONCILE", "Claim", "claim_next", "claim_recovery", "delivery",
-    "extend_series", "promote_due", "renew", "worker_identity",
+    "extend_series", "promote_due", "renew", "renew_all", "worker_identity",
 ]

@@ -1,0 +1,163 @@
+"""Runs the pipeline for everything due: in parallel across accounts, one call per account.
+
+``run_due`` is all the daemon does on each wake-up, and all ``socialbot run --once``
+does. It owns what ``pipeline.work_one`` must not care about:
+
+- **order**: open outcomes are reconciled before anything new is published;
+- **concurrency**: one delivery in flight per account (a platform answers one account's
+  calls in order, and its quota is per account), as many accounts side by side as are
+  due, up to ``cap`` threads — a 09:00 burst over 20 accounts takes one call's time;
+- **leases**: one keeper thread renews the leases of every call in flight, so a slow
+  platform call is never taken over by another worker;
+- **stop**: once ``stop`` is set no new claim is made; the calls in flight finish and
+  are recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+
+from socialbot.channel_source import ChannelSource, channel_for
+from socialbot.config import Settings
+from socialbot.delivery import DeliveryResult
+from socialbot.pipeline import ChannelFor, Report, missed_report, work_one
+from socialbot.store import claims, outcomes
+from socialbot.store.claims import Claim
+from socialbot.store.db import Database, utcnow
+from socialbot.store.models import DeliveryRecord
+
+log = logging.getLogger("socialbot.runner")
+
+DEFAULT_CAP = 32
+"""Accounts worked on side by side by one process, at most (threads, DB connections)."""
+
+Clock = Callable[[], dt.datetime]
+
+
+def run_due(settings: Settings, store: Database, channels: ChannelSource,
+            now: dt.datetime | None = None, *, worker: str | None = None,
+            stop: threading.Event | None = None, clock: Clock | None = None,
+            cap: int = DEFAULT_CAP) -> list[Report]:
+    """Publish (and reconcile) everything due at ``now`` (default: the clock, as work goes on).
+
+    With a fixed ``now`` this is one pass. With the real clock it passes again while
+    the last pass found work, so posts that fell due meanwhile go out without waiting
+    for the next wake-up.
+    """
+    if clock is None:
+        clock = (lambda: now) if now is not None else utcnow
+    runner = _Runner(settings, store, channel_for(channels), worker or claims.worker_identity(),
+                     stop or threading.Event(), clock, max(1, cap))
+    reports: list[Report] = []
+    while not runner.stop.is_set():
+        found = runner.one_pass()
+        reports += found
+        if not found or now is not None:
+            break
+    return reports
+
+
+class _Runner:
+    def __init__(self, settings: Settings, store: Database, channel: ChannelFor, worker: str,
+                 stop: threading.Event, clock: Clock, cap: int):
+        self.settings = settings
+        self.store = store
+        self.channel = channel
+        self.worker = worker
+        self.stop = stop
+        self.clock = clock
+        self.cap = cap
+
+    def one_pass(self) -> list[Report]:
+        """Due housekeeping, then every claimable delivery, each account in turn."""
+        claims.extend_series(self.store, self.settings, self.clock())
+        reports = [missed_report(d, self.settings.tz)
+                   for d in claims.promote_due(self.store, self.settings, self.clock())]
+        for report in reports:
+            log.warning(report.line())
+        return reports + self._drain()
+
+    def _claim(self, busy: set[str]) -> Claim | None:
+        """Reconcile before publishing; never a second call for a busy account."""
+        now = self.clock()
+        return (claims.claim_recovery(self.store, self.settings, self.worker, now, busy)
+                or claims.claim_next(self.store, self.settings, self.worker, now, busy))
+
+    def _record(self, claim: Claim, result: DeliveryResult) -> DeliveryRecord:
+        return outcomes.finish(self.store, self.settings, claim, result, self.clock())
+
+    def _drain(self) -> list[Report]:
+        reports: list[Report] = []
+        in_flight: dict[Future[Report], Claim] = {}
+        with (ThreadPoolExecutor(self.cap, thread_name_prefix="publish") as pool,
+              _leases_kept(self.settings, self.store, self.clock) as held):
+            while True:
+                busy = {c.delivery.account for c in in_flight.values()}
+                claim = None
+                if not self.stop.is_set() and len(in_flight) < self.cap:
+                    claim = self._claim(busy)
+                if claim is not None:
+                    held.add(claim)
+                    in_flight[pool.submit(work_one, claim, self.channel, self._record)] = claim
+                    continue
+                if not in_flight:
+                    return reports
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    held.discard(in_flight.pop(future))
+                    reports.append(future.result())  # work_one never raises
+
+
+class _Held:
+    """The claims whose leases the keeper renews."""
+
+    def __init__(self) -> None:
+        self._claims: dict[int, Claim] = {}
+        self._lock = threading.Lock()
+
+    def add(self, claim: Claim) -> None:
+        with self._lock:
+            self._claims[claim.id] = claim
+
+    def discard(self, claim: Claim) -> None:
+        with self._lock:
+            self._claims.pop(claim.id, None)
+
+    def snapshot(self) -> list[Claim]:
+        with self._lock:
+            return list(self._claims.values())
+
+
+@contextmanager
+def _leases_kept(settings: Settings, store: Database, clock: Clock) -> Iterator[_Held]:
+    """One thread renews every held lease while its platform call runs."""
+    held = _Held()
+    done = threading.Event()
+    interval = max(0.5, settings.lease_seconds / 3)
+
+    def keep() -> None:
+        while not done.wait(interval):
+            current = held.snapshot()
+            if not current:
+                continue
+            try:
+                for lost in claims.renew_all(store, settings, current, clock()):
+                    held.discard(lost)
+                    log.warning("编号 %s → %s 的租约已被接管", lost.delivery.post,
+                                lost.delivery.account)
+            except Exception:
+                log.exception("续租失败")
+
+    thread = threading.Thread(target=keep, name="lease-keeper", daemon=True)
+    thread.start()
+    try:
+        yield held
+    finally:
+        done.set()
+        thread.join()
+
