@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import signal
 import statistics
 import subprocess
@@ -25,95 +24,22 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from PIL import Image
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (
+    PracticePlatform,
+    add_practice_accounts,
+    percentile,
+    proc_stats,
+    rendered,
+    write_config,
+)
 from sqlalchemy import func, select
 
 from socialbot.config import load_settings
-from socialbot.rendered import ImageAsset, RenderedPost, WeChatArticle, WeiboStatus
 from socialbot.store import open_store
 from socialbot.store.queue import Entry, add_entries
 from socialbot.store.schema import attempts, deliveries
-from socialbot_practice import PracticePlatform
-from socialbot_practice.config_accounts import provide_secrets, register_accounts
-
-CONFIG = """
-timezone = "Asia/Shanghai"
-[organisation]
-name = "上海市市场监督管理局"
-short_name = "上海市场监管"
-[campaign]
-name = "6·9世界认可日"
-theme = "认证认可检验检测：传递质量信任，服务绿色发展"
-link = "https://scjgj.sh.gov.cn/"
-[paths]
-secrets_file = "secrets.toml"
-[database]
-{database}
-"""
-
-
-def write_config(root: Path, base: str, accounts: int, database_url: str | None) -> Path:
-    database = f'url = "{database_url}"' if database_url else 'path = "bench.db"'
-    lines = [CONFIG.format(database=database)]
-    for n in range(accounts):
-        lines.append(
-            f'[accounts.bench_{n:02d}]\nplatform = "wechat"\nkind = "service"\n'
-            f'reach = "publish"\nappid = "wxbench{n:011d}"\nsecret_env = "SB_BENCH_{n}"\n'
-            f'api_base = "{base}"\nrequires_approval = false\n'
-        )
-    path = root / "config.toml"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
-
-
-def image(seed: int, size: tuple[int, int]) -> ImageAsset:
-    buf = io.BytesIO()
-    Image.new("RGB", size, (seed % 256, (seed * 7) % 256, 90)).save(buf, "PNG")
-    return ImageAsset("img", buf.getvalue(), "png", *size)
-
-
-def rendered(n: int) -> RenderedPost:
-    cover = image(n, (90, 50))
-    article = WeChatArticle(
-        title=f"基准稿件{n:04d}",
-        author="上海市场监管",
-        digest="基准测试",
-        content_html=f"<p>第 {n} 篇</p>",
-        content_source_url="https://scjgj.sh.gov.cn/",
-        cover=cover,
-        crop_235_1="0_0.1170_1_0.8830",
-        crop_1_1="0.2222_0_0.7778_1",
-    )
-    return RenderedPost(
-        post_id=f"bench-{n:04d}",
-        source=f"bench-{n:04d}.md",
-        template="news",
-        title=article.title,
-        date="2022-06-09",
-        organiser="上海市市场监督管理局",
-        wechat=article,
-        weibo=WeiboStatus(f"基准稿件{n:04d} https://scjgj.sh.gov.cn/", image(n + 5000, (8, 8))),
-    )
-
-
-def proc_stats(pid: int) -> tuple[float, float] | None:
-    """(RSS MiB, CPU seconds user+system) of ``pid`` from /proc, or None off Linux."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    rss_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
-    ticks = int(stat[11]) + int(stat[12])
-    import os
-
-    return rss_kb / 1024, ticks / os.sysconf("SC_CLK_TCK")
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
 
 
 def main() -> int:
@@ -122,10 +48,12 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=20)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--spacing", type=float, default=1.5, help="seconds between bursts")
-    parser.add_argument("--lead", type=float, default=8.0, help="seconds before the first burst")
+    parser.add_argument("--lead", type=float, default=40.0,
+                        help="seconds from queueing to the first burst (queueing must fit)")
     parser.add_argument("--idle", type=float, default=20.0, help="idle seconds to measure")
     parser.add_argument("--tick", type=float, default=5.0)
-    parser.add_argument("--parallel", type=int, default=32, help="accounts in flight per daemon (cap)")
+    parser.add_argument("--parallel", type=int, default=None,
+                        help="accounts in flight per daemon (default: the daemon's own)")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
@@ -136,8 +64,7 @@ def main() -> int:
         root = Path(tmp)
         config = write_config(root, platform.wechat_base, args.accounts, args.database_url)
         settings = load_settings(config)
-        provide_secrets(settings, settings.accounts.values())  # as `socialbot sandbox` does
-        register_accounts(platform, settings, settings.accounts.values(), publish_polls=0)
+        add_practice_accounts(platform, args.accounts)
         db = open_store(settings)
         log = (root / "daemon.log").open("w", encoding="utf-8")
         procs = [
@@ -151,8 +78,7 @@ def main() -> int:
                     "run",
                     "--tick",
                     str(args.tick),
-                    "--parallel",
-                    str(args.parallel),
+                    *(["--parallel", str(args.parallel)] if args.parallel else []),
                     "--name",
                     f"bench{n}",
                 ],
@@ -190,6 +116,10 @@ def main() -> int:
             f"bursts of {len(names)} every {args.spacing} s"
         )
 
+        if time.monotonic() - began > args.lead - 1:
+            print("queueing took longer than --lead: lateness would be measured from times "
+                  "that had passed before the posts were queued; give a larger --lead")
+            return 1
         last_due = first + dt.timedelta(seconds=(args.posts // len(names)) * args.spacing)
         deadline = time.monotonic() + (last_due - now).total_seconds() + 120
         sent = 0
@@ -251,6 +181,10 @@ def main() -> int:
                 f"daemon {n}: RSS idle before {start[0]:.0f} MiB, after run {end[0]:.0f} MiB; "
                 f"idle CPU {cpu:.2f}% over {args.idle:.0f} s (tick {args.tick:g} s); "
                 f"CPU during the run {mid[1] - start[1]:.1f} s"
+            )
+            print(
+                f"daemon {n}: CPU per delivery {(mid[1] - start[1]) * 1000 / max(1, sent):.1f} ms "
+                f"(busy CPU over {sent} sent; target ≤ 15 ms on SQLite)"
             )
         else:
             print(f"daemon {n}: /proc not available, no memory/CPU figures")

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, TypeAlias
 
-from socialbot.channels.base import Channel, KeyValueStore
 from socialbot.config import Account, Settings
 
-ChannelFactory = Callable[[Account], Channel]
+if TYPE_CHECKING:  # the platforms' HTTP stack is imported only when a channel is built
+    from socialbot.channels.base import Channel, KeyValueStore
+
+ChannelFactory: TypeAlias = "Callable[[Account], Channel]"
 
 
 class Channels:
@@ -49,7 +52,7 @@ class Channels:
         return get_channel(account, self.settings, self._kv)
 
 
-ChannelSource = Channels | Mapping[str, Channel] | Callable[[str], Channel]
+ChannelSource: TypeAlias = "Channels | Mapping[str, Channel] | Callable[[str], Channel]"
 
 
 def default_channels(settings: Settings) -> Channels:

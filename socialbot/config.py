@@ -19,9 +19,6 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
 from socialbot.alerts.settings import AlertSettings, read_alerts
 from socialbot.checks.levels import LEVELS, RULES, WORDLISTS, default_levels
 from socialbot.errors import ConfigError, Problem
@@ -39,6 +36,7 @@ ACCOUNT_ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 HEX_COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_CONFIG_NAME = "config.toml"
 DATABASE_BACKENDS = ("sqlite", "postgresql")
+DATABASE_SCHEME_RE = re.compile(r"^([a-z][a-z0-9]*)(?:\+[a-z0-9_]+)?://")  # backend[+driver]://
 MIN_LEASE_SECONDS = 30  # shorter leases expire while a slow platform call is still running
 SECTION_KEYS = {  # what each table may hold; a typo is reported, not silently ignored
     "organisation": {"name", "short_name"},
@@ -305,10 +303,8 @@ class _Reader:
         url = str(db.get("url") or self.environ.get("SOCIALBOT_DATABASE_URL") or "")
         if not url:
             return "sqlite:///" + str(self.resolve(str(db.get("path", "out/socialbot.db"))))
-        try:
-            backend = make_url(url).get_backend_name()
-        except ArgumentError:
-            backend = ""
+        scheme = DATABASE_SCHEME_RE.match(url)
+        backend = scheme.group(1) if scheme else ""
         if backend not in DATABASE_BACKENDS:
             # The URL itself is not repeated: it may carry a password.
             self.fail("database", "url 应为 SQLite 或 PostgreSQL 数据库地址，"

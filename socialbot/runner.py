@@ -36,6 +36,9 @@ log = logging.getLogger("socialbot.runner")
 DEFAULT_CAP = 32
 """Accounts worked on side by side by one process, at most (threads, DB connections)."""
 
+TICK_SECONDS = 5.0
+"""How often the daemon wakes the runner when no due time is near (new posts, leases)."""
+
 Clock = Callable[[], dt.datetime]
 
 

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from socialbot.channel_source import ChannelSource
 from socialbot.config import Settings
 from socialbot.pipeline import Report
-from socialbot.runner import DEFAULT_CAP, run_due
+from socialbot.runner import DEFAULT_CAP, TICK_SECONDS, run_due
 from socialbot.store import claims
 from socialbot.store.db import Database, utcnow
 from socialbot.store.models import State
@@ -36,7 +36,6 @@ from socialbot.store.schema import deliveries
 
 log = logging.getLogger("socialbot.daemon")
 
-TICK_SECONDS = 5.0
 WAKE_JOB = "wake-at-next-due"
 TICK_JOB = "tick"
 

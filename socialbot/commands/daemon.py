@@ -13,13 +13,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from socialbot import channel_source
 from socialbot.commands.context import EXIT_ATTENTION, AppContext, pass_app, staff_errors
 from socialbot.config import Settings
 from socialbot.errors import Problem, SocialbotError
 from socialbot.pipeline import Report
-from socialbot.runner import DEFAULT_CAP
-from socialbot.scheduler import TICK_SECONDS, Daemon
+from socialbot.runner import DEFAULT_CAP, TICK_SECONDS
 from socialbot.status import Status, collect
 from socialbot.store import audit as audit_log
 from socialbot.store import open_store, pauses
@@ -74,6 +72,9 @@ def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: st
         raise SocialbotError(problem, title="守护进程没有启动")
     settings = app.settings
     _logging(verbose, settings.tz)
+    from socialbot import channel_source  # the platforms and the scheduler: only to run
+    from socialbot.scheduler import Daemon
+
     store = open_store(settings)
 
     def show_report(report: Report) -> None:
