@@ -2,8 +2,9 @@
 
 Several processes (the daemon, a staff member's ``publish --now``) talk to the same
 accounts. They must share one WeChat token and one memo of uploaded images, or they
-burn quotas and invalidate each other's tokens. The default store is a ``kv`` table in
-the queue database (SQLite in WAL mode or PostgreSQL); Redis is used when configured.
+burn quotas and invalidate each other's tokens. The default store is the ``kv`` table of
+the queue database (``socialbot.store.kv``, over the queue's own engine and migrations);
+Redis is used when configured.
 
 Every store also offers ``add`` (set only if absent or expired) and ``delete_if`` (delete
 only if the value still matches). :func:`lease` builds a cross-process lock from them.
@@ -18,28 +19,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import Column, Float, MetaData, String, Table, Text, create_engine, event, select
-from sqlalchemy import delete as sql_delete
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import StaticPool
-from sqlalchemy.schema import CreateTable
-
-from socialbot.errors import ConfigError, Problem
-
 if TYPE_CHECKING:
     from socialbot.config import Settings
 
 Clock = Callable[[], float]
-
-metadata = MetaData()
-kv_table = Table(
-    "kv",
-    metadata,
-    Column("key", String(255), primary_key=True),
-    Column("value", Text, nullable=False),
-    Column("expires_at", Float, nullable=True),  # Unix time; NULL = never
-)
 
 
 class LeaseTimeout(TimeoutError):
@@ -101,104 +84,6 @@ class MemoryKeyValueStore:
             return True
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers and one writer work at once; busy_timeout waits instead of failing."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
-
-
-def make_engine(database_url: str) -> Engine:
-    """An engine for SQLite (file or memory) or PostgreSQL with sensible defaults."""
-    if database_url.startswith("sqlite"):
-        memory = database_url in ("sqlite://", "sqlite:///:memory:")
-        engine = create_engine(
-            database_url,
-            connect_args={"check_same_thread": False, "timeout": 30},
-            poolclass=StaticPool if memory else None,
-        )
-        if not memory:
-            event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(database_url, pool_pre_ping=True)
-
-
-class SqlKeyValueStore:
-    """The ``kv`` table in the queue database (SQLAlchemy Core; SQLite or PostgreSQL)."""
-
-    def __init__(self, database_url: str | Engine, clock: Clock = time.time):
-        self.engine = make_engine(database_url) if isinstance(database_url, str) else database_url
-        self._clock = clock
-        dialect = self.engine.dialect.name
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        elif dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            problem = f"不支持的数据库类型 {dialect}（请用 SQLite 或 PostgreSQL）"
-            raise ConfigError(Problem("database", problem))
-        self._insert = insert
-        self._create_table()
-        self.purge_expired()
-
-    def _create_table(self) -> None:
-        """CREATE TABLE IF NOT EXISTS: several processes may start at the same moment."""
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(CreateTable(kv_table, if_not_exists=True))
-        except DBAPIError:
-            with self.engine.connect() as conn:  # lost a race on PostgreSQL's catalog
-                if not self.engine.dialect.has_table(conn, kv_table.name):
-                    raise
-
-    def _upsert(self, key: str, value: str, ttl: float | None, *, only_if_expired: bool) -> bool:
-        now = self._clock()
-        expires_at = now + ttl if ttl else None
-        stmt = self._insert(kv_table).values(key=key, value=value, expires_at=expires_at)
-        where = None
-        if only_if_expired:
-            where = kv_table.c.expires_at.is_not(None) & (kv_table.c.expires_at <= now)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[kv_table.c.key],
-            set_={"value": stmt.excluded.value, "expires_at": stmt.excluded.expires_at},
-            where=where,
-        )
-        stmt = stmt.returning(kv_table.c.key)  # a row back = inserted or taken over
-        with self.engine.begin() as conn:
-            return conn.execute(stmt).first() is not None
-
-    def get(self, key: str) -> str | None:
-        now = self._clock()
-        query = select(kv_table.c.value).where(
-            kv_table.c.key == key,
-            kv_table.c.expires_at.is_(None) | (kv_table.c.expires_at > now),
-        )
-        with self.engine.connect() as conn:
-            return conn.execute(query).scalar_one_or_none()
-
-    def set(self, key: str, value: str, ttl: float | None = None) -> None:
-        self._upsert(key, value, ttl, only_if_expired=False)
-
-    def add(self, key: str, value: str, ttl: float | None = None) -> bool:
-        """Insert, or take over an expired row, in one atomic statement."""
-        return self._upsert(key, value, ttl, only_if_expired=True)
-
-    def delete(self, key: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(sql_delete(kv_table).where(kv_table.c.key == key))
-
-    def delete_if(self, key: str, value: str) -> bool:
-        stmt = sql_delete(kv_table).where(kv_table.c.key == key, kv_table.c.value == value)
-        with self.engine.begin() as conn:
-            return conn.execute(stmt).rowcount == 1
-
-    def purge_expired(self) -> None:
-        stmt = sql_delete(kv_table).where(kv_table.c.expires_at <= self._clock())
-        with self.engine.begin() as conn:
-            conn.execute(stmt)
-
-
 _RELEASE_SCRIPT = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
@@ -241,7 +126,18 @@ def open_kv(settings: Settings) -> AtomicStore:
     """Redis when ``[redis] url`` is set, otherwise the ``kv`` table of the queue database."""
     if settings.redis_url:
         return RedisKeyValueStore(settings.redis_url)
+    from socialbot.store.kv import SqlKeyValueStore
+
     return SqlKeyValueStore(settings.database_url)
+
+
+def __getattr__(name: str) -> Any:
+    """``socialbot.kv.SqlKeyValueStore`` still names the database store (imported on use)."""
+    if name == "SqlKeyValueStore":
+        from socialbot.store.kv import SqlKeyValueStore
+
+        return SqlKeyValueStore
+    raise AttributeError(name)
 
 
 _local_locks: dict[str, threading.Lock] = {}

@@ -16,8 +16,9 @@ from socialbot.channels.base import REDACTED, Outcome
 from socialbot.channels.wechat_token import token_cipher
 from socialbot.config import Secret
 from socialbot.errors import PublishError
-from socialbot.kv import SqlKeyValueStore, kv_table
+from socialbot.kv import SqlKeyValueStore
 from socialbot.publishing import preview_send, publish_now
+from socialbot.store.schema import kv as kv_table
 
 pytest_plugins = ["tests.support_platform"]
 

@@ -34,8 +34,13 @@ class DeliveryMemo:
         self.kv.set(self._k(name), value, ttl=ttl)
 
     def forget(self, *names: str) -> None:
-        for name in names:
-            self.kv.delete(self._k(name))
+        keys = [self._k(name) for name in names]
+        many = getattr(self.kv, "delete_many", None)
+        if many is not None:  # one transaction, not one per marker
+            many(keys)
+            return
+        for key in keys:
+            self.kv.delete(key)
 
     def mark(self, name: str) -> None:
         """Record "about to make this call, now" (read back by :meth:`marked_at`)."""

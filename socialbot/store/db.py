@@ -1,4 +1,8 @@
-"""The database handle: one engine, short transactions, schema migrated on open.
+"""The database handle: one engine per database, short transactions, schema migrated on open.
+
+Every handle on the same URL in a process shares one engine (counted; the last
+``dispose`` closes it), so the queue, the key-value data and a command's own handle
+never open competing connection pools with different settings on one file.
 
 SQLite (the default) runs in WAL mode and every writing transaction starts with
 ``BEGIN IMMEDIATE``, so two workers on one machine never both believe they hold the
@@ -9,6 +13,7 @@ for several machines; there the claim uses ``FOR UPDATE SKIP LOCKED``.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
 
 from socialbot.errors import StoreError
 from socialbot.store.migrations import MIGRATIONS, current_version
@@ -35,10 +41,15 @@ class Database:
 
     def __init__(self, url: str, *, migrate: bool = True):
         self.url = url
-        self.engine = _make_engine(url)
+        self.engine = _ENGINES.acquire(url)
+        self._disposed = False
         self.dialect = self.engine.dialect.name
         if migrate:
-            self.migrate()
+            try:
+                self.migrate()
+            except BaseException:
+                self.dispose()
+                raise
 
     @property
     def is_postgres(self) -> bool:
@@ -87,7 +98,38 @@ class Database:
                                     .order_by(schema_version.c.version.desc())).scalar() or 0)
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        """Let go of the shared engine; the last handle on a URL closes its connections."""
+        if not self._disposed:
+            self._disposed = True
+            _ENGINES.release(self.url)
+
+
+class _Engines:
+    """One engine per database URL in this process, shared by every handle on it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._engines: dict[str, tuple[Engine, int]] = {}
+
+    def acquire(self, url: str) -> Engine:
+        with self._lock:
+            engine, users = self._engines.get(url) or (None, 0)
+            if engine is None:
+                engine = _make_engine(url)
+            self._engines[url] = (engine, users + 1)
+            return engine
+
+    def release(self, url: str) -> None:
+        with self._lock:
+            engine, users = self._engines[url]
+            if users > 1:
+                self._engines[url] = (engine, users - 1)
+                return
+            del self._engines[url]
+        engine.dispose()
+
+
+_ENGINES = _Engines()
 
 
 def _short(exc: SQLAlchemyError) -> str:
@@ -98,7 +140,8 @@ def _make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 4, "max_overflow": 4}
+    # Up to DEFAULT_CAP publishing threads each hold a connection for a short transaction.
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 30}
     return create_engine(url, **kwargs)
 
 
@@ -113,9 +156,11 @@ def _sqlite_engine(url: str) -> Engine:
             reason = exc.strerror or type(exc).__name__
             raise StoreError(f"无法创建数据库所在的文件夹 {folder}（{reason}），"
                              "请检查 [database] path") from None
+    memory = database in ("", ":memory:")
     engine = create_engine(
         url,
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        poolclass=StaticPool if memory else None,  # one in-memory database, not one per thread
     )
 
     @event.listens_for(engine, "connect")

@@ -13,7 +13,13 @@ from collections.abc import Callable
 from sqlalchemy import Column, Connection, Text, inspect, select
 from sqlalchemy.schema import CreateColumn
 
-from socialbot.store.schema import metadata, schema_version
+from socialbot.store.schema import (
+    ix_deliveries_key,
+    ix_posts_post_id,
+    kv,
+    metadata,
+    schema_version,
+)
 
 Step = Callable[[Connection, str], None]
 
@@ -70,8 +76,20 @@ def _m2_post_warnings(conn: Connection, dialect: str) -> None:
     add_column_if_missing(conn, "posts", Column("warnings", Text))
 
 
+def _m3_kv(conn: Connection, dialect: str) -> None:
+    """The key-value table, until now created on first use outside the migrations."""
+    kv.create(conn, checkfirst=True)
+
+
+def _m4_lookup_indexes(conn: Connection, dialect: str) -> None:
+    for index in (ix_posts_post_id, ix_deliveries_key):
+        index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Step]] = [
     (1, "queue, deliveries, attempts, audit (append-only), images, pauses, quota ledger",
      _m1_initial),
     (2, "posts.warnings: content-check warnings a reviewer must override", _m2_post_warnings),
+    (3, "key-value table (tokens, upload memos, leases)", _m3_kv),
+    (4, "indexes on posts.post_id and deliveries.delivery_key", _m4_lookup_indexes),
 ]

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -157,5 +158,17 @@ quota_ledger = Table(
     Column("at", UTCDateTime, nullable=False),
     Index("ix_quota_account_bucket", "account", "bucket"),
 )
+
+kv = Table(
+    "kv", metadata,
+    Column("key", String(255), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("expires_at", Float, nullable=True),  # Unix time; NULL = never
+)
+
+# What the queue looks up by: a post's id (the duplicate check of ``queue add``) and a
+# delivery's key (``publish --now`` refusing what the queue holds).
+ix_posts_post_id = Index("ix_posts_post_id", posts.c.post_id)
+ix_deliveries_key = Index("ix_deliveries_key", deliveries.c.delivery_key)
 
 GLOBAL_SCOPE = "*"

@@ -1,0 +1,88 @@
+"""The key-value data (tokens, upload memos, leases) in the queue database itself.
+
+Served over the store's own engine and transactions (the ``kv`` table belongs to the
+versioned migrations), so it shares the queue's pragmas, lock discipline and pool.
+Values are plain text with an optional expiry in Unix seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from socialbot.store.db import Database
+from socialbot.store.schema import kv
+
+Clock = Callable[[], float]
+
+
+class SqlKeyValueStore:
+    """``get/set/delete`` plus the two atomic operations leases need (``add``, ``delete_if``)."""
+
+    def __init__(self, database: Database | str, clock: Clock = time.time):
+        self.db = database if isinstance(database, Database) else Database(database)
+        self._owns_db = not isinstance(database, Database)
+        self._clock = clock
+        self._insert: Any = (postgresql.insert if self.db.is_postgres else sqlite.insert)
+        self.purge_expired()
+
+    @property
+    def engine(self) -> Any:
+        return self.db.engine
+
+    def close(self) -> None:
+        if self._owns_db:
+            self.db.dispose()
+
+    def _upsert(self, key: str, value: str, ttl: float | None, *, only_if_expired: bool) -> bool:
+        now = self._clock()
+        expires_at = now + ttl if ttl else None
+        stmt = self._insert(kv).values(key=key, value=value, expires_at=expires_at)
+        where = None
+        if only_if_expired:
+            where = kv.c.expires_at.is_not(None) & (kv.c.expires_at <= now)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[kv.c.key],
+            set_={"value": stmt.excluded.value, "expires_at": stmt.excluded.expires_at},
+            where=where,
+        ).returning(kv.c.key)  # a row back = inserted or taken over
+        with self.db.tx() as conn:
+            return conn.execute(stmt).first() is not None
+
+    def get(self, key: str) -> str | None:
+        now = self._clock()
+        query = select(kv.c.value).where(
+            kv.c.key == key, kv.c.expires_at.is_(None) | (kv.c.expires_at > now))
+        with self.db.tx(write=False) as conn:
+            value = conn.execute(query).scalar_one_or_none()
+        return None if value is None else str(value)
+
+    def set(self, key: str, value: str, ttl: float | None = None) -> None:
+        self._upsert(key, value, ttl, only_if_expired=False)
+
+    def add(self, key: str, value: str, ttl: float | None = None) -> bool:
+        """Insert, or take over an expired row, in one atomic statement."""
+        return self._upsert(key, value, ttl, only_if_expired=True)
+
+    def delete(self, key: str) -> None:
+        self.delete_many([key])
+
+    def delete_many(self, keys: Iterable[str]) -> None:
+        """Several keys in one transaction (a finished delivery forgets its markers at once)."""
+        names = list(keys)
+        if names:
+            with self.db.tx() as conn:
+                conn.execute(delete(kv).where(kv.c.key.in_(names)))
+
+    def delete_if(self, key: str, value: str) -> bool:
+        with self.db.tx() as conn:
+            stmt = delete(kv).where(kv.c.key == key, kv.c.value == value)
+            return conn.execute(stmt).rowcount == 1
+
+    def purge_expired(self) -> None:
+        with self.db.tx() as conn:
+            conn.execute(delete(kv).where(kv.c.expires_at <= self._clock()))
