@@ -75,9 +75,11 @@ class _Runner:
         self.stop = stop
         self.clock = clock
         self.cap = cap
+        self._recovering = True  # until the first pass finds nothing left to reconcile
 
     def one_pass(self) -> list[Report]:
         """Due housekeeping, then every claimable delivery, each account in turn."""
+        self._recovering = True
         claims.extend_series(self.store, self.settings, self.clock())
         reports = [missed_report(d, self.settings.tz)
                    for d in claims.promote_due(self.store, self.settings, self.clock())]
@@ -86,10 +88,18 @@ class _Runner:
         return reports + self._drain()
 
     def _claim(self, busy: set[str]) -> Claim | None:
-        """Reconcile before publishing; never a second call for a busy account."""
+        """Reconcile before publishing; never a second call for a busy account.
+
+        Open outcomes appear only when a lease runs out or a check falls due, so once
+        none is left this pass asks only for new work (the next pass looks again).
+        """
         now = self.clock()
-        return (claims.claim_recovery(self.store, self.settings, self.worker, now, busy)
-                or claims.claim_next(self.store, self.settings, self.worker, now, busy))
+        if self._recovering:
+            claim = claims.claim_recovery(self.store, self.settings, self.worker, now, busy)
+            if claim is not None:
+                return claim
+            self._recovering = False
+        return claims.claim_next(self.store, self.settings, self.worker, now, busy)
 
     def _record(self, claim: Claim, result: DeliveryResult) -> DeliveryRecord:
         return outcomes.finish(self.store, self.settings, claim, result, self.clock())

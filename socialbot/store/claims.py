@@ -17,6 +17,8 @@ import datetime as dt
 import os
 import secrets
 import socket
+import threading
+from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -107,12 +109,36 @@ def _take(conn: Connection, settings: Settings, d: DeliveryRecord, kind: str, wo
         calls="[]")).inserted_primary_key[0]
     post_row = conn.execute(select(posts).where(posts.c.id == d.post)).one()
     post = PostRecord.from_row(post_row)
-    rendered = parse_rendered(conn, post_row._mapping["rendered"])
+    rendered = _rendered(conn, post.id, post.content_hash, post_row._mapping["rendered"])
     audit.record(conn, actor=audit.system_actor(worker), action="claim", post=d.post,
                  account=d.account, content_hash=d.content_hash, at=now,
                  detail=("开始发送" if kind == PUBLISH else "向平台核实上次发送的结果")
                  + f"（第 {d.attempts + (1 if kind == PUBLISH else 0)} 次）")
     return Claim(kind, d, post, rendered, worker, token, int(attempt_id))
+
+
+_RENDERED_CACHE_SIZE = 64
+_rendered_cache: OrderedDict[tuple[int, str], RenderedPost] = OrderedDict()
+_rendered_lock = threading.Lock()
+
+
+def _rendered(conn: Connection, post: int, content_hash: str, text: str) -> RenderedPost:
+    """A post's rendering, parsed (and its images read) once per content, not per claim.
+
+    A post row's rendering changes only together with its content hash, so the pair
+    names one immutable rendering.
+    """
+    key = (post, content_hash)
+    with _rendered_lock:
+        if key in _rendered_cache:
+            _rendered_cache.move_to_end(key)
+            return _rendered_cache[key]
+    rendered = parse_rendered(conn, text)
+    with _rendered_lock:
+        _rendered_cache[key] = rendered
+        while len(_rendered_cache) > _RENDERED_CACHE_SIZE:
+            _rendered_cache.popitem(last=False)
+    return rendered
 
 
 def claim_next(db: Database, settings: Settings, worker: str, now: dt.datetime,
