@@ -23,16 +23,14 @@ from typing import Any
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
-from sqlalchemy import func, select
 
 from socialbot.channel_source import ChannelSource
 from socialbot.config import Settings
 from socialbot.pipeline import Report
 from socialbot.runner import DEFAULT_CAP, TICK_SECONDS, run_due
 from socialbot.store import claims
-from socialbot.store.db import Database, utcnow
-from socialbot.store.models import State
-from socialbot.store.schema import deliveries
+from socialbot.store.base import Store
+from socialbot.store.db import utcnow
 
 log = logging.getLogger("socialbot.daemon")
 
@@ -40,28 +38,15 @@ WAKE_JOB = "wake-at-next-due"
 TICK_JOB = "tick"
 
 
-def next_due(store: Database, after: dt.datetime) -> dt.datetime | None:
+def next_due(store: Store, after: dt.datetime) -> dt.datetime | None:
     """The earliest future time something may need work: a due time, a lease end, a re-check."""
-    with store.tx(write=False) as conn:
-        times = [
-            conn.execute(select(func.min(deliveries.c.due_at)).where(
-                deliveries.c.state.in_([str(State.APPROVED), str(State.DUE)]),
-                deliveries.c.paused.is_(False), deliveries.c.due_at > after)).scalar(),
-            conn.execute(select(func.min(deliveries.c.lease_until)).where(
-                deliveries.c.state == str(State.SENDING),
-                deliveries.c.lease_until > after)).scalar(),
-            conn.execute(select(func.min(deliveries.c.next_check_at)).where(
-                deliveries.c.state == str(State.UNKNOWN),
-                deliveries.c.next_check_at > after)).scalar(),
-        ]
-    found = [t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t for t in times if t]
-    return min(found) if found else None
+    return store.next_wake(after)
 
 
 class Daemon:
     """``socialbot run``: publish approved posts when due, until told to stop."""
 
-    def __init__(self, settings: Settings, store: Database, channels: ChannelSource, *,
+    def __init__(self, settings: Settings, store: Any, channels: ChannelSource, *,
                  tick_seconds: float = TICK_SECONDS, worker: str | None = None,
                  on_report: Callable[[Report], None] | None = None, cap: int = DEFAULT_CAP):
         self.settings = settings

@@ -13,14 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
 from socialbot.config import Account, Settings
 from socialbot.store import quota
-from socialbot.store.db import Database
-from socialbot.store.models import ATTENTION, DeliveryRecord, State, label
-from socialbot.store.pauses import Pause, active_pauses
-from socialbot.store.schema import deliveries, posts
+from socialbot.store.base import Store
+from socialbot.store.models import ATTENTION, DeliveryRecord, Pause, State, label
 from socialbot.store.times import show
 
 NEXT_LIMIT = 10
@@ -133,49 +129,22 @@ def _reason(d: DeliveryRecord, now: dt.datetime) -> str:
     return d.message
 
 
-def collect(settings: Settings, store: Database, now: dt.datetime) -> Status:
+def collect(settings: Settings, store: Store, now: dt.datetime) -> Status:
     status = Status(now=now)
-    with store.tx(write=False) as conn:
-        rows = conn.execute(
-            select(deliveries, posts.c.title)
-            .join(posts, posts.c.id == deliveries.c.post)
-            .where(
-                deliveries.c.state.in_(
-                    [
-                        str(s)
-                        for s in (
-                            State.QUEUED,
-                            State.APPROVED,
-                            State.DUE,
-                            State.SENDING,
-                            *ATTENTION,
-                        )
-                    ]
-                )
-            )
-            .order_by(deliveries.c.due_at, deliveries.c.id)
-        ).all()
-        for row in rows:
-            d = DeliveryRecord.from_row(row)
-            item = Item(d, row._mapping["title"], _reason(d, now))
-            if _needs_person(d, now):
-                status.attention.append(item)
-            elif len(status.next_due) < NEXT_LIMIT:
-                status.next_due.append(item)
-        for account in settings.accounts.values():
-            usage = quota.usage(conn, account, now)
-            if usage is not None:
-                status.quota.append(
-                    QuotaLine(
-                        account.id,
-                        usage.rule.label,
-                        usage.rule.window,
-                        usage.used,
-                        usage.rule.limit,
-                    )
-                )
-    status.pauses = active_pauses(store)
-    kv = _kv(settings)
+    for d, title in store.live_work():
+        item = Item(d, title, _reason(d, now))
+        if _needs_person(d, now):
+            status.attention.append(item)
+        elif len(status.next_due) < NEXT_LIMIT:
+            status.next_due.append(item)
+    for account in settings.accounts.values():
+        rule = quota.rule_for(account)
+        if rule is not None:
+            use = store.bucket_use(account.id, rule, now)
+            used = rule.limit if use.exhausted else min(rule.limit, use.sent + use.planned)
+            status.quota.append(QuotaLine(account.id, rule.label, rule.window, used, rule.limit))
+    status.pauses = store.pauses()
+    kv = _kv(settings, store)
     for account in settings.accounts.values():
         expires = token_expiry_hook(account, settings, kv)
         status.tokens[account.id] = expires
@@ -186,10 +155,13 @@ def collect(settings: Settings, store: Database, now: dt.datetime) -> Status:
     return status
 
 
-def _kv(settings: Settings) -> Any:
+def _kv(settings: Settings, store: Store) -> Any:
+    """Where token expiry times are remembered: Redis when configured, else the store."""
     try:
-        from socialbot.kv import open_kv
+        if settings.redis_url:
+            from socialbot.kv import open_kv
 
-        return open_kv(settings)
-    except Exception:  # the store is optional for status: tokens simply show as unknown
+            return open_kv(settings)
+        return store.kv()
+    except Exception:  # the key-value data is optional for status: tokens show as unknown
         return None

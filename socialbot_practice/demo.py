@@ -16,19 +16,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
-from sqlalchemy import func, select
-
 from socialbot.channel_source import Channels, ChannelSource
 from socialbot.config import Settings
 from socialbot.errors import StoreError
 from socialbot.pipeline import Report
 from socialbot.scheduler import Daemon
 from socialbot.store import open_store, quota, review
-from socialbot.store.db import Database
+from socialbot.store.base import Store
 from socialbot.store.intake import prepare
 from socialbot.store.models import PENDING, State, label
 from socialbot.store.queue import Entry, add_entries
-from socialbot.store.schema import deliveries
 from socialbot.store.times import show
 from socialbot_practice.config_accounts import new_secret
 from socialbot_practice.practice import PracticePlatform
@@ -128,10 +125,7 @@ def run_demo_queue(settings: Settings, posts: list[Path], *, database_url: str |
     threading.Thread(target=watch, name="demo-watch", daemon=True).start()
     say("守护进程运行中：到点自动发布……")
     daemon.run()
-    with store.tx(write=False) as conn:
-        rows = conn.execute(select(deliveries.c.state, func.count())
-                            .group_by(deliveries.c.state)).all()
-    result.states = {state: n for state, n in rows}
+    result.states = store.state_counts()
     say("结果：" + "，".join(f"{label(s)} {n}" for s, n in result.states.items()))
     store.dispose()
     if _unfinished(result.states):
@@ -139,11 +133,9 @@ def run_demo_queue(settings: Settings, posts: list[Path], *, database_url: str |
     return result
 
 
-def _open_work(store: Database) -> int:
-    with store.tx(write=False) as conn:
-        return int(conn.execute(select(func.count()).select_from(deliveries).where(
-            deliveries.c.state.in_([*(str(s) for s in PENDING), str(State.SENDING)]))).scalar()
-            or 0)
+def _open_work(store: Store) -> int:
+    counts = store.state_counts()
+    return sum(counts.get(str(s), 0) for s in (*PENDING, State.SENDING))
 
 
 def _unfinished(states: dict[str, int]) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 
 from socialbot.channels.base import OUTCOME_LABELS, DeliveryResult, Outcome
 from socialbot.channels.reactions import REACTION_LABELS
@@ -18,11 +17,10 @@ from socialbot.post import load_post
 from socialbot.publishing import preview_send, publish_now
 from socialbot.render import render_post
 from socialbot.rendered import RenderedPost, delivery_key
-from socialbot.store import PENDING, State, open_store
-from socialbot.store.audit import os_user, record
+from socialbot.store import open_store
+from socialbot.store.audit import os_user
 from socialbot.store.models import label
 from socialbot.store.review import same_person
-from socialbot.store.schema import deliveries
 
 
 def _render(app: AppContext, post_path: Path, account_id: str):  # type: ignore[no-untyped-def]
@@ -94,15 +92,9 @@ def _check_review(settings: Settings, account: Account, by: str, approved_by: st
 def _check_not_queued(settings: Settings, rendered: RenderedPost, account: Account) -> None:
     """The queue owns a delivery it holds: publishing it here too could race the daemon."""
     key = delivery_key(rendered.post_id, account.id, rendered.content_hash)
-    open_states = [str(s) for s in (*PENDING, State.SENDING, State.UNKNOWN)]
     store = open_store(settings)
     try:
-        with store.tx(write=False) as conn:
-            row = conn.execute(
-                select(deliveries.c.post, deliveries.c.state).where(
-                    deliveries.c.delivery_key == key, deliveries.c.state.in_(open_states)
-                )
-            ).first()
+        row = store.holding(key)
     finally:
         store.dispose()
     if row is not None:
@@ -125,15 +117,8 @@ def _audit(
 ) -> None:
     store = open_store(settings)
     try:
-        with store.tx() as conn:
-            record(
-                conn,
-                actor=actor,
-                action=action,
-                account=account.id,
-                content_hash=rendered.content_hash,
-                detail=detail,
-            )
+        store.audit(actor=actor, action=action, account=account.id,
+                    content_hash=rendered.content_hash, detail=detail)
     finally:
         store.dispose()
 

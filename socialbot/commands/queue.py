@@ -18,7 +18,6 @@ from socialbot.commands.context import AppContext, StaffError, pass_app, staff_e
 from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
 from socialbot.store import actions, audit, open_store, review
-from socialbot.store.content import load_rendered
 from socialbot.store.db import utcnow
 from socialbot.store.intake import prepare, render_file, source_path
 from socialbot.store.models import REVIEW_LABELS, DeliveryRecord, PostRecord, State, label
@@ -26,14 +25,11 @@ from socialbot.store.queue import (
     Entry,
     QueueRefused,
     add_entries,
-    deliveries_of,
-    get_post,
-    list_queue,
 )
-from socialbot.store.schema import attempts
 from socialbot.store.times import parse_time, show
 
 console = Console(highlight=False)
+PAGE_SIZE = 50  # posts per page of queue list: a screenful that still shows the next days
 
 
 def _time(text: str | None, settings: Settings, where: str) -> dt.datetime | None:
@@ -141,25 +137,41 @@ def add(app: AppContext, post: str, at_text: str | None, to: str | None, cron: s
 @click.option("--all", "show_all", is_flag=True, help="包括已全部发送或取消的稿件")
 @click.option("--state", help="只看某个状态：queued/approved/due/sending/sent/failed/unknown/"
                               "cancelled/missed")
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True,
+              help="第几页（最早发布的在前）")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=None,
+              help=f"每页显示多少篇稿件（默认 {PAGE_SIZE}；--json 默认输出全部）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON（供脚本使用）")
 @pass_app
 @staff_errors
-def list_(app: AppContext, show_all: bool, state: str | None, as_json: bool) -> None:
+def list_(app: AppContext, show_all: bool, state: str | None, page: int, limit: int | None,
+          as_json: bool) -> None:
     """列出队列中的稿件及每个账号的状态。"""
+    if limit is None and not (as_json and page == 1):
+        limit = PAGE_SIZE
     settings = app.settings
     if state and state not in {str(s) for s in State}:
         choices = "、".join(f"{s}（{label(s)}）" for s in State)
         raise StoreError(Problem("--state", f"未知状态“{state}”，可用：{choices}"))
-    items = list_queue(open_store(settings), include_finished=show_all, state=state)
+    items, total = open_store(settings).list_queue(
+        include_finished=show_all, state=state, offset=(page - 1) * (limit or 0), limit=limit)
     if as_json:
         click.echo(json.dumps([{**p.to_json(), "deliveries": [d.to_json() for d in ds]}
                                for p, ds in items], ensure_ascii=False, indent=2))
         return
     if not items:
+        if total:
+            console.print(f"第 {page} 页没有稿件（共 {total} 篇，每页 {limit} 篇）。")
+            return
         console.print("队列中没有待处理的稿件（已完成的用 --all 查看）。" if not state
                       else f"没有状态为 {state} 的目标。")
         return
-    table = Table(title=f"发布队列（{settings.timezone}）")
+    limit = limit or max(1, total)
+    pages = (total + limit - 1) // limit
+    title = f"发布队列（{settings.timezone}）"
+    if pages > 1:
+        title += f"　第 {page}/{pages} 页，共 {total} 篇"
+    table = Table(title=title)
     for col in ("编号", "稿件", "标题", "发布时间", "账号与状态", "审核"):
         table.add_column(col)
     for post, ds in items:
@@ -168,6 +180,9 @@ def list_(app: AppContext, show_all: bool, state: str | None, as_json: bool) -> 
         table.add_row(str(post.id), post.post_id, post.title, when,
                       _targets_line(ds, settings), _review_text(post))
     console.print(table)
+    if page < pages:
+        console.print(f"下一页：socialbot queue list --page {page + 1}"
+                      + (f" --limit {limit}" if limit != PAGE_SIZE else ""))
 
 
 def _review_text(post: PostRecord) -> str:
@@ -188,19 +203,14 @@ def show_(app: AppContext, queue_id: int, as_json: bool) -> None:
     """查看一篇稿件：内容摘要、各账号状态和每次发送的记录。"""
     settings = app.settings
     store = open_store(settings)
-    with store.tx(write=False) as conn:
-        post = get_post(conn, queue_id)
-        ds = deliveries_of(conn, queue_id)
-        rows = conn.execute(attempts.select().where(
-            attempts.c.delivery.in_([d.id for d in ds])).order_by(attempts.c.id)).all()
-        rendered = load_rendered(conn, queue_id)
-    history = [dict(r._mapping) for r in rows]
+    post = store.post(queue_id)
+    ds = store.deliveries_of(queue_id)
+    history = store.attempts_of([d.id for d in ds])
+    rendered = store.rendered(queue_id)
     if as_json:
         click.echo(json.dumps({
             **post.to_json(), "deliveries": [d.to_json() for d in ds],
-            "attempts": [{**h, "started_at": h["started_at"].isoformat(),
-                          "finished_at": h["finished_at"].isoformat() if h["finished_at"] else None,
-                          "calls": json.loads(h["calls"])} for h in history],
+            "attempts": [h.to_json() for h in history],
         }, ensure_ascii=False, indent=2))
         return
     console.print(f"[bold]编号 {post.id}《{post.title}》[/]")
@@ -237,10 +247,10 @@ def show_(app: AppContext, queue_id: int, as_json: bool) -> None:
         for col in ("开始", "账号", "类型", "结果", "说明", "执行者"):
             table.add_column(col)
         for h in history:
-            kind = "发送" if h["kind"] == "publish" else "核对"
-            table.add_row(show(h["started_at"], settings.tz), by_id[h["delivery"]], kind,
-                          OUTCOME_LABELS.get(h["outcome"], h["outcome"]) or "（进行中或中断）",
-                          h["message"], h["worker"])
+            kind = "发送" if h.kind == "publish" else "核对"
+            outcome = OUTCOME_LABELS.get(h.outcome or "", h.outcome or "")
+            table.add_row(show(h.started_at, settings.tz), by_id[h.delivery], kind,
+                          outcome or "（进行中或中断）", h.message, h.worker)
         console.print(table)
 
 
@@ -342,8 +352,7 @@ def edit(app: AppContext, queue_id: int, by: str | None) -> None:
     """按稿件文件重新排版；内容有变化时原审核作废，需要重新审核。"""
     settings = app.settings
     store = open_store(settings)
-    with store.tx(write=False) as conn:
-        post = get_post(conn, queue_id)
+    post = store.post(queue_id)
     path = source_path(settings, post.source)
     if not path.is_file():
         raise StoreError(Problem(post.source, "稿件文件不存在，无法重新排版"))

@@ -1,5 +1,8 @@
 """The post queue: SQLite by default, PostgreSQL for several machines.
 
+``base.Store`` is the storage interface (documented method by method); ``open_store``
+returns its SQL implementation. This package is the only code that speaks SQL.
+
 Modules, in the order a post meets them: ``intake`` (load, render, platform checks),
 ``queue`` (add all-or-nothing, read), ``review`` (approve, reject, edit), ``actions``
 (cancel, reschedule, retry), ``pauses`` (kill switch), ``claims`` (leases, due, missed,
@@ -10,17 +13,25 @@ Underneath: ``db`` (engine, transactions), ``schema`` + ``migrations`` (versione
 
 from __future__ import annotations
 
-from socialbot.config import Settings
+from typing import TYPE_CHECKING
+
+from socialbot.store.base import Store
 from socialbot.store.db import Database, utcnow
 from socialbot.store.models import ATTENTION, PENDING, DeliveryRecord, PostRecord, State
 
+if TYPE_CHECKING:
+    from socialbot.config import Settings
+    from socialbot.store.sql import SqlStore
+
 __all__ = [
-    "ATTENTION", "PENDING", "Database", "DeliveryRecord", "PostRecord", "State", "open_store",
-    "utcnow",
+    "ATTENTION", "PENDING", "Database", "DeliveryRecord", "PostRecord", "State", "Store",
+    "open_store", "utcnow",
 ]
 
 
-def open_store(settings: Settings | str) -> Database:
-    """The queue named by ``settings.database_url`` (or a URL), migrated to the latest schema."""
+def open_store(settings: Settings | str) -> SqlStore:
+    """The queue at a database URL (or ``settings.database_url``), migrated to the latest schema."""
+    from socialbot.store.sql import SqlStore
+
     url = settings if isinstance(settings, str) else settings.database_url
-    return Database(url)
+    return SqlStore(url)

@@ -164,5 +164,17 @@ def load_warnings(text: str | None) -> tuple[Finding, ...]:
     return tuple(Finding.from_json(d) for d in json.loads(text))
 
 
+@dataclass(frozen=True)
+class Pause:
+    scope: str
+    by: str
+    reason: str
+    at: dt.datetime
+
+    @property
+    def scope_label(self) -> str:
+        return "全部账号" if self.scope == "*" else self.scope
+
+
 def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None

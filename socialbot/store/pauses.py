@@ -8,7 +8,6 @@ In-flight sends finish and are recorded; nothing new starts.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, func, select, update
 
@@ -16,20 +15,10 @@ from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
 from socialbot.store import audit
 from socialbot.store.db import Database
-from socialbot.store.models import PENDING
+from socialbot.store.models import PENDING, Pause
 from socialbot.store.schema import GLOBAL_SCOPE, deliveries, pauses
 
-
-@dataclass(frozen=True)
-class Pause:
-    scope: str
-    by: str
-    reason: str
-    at: dt.datetime
-
-    @property
-    def scope_label(self) -> str:
-        return "全部账号" if self.scope == GLOBAL_SCOPE else self.scope
+__all__ = ["Pause", "active_pauses", "pause", "resume", "sync_flags"]
 
 
 def active_pauses(db: Database) -> list[Pause]:

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, case, func, insert, select, update
 
 from socialbot.checks.model import Finding
 from socialbot.config import Account, Settings
@@ -291,26 +291,45 @@ def deliveries_of(conn: Connection, queue_id: int) -> list[DeliveryRecord]:
     return [DeliveryRecord.from_row(r) for r in rows]
 
 
-def list_queue(db: Database, *, include_finished: bool = False,
-               state: str | None = None) -> list[tuple[PostRecord, list[DeliveryRecord]]]:
-    """Posts with their deliveries, soonest first; finished posts only when asked."""
+def list_queue(db: Database, *, include_finished: bool = False, state: str | None = None,
+               offset: int = 0, limit: int | None = None
+               ) -> tuple[list[tuple[PostRecord, list[DeliveryRecord]]], int]:
+    """One page of posts with their deliveries, soonest first, and the number of such posts.
+
+    Finished posts (every delivery sent or cancelled) only when asked; with ``state``,
+    the posts having a delivery in that state, showing those deliveries. The page is
+    chosen in SQL, so a long queue costs what one page costs.
+    """
+    finished = [str(State.SENT), str(State.CANCELLED)]
+    shown = deliveries.c.state == state if state else None
+    per_post = select(deliveries.c.post.label("post"),
+                      func.min(deliveries.c.due_at).label("first_due"),
+                      func.min(deliveries.c.id).label("first_id"))
+    if shown is not None:
+        per_post = per_post.where(shown)
+    per_post = per_post.group_by(deliveries.c.post)
+    if not include_finished and not state:
+        open_count = func.sum(case((deliveries.c.state.in_(finished), 0), else_=1))
+        per_post = per_post.having(open_count > 0)
+    ranked = per_post.subquery()
     with db.tx(write=False) as conn:
-        query = select(deliveries).order_by(deliveries.c.due_at, deliveries.c.id)
-        if state:
-            query = query.where(deliveries.c.state == state)
-        rows = [DeliveryRecord.from_row(r) for r in conn.execute(query).all()]
-        by_post: dict[int, list[DeliveryRecord]] = {}
-        for d in rows:
-            by_post.setdefault(d.post, []).append(d)
-        post_rows = conn.execute(select(posts).where(posts.c.id.in_(list(by_post)))).all()
+        total = int(conn.execute(select(func.count()).select_from(ranked)).scalar() or 0)
+        page = (select(ranked.c.post)
+                .order_by(ranked.c.first_due, ranked.c.first_id).offset(offset))
+        if limit is not None:
+            page = page.limit(limit)
+        ids = list(conn.execute(page).scalars())
+        query = select(deliveries).where(deliveries.c.post.in_(ids))
+        if shown is not None:
+            query = query.where(shown)
+        rows = conn.execute(query.order_by(deliveries.c.due_at, deliveries.c.id)).all()
+        post_rows = conn.execute(select(posts).where(posts.c.id.in_(ids))).all()
     records = {r._mapping["id"]: PostRecord.from_row(r) for r in post_rows}
-    out = []
-    for queue_id, ds in by_post.items():
-        if not include_finished and not state and all(
-                d.state in (State.SENT, State.CANCELLED) for d in ds):
-            continue
-        out.append((records[queue_id], ds))
-    return out
+    by_post: dict[int, list[DeliveryRecord]] = {queue_id: [] for queue_id in ids}
+    for row in rows:
+        d = DeliveryRecord.from_row(row)
+        by_post[d.post].append(d)
+    return [(records[queue_id], by_post[queue_id]) for queue_id in ids], total
 
 
 # --- shared by review and actions ----------------------------------------------------------

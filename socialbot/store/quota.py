@@ -18,6 +18,7 @@ from sqlalchemy import Connection, and_, func, insert, select
 
 from socialbot.config import Account
 from socialbot.quota_rules import QuotaRule
+from socialbot.store.base import BucketUse
 from socialbot.store.models import QUOTA_HOLDING
 from socialbot.store.schema import deliveries, quota_ledger
 
@@ -54,22 +55,29 @@ def usage(conn: Connection, account: Account, when: dt.datetime,
     rule = rule_for(account)
     if rule is None:
         return None
+    use = bucket_use(conn, account.id, rule, when, exclude)
+    return Usage(rule, use.bucket, use.sent, use.planned, use.exhausted)
+
+
+def bucket_use(conn: Connection, account: str, rule: QuotaRule, when: dt.datetime,
+               exclude: tuple[int, ...] = ()) -> BucketUse:
+    """Sends recorded and deliveries planned in ``account``'s bucket holding ``when``."""
     key, start, end = rule.bucket(when)
     rows = conn.execute(
         select(quota_ledger.c.kind, func.count()).where(
-            quota_ledger.c.account == account.id, quota_ledger.c.bucket == key,
+            quota_ledger.c.account == account, quota_ledger.c.bucket == key,
         ).group_by(quota_ledger.c.kind)
     ).all()
     counts = {kind: n for kind, n in rows}
     planned_q = select(func.count()).select_from(deliveries).where(and_(
-        deliveries.c.account == account.id,
+        deliveries.c.account == account,
         deliveries.c.state.in_([str(s) for s in QUOTA_HOLDING]),
         deliveries.c.due_at >= start, deliveries.c.due_at < end,
     ))
     if exclude:
         planned_q = planned_q.where(deliveries.c.id.not_in(exclude))
     planned = int(conn.execute(planned_q).scalar() or 0)
-    return Usage(rule, key, int(counts.get("sent", 0)), planned, counts.get("exhausted", 0) > 0)
+    return BucketUse(key, int(counts.get("sent", 0)), planned, counts.get("exhausted", 0) > 0)
 
 
 def next_free(conn: Connection, account: Account, after: dt.datetime,
