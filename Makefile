@@ -15,14 +15,15 @@ export SOCIALBOT_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:54
 demo: $(STAMP)  ## render the sample campaign, queue it and publish it to the practice platform
 	$(PY) -m socialbot demo
 
-test: $(TEST_STAMP) chromium  ## lint, then the whole test suite (Chromium preview test included)
+test: $(TEST_STAMP) chromium  ## lint and types, then the whole test suite (Chromium preview test included)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	SOCIALBOT_REQUIRE_CHROMIUM=1 $(PY) -m pytest
 
 lint: $(TEST_STAMP)
 	$(PY) -m ruff check .
 
-bench: $(STAMP)  ## render speed and daemon lateness figures
+bench: $(TEST_STAMP)  ## burst, lateness/CPU, queue, start-up, render and scale figures
 	$(PY) bench/run.py
 
 $(STAMP): pyproject.toml

@@ -167,7 +167,7 @@ def lease(
         finally:
             local.release()
         return
-    store: AtomicStore = kv  # type: ignore[assignment]
+    store: AtomicStore = kv
     key, holder = f"lock:{name}", uuid.uuid4().hex
     deadline = time.monotonic() + wait
     while not store.add(key, holder, ttl=seconds):

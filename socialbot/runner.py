@@ -24,6 +24,7 @@ from contextlib import contextmanager
 
 from socialbot.channel_source import ChannelSource, channel_for
 from socialbot.config import Settings
+from socialbot.daemon_defaults import DEFAULT_CAP, TICK_SECONDS
 from socialbot.delivery import DeliveryResult
 from socialbot.pipeline import ChannelFor, Report, missed_report, work_one
 from socialbot.store import claims, outcomes
@@ -33,11 +34,8 @@ from socialbot.store.models import DeliveryRecord
 
 log = logging.getLogger("socialbot.runner")
 
-DEFAULT_CAP = 32
-"""Accounts worked on side by side by one process, at most (threads, DB connections)."""
+__all__ = ["DEFAULT_CAP", "TICK_SECONDS", "run_due"]
 
-TICK_SECONDS = 5.0
-"""How often the daemon wakes the runner when no due time is near (new posts, leases)."""
 
 Clock = Callable[[], dt.datetime]
 

@@ -23,9 +23,32 @@ In code (tests, benchmarks)::
     p.received("wx1"); p.stop()
 """
 
-from socialbot_practice.accounts import WeChatAccountSpec, WeiboAccountSpec
-from socialbot_practice.faults import FAULT_KINDS
-from socialbot_practice.practice import PracticePlatform, load_accounts
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from socialbot_practice.accounts import WeChatAccountSpec, WeiboAccountSpec
+    from socialbot_practice.faults import FAULT_KINDS
+    from socialbot_practice.practice import PracticePlatform, load_accounts
+
+# Imported on first use: ``socialbot --help`` lists this package's commands, and that
+# must not load the platform's server, images and page templates.
+_HOMES = {
+    "FAULT_KINDS": "faults",
+    "PracticePlatform": "practice",
+    "WeChatAccountSpec": "accounts",
+    "WeiboAccountSpec": "accounts",
+    "load_accounts": "practice",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(name)
+    return getattr(importlib.import_module(f"socialbot_practice.{_HOMES[name]}"), name)
+
 
 __all__ = [
     "FAULT_KINDS",

@@ -235,6 +235,41 @@ def test_unknown_outcome_is_checked_later_and_settled(db, settings, channels):
     assert len(channels("city_weibo").published) == 1
 
 
+def test_a_check_that_never_settles_ends_with_a_person_after_a_bounded_schedule(
+        db, settings, channels):
+    from socialbot.status import collect
+    from socialbot.store.outcomes import RECONCILE_LIMIT
+
+    queue_id = add(db, settings, tiny_rendered(), ["city_weibo"], AT)
+    channel = channels("city_weibo")
+    channel.script = [DeliveryResult(Outcome.UNKNOWN, "超时")]
+    checks = []
+
+    def never_sure(rendered, key):
+        checks.append(key)
+        return DeliveryResult(Outcome.UNKNOWN, "平台查询超时")
+
+    channel.reconcile = never_sure  # type: ignore[method-assign]
+    publish_due(settings, db, channels, AT)
+    d = only(db, queue_id)
+    while d.state == State.UNKNOWN:
+        assert len(checks) <= RECONCILE_LIMIT
+        publish_due(settings, db, channels, d.next_check_at)
+        d = only(db, queue_id)
+    assert d.state == State.NEEDS_PERSON and len(checks) == RECONCILE_LIMIT
+    assert f"核实 {RECONCILE_LIMIT} 次" in d.message and "queue retry" in d.message
+    assert d.next_check_at is None
+    assert publish_due(settings, db, channels, AT + dt.timedelta(days=2)) == []  # asks no more
+    assert len(channel.published) == 1
+    status = collect(settings, db, AT + dt.timedelta(days=2))
+    assert status.needs_attention and status.attention[0].delivery.state == State.NEEDS_PERSON
+    # A person asks for one more check; --force would publish again instead.
+    from socialbot.store import actions
+
+    actions.retry(db, settings, queue_id, "张三", AT + dt.timedelta(days=2))
+    assert only(db, queue_id).state == State.UNKNOWN
+
+
 def test_stop_event_takes_no_new_work(db, settings, channels):
     import threading
 

@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 import time
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
@@ -15,16 +16,17 @@ from rich.table import Table
 
 from socialbot.commands.context import EXIT_ATTENTION, AppContext, pass_app, staff_errors
 from socialbot.config import Settings
+from socialbot.daemon_defaults import DEFAULT_CAP, TICK_SECONDS
 from socialbot.errors import Problem, SocialbotError
-from socialbot.pipeline import Report
-from socialbot.runner import DEFAULT_CAP, TICK_SECONDS
 from socialbot.status import Status, collect
 from socialbot.store import audit as audit_log
 from socialbot.store import open_store, pauses
-from socialbot.store.claims import worker_identity
 from socialbot.store.db import utcnow
 from socialbot.store.models import label
 from socialbot.store.times import show
+
+if TYPE_CHECKING:
+    from socialbot.pipeline import Report
 
 console = Console(highlight=False)
 MIN_TICK, MAX_TICK = 0.1, 3600.0
@@ -74,6 +76,7 @@ def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: st
     _logging(verbose, settings.tz)
     from socialbot import channel_source  # the platforms and the scheduler: only to run
     from socialbot.scheduler import Daemon
+    from socialbot.store.claims import worker_identity
 
     store = open_store(settings)
 

@@ -11,7 +11,7 @@ from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
 from socialbot.store import audit, quota
 from socialbot.store.db import Database
-from socialbot.store.models import PENDING, DeliveryRecord, PostRecord, State, label
+from socialbot.store.models import OPEN_OUTCOME, PENDING, DeliveryRecord, PostRecord, State, label
 from socialbot.store.queue import deliveries_of, desired_state, get_post
 from socialbot.store.schema import deliveries, posts
 from socialbot.store.times import in_past, show
@@ -44,7 +44,7 @@ def _pick(ds: list[DeliveryRecord], account: str | None) -> list[DeliveryRecord]
 def cancel(db: Database, queue_id: int, by: str, now: dt.datetime, *,
            account: str | None = None) -> ActionResult:
     """Stop every delivery that has not gone out (a series stops making occurrences)."""
-    cancellable = (*PENDING, State.FAILED, State.MISSED, State.UNKNOWN)
+    cancellable = (*PENDING, State.FAILED, State.MISSED, *OPEN_OUTCOME)
     with db.tx() as conn:
         post = get_post(conn, queue_id)
         ds = _pick(deliveries_of(conn, queue_id), account)
@@ -52,7 +52,7 @@ def cancel(db: Database, queue_id: int, by: str, now: dt.datetime, *,
             conn, d, now, state=str(State.CANCELLED), message=f"{by} 取消")]
         notes = [f"{d.account} {label(d.state)}，无法取消" for d in ds if d.state == State.SENDING]
         notes += [f"{d.account} 的结果未知（可能已发出），已停止跟踪；请到平台上核实"
-                  for d in changed if d.state == State.UNKNOWN]
+                  for d in changed if d.state in OPEN_OUTCOME]
         stopped_series = bool(post.cron and post.active and account is None)
         if stopped_series:
             conn.execute(update(posts).where(posts.c.id == queue_id).values(
@@ -119,7 +119,7 @@ def retry(db: Database, settings: Settings, queue_id: int, by: str, now: dt.date
         post = get_post(conn, queue_id)
         ds = _pick(deliveries_of(conn, queue_id), account)
         again = [d for d in ds if d.state in (State.FAILED, State.MISSED)]
-        unknown = [d for d in ds if d.state == State.UNKNOWN]
+        unknown = [d for d in ds if d.state in OPEN_OUTCOME]
         if not again and not unknown:
             raise StoreError("没有需要重试的目标（只有失败、已错过或结果未知的目标可以重试）")
         problems = _quota_problems(conn, settings, again + (unknown if force else []), now)
@@ -131,11 +131,11 @@ def retry(db: Database, settings: Settings, queue_id: int, by: str, now: dt.date
                 changed.append(d)
                 audit.record(conn, actor=by, action="retry", post=queue_id, account=d.account,
                              content_hash=d.content_hash, at=now,
-                             detail=("人工确认平台上没有这条，重新发送" if d.state == State.UNKNOWN
+                             detail=("人工确认平台上没有这条，重新发送" if d.state in OPEN_OUTCOME
                                      else f"原状态：{label(d.state)}，立即重试"))
         if not force:
             for d in unknown:
-                if _set(conn, d, now, next_check_at=now):
+                if _set(conn, d, now, state=str(State.UNKNOWN), next_check_at=now):
                     changed.append(d)
                     audit.record(conn, actor=by, action="retry", post=queue_id,
                                  account=d.account, content_hash=d.content_hash, at=now,

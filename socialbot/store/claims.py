@@ -21,6 +21,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, and_, insert, or_, select, update
 
@@ -28,7 +29,7 @@ from socialbot.config import Settings
 from socialbot.rendered import RenderedPost
 from socialbot.store import audit, quota
 from socialbot.store.content import parse_rendered
-from socialbot.store.db import Database
+from socialbot.store.db import Database, inserted_id
 from socialbot.store.models import DeliveryRecord, PostRecord, State
 from socialbot.store.queue import (
     create_deliveries,
@@ -104,9 +105,9 @@ def _take(conn: Connection, settings: Settings, d: DeliveryRecord, kind: str, wo
         cond.append(deliveries.c.claim_token == d.claim_token)
     if conn.execute(update(deliveries).where(and_(*cond)).values(**values)).rowcount != 1:
         return None
-    attempt_id = conn.execute(insert(attempts).values(
+    attempt_id = inserted_id(conn, insert(attempts).values(
         delivery=d.id, kind=kind, worker=worker, started_at=now, message="", remote_id="",
-        calls="[]")).inserted_primary_key[0]
+        calls="[]"))
     post_row = conn.execute(select(posts).where(posts.c.id == d.post)).one()
     post = PostRecord.from_row(post_row)
     rendered = _rendered(conn, post.id, post.content_hash, post_row._mapping["rendered"])
@@ -209,7 +210,7 @@ def claim_recovery(db: Database, settings: Settings, worker: str, now: dt.dateti
         ).order_by(deliveries.c.due_at, deliveries.c.id).limit(1)
         if db.is_postgres:
             query = query.with_for_update(skip_locked=True)
-        row = conn.execute(query).first()
+        row: Any = conn.execute(query).first()
         if row is None:
             row = _dead_local_claim(conn, settings, busy)
         if row is None:

@@ -138,6 +138,13 @@ class _Engines:
 _ENGINES = _Engines()
 
 
+def inserted_id(conn: Connection, statement: Any) -> int:
+    """Run an INSERT and return the new row's primary key."""
+    key = conn.execute(statement).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 def _short(exc: SQLAlchemyError) -> str:
     return str(getattr(exc, "orig", exc)).splitlines()[0][:200]
 

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from socialbot.store.db import Database
 from socialbot.store.schema import kv
@@ -27,7 +26,11 @@ class SqlKeyValueStore:
         self.db = database if isinstance(database, Database) else Database(database)
         self._owns_db = not isinstance(database, Database)
         self._clock = clock
-        self._insert: Any = (postgresql.insert if self.db.is_postgres else sqlite.insert)
+        if self.db.is_postgres:
+            from sqlalchemy.dialects import postgresql as dialect
+        else:
+            from sqlalchemy.dialects import sqlite as dialect  # type: ignore[no-redef]
+        self._insert: Any = dialect.insert
         self.purge_expired()
 
     @property

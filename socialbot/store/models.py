@@ -23,6 +23,7 @@ class State(StrEnum):
     UNKNOWN = "unknown"        # the platform may have acted; reconcile before anything else
     CANCELLED = "cancelled"
     MISSED = "missed"          # its time passed beyond the misfire grace
+    NEEDS_PERSON = "needs_person"  # unknown after every scheduled check: a person must look
 
 
 STATE_LABELS = {
@@ -35,13 +36,16 @@ STATE_LABELS = {
     State.UNKNOWN: "结果未知",
     State.CANCELLED: "已取消",
     State.MISSED: "已错过",
+    State.NEEDS_PERSON: "需人工核实",
 }
 
 PENDING = (State.QUEUED, State.APPROVED, State.DUE)
-ATTENTION = (State.FAILED, State.UNKNOWN, State.MISSED)
+ATTENTION = (State.FAILED, State.UNKNOWN, State.MISSED, State.NEEDS_PERSON)
 IN_FLIGHT = (State.SENDING,)
+# The platform may have acted: never publish again without a check or a person's word.
+OPEN_OUTCOME = (State.UNKNOWN, State.NEEDS_PERSON)
 # States that still count against a platform quota bucket.
-QUOTA_HOLDING = (State.QUEUED, State.APPROVED, State.DUE, State.SENDING, State.UNKNOWN)
+QUOTA_HOLDING = (State.QUEUED, State.APPROVED, State.DUE, State.SENDING, *OPEN_OUTCOME)
 
 REVIEW_LABELS = {"pending": "待审核", "approved": "已通过", "rejected": "已退回"}
 

@@ -13,8 +13,8 @@ import json
 
 from sqlalchemy import Connection, and_, select, update
 
-from socialbot.channels.base import OUTCOME_LABELS, DeliveryResult, Outcome
 from socialbot.config import Settings
+from socialbot.delivery import OUTCOME_LABELS, DeliveryResult, Outcome
 from socialbot.store import audit, quota
 from socialbot.store.claims import PUBLISH, Claim
 from socialbot.store.db import Database
@@ -27,10 +27,13 @@ MAX_PUBLISH_ATTEMPTS = 5
 RETRY_BASE = dt.timedelta(seconds=30)
 CHECK_BASE = dt.timedelta(seconds=60)
 CHECK_MAX = dt.timedelta(hours=1)
+RECONCILE_LIMIT = 10
+"""Checks of one open outcome before a person must look: 1, 2, 4 … 32 min, then hourly,
+about 5 h in all, and at most 10 calls against a platform's daily budget (Weibo ~100)."""
 
 
 def _backoff(base: dt.timedelta, n: int, cap: dt.timedelta | None = None) -> dt.timedelta:
-    delay = base * (2 ** max(0, min(n - 1, 10)))
+    delay: dt.timedelta = base * (2 ** max(0, min(n - 1, 10)))
     return min(delay, cap) if cap else delay
 
 
@@ -89,6 +92,12 @@ def _next_values(conn: Connection, settings: Settings, claim: Claim, result: Del
         return dict(state=str(State.FAILED), message=message or "平台拒绝，需要人工处理")
     if outcome == Outcome.UNKNOWN:
         checks = _reconcile_count(conn, d.id)
+        if claim.kind != PUBLISH and checks >= RECONCILE_LIMIT:
+            why = message or "平台没有给出明确结果"
+            return dict(state=str(State.NEEDS_PERSON), next_check_at=None, message=(
+                f"已向平台核实 {checks} 次仍无法确认是否已发出（{why}）。"
+                f"请到平台后台查看：已发出则无需处理；确认没有发出，可用 queue retry "
+                f"{d.post} --force 重发；要再核实一次，用 queue retry {d.post}"))
         return dict(state=str(State.UNKNOWN), message=message or "平台没有给出明确结果",
                     next_check_at=now + _backoff(CHECK_BASE, checks, CHECK_MAX))
     if claim.kind != PUBLISH:

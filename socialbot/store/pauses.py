@@ -8,6 +8,7 @@ In-flight sends finish and are recorded; nothing new starts.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
@@ -28,7 +29,8 @@ def active_pauses(db: Database) -> list[Pause]:
 
 def sync_flags(conn: Connection) -> int:
     """Make every pending delivery's ``paused`` flag match the switches; returns frozen count."""
-    scopes = set(conn.execute(select(pauses.c.scope)).scalars())
+    found: list[Any] = list(conn.execute(select(pauses.c.scope)).scalars())
+    scopes = {str(s) for s in found}
     pending = deliveries.c.state.in_([str(s) for s in PENDING])
     if GLOBAL_SCOPE in scopes:
         conn.execute(update(deliveries).where(pending).values(paused=True))
@@ -62,8 +64,9 @@ def resume(db: Database, by: str, now: dt.datetime, *, account: str | None = Non
         query = delete(pauses)
         if account is not None:
             query = query.where(pauses.c.scope == account)
-        lifted = list(conn.execute(select(pauses.c.scope).where(
+        found: list[Any] = list(conn.execute(select(pauses.c.scope).where(
             pauses.c.scope == account) if account else select(pauses.c.scope)).scalars())
+        lifted = [str(s) for s in found]
         conn.execute(query)
         sync_flags(conn)
         audit.record(conn, actor=by, action="resume", account=account, at=now,

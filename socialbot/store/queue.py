@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, insert, select, update
 
@@ -19,7 +20,7 @@ from socialbot.errors import Problem, StoreError
 from socialbot.rendered import RenderedPost, delivery_key
 from socialbot.store import audit, quota
 from socialbot.store.content import dump_rendered
-from socialbot.store.db import Database
+from socialbot.store.db import Database, inserted_id
 from socialbot.store.models import (
     PENDING,
     DeliveryRecord,
@@ -138,7 +139,7 @@ def _times_for(entry: Entry, settings: Settings, now: dt.datetime) -> list[tuple
     if not entry.cron:
         assert entry.at is not None
         return [(entry.at, "")]
-    times = []
+    times: list[tuple[dt.datetime, str]] = []
     for when in occurrences(entry.cron, settings.tz, max(now, entry.at or now), entry.until):
         if times and when > now + HORIZON:
             break
@@ -157,7 +158,9 @@ def _check_duplicates(conn: Connection, entry: Entry) -> list[Problem]:
     problems = []
     seen: set[str] = set()
     new_hash = entry.rendered.content_hash if entry.rendered else None
-    for queue_id, account, state, occurrence, old_hash, cron, active in rows:
+    for queue_id, account, state, occurrence, old_hash, cron, active in (
+            tuple(r) for r in rows):
+        account, state = str(account), str(state)
         if account in seen or state == State.CANCELLED:
             continue
         live_series = bool(cron) and bool(active)
@@ -218,13 +221,13 @@ def _insert(conn: Connection, settings: Settings, entry: Entry,
         last = times[-1][0]
         series_next = next(occurrences(entry.cron, settings.tz, last + dt.timedelta(seconds=1),
                                        entry.until), None)
-    queue_id = conn.execute(insert(posts).values(
+    queue_id = inserted_id(conn, insert(posts).values(
         post_id=entry.post_id, source=entry.source, title=rendered.title, author=entry.author,
         created_at=now, updated_at=now, content_hash=content_hash,
         rendered=dump_rendered(conn, rendered), targets=json.dumps(list(entry.targets)),
         review="pending", review_note="", cron=entry.cron, cron_until=entry.until,
         series_next=series_next, active=True, warnings=dump_warnings(entry.warnings),
-    )).inserted_primary_key[0]
+    ))
     entry.queue_id = int(queue_id)
     entry.first_due = times[0][0]
     paused = paused_scopes(conn)
@@ -318,7 +321,8 @@ def list_queue(db: Database, *, include_finished: bool = False, state: str | Non
                 .order_by(ranked.c.first_due, ranked.c.first_id).offset(offset))
         if limit is not None:
             page = page.limit(limit)
-        ids = list(conn.execute(page).scalars())
+        found: list[Any] = list(conn.execute(page).scalars())
+        ids = [int(i) for i in found]
         query = select(deliveries).where(deliveries.c.post.in_(ids))
         if shown is not None:
             query = query.where(shown)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, select
 
@@ -68,7 +69,10 @@ def bucket_use(conn: Connection, account: str, rule: QuotaRule, when: dt.datetim
             quota_ledger.c.account == account, quota_ledger.c.bucket == key,
         ).group_by(quota_ledger.c.kind)
     ).all()
-    counts = {kind: n for kind, n in rows}
+    counts: dict[str, int] = {}
+    for kind, n in rows:
+        number: Any = n
+        counts[str(kind)] = int(number)
     planned_q = select(func.count()).select_from(deliveries).where(and_(
         deliveries.c.account == account,
         deliveries.c.state.in_([str(s) for s in QUOTA_HOLDING]),
@@ -76,7 +80,8 @@ def bucket_use(conn: Connection, account: str, rule: QuotaRule, when: dt.datetim
     ))
     if exclude:
         planned_q = planned_q.where(deliveries.c.id.not_in(exclude))
-    planned = int(conn.execute(planned_q).scalar() or 0)
+    found: Any = conn.execute(planned_q).scalar()
+    planned = int(found or 0)
     return BucketUse(key, int(counts.get("sent", 0)), planned, counts.get("exhausted", 0) > 0)
 
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
+if TYPE_CHECKING:
+    from apscheduler.triggers.cron import CronTrigger
+
 
 DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 HORIZON = dt.timedelta(days=8)  # occurrences materialised this far ahead
@@ -59,6 +62,8 @@ def _weekdays(field: str) -> str:
 
 def parse_cron(expr: str, tz: ZoneInfo) -> CronTrigger:
     """A trigger for a 5-field crontab expression in ``tz``; CronProblem if invalid."""
+    from apscheduler.triggers.cron import CronTrigger  # only a series needs it
+
     fields = (expr or "").split()
     if len(fields) != 5:
         raise CronProblem(f"周期表达式“{expr}”应有 5 段（分 时 日 月 星期），"

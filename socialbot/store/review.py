@@ -24,7 +24,14 @@ from socialbot.rendered import RenderedPost
 from socialbot.store import audit
 from socialbot.store.content import dump_rendered
 from socialbot.store.db import Database
-from socialbot.store.models import PENDING, PostRecord, State, dump_warnings, label
+from socialbot.store.models import (
+    OPEN_OUTCOME,
+    PENDING,
+    PostRecord,
+    State,
+    dump_warnings,
+    label,
+)
 from socialbot.store.queue import (
     deliveries_of,
     get_post,
@@ -146,7 +153,7 @@ def edit(db: Database, settings: Settings, queue_id: int, rendered: RenderedPost
     with db.tx() as conn:
         post = get_post(conn, queue_id)
         ds = deliveries_of(conn, queue_id)
-        busy = [d for d in ds if d.state in (State.SENDING, State.UNKNOWN)]
+        busy = [d for d in ds if d.state in (State.SENDING, *OPEN_OUTCOME)]
         if busy:
             raise StoreError([Problem(f"账号 {d.account}",
                                       f"{label(d.state)}，请等结果确定后再修改")

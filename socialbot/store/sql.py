@@ -18,6 +18,7 @@ from socialbot.store.content import load_rendered
 from socialbot.store.db import Database
 from socialbot.store.models import (
     ATTENTION,
+    OPEN_OUTCOME,
     PENDING,
     DeliveryRecord,
     Pause,
@@ -83,7 +84,7 @@ class SqlStore(Database, Store):
         return [(DeliveryRecord.from_row(r), r._mapping["title"]) for r in rows]
 
     def holding(self, delivery_key: str) -> DeliveryRecord | None:
-        open_states = [str(s) for s in (*PENDING, State.SENDING, State.UNKNOWN)]
+        open_states = [str(s) for s in (*PENDING, State.SENDING, *OPEN_OUTCOME)]
         with self.tx(write=False) as conn:
             row = conn.execute(select(deliveries).where(
                 deliveries.c.delivery_key == delivery_key,
@@ -94,7 +95,7 @@ class SqlStore(Database, Store):
         with self.tx(write=False) as conn:
             rows = conn.execute(select(deliveries.c.state, func.count())
                                 .group_by(deliveries.c.state)).all()
-        return {str(state): int(n) for state, n in rows}
+        return {str(state): int(str(n)) for state, n in rows}
 
     def next_wake(self, after: dt.datetime) -> dt.datetime | None:
         with self.tx(write=False) as conn:
