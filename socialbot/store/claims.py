@@ -31,12 +31,8 @@ from socialbot.store import audit, quota
 from socialbot.store.content import parse_rendered
 from socialbot.store.db import Database, inserted_id
 from socialbot.store.models import DeliveryRecord, PostRecord, State
-from socialbot.store.queue import (
-    create_deliveries,
-    occurrence_label,
-    paused_scopes,
-    review_needed,
-)
+from socialbot.store.policy import may_send_filter, policies_of, review_allows
+from socialbot.store.queue import create_deliveries, occurrence_label, paused_scopes
 from socialbot.store.recurrence import HORIZON, occurrences
 from socialbot.store.schema import GLOBAL_SCOPE, attempts, deliveries, posts
 from socialbot.store.times import show
@@ -152,19 +148,9 @@ def claim_next(db: Database, settings: Settings, worker: str, now: dt.datetime,
         paused = paused_scopes(conn)
         if GLOBAL_SCOPE in paused:
             return None
-        needs_review = [a for a, acc in settings.accounts.items() if acc.requires_approval]
         query = (
             select(deliveries).join(posts, posts.c.id == deliveries.c.post)
-            .where(
-                deliveries.c.state == str(State.DUE),
-                deliveries.c.paused.is_(False),
-                deliveries.c.due_at <= now,
-                deliveries.c.account.in_(list(settings.accounts)),
-                deliveries.c.account.not_in(sorted(paused | set(busy))),
-                posts.c.review != "rejected",
-                or_(and_(deliveries.c.account.not_in(needs_review), posts.c.warnings.is_(None)),
-                    posts.c.approved_hash == deliveries.c.content_hash),
-            )
+            .where(may_send_filter(policies_of(settings), paused | set(busy), now))
             .order_by(deliveries.c.due_at, deliveries.c.id).limit(1)
         )
         if db.is_postgres:
@@ -259,6 +245,7 @@ def promote_due(db: Database, settings: Settings, now: dt.datetime) -> list[Deli
     queued until their grace runs out, then they are missed too.
     """
     grace = dt.timedelta(seconds=settings.misfire_grace_seconds)
+    policies = policies_of(settings)
     missed: list[DeliveryRecord] = []
     with db.tx() as conn:
         rows = conn.execute(
@@ -271,13 +258,12 @@ def promote_due(db: Database, settings: Settings, now: dt.datetime) -> list[Deli
         for row in rows:
             d = DeliveryRecord.from_row(row)
             late = now - d.due_at > grace
-            if d.account not in settings.accounts:
+            if d.account not in policies:
                 _move(conn, d, State.FAILED, now, f"账号 {d.account} 已不在配置文件中")
                 continue
-            review = row._mapping["review"]
-            needs = review_needed(settings.accounts[d.account], bool(row._mapping["warnings"]))
-            ok = review != "rejected" and (
-                not needs or row._mapping["approved_hash"] == d.content_hash)
+            ok = review_allows(row._mapping["review"], row._mapping["approved_hash"],
+                               d.content_hash, policies[d.account],
+                               has_warnings=bool(row._mapping["warnings"]))
             if late:
                 why = "到期时仍未审核" if not ok else "错过发布时间（程序未运行或积压）"
                 if _move(conn, d, State.MISSED, now,

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, insert, select, update
 
 from socialbot.checks.model import Finding
-from socialbot.config import Account, Settings
+from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
 from socialbot.rendered import RenderedPost, delivery_key
 from socialbot.store import audit, quota
@@ -29,6 +29,7 @@ from socialbot.store.models import (
     dump_warnings,
     label,
 )
+from socialbot.store.policy import policies_of, review_allows
 from socialbot.store.recurrence import HORIZON, CronProblem, occurrences
 from socialbot.store.schema import GLOBAL_SCOPE, deliveries, pauses, posts
 from socialbot.store.times import in_past, show
@@ -257,17 +258,12 @@ def warnings_detail(warnings: list[Finding] | tuple[Finding, ...]) -> str:
     return f"内容检查提醒 {len(warnings)} 条（审核时需注明理由放行）：{items}"
 
 
-def review_needed(account: Account | None, has_warnings: bool) -> bool:
-    """An unknown account, one that requires approval, or content with warnings."""
-    return account is None or account.requires_approval or has_warnings
-
-
 def create_deliveries(conn: Connection, settings: Settings, queue_id: int, post_id: str,
                       account_id: str, content_hash: str, times: list[tuple[dt.datetime, str]],
                       now: dt.datetime, *, paused: bool, approved_hash: str | None = None,
                       has_warnings: bool = False) -> None:
-    needs_review = review_needed(settings.accounts.get(account_id), has_warnings)
-    ok = not needs_review or approved_hash == content_hash
+    policy = policies_of(settings).get(account_id)
+    ok = review_allows("", approved_hash, content_hash, policy, has_warnings=has_warnings)
     for when, occ in times:
         conn.execute(insert(deliveries).values(
             post=queue_id, account=account_id, occurrence=occ, planned_at=when, due_at=when,
@@ -342,11 +338,10 @@ def list_queue(db: Database, *, include_finished: bool = False, state: str | Non
 def desired_state(settings: Settings, post: PostRecord, account_id: str,
                   content_hash: str) -> State:
     """QUEUED while a review is missing or refused; APPROVED when the delivery may go."""
-    if post.review == "rejected":
-        return State.QUEUED
-    if not review_needed(settings.accounts.get(account_id), bool(post.warnings)):
-        return State.APPROVED
-    return State.APPROVED if post.approved_hash == content_hash else State.QUEUED
+    policy = policies_of(settings).get(account_id)
+    allowed = review_allows(post.review, post.approved_hash, content_hash, policy,
+                            has_warnings=bool(post.warnings))
+    return State.APPROVED if allowed else State.QUEUED
 
 
 def refresh_pending(conn: Connection, settings: Settings, post: PostRecord,

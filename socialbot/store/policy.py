@@ -1,0 +1,98 @@
+"""May this delivery go out now? The one answer, in Python and as the SQL filter claims use.
+
+``may_send`` is the definition. ``may_send_filter`` is the same rule as a SQLAlchemy
+condition for the claim query; a test runs both over every combination of the inputs
+and requires them to agree. Queue, review, due promotion and claims all ask here.
+
+Per-account rules arrive as plain values (``AccountPolicy``), never as the settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, false, or_
+
+from socialbot.quota_rules import QuotaRule
+from socialbot.store.models import State
+from socialbot.store.schema import GLOBAL_SCOPE, deliveries, posts
+
+if TYPE_CHECKING:
+    from socialbot.config import Settings
+
+REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class AccountPolicy:
+    """What the queue must know about one account to decide for it."""
+
+    requires_review: bool
+    quota: QuotaRule | None = None
+    message_capacity: int = 1  # posts one send may carry
+
+
+_last: tuple[object, dict[str, AccountPolicy]] | None = None
+
+
+def policies_of(settings: Settings) -> dict[str, AccountPolicy]:
+    """Each configured account's policy (until callers hand the store policies directly).
+
+    Settings do not change while loaded, so the last answer is kept for the same object
+    (a claim asks on every call, over every account).
+    """
+    global _last
+    if _last is not None and _last[0] is settings:
+        return _last[1]
+    from socialbot.store.quota import rule_for
+
+    found = {a: AccountPolicy(acc.requires_approval, rule_for(acc))
+             for a, acc in settings.accounts.items()}
+    _last = (settings, found)
+    return found
+
+
+def review_allows(review: str, approved_hash: str | None, content_hash: str,
+                  policy: AccountPolicy | None, *, has_warnings: bool = False) -> bool:
+    """The review's part: never when rejected; approved content where review is required.
+
+    Review is required by the account's policy, for an account no longer configured
+    (``policy`` None), and for content with content-check warnings (a reviewer's
+    override, on every account).
+    """
+    if review == REJECTED:
+        return False
+    if policy is not None and not policy.requires_review and not has_warnings:
+        return True
+    return approved_hash == content_hash
+
+
+def may_send(*, state: str, paused: bool, due_at: dt.datetime, account: str, review: str,
+             approved_hash: str | None, content_hash: str, has_warnings: bool,
+             policy: AccountPolicy | None, pauses: Collection[str], now: dt.datetime) -> bool:
+    """Whether a delivery may be claimed and published at ``now``."""
+    return (policy is not None and state == State.DUE and not paused and due_at <= now
+            and GLOBAL_SCOPE not in pauses and account not in pauses
+            and review_allows(review, approved_hash, content_hash, policy,
+                              has_warnings=has_warnings))
+
+
+def may_send_filter(policies: Mapping[str, AccountPolicy], pauses: Collection[str],
+                    now: dt.datetime) -> Any:
+    """``may_send`` as a condition on ``deliveries`` joined with ``posts``."""
+    if GLOBAL_SCOPE in pauses:
+        return false()
+    known = [a for a in policies if a not in pauses]
+    reviewed = [a for a in known if policies[a].requires_review]
+    return and_(
+        deliveries.c.state == str(State.DUE),
+        deliveries.c.paused.is_(False),
+        deliveries.c.due_at <= now,
+        deliveries.c.account.in_(known),
+        posts.c.review != REJECTED,
+        or_(and_(deliveries.c.account.not_in(reviewed), posts.c.warnings.is_(None)),
+            posts.c.approved_hash == deliveries.c.content_hash),
+    )
