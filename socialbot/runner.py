@@ -27,7 +27,8 @@ from socialbot.config import Settings
 from socialbot.daemon_defaults import DEFAULT_CAP, TICK_SECONDS
 from socialbot.delivery import DeliveryResult
 from socialbot.pipeline import ChannelFor, Report, missed_report, work_one
-from socialbot.store import claims, outcomes
+from socialbot.recording import record
+from socialbot.store import claims
 from socialbot.store.claims import Claim
 from socialbot.store.db import Database, utcnow
 from socialbot.store.models import DeliveryRecord
@@ -100,7 +101,7 @@ class _Runner:
         return claims.claim_next(self.store, self.settings, self.worker, now, busy)
 
     def _record(self, claim: Claim, result: DeliveryResult) -> DeliveryRecord:
-        return outcomes.finish(self.store, self.settings, claim, result, self.clock())
+        return record(self.store, self.settings, claim, result, self.clock())
 
     def _drain(self) -> list[Report]:
         reports: list[Report] = []

@@ -88,6 +88,7 @@ def test_an_old_database_gains_the_kv_table_and_indexes_by_migration(tmp_path):
         conn.exec_driver_sql("DROP TABLE kv")
         conn.exec_driver_sql("DROP INDEX ix_posts_post_id")
         conn.exec_driver_sql("DROP INDEX ix_deliveries_key")
+        conn.exec_driver_sql("DROP INDEX ix_deliveries_post")
         conn.exec_driver_sql("INSERT INTO schema_version VALUES (1, '2022-06-01', 'initial')")
     old.dispose()
     store = open_store(f"sqlite:///{path}")
@@ -95,7 +96,7 @@ def test_an_old_database_gains_the_kv_table_and_indexes_by_migration(tmp_path):
     store.dispose()
     with sqlite3.connect(path) as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-    assert {"kv", "ix_posts_post_id", "ix_deliveries_key"} <= names
+    assert {"kv", "ix_posts_post_id", "ix_deliveries_post", "ix_deliveries_key"} <= names
 
 
 def test_no_module_outside_the_store_imports_sqlalchemy():

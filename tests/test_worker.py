@@ -237,8 +237,8 @@ def test_unknown_outcome_is_checked_later_and_settled(db, settings, channels):
 
 def test_a_check_that_never_settles_ends_with_a_person_after_a_bounded_schedule(
         db, settings, channels):
+    from socialbot.recording import RECONCILE_LIMIT
     from socialbot.status import collect
-    from socialbot.store.outcomes import RECONCILE_LIMIT
 
     queue_id = add(db, settings, tiny_rendered(), ["city_weibo"], AT)
     channel = channels("city_weibo")
@@ -414,7 +414,7 @@ def test_crash_text_is_redacted_before_it_is_stored(db, settings, channels):
 
 
 def test_result_after_a_lost_lease_is_kept_and_audited_in_chinese(db, settings):
-    from socialbot.store import outcomes
+    from socialbot.recording import record
     from socialbot.store.claims import promote_due
 
     queue_id = add(db, settings, tiny_rendered(), ["city_weibo"], AT)
@@ -423,7 +423,7 @@ def test_result_after_a_lost_lease_is_kept_and_audited_in_chinese(db, settings):
     assert claim is not None
     with db.tx() as conn:  # another worker took the delivery over meanwhile
         conn.execute(update(deliveries).values(claim_token="someone-else"))
-    stored = outcomes.finish(db, settings, claim, DeliveryResult(Outcome.SENT, "已发布到微博"), AT)
+    stored = record(db, settings, claim, DeliveryResult(Outcome.SENT, "已发布到微博"), AT)
     assert stored.state == State.SENT
     detail = [e.detail for e in entries(db, post=queue_id) if "租约" in e.detail][-1]
     assert "已发布" in detail and "sent" not in detail

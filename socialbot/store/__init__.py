@@ -6,9 +6,11 @@ returns its SQL implementation. This package is the only code that speaks SQL.
 Modules, in the order a post meets them: ``intake`` (load, render, platform checks),
 ``queue`` (add all-or-nothing, read), ``review`` (approve, reject, edit), ``actions``
 (cancel, reschedule, retry), ``pauses`` (kill switch), ``claims`` (leases, due, missed,
-series), ``outcomes`` (record results), ``quota`` (the ledger), ``audit`` (append-only).
-Underneath: ``db`` (engine, transactions), ``schema`` + ``migrations`` (versioned),
-``content`` (rendered JSON, images once), ``recurrence`` (cron), ``times``, ``models``.
+series), ``outcomes`` (write the transition the pipeline decided), ``quota`` (the
+ledger), ``audit`` (append-only), ``policy`` (may this delivery go out?). Underneath:
+``db`` (engine, transactions), ``schema`` + ``migrations`` (versioned), ``kv`` (tokens,
+memos, leases), ``content`` (rendered JSON, images once), ``recurrence`` (cron),
+``times``, ``models``.
 """
 
 from __future__ import annotations

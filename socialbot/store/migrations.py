@@ -15,6 +15,7 @@ from sqlalchemy.schema import CreateColumn
 
 from socialbot.store.schema import (
     ix_deliveries_key,
+    ix_deliveries_post,
     ix_posts_post_id,
     kv,
     metadata,
@@ -82,7 +83,7 @@ def _m3_kv(conn: Connection, dialect: str) -> None:
 
 
 def _m4_lookup_indexes(conn: Connection, dialect: str) -> None:
-    for index in (ix_posts_post_id, ix_deliveries_key):
+    for index in (ix_posts_post_id, ix_deliveries_post, ix_deliveries_key):
         index.create(conn, checkfirst=True)
 
 
@@ -91,5 +92,6 @@ MIGRATIONS: list[tuple[int, str, Step]] = [
      _m1_initial),
     (2, "posts.warnings: content-check warnings a reviewer must override", _m2_post_warnings),
     (3, "key-value table (tokens, upload memos, leases)", _m3_kv),
-    (4, "indexes on posts.post_id and deliveries.delivery_key", _m4_lookup_indexes),
+    (4, "indexes on posts.post_id, deliveries.post and deliveries.delivery_key",
+     _m4_lookup_indexes),
 ]

@@ -1,155 +1,144 @@
-"""Recording what the platform said, committed right after the call returns.
+"""Recording what the platform said: plain state transitions, committed right after the call.
 
-Publish outcomes: sent, failed (a person acts), unknown (reconcile first), reschedule
-(quota: back to approved at a later time, never failed), retry (transient: later, with
-back-off, until the attempt limit). Reconcile outcomes: sent, failed, unknown, or
-"not there" (retry/reschedule), which makes the delivery due again with the same key.
+The store does not interpret a platform's answer. The pipeline's record step
+(``socialbot.recording``) turns it into a ``Transition`` — the state, message and times
+the delivery moves to — from ``Facts`` the store reads inside the recording transaction
+(the delivery, its post, how often it was checked, where the quota has room). The store
+then writes the transition, the attempt's history, the quota ledger and the audit
+entry, all in that one transaction.
+
+A claim whose lease ran out meanwhile (another worker took the delivery over) keeps
+only a platform's "sent": the new holder decides everything else.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, and_, select, update
 
-from socialbot.config import Settings
-from socialbot.delivery import OUTCOME_LABELS, DeliveryResult, Outcome
 from socialbot.store import audit, quota
 from socialbot.store.claims import PUBLISH, Claim
 from socialbot.store.db import Database
-from socialbot.store.models import DeliveryRecord, State, label
-from socialbot.store.queue import desired_state
-from socialbot.store.schema import attempts, deliveries, quota_ledger
-from socialbot.store.times import show
-
-MAX_PUBLISH_ATTEMPTS = 5
-RETRY_BASE = dt.timedelta(seconds=30)
-CHECK_BASE = dt.timedelta(seconds=60)
-CHECK_MAX = dt.timedelta(hours=1)
-RECONCILE_LIMIT = 10
-"""Checks of one open outcome before a person must look: 1, 2, 4 … 32 min, then hourly,
-about 5 h in all, and at most 10 calls against a platform's daily budget (Weibo ~100)."""
+from socialbot.store.models import DeliveryRecord, PostRecord, State
+from socialbot.store.policy import AccountPolicy
+from socialbot.store.schema import attempts, deliveries
 
 
-def _backoff(base: dt.timedelta, n: int, cap: dt.timedelta | None = None) -> dt.timedelta:
-    delay: dt.timedelta = base * (2 ** max(0, min(n - 1, 10)))
-    return min(delay, cap) if cap else delay
+@dataclass(frozen=True)
+class CallLog:
+    """What one platform call sequence returned, for the attempt history."""
+
+    outcome: str
+    message: str = ""
+    remote_id: str = ""
+    calls: list[dict[str, Any]] = field(default_factory=list)
 
 
-def finish(db: Database, settings: Settings, claim: Claim, result: DeliveryResult,
-           now: dt.datetime) -> DeliveryRecord:
-    """Write the outcome of one platform call; returns the delivery as stored."""
+@dataclass(frozen=True)
+class Facts:
+    """What the store knows while recording, read in the recording transaction."""
+
+    delivery: DeliveryRecord  # as it was claimed
+    post: PostRecord
+    policy: AccountPolicy | None
+    checks: int  # reconcile attempts of this delivery so far, this one included
+    next_free: Callable[[dt.datetime], dt.datetime | None]
+    """The first moment at or after a time whose quota bucket has room for this delivery
+    (counting sends only); the time itself when no quota applies."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    """Where a delivery goes after a call, as plain values."""
+
+    state: State
+    message: str = ""
+    audit_detail: str = ""
+    due_at: dt.datetime | None = None  # a new due time (retry, reschedule)
+    next_check_at: dt.datetime | None = None  # when an open outcome is checked again
+    remote_id: str = ""
+    url: str = ""
+    bucket_full: bool = False  # the platform says the current quota bucket is full
+    quota_note: str = ""  # audit line for a quota reschedule
+    lost_note: str = ""  # audit line when our lease had run out
+
+
+Decide = Callable[[Facts], Transition]
+
+
+def finish(db: Database, claim: Claim, log: CallLog, decide: Decide,
+           policy: AccountPolicy | None, now: dt.datetime) -> DeliveryRecord:
+    """Record one call: the attempt, the transition ``decide`` picks, quota and audit."""
+    d = claim.delivery
     with db.tx() as conn:
-        row = conn.execute(select(deliveries).where(deliveries.c.id == claim.id)).one()
-        current = DeliveryRecord.from_row(row)
-        _close_attempt(conn, claim, result, now)
+        current = DeliveryRecord.from_row(
+            conn.execute(select(deliveries).where(deliveries.c.id == claim.id)).one())
+        _close_attempt(conn, claim, log, now)
+        rule = policy.quota if policy else None
+
+        def next_free(after: dt.datetime) -> dt.datetime | None:
+            if rule is None:
+                return after
+            return quota.next_free_in(conn, d.account, rule, after, planned_counts=False,
+                                      exclude=(d.id,))
+
+        facts = Facts(d, claim.post, policy, _reconcile_count(conn, d.id), next_free)
+        t = decide(facts)
+        actor = audit.system_actor(claim.worker)
+        action = "publish" if claim.kind == PUBLISH else "reconcile"
         if current.claim_token != claim.token or current.state != State.SENDING:
-            _lost_claim(conn, settings, claim, current, result, now)
+            if t.state == State.SENT and current.state != State.SENT:
+                _write(conn, claim, t, now, own_claim=False)
+                _count_send(conn, d, rule, now)
+            audit.record(conn, actor=actor, action=action, post=d.post, account=d.account,
+                         content_hash=d.content_hash, detail=t.lost_note, at=now)
         else:
-            values = _next_values(conn, settings, claim, result, now)
-            conn.execute(update(deliveries).where(and_(
-                deliveries.c.id == claim.id, deliveries.c.claim_token == claim.token))
-                .values(updated_at=now, claimed_by=None, claim_token=None, lease_until=None,
-                        **values))
-            state = State(str(values["state"]))
-            if state == State.SENT:
-                _record_send(conn, settings, claim.delivery, now)
-            detail = f"{label(state)}：{values.get('message') or result.message}".rstrip("：")
-            audit.record(conn, actor=audit.system_actor(claim.worker),
-                         action="publish" if claim.kind == PUBLISH else "reconcile",
-                         post=claim.delivery.post, account=claim.delivery.account,
-                         content_hash=claim.delivery.content_hash, detail=detail, at=now)
+            _write(conn, claim, t, now, own_claim=True)
+            if t.state == State.SENT:
+                _count_send(conn, d, rule, now)
+            if t.bucket_full and rule is not None:
+                quota.mark_full(conn, d.account, rule, now)
+            if t.quota_note:
+                audit.record(conn, actor=actor, action="quota", post=d.post, account=d.account,
+                             content_hash=d.content_hash, detail=t.quota_note, at=now)
+            audit.record(conn, actor=actor, action=action, post=d.post, account=d.account,
+                         content_hash=d.content_hash, detail=t.audit_detail, at=now)
         return DeliveryRecord.from_row(
             conn.execute(select(deliveries).where(deliveries.c.id == claim.id)).one())
 
 
-def _close_attempt(conn: Connection, claim: Claim, result: DeliveryResult,
-                   now: dt.datetime) -> None:
+def _write(conn: Connection, claim: Claim, t: Transition, now: dt.datetime, *,
+           own_claim: bool) -> None:
+    values: dict[str, object] = dict(
+        state=str(t.state), message=t.message, next_check_at=t.next_check_at, updated_at=now,
+        claimed_by=None, claim_token=None, lease_until=None)
+    if t.state == State.SENT:
+        values.update(sent_at=now, remote_id=t.remote_id, url=t.url)
+    if t.due_at is not None:
+        values["due_at"] = t.due_at
+    where = [deliveries.c.id == claim.id]
+    if own_claim:
+        where.append(deliveries.c.claim_token == claim.token)
+    conn.execute(update(deliveries).where(and_(*where)).values(**values))
+
+
+def _close_attempt(conn: Connection, claim: Claim, log: CallLog, now: dt.datetime) -> None:
     conn.execute(update(attempts).where(attempts.c.id == claim.attempt_id).values(
-        finished_at=now, outcome=str(result.outcome), message=result.message,
-        remote_id=result.remote_id,
-        calls=json.dumps([a.to_json() for a in result.attempts], ensure_ascii=False)))
+        finished_at=now, outcome=log.outcome, message=log.message, remote_id=log.remote_id,
+        calls=json.dumps(log.calls, ensure_ascii=False)))
 
 
-def _record_send(conn: Connection, settings: Settings, d: DeliveryRecord, now: dt.datetime) -> None:
-    already = conn.execute(select(quota_ledger.c.id).where(
-        quota_ledger.c.delivery == d.id, quota_ledger.c.kind == "sent")).first()
-    account = settings.accounts.get(d.account)
-    if account is not None and not already:
-        quota.record_send(conn, account, d.id, now)
-
-
-def _next_values(conn: Connection, settings: Settings, claim: Claim, result: DeliveryResult,
-                 now: dt.datetime) -> dict[str, object]:
-    d = claim.delivery
-    outcome = result.outcome
-    message = result.message
-    if outcome == Outcome.SENT:
-        return dict(state=str(State.SENT), sent_at=now, remote_id=result.remote_id,
-                    url=result.url, message=message, next_check_at=None)
-    if outcome == Outcome.FAILED:
-        return dict(state=str(State.FAILED), message=message or "平台拒绝，需要人工处理")
-    if outcome == Outcome.UNKNOWN:
-        checks = _reconcile_count(conn, d.id)
-        if claim.kind != PUBLISH and checks >= RECONCILE_LIMIT:
-            why = message or "平台没有给出明确结果"
-            return dict(state=str(State.NEEDS_PERSON), next_check_at=None, message=(
-                f"已向平台核实 {checks} 次仍无法确认是否已发出（{why}）。"
-                f"请到平台后台查看：已发出则无需处理；确认没有发出，可用 queue retry "
-                f"{d.post} --force 重发；要再核实一次，用 queue retry {d.post}"))
-        return dict(state=str(State.UNKNOWN), message=message or "平台没有给出明确结果",
-                    next_check_at=now + _backoff(CHECK_BASE, checks, CHECK_MAX))
-    if claim.kind != PUBLISH:
-        # Reconcile says it is not on the platform: publish again (same delivery key).
-        late = (now - d.due_at).total_seconds() > settings.misfire_grace_seconds
-        if late:
-            planned = show(d.due_at, settings.tz)
-            return dict(state=str(State.MISSED),
-                        message=f"平台确认未发出，且已超过补发时限（原定 {planned}）")
-        return dict(state=str(State.DUE), message="平台确认未发出，将重新发送", next_check_at=None)
-    want = desired_state(settings, claim.post, d.account, d.content_hash)
-    if outcome == Outcome.RESCHEDULE:
-        account = settings.accounts[d.account]
-        rule = quota.rule_for(account)
-        # "No quota until the next bucket" teaches the ledger that this bucket is full (a
-        # console send may have used it); a shorter wait (a daily API cap) does not.
-        if rule and (result.retry_at is None or result.retry_at >= rule.bucket(now)[2]):
-            quota.mark_exhausted(conn, account, now)
-        when = result.retry_at or quota.next_free(conn, account, now, planned_counts=False,
-                                                  exclude=(d.id,))
-        when = max(when or now + dt.timedelta(hours=1), now + dt.timedelta(seconds=1))
-        audit.record(conn, actor=audit.system_actor(claim.worker), action="quota", post=d.post,
-                     account=d.account, content_hash=d.content_hash, at=now,
-                     detail=f"平台暂不允许发送（{message}），改到 {show(when, settings.tz)}")
-        return dict(state=str(want), due_at=when,
-                    message=f"平台暂不允许发送：{message}；已改到 {show(when, settings.tz)}")
-    # Outcome.RETRY: safe to try again later, up to the limit.
-    if d.attempts + 1 >= MAX_PUBLISH_ATTEMPTS:
-        return dict(state=str(State.FAILED),
-                    message=f"已尝试 {d.attempts + 1} 次仍未成功：{message}")
-    when = result.retry_at or now + _backoff(RETRY_BASE, d.attempts + 1)
-    return dict(state=str(want), due_at=when,
-                message=f"暂时失败（{message}），{show(when, settings.tz)} 自动重试")
+def _count_send(conn: Connection, d: DeliveryRecord, rule: Any, now: dt.datetime) -> None:
+    if rule is not None:
+        quota.record_send_in(conn, d.account, rule, d.id, now)
 
 
 def _reconcile_count(conn: Connection, delivery_id: int) -> int:
     rows = conn.execute(select(attempts.c.id).where(
         attempts.c.delivery == delivery_id, attempts.c.kind != PUBLISH)).all()
     return len(rows)
-
-
-def _lost_claim(conn: Connection, settings: Settings, claim: Claim, current: DeliveryRecord,
-                result: DeliveryResult, now: dt.datetime) -> None:
-    """Our lease ran out mid-call and someone else took over; keep the platform's word."""
-    note = f"租约已失效，结果仍记录：{OUTCOME_LABELS[result.outcome]} {result.message}".strip()
-    if result.outcome == Outcome.SENT and current.state != State.SENT:
-        conn.execute(update(deliveries).where(deliveries.c.id == claim.id).values(
-            state=str(State.SENT), sent_at=now, remote_id=result.remote_id, url=result.url,
-            message=result.message, claimed_by=None, claim_token=None, lease_until=None,
-            updated_at=now))
-        _record_send(conn, settings, claim.delivery, now)
-    audit.record(conn, actor=audit.system_actor(claim.worker),
-                 action="publish" if claim.kind == PUBLISH else "reconcile",
-                 post=claim.delivery.post, account=claim.delivery.account,
-                 content_hash=claim.delivery.content_hash, detail=note, at=now)

@@ -150,12 +150,17 @@ def _times_for(entry: Entry, settings: Settings, now: dt.datetime) -> list[tuple
 
 def _check_duplicates(conn: Connection, entry: Entry) -> list[Problem]:
     """The same post to the same account twice is almost always a mistake (and a repeat)."""
-    rows = conn.execute(
-        select(posts.c.id, deliveries.c.account, deliveries.c.state, deliveries.c.occurrence,
-               deliveries.c.content_hash, posts.c.cron, posts.c.active)
-        .join(deliveries, deliveries.c.post == posts.c.id)
-        .where(posts.c.post_id == entry.post_id, deliveries.c.account.in_(entry.targets))
-    ).all()
+    # Posts by their id first, then their deliveries: one index lookup each, however long
+    # the queue (joined in one query, planners may walk the account's deliveries instead).
+    same = {r.id: (r.cron, r.active) for r in conn.execute(
+        select(posts.c.id, posts.c.cron, posts.c.active).where(posts.c.post_id == entry.post_id))}
+    rows = [] if not same else [
+        (r.post, r.account, r.state, r.occurrence, r.content_hash, *same[r.post])
+        for r in conn.execute(
+            select(deliveries.c.post, deliveries.c.account, deliveries.c.state,
+                   deliveries.c.occurrence, deliveries.c.content_hash)
+            .where(deliveries.c.post.in_(list(same)), deliveries.c.account.in_(entry.targets))
+            .order_by(deliveries.c.post, deliveries.c.id))]
     problems = []
     seen: set[str] = set()
     new_hash = entry.rendered.content_hash if entry.rendered else None

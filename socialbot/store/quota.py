@@ -91,10 +91,17 @@ def next_free(conn: Connection, account: Account, after: dt.datetime,
     rule = rule_for(account)
     if rule is None:
         return after
+    return next_free_in(conn, account.id, rule, after, planned_counts=planned_counts,
+                        exclude=exclude)
+
+
+def next_free_in(conn: Connection, account: str, rule: QuotaRule, after: dt.datetime, *,
+                 planned_counts: bool = True, exclude: tuple[int, ...] = ()
+                 ) -> dt.datetime | None:
+    """``next_free`` for an account id under a given rule."""
     when = after
     for _ in range(MAX_SEARCH):
-        u = usage(conn, account, when, exclude)
-        assert u is not None
+        u = bucket_use(conn, account, rule, when, exclude)
         taken = u.sent + (u.planned if planned_counts else 0)
         if not u.exhausted and taken < rule.limit:
             return when
@@ -117,13 +124,27 @@ def send_allowed(conn: Connection, account: Account, now: dt.datetime) -> dt.dat
 def record_send(conn: Connection, account: Account, delivery: int, at: dt.datetime) -> None:
     rule = rule_for(account)
     if rule is not None:
+        record_send_in(conn, account.id, rule, delivery, at)
+
+
+def record_send_in(conn: Connection, account: str, rule: QuotaRule, delivery: int,
+                   at: dt.datetime) -> None:
+    """One send in the ledger, once per delivery."""
+    already = conn.execute(select(quota_ledger.c.id).where(
+        quota_ledger.c.delivery == delivery, quota_ledger.c.kind == "sent")).first()
+    if not already:
         conn.execute(insert(quota_ledger).values(
-            account=account.id, bucket=rule.bucket(at)[0], kind="sent", delivery=delivery, at=at))
+            account=account, bucket=rule.bucket(at)[0], kind="sent", delivery=delivery, at=at))
 
 
 def mark_exhausted(conn: Connection, account: Account, at: dt.datetime) -> None:
     """The platform said "no quota" in this bucket (a console send may have used it)."""
     rule = rule_for(account)
     if rule is not None:
-        conn.execute(insert(quota_ledger).values(
-            account=account.id, bucket=rule.bucket(at)[0], kind="exhausted", at=at))
+        mark_full(conn, account.id, rule, at)
+
+
+def mark_full(conn: Connection, account: str, rule: QuotaRule, at: dt.datetime) -> None:
+    """``mark_exhausted`` for an account id under a given rule."""
+    conn.execute(insert(quota_ledger).values(
+        account=account, bucket=rule.bucket(at)[0], kind="exhausted", at=at))

@@ -166,9 +166,11 @@ kv = Table(
     Column("expires_at", Float, nullable=True),  # Unix time; NULL = never
 )
 
-# What the queue looks up by: a post's id (the duplicate check of ``queue add``) and a
-# delivery's key (``publish --now`` refusing what the queue holds).
+# What the queue looks up by: a post's id (the duplicate check of ``queue add``), a
+# post's deliveries (that check's join, review, every action) and a delivery's key
+# (``publish --now`` refusing what the queue holds).
 ix_posts_post_id = Index("ix_posts_post_id", posts.c.post_id)
+ix_deliveries_post = Index("ix_deliveries_post", deliveries.c.post)
 ix_deliveries_key = Index("ix_deliveries_key", deliveries.c.delivery_key)
 
 GLOBAL_SCOPE = "*"
