@@ -52,12 +52,17 @@ def main() -> int:
     with (tempfile.TemporaryDirectory(prefix="socialbot-burst-") as tmp,
           PracticePlatform(port=0) as platform,
           LatencyProxy(platform.url, args.latency) as proxy):
-        add_practice_accounts(platform, args.accounts)
-        settings = load_settings(write_config(Path(tmp), proxy.base("/wechat"), args.accounts,
-                                              None))
+        add_practice_accounts(platform, args.accounts + 1)
+        settings = load_settings(write_config(Path(tmp), proxy.base("/wechat"),
+                                              args.accounts + 1, None))
         db = open_store(settings)
-        names = list(settings.accounts)
+        *names, spare = list(settings.accounts)
         now = dt.datetime.now(dt.UTC)
+        # Warm up (imports, connections) on an account of its own, outside the figures.
+        warm = [Entry(label="warm", source="warm.md", post_id="warm", targets=(spare,),
+                      author="bench", at=now + dt.timedelta(minutes=4), rendered=rendered(99998))]
+        add_entries(db, settings, warm, now, actor="bench")
+        work(settings, db, now + dt.timedelta(minutes=4))
         due = now + dt.timedelta(minutes=5)
         solo = [Entry(label="solo", source="solo.md", post_id="solo", targets=(names[0],),
                       author="bench", at=due, rendered=rendered(99999))]
