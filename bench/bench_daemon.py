@@ -43,7 +43,7 @@ from common import (
     write_config,
 )
 from latency import LatencyProxy
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import bindparam, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from socialbot.config import load_settings
@@ -140,8 +140,11 @@ def main(args: argparse.Namespace) -> int:
         time.sleep(2.0)  # imported and idle
         shift = first - (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=args.lead))
         with db.tx() as conn:  # the whole queue moves; the due time is the true due time
-            conn.execute(deliveries.update().values(due_at=deliveries.c.due_at - shift,
-                                                    planned_at=deliveries.c.planned_at - shift))
+            rows = conn.execute(select(deliveries.c.id, deliveries.c.due_at)).all()
+            conn.execute(
+                deliveries.update().where(deliveries.c.id == bindparam("row"))
+                .values(due_at=bindparam("due"), planned_at=bindparam("due")),
+                [{"row": i, "due": due - shift} for i, due in rows])
         first -= shift
         wait = (first - dt.datetime.now(dt.UTC)).total_seconds() - 0.5
         if wait > 0:

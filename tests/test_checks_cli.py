@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from test_store_helpers import FakeChannels, make_settings, snapshot
 
-from socialbot import worker
+from socialbot import channel_source
 from socialbot.cli import cli
 from socialbot.config import load_settings
 from socialbot.store import open_store
@@ -64,7 +64,7 @@ class Env:
         self.root = root
         self.settings = load_settings(config)
         self.channels = FakeChannels(self.settings)
-        monkeypatch.setattr(worker, "default_channels", lambda _settings: self.channels)
+        monkeypatch.setattr(channel_source, "default_channels", lambda _settings: self.channels)
         monkeypatch.setenv("COLUMNS", "300")
         self.db = open_store(self.settings)
 
