@@ -11,15 +11,13 @@ from rich.console import Console
 from rich.table import Table
 
 from socialbot import channel_source
-from socialbot.calendar_import import import_calendar
-from socialbot.channels.base import OUTCOME_LABELS
 from socialbot.checks.model import Finding
 from socialbot.commands.context import AppContext, StaffError, pass_app, staff_errors
 from socialbot.config import Settings
+from socialbot.delivery import OUTCOME_LABELS
 from socialbot.errors import Problem, StoreError
 from socialbot.store import actions, audit, open_store, review
 from socialbot.store.db import utcnow
-from socialbot.store.intake import prepare, render_file, source_path
 from socialbot.store.models import REVIEW_LABELS, DeliveryRecord, PostRecord, State, label
 from socialbot.store.queue import (
     Entry,
@@ -121,6 +119,8 @@ def add(app: AppContext, post: str, at_text: str | None, to: str | None, cron: s
                 until = parsed
     author = by or audit.os_user()
     store = open_store(settings)  # first: it creates the database folder the channels share
+    from socialbot.store.intake import prepare  # rendering: only when adding
+
     entry = prepare(settings, post, targets=_targets(to), at=at, author=author,
                     channels=channel_source.default_channels(settings), cron=cron, until=until,
                     problems=problems)
@@ -353,6 +353,8 @@ def edit(app: AppContext, queue_id: int, by: str | None) -> None:
     settings = app.settings
     store = open_store(settings)
     post = store.post(queue_id)
+    from socialbot.store.intake import render_file, source_path  # rendering: only to edit
+
     path = source_path(settings, post.source)
     if not path.is_file():
         raise StoreError(Problem(post.source, "稿件文件不存在，无法重新排版"))
@@ -382,6 +384,8 @@ def import_(app: AppContext, file: Path, by: str | None) -> None:
     settings = app.settings
     store = open_store(settings)
     try:
+        from socialbot.calendar_import import import_calendar  # rendering: only to import
+
         entries = import_calendar(store, settings, file, utcnow(), author=by or audit.os_user(),
                                   channels=channel_source.default_channels(settings))
     except QueueRefused as exc:
