@@ -49,7 +49,7 @@ def main() -> int:
         names = list(settings.accounts)
         now = dt.datetime.now(dt.UTC)
         queued = 0
-        per_entry: dict[int, float] = {}
+        per_entry: dict[int, tuple[float, float]] = {}  # (CPU, wall) seconds
         for size in sizes:
             while queued < size:
                 upto = min(size, queued + BATCH)
@@ -57,26 +57,35 @@ def main() -> int:
                             now, actor="bench")
                 queued = upto
             probes = [entry(1_000_000 + size + k, names, now) for k in range(args.probe)]
-            times = []
+            walls, cpus = [], []
             for probe in probes:
-                began = time.perf_counter()
+                began, began_cpu = time.perf_counter(), time.process_time()
                 add_entries(db, settings, [probe], now, actor="bench")
-                times.append(time.perf_counter() - began)
+                walls.append(time.perf_counter() - began)
+                cpus.append(time.process_time() - began_cpu)
             queued += args.probe
-            per_entry[size] = statistics.median(times)
+            per_entry[size] = (statistics.median(cpus), statistics.median(walls))
+        db.dispose()
+        db = open_store(settings)
+        began = time.perf_counter()
+        if hasattr(db, "list_queue"):  # older checkouts read the whole queue in the command
+            db.list_queue(limit=50)
+        query_wall = time.perf_counter() - began
         db.dispose()
         began = time.perf_counter()
         listed = subprocess.run([sys.executable, "-m", "socialbot", "--config", str(config),
                                  "queue", "list"], capture_output=True, text=True, check=False)
         list_wall = time.perf_counter() - began
-    print("queue add, median per entry (one transaction each):")
-    for size, seconds in per_entry.items():
-        print(f"  with {size:>6} queued: {seconds * 1000:6.1f} ms")
-    low, high = per_entry[sizes[0]], per_entry[sizes[-1]]
+    print("queue add, median per entry (one transaction each; CPU is this process's own,")
+    print("wall includes waiting for a busy machine):")
+    for size, (cpu, wall) in per_entry.items():
+        print(f"  with {size:>6} queued: CPU {cpu * 1000:6.2f} ms, wall {wall * 1000:6.1f} ms")
+    low, high = per_entry[sizes[0]][0], per_entry[sizes[-1]][0]
     change = (high - low) / low * 100
-    print(f"  change {sizes[0]} → {sizes[-1]}: {change:+.0f}% (target within ±20%)")
-    print(f"queue list on {queued} queued posts: {list_wall:.2f} s, exit {listed.returncode} "
-          "(target < 2 s)")
+    print(f"  CPU change {sizes[0]} → {sizes[-1]}: {change:+.0f}% (target within ±20%)")
+    print(f"queue list on {queued} queued posts: the command {list_wall:.2f} s "
+          f"(exit {listed.returncode}; target < 2 s), of which its page query "
+          f"{query_wall * 1000:.0f} ms")
     return 0 if listed.returncode == 0 else 1
 
 
