@@ -20,7 +20,6 @@ import pytest
 
 from socialbot.config import load_settings
 from socialbot.store import open_store
-from socialbot.store.queue import list_queue
 from tests.helpers import GOOD_POST, write_config, write_post
 from tests.support_hostile import DOT_NAMES, HOSTILE_POSTS, assert_staff_message
 from tests.support_tree import tree_digest
@@ -118,4 +117,4 @@ def test_queue_add_refuses_and_queues_nothing(project: Path, name: str) -> None:
     assert name in output
     assert_every_problem_located(output)
     settings = load_settings(project / "config.toml")
-    assert list_queue(open_store(settings), include_finished=True) == []
+    assert open_store(settings).list_queue(include_finished=True) == ([], 0)
