@@ -137,38 +137,44 @@ def main(args: argparse.Namespace) -> int:
             )
             for n in range(args.workers)
         ]
-        time.sleep(2.0)  # imported and idle
-        shift = first - (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=args.lead))
-        with db.tx() as conn:  # the whole queue moves; the due time is the true due time
-            rows = conn.execute(select(deliveries.c.id, deliveries.c.due_at)).all()
-            conn.execute(
-                deliveries.update().where(deliveries.c.id == bindparam("row"))
-                .values(due_at=bindparam("due"), planned_at=bindparam("due")),
-                [{"row": i, "due": due - shift} for i, due in rows])
-        first -= shift
-        wait = (first - dt.datetime.now(dt.UTC)).total_seconds() - 0.5
-        if wait > 0:
-            time.sleep(wait)
-        before = [proc_stats(p.pid) for p in procs]  # started, imported, idle until now
-        t0 = time.monotonic()
+        try:
+            time.sleep(2.0)  # imported and idle
+            shift = first - (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=args.lead))
+            with db.tx() as conn:  # the whole queue moves; the due time is the true due time
+                rows = conn.execute(select(deliveries.c.id, deliveries.c.due_at)).all()
+                conn.execute(
+                    deliveries.update().where(deliveries.c.id == bindparam("row"))
+                    .values(due_at=bindparam("due"), planned_at=bindparam("due")),
+                    [{"row": i, "due": due - shift} for i, due in rows])
+            first -= shift
+            wait = (first - dt.datetime.now(dt.UTC)).total_seconds() - 0.5
+            if wait > 0:
+                time.sleep(wait)
+            before = [proc_stats(p.pid) for p in procs]  # started, imported, idle until now
+            t0 = time.monotonic()
 
-        last_due = first + dt.timedelta(seconds=((args.posts - 1) // len(names)) * args.spacing)
-        deadline = time.monotonic() + (last_due - dt.datetime.now(dt.UTC)).total_seconds() + 600
-        sent = 0
-        while time.monotonic() < deadline:
-            with db.tx(write=False) as conn:
-                sent = int(conn.execute(select(func.count()).select_from(deliveries)
-                                        .where(deliveries.c.state == "sent")).scalar() or 0)
-            if sent >= args.posts:
-                break
-            time.sleep(0.25)
-        busy_wall = time.monotonic() - t0
-        busy = [proc_stats(p.pid) for p in procs]
-        time.sleep(args.idle)
-        idle_end = [proc_stats(p.pid) for p in procs]
-        for p in procs:
-            p.send_signal(signal.SIGTERM)
-        codes = [p.wait(timeout=60) for p in procs]
+            last_due = first + dt.timedelta(seconds=((args.posts - 1) // len(names)) * args.spacing)
+            deadline = time.monotonic() + (last_due - dt.datetime.now(dt.UTC)).total_seconds() + 600
+            sent = 0
+            while time.monotonic() < deadline:
+                with db.tx(write=False) as conn:
+                    sent = int(conn.execute(select(func.count()).select_from(deliveries)
+                                            .where(deliveries.c.state == "sent")).scalar() or 0)
+                if sent >= args.posts:
+                    break
+                time.sleep(0.25)
+            busy_wall = time.monotonic() - t0
+            busy = [proc_stats(p.pid) for p in procs]
+            time.sleep(args.idle)
+            idle_end = [proc_stats(p.pid) for p in procs]
+            for p in procs:
+                p.send_signal(signal.SIGTERM)
+            codes = [p.wait(timeout=60) for p in procs]
+        finally:
+            for p in procs:  # never leave a daemon behind, even when the bench fails
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
 
         with db.tx(write=False) as conn:
             rows = conn.execute(
