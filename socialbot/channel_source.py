@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeAlias
 from socialbot.config import Account, Settings
 
 if TYPE_CHECKING:  # the platforms' HTTP stack is imported only when a channel is built
-    from socialbot.channels.base import Channel, KeyValueStore
+    from socialbot.platforms.base import Channel, KeyValueStore
 
 ChannelFactory: TypeAlias = "Callable[[Account], Channel]"
 
@@ -43,13 +43,13 @@ class Channels:
     def _make(self, account: Account) -> Channel:
         if self._factory is not None:
             return self._factory(account)
-        from socialbot.channels import get_channel  # the real platforms, imported when needed
+        from socialbot.platforms import channel_for  # the real platforms, imported when needed
 
         if self._kv is None:
             from socialbot.kv import open_kv
 
             self._kv = open_kv(self.settings)
-        return get_channel(account, self.settings, self._kv)
+        return channel_for(account, self.settings, self._kv)
 
 
 ChannelSource: TypeAlias = "Channels | Mapping[str, Channel] | Callable[[str], Channel]"

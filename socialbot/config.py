@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from socialbot.alerts.settings import AlertSettings, read_alerts
@@ -25,13 +24,6 @@ from socialbot.errors import ConfigError, Problem
 from socialbot.strictdata import TextProblem
 from socialbot.tomlfile import read_toml
 
-OFFICIAL_API_BASE = {
-    "wechat": "https://api.weixin.qq.com",
-    "weibo": "https://api.weibo.com",
-}
-PLATFORMS = tuple(OFFICIAL_API_BASE)
-WECHAT_KINDS = ("subscription", "service")
-WECHAT_REACH = ("mass_send", "publish", "draft")
 ACCOUNT_ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 HEX_COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_CONFIG_NAME = "config.toml"
@@ -75,38 +67,25 @@ class Secret:
 
 @dataclass(frozen=True)
 class Account:
-    """One target account (a WeChat Official Account or a Weibo user)."""
+    """One target account. Each platform subclasses it with its own fields
+    (``socialbot.platforms.<name>``); this base holds what every account has."""
+
+    OFFICIAL_API_BASE: ClassVar[str] = ""
 
     id: str
     platform: str
     name: str
     api_base: str
     requires_approval: bool = True
-    # WeChat
-    appid: str = ""
-    kind: str = "subscription"
-    reach: str = "mass_send"
-    tag_id: int | None = None
-    secret_env: str = ""
-    # Weibo
-    uid: str = ""
-    token_env: str = ""
-    safe_domains: tuple[str, ...] = ()
-    rip: str = ""
 
     @property
     def secret_name(self) -> str:
         """Name of the environment variable that holds this account's secret."""
-        return self.secret_env if self.platform == "wechat" else self.token_env
+        return ""
 
     @property
     def uses_official_host(self) -> bool:
-        return self.api_base.rstrip("/") == OFFICIAL_API_BASE[self.platform]
-
-    def link_allowed(self, url: str) -> bool:
-        """Whether ``url`` is under one of this Weibo account's safe domains."""
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self.safe_domains)
+        return self.api_base.rstrip("/") == self.OFFICIAL_API_BASE
 
 
 @dataclass(frozen=True)
@@ -249,6 +228,19 @@ def load_settings(path: str | os.PathLike[str] | None = None,
     return _Reader(config_path, data, environ).settings()
 
 
+def required_text(table: dict[str, Any], key: str, fail: Callable[[str], None],
+                  default: str | None = None) -> str:
+    """A non-empty text field (stripped); a missing or empty one is reported to ``fail``."""
+    value = table.get(key, default)
+    if value is None:
+        fail(f"缺少必填项 {key}")
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        fail(f"{key} 应为非空文本")
+        return ""
+    return value.strip()
+
+
 class _Reader:
     """Walks the TOML tree once, collecting every problem before raising."""
 
@@ -262,14 +254,7 @@ class _Reader:
         self.problems.append(Problem(f"{self.path.name} [{where}]", message))
 
     def text(self, table: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
-        value = table.get(key, default)
-        if value is None:
-            self.fail(where, f"缺少必填项 {key}")
-            return ""
-        if not isinstance(value, str) or not value.strip():
-            self.fail(where, f"{key} 应为非空文本")
-            return ""
-        return value.strip()
+        return required_text(table, key, lambda message: self.fail(where, message), default)
 
     def table(self, key: str) -> dict[str, Any]:
         value = self.data.get(key, {})
@@ -458,72 +443,33 @@ class _Reader:
         return accounts
 
     def account(self, account_id: str, t: dict[str, Any], where: str) -> Account | None:
-        platform = t.get("platform")
-        if platform not in PLATFORMS:
-            self.fail(where, f"platform 应为 wechat 或 weibo，现为“{platform}”")
+        """The account its platform reads from the table (the registry knows them all)."""
+        from socialbot.platforms import PLATFORMS  # platforms sit above config: import late
+
+        name = t.get("platform")
+        platform = PLATFORMS.get(str(name)) if isinstance(name, str) else None
+        if platform is None:
+            names = list(PLATFORMS)
+            choices = "、".join(names[:-1]) + " 或 " + names[-1] if len(names) > 1 else names[0]
+            self.fail(where, f"platform 应为 {choices}，现为“{name}”")
             return None
         common = {"platform", "name", "api_base", "requires_approval"}
-        per_platform = {
-            "wechat": {"appid", "kind", "reach", "tag_id", "secret_env"},
-            "weibo": {"uid", "token_env", "safe_domains", "rip"},
-        }[platform]
         for key in t:
-            if key not in common | per_platform:
+            if key not in common | platform.account_keys():
                 hint = (
                     "（密钥请用 secret_env/token_env 指定环境变量名）"
                     if "secret" in key or "token" in key
                     else ""
                 )
                 self.fail(where, f"未知字段 {key}{hint}")
-        api_base = str(t.get("api_base", OFFICIAL_API_BASE[platform])).rstrip("/")
+        api_base = str(t.get("api_base", platform.official_api_base)).rstrip("/")
         if not api_base.startswith(("https://", "http://")):
             self.fail(where, f"api_base 应为 http(s) 网址，现为“{api_base}”")
         requires_approval = t.get("requires_approval", True)
         if not isinstance(requires_approval, bool):
             self.fail(where, "requires_approval 应为 true 或 false")
-        name = str(t.get("name", account_id))
-        if platform == "wechat":
-            appid = self.text(t, "appid", where)
-            kind = t.get("kind", "subscription")
-            if kind not in WECHAT_KINDS:
-                self.fail(
-                    where, f"kind 应为 subscription（订阅号）或 service（服务号），现为“{kind}”"
-                )
-            reach = t.get("reach", "mass_send")
-            if reach not in WECHAT_REACH:
-                self.fail(where, f"reach 应为 mass_send、publish 或 draft，现为“{reach}”")
-            tag_id = t.get("tag_id")
-            if tag_id is not None and not isinstance(tag_id, int):
-                self.fail(where, "tag_id 应为整数（粉丝标签 ID）")
-            secret_env = self.text(t, "secret_env", where)
-            return Account(
-                id=account_id,
-                platform=platform,
-                name=name,
-                api_base=api_base,
-                requires_approval=bool(requires_approval),
-                appid=appid,
-                kind=str(kind),
-                reach=str(reach),
-                tag_id=tag_id,
-                secret_env=secret_env,
-            )
-        domains = t.get("safe_domains", [])
-        if (
-            not isinstance(domains, list)
-            or not domains
-            or not all(isinstance(d, str) for d in domains)
-        ):
-            self.fail(where, 'safe_domains 应为至少一个安全域名的列表，如 ["scjgj.sh.gov.cn"]')
-            domains = []
-        return Account(
-            id=account_id,
-            platform=platform,
-            name=name,
-            api_base=api_base,
-            requires_approval=bool(requires_approval),
-            uid=self.text(t, "uid", where),
-            token_env=self.text(t, "token_env", where),
-            safe_domains=tuple(d.lower().strip(".") for d in domains),
-            rip=str(t.get("rip", "")),
-        )
+        fields = {"id": account_id, "platform": platform.name,
+                  "name": str(t.get("name", account_id)), "api_base": api_base,
+                  "requires_approval": bool(requires_approval)}
+        return platform.parse_account(account_id, t, fields,
+                                      lambda message: self.fail(where, message))

@@ -38,6 +38,8 @@ KNOWN_FIELDS = {
     "details": "模板所需的其他信息",
     "comments": "是否开放留言",
 }
+#: Front-matter fields that hold one platform's own text (read by that platform).
+TEXT_FIELDS = ("weibo",)
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class Post:
     images: dict[str, Path] = field(default_factory=dict)
     link: str = ""
     source_url: str = ""
-    weibo: str = ""
+    texts: dict[str, str] = field(default_factory=dict)  # TEXT_FIELDS that were given
     details: dict[str, Any] = field(default_factory=dict)
     comments: bool = False
     body_line: int = 1
@@ -212,7 +214,7 @@ class _PostReader:
             images=images,
             link=self.url("link"),
             source_url=self.url("source_url"),
-            weibo=self.text("weibo"),
+            texts={name: value for name in TEXT_FIELDS if (value := self.text(name))},
             details=details,
             comments=bool(comments),
             body_line=self.body_line,

@@ -10,12 +10,11 @@ import dataclasses
 import logging
 from typing import Any
 
-from socialbot.channels import get_channel
-from socialbot.channels.base import DeliveryResult, Outcome
-from socialbot.channels.wechat import WeChatChannel
 from socialbot.config import Account, Settings
+from socialbot.delivery import DeliveryResult, Outcome
 from socialbot.errors import ConfigError, Problem, PublishError
 from socialbot.kv import open_kv
+from socialbot.platforms import channel_for, platform
 from socialbot.redact import install_redaction
 from socialbot.rendered import RenderedPost, delivery_key
 
@@ -24,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 def _ready_channel(settings: Settings, rendered: RenderedPost, account: Account, kv: Any) -> Any:
     """The account's channel, or PublishError listing the content and secret problems."""
-    channel = get_channel(account, settings, kv if kv is not None else open_kv(settings))
+    channel = channel_for(account, settings, kv if kv is not None else open_kv(settings))
     problems: list[Problem] = list(channel.check(rendered))
     try:
         settings.secret_for(account)
@@ -55,7 +54,7 @@ def publish_now(
 
 
 def preview_send(
-    settings: Settings, rendered: RenderedPost, account_id: str, wechat_id: str, kv: Any = None
+    settings: Settings, rendered: RenderedPost, account_id: str, receiver: str, kv: Any = None
 ) -> DeliveryResult:
     """Send a WeChat preview to one person (``socialbot preview-send POST --account A --to ID``).
 
@@ -64,11 +63,12 @@ def preview_send(
     """
     install_redaction()
     account = settings.account(account_id)
-    if account.platform != "wechat":
+    if not platform(account.platform).can_send_preview:
         where = f"账号 {account.id}"
-        raise PublishError(Problem(where, "微博没有预览接口，只能预览微信公众号文章"))
-    if not wechat_id.strip():
+        label = platform(account.platform).label
+        raise PublishError(Problem(where, f"{label}没有预览接口，只能预览公众号文章"))
+    if not receiver.strip():
         raise PublishError(Problem("--to", "请填写接收预览的微信号（或 OpenID）"))
-    channel: WeChatChannel = _ready_channel(settings, rendered, account, kv)
+    channel = _ready_channel(settings, rendered, account, kv)
     key = delivery_key(rendered.post_id, account.id, rendered.content_hash)
-    return channel.preview(rendered, key, wechat_id.strip())
+    return channel.preview(rendered, key, receiver.strip())

@@ -10,10 +10,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 ASSET_SCHEME = "asset:"
+_IMAGE_KEYS = frozenset({"sha256", "format", "width", "height"})
 
 
 @dataclass(frozen=True)
@@ -56,38 +58,36 @@ class ImageAsset:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> ImageAsset:
-        return cls(d["name"], base64.b64decode(d["data"]), d["format"], d["width"], d["height"])
+        """Read back from :meth:`to_json`; ``data`` may also be the raw bytes."""
+        data = d["data"]
+        raw = data if isinstance(data, bytes) else base64.b64decode(data)
+        return cls(d["name"], raw, d["format"], d["width"], d["height"])
 
 
-@dataclass(frozen=True)
-class WeChatArticle:
-    """One WeChat article (图文消息) as draft/add will receive it."""
+class Part(Protocol):
+    """One platform's share of a rendered post (its own dataclass in its package)."""
 
-    title: str
-    author: str
-    digest: str
-    content_html: str  # inline styles only; in-article images as asset: refs
-    content_source_url: str
-    cover: ImageAsset
-    crop_235_1: str  # "X1_Y1_X2_Y2", normalised
-    crop_1_1: str
-    images: tuple[ImageAsset, ...] = ()
-    need_open_comment: int = 0
-    only_fans_can_comment: int = 0
-    references: tuple[tuple[str, str], ...] = ()  # (text, url) of external links moved to the end
+    def to_json(self) -> dict[str, Any]:
+        """A JSON form, images as :meth:`ImageAsset.to_json`, read back by the platform."""
+        ...
 
+    def fingerprint(self) -> dict[str, Any]:
+        """What followers receive, images by sha256: the approval is bound to this."""
+        ...
 
-@dataclass(frozen=True)
-class WeiboStatus:
-    """One Weibo post: text (with the safe-domain link) and exactly one image."""
-
-    text: str
-    image: ImageAsset
+    def all_images(self) -> list[ImageAsset]:
+        """Every image the part carries, in upload order."""
+        ...
 
 
 @dataclass(frozen=True)
 class RenderedPost:
-    """A post rendered for both platforms; its hash binds approvals to this content."""
+    """A post rendered for its platforms; its hash binds approvals to this content.
+
+    ``parts`` maps a platform name to that platform's part. The hash covers the post id
+    and every part's fingerprint (the post's other common fields are shown to staff,
+    never sent), so an approval is bound to exactly what every platform will get.
+    """
 
     post_id: str
     source: str  # post file name
@@ -95,8 +95,7 @@ class RenderedPost:
     title: str
     date: str  # ISO date or ""
     organiser: str
-    wechat: WeChatArticle
-    weibo: WeiboStatus
+    parts: dict[str, Part] = field(default_factory=dict)
 
     @property
     def content_hash(self) -> str:
@@ -104,44 +103,43 @@ class RenderedPost:
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     def _fingerprint(self) -> dict[str, Any]:
-        w = self.wechat
-        return {
-            "post_id": self.post_id,
-            "wechat": {
-                "title": w.title,
-                "author": w.author,
-                "digest": w.digest,
-                "content_html": w.content_html,
-                "source": w.content_source_url,
-                "cover": w.cover.sha256,
-                "crops": [w.crop_235_1, w.crop_1_1],
-                "images": [i.sha256 for i in w.images],
-                "comments": w.need_open_comment,
-            },
-            "weibo": {"text": self.weibo.text, "image": self.weibo.image.sha256},
-        }
+        return {"post_id": self.post_id,
+                **{name: part.fingerprint() for name, part in self.parts.items()}}
+
+    def part(self, name: str) -> Any:
+        """The part for platform ``name``; a platform's own code narrows its type."""
+        return self.parts[name]
+
+    def __getattr__(self, name: str) -> Any:
+        """``rendered.<platform>``: that platform's part (``part(name)`` says it plainly)."""
+        parts = self.__dict__.get("parts")
+        if name.startswith("_") or not parts or name not in parts:
+            raise AttributeError(name)
+        return parts[name]
 
     def images(self) -> list[ImageAsset]:
-        return [self.wechat.cover, *self.wechat.images, self.weibo.image]
+        """Every image of every part (the same picture may appear in two parts)."""
+        return [image for part in self.parts.values() for image in part.all_images()]
 
     def to_json(self) -> dict[str, Any]:
-        """A readable JSON form (images base64) for the queue store."""
-        d = asdict(self)
-        d["wechat"]["cover"] = self.wechat.cover.to_json()
-        d["wechat"]["images"] = [i.to_json() for i in self.wechat.images]
-        d["wechat"]["references"] = [list(r) for r in self.wechat.references]
-        d["weibo"]["image"] = self.weibo.image.to_json()
-        d["content_hash"] = self.content_hash
-        return d
+        """A readable JSON form (images base64)."""
+        return {
+            "post_id": self.post_id,
+            "source": self.source,
+            "template": self.template,
+            "title": self.title,
+            "date": self.date,
+            "organiser": self.organiser,
+            "parts": {name: part.to_json() for name, part in self.parts.items()},
+            "content_hash": self.content_hash,
+        }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> RenderedPost:
-        w = dict(d["wechat"])
-        w["cover"] = ImageAsset.from_json(w["cover"])
-        w["images"] = tuple(ImageAsset.from_json(i) for i in w["images"])
-        w["references"] = tuple(tuple(r) for r in w.get("references", ()))
-        wb = dict(d["weibo"])
-        wb["image"] = ImageAsset.from_json(wb["image"])
+        from socialbot.platforms import PLATFORMS  # parts are read back by their platform
+
+        # Documents written before parts existed keep each part at the top level.
+        raw = d.get("parts") or {k: v for k, v in d.items() if k in PLATFORMS}
         return cls(
             post_id=d["post_id"],
             source=d["source"],
@@ -149,9 +147,50 @@ class RenderedPost:
             title=d["title"],
             date=d["date"],
             organiser=d["organiser"],
-            wechat=WeChatArticle(**w),
-            weibo=WeiboStatus(**wb),
+            parts={name: PLATFORMS[name].part_from_json(data) for name, data in raw.items()},
         )
+
+    def to_document(self) -> tuple[dict[str, Any], dict[str, bytes]]:
+        """(JSON document without image bytes, {sha256: bytes}) for a store to keep."""
+        doc = self.to_json()
+        _strip_image_data(doc)
+        return doc, {image.sha256: image.data for image in self.images()}
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any], blobs: dict[str, bytes]) -> RenderedPost:
+        """The post back from :meth:`to_document`'s pair (``blobs`` may hold more images)."""
+        _fill_image_data(doc, blobs)
+        return cls.from_json(doc)
+
+
+def document_images(doc: Any) -> set[str]:
+    """The sha256 of every image a document refers to."""
+    found: set[str] = set()
+    _walk_images(doc, lambda image: found.add(image["sha256"]))
+    return found
+
+
+def _walk_images(doc: Any, visit: Callable[[dict[str, Any]], None]) -> None:
+    if isinstance(doc, dict):
+        if doc.keys() >= _IMAGE_KEYS:
+            visit(doc)
+            return
+        for value in doc.values():
+            _walk_images(value, visit)
+    elif isinstance(doc, list):
+        for value in doc:
+            _walk_images(value, visit)
+
+
+def _strip_image_data(doc: dict[str, Any]) -> None:
+    _walk_images(doc, lambda image: image.pop("data", None))
+
+
+def _fill_image_data(doc: dict[str, Any], blobs: dict[str, bytes]) -> None:
+    def fill(image: dict[str, Any]) -> None:
+        image["data"] = blobs[image["sha256"]]
+
+    _walk_images(doc, fill)
 
 
 def delivery_key(post_id: str, account_id: str, content_hash: str) -> str:

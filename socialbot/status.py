@@ -26,16 +26,14 @@ TOKEN_WARN = dt.timedelta(days=7)
 TokenExpiry = Callable[[Account, Settings, Any], dt.datetime | None]
 
 
-def _token_expiry(account: Account, settings: Settings, kv: Any) -> dt.datetime | None:
-    """The platform's own answer, its HTTP stack imported only for accounts that have one."""
-    if account.platform != "weibo":
-        return None
-    from socialbot.channels.weibo import token_expiry
+def token_expiry(account: Account, settings: Settings, kv: Any) -> dt.datetime | None:
+    """When the account's credential expires, as its platform last checked."""
+    from socialbot.platforms import platform
 
-    return token_expiry(account, settings, kv)
+    return platform(account.platform).token_expiry(account, settings, kv)
 
 
-token_expiry_hook: TokenExpiry = _token_expiry
+token_expiry_hook: TokenExpiry = token_expiry
 
 
 @dataclass(frozen=True)

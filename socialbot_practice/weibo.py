@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from socialbot.textcount import URL_RE, WEIBO_MAX_CHARS, weibo_length
+from socialbot.platforms.weibo.textcount import URL_RE, WEIBO_MAX_CHARS, weibo_length
 from socialbot_practice.accounts import WeiboAccount
 from socialbot_practice.clock import iso, weibo_time
 from socialbot_practice.errors import WeiboError

@@ -19,11 +19,13 @@ from typing import Any, ClassVar
 import pytest
 from PIL import Image
 
-from socialbot.channels import get_channel
-from socialbot.channels.retry import PollSchedule, RetryPolicy
 from socialbot.config import Settings, load_settings
 from socialbot.kv import SqlKeyValueStore
-from socialbot.rendered import ImageAsset, RenderedPost, WeChatArticle, WeiboStatus, delivery_key
+from socialbot.platforms import channel_for
+from socialbot.platforms.common.retry import PollSchedule, RetryPolicy
+from socialbot.platforms.wechat.part import WeChatArticle
+from socialbot.platforms.weibo.part import WeiboStatus
+from socialbot.rendered import ImageAsset, RenderedPost, delivery_key
 from socialbot_practice import PracticePlatform, WeChatAccountSpec, WeiboAccountSpec
 from tests.helpers import CONFIG_HEADER
 
@@ -112,8 +114,8 @@ def make_rendered(
     )
     return RenderedPost(
         post_id=post_id, source=f"{post_id}.md", template="livestream", title=title,
-        date="2022-06-09", organiser="上海市市场监督管理局", wechat=article,
-        weibo=WeiboStatus(weibo_text, weibo_image),
+        date="2022-06-09", organiser="上海市市场监督管理局",
+        parts={"wechat": article, "weibo": WeiboStatus(weibo_text, weibo_image)},
     )
 
 
@@ -186,7 +188,7 @@ class World:
         options.setdefault("polls", PollSchedule(sleep=self.sleeps))
         options.setdefault("timeout", (2.0, 0.5))
         account = self.settings.account(account_id)
-        return get_channel(account, self.settings, kv if kv is not None else self.kv, **options)
+        return channel_for(account, self.settings, kv if kv is not None else self.kv, **options)
 
     def change_account(self, account_id: str, **changes: Any) -> None:
         """Replace one account's settings (e.g. ``tag_id=100``)."""

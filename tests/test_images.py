@@ -16,10 +16,11 @@ from socialbot.render.images import (
     CoverImage,
     ImageError,
     ImageSpec,
+    PosterImage,
     fit_image_bytes,
-    make_cover,
-    make_poster,
 )
+from socialbot.render.images import make_cover as _make_cover
+from socialbot.render.images import make_poster as _make_poster
 from socialbot.render.typeset import NO_END, NO_START, clusters, fit_text, wrap_cjk
 
 SPEC = ImageSpec(
@@ -30,6 +31,18 @@ SPEC = ImageSpec(
     kicker="6·9世界认可日",
     colours=("#0b6e4f", "#e9f4ee", "#f2a900"),
 )
+COVER_MAX_BYTES = 10 * 1024 * 1024  # the WeChat cover limit
+POSTER_MAX_BYTES = 5 * 1024 * 1024 - 1  # the Weibo image limit
+
+
+def make_cover(spec: ImageSpec) -> CoverImage:
+    return _make_cover(spec, COVER_MAX_BYTES)
+
+
+def make_poster(spec: ImageSpec) -> PosterImage:
+    return _make_poster(spec, POSTER_MAX_BYTES)
+
+
 CLOSING = sorted(NO_START & set("，。、；：？！）》」』”’…—％"))
 OPENING = sorted(NO_END & set("（《「『“‘"))
 HAN = "认证可检验测质量信任服务绿色发展上海市场监督管理局实验室开放直播预告"

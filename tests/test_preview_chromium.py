@@ -15,10 +15,10 @@ from PIL import Image
 from pypdf import PdfReader
 
 from socialbot.config import load_settings
+from socialbot.platforms.weibo.textcount import URL_RE
 from socialbot.preview import PreviewResult, write_preview
 from socialbot.preview.writer import campaign_posts
 from socialbot.render.webfont import FAMILY
-from socialbot.textcount import URL_RE
 from tests.browser import launch_chromium, marked_pids, open_page, platform_fonts
 from tests.helpers import GOOD_POST, REPO, write_config, write_post
 

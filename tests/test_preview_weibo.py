@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from socialbot.preview.writer import WEIBO_LINK_LABEL, _weibo_html
+from socialbot.platforms.weibo import LINK_LABEL as WEIBO_LINK_LABEL
+from socialbot.platforms.weibo import _text_html as _weibo_html
 
 
 def test_links_become_chips_with_the_real_address() -> None:

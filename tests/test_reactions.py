@@ -11,22 +11,19 @@ from typing import Any
 
 import pytest
 
-from socialbot.channels.base import DeliveryResult, Outcome
-from socialbot.channels.reactions import (
-    PUBLISH_STATUS,
+from socialbot.platforms.base import DeliveryResult, Outcome
+from socialbot.platforms.common.reactions import (
     SHANGHAI,
-    WECHAT,
-    WEIBO,
     Reaction,
     Wait,
     parse_ip,
     parse_rid,
     retry_time,
     transport_rule,
-    wechat_rule,
-    weibo_rule,
 )
-from socialbot.channels.retry import RetryPolicy
+from socialbot.platforms.common.retry import RetryPolicy
+from socialbot.platforms.wechat.reactions import PUBLISH_STATUS, WECHAT, wechat_rule
+from socialbot.platforms.weibo.reactions import WEIBO, weibo_rule
 
 pytest_plugins = ["tests.support_platform"]
 
@@ -110,7 +107,7 @@ def test_transport_rules_depend_on_whether_the_call_may_publish() -> None:
 def test_retry_times_follow_beijing_quota_resets() -> None:
     late = dt.datetime(2026, 12, 31, 23, 50, tzinfo=SHANGHAI)
     assert retry_time(Wait.MASS_QUOTA, late) == dt.datetime(2027, 1, 1, 0, 5, tzinfo=SHANGHAI)
-    assert retry_time(Wait.MASS_QUOTA, late, wechat_kind="service") == dt.datetime(
+    assert retry_time(Wait.MASS_QUOTA, late, monthly_quota=True) == dt.datetime(
         2027, 1, 1, 0, 5, tzinfo=SHANGHAI)
     utc = dt.datetime(2026, 6, 9, 17, 0, tzinfo=dt.UTC)  # 01:00 on the 10th in Beijing
     assert retry_time(Wait.TOMORROW, utc) == dt.datetime(2026, 6, 11, 0, 5, tzinfo=SHANGHAI)

@@ -7,10 +7,10 @@ import pytest
 
 from socialbot.config import load_settings
 from socialbot.errors import PostError, RenderError
-from socialbot.limits import WECHAT_IMAGE_HOSTS, WECHAT_LINK_HOSTS
+from socialbot.platforms.wechat.limits import WECHAT_IMAGE_HOSTS, WECHAT_LINK_HOSTS
+from socialbot.platforms.weibo.textcount import weibo_length
 from socialbot.post import load_post
 from socialbot.render import render_post
-from socialbot.textcount import weibo_length
 from tests.helpers import GOOD_POST, REPO, write_config, write_post
 
 

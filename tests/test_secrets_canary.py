@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from socialbot.channels.base import DeliveryResult, Outcome
-from socialbot.channels.calls import CallFailed, Journal
+from socialbot.platforms.base import DeliveryResult, Outcome
+from socialbot.platforms.common.calls import CallFailed, Journal
 from socialbot.publishing import preview_send, publish_now
 from socialbot.redact import install_redaction
 

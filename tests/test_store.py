@@ -65,7 +65,7 @@ def test_rendered_content_is_readable_json_and_round_trips(db, settings):
         raw = conn.execute(select(posts.c.rendered).where(posts.c.id == queue_id)).scalar()
         back = load_rendered(conn, queue_id)
     doc = json.loads(raw)
-    assert doc["title"] == rendered.title and "data" not in doc["wechat"]["cover"]
+    assert doc["title"] == rendered.title and "data" not in doc["parts"]["wechat"]["cover"]
     assert back == rendered and back.content_hash == rendered.content_hash
 
 

@@ -18,10 +18,12 @@ from zoneinfo import ZoneInfo
 from PIL import Image
 from sqlalchemy import func, select
 
-from socialbot.channels.base import DeliveryResult, Outcome, PlannedCall
 from socialbot.config import Account, Settings, load_settings
 from socialbot.errors import Problem
-from socialbot.rendered import ImageAsset, RenderedPost, WeChatArticle, WeiboStatus
+from socialbot.platforms.base import DeliveryResult, Outcome, PlannedCall
+from socialbot.platforms.wechat.part import WeChatArticle
+from socialbot.platforms.weibo.part import WeiboStatus
+from socialbot.rendered import ImageAsset, RenderedPost
 from socialbot.store.db import Database
 from socialbot.store.queue import Entry, add_entries
 from socialbot.store.schema import attempts, audit, deliveries, posts
@@ -112,8 +114,8 @@ def tiny_rendered(post_id: str = "0609-test", title: str = "世界认可日测�
     )
     status = WeiboStatus(text=f"{title} https://scjgj.sh.gov.cn/", image=_png(seed + 1000))
     return RenderedPost(post_id=post_id, source=f"{post_id}.md", template="news", title=title,
-                        date="2022-06-09", organiser="上海市市场监督管理局", wechat=article,
-                        weibo=status)
+                        date="2022-06-09", organiser="上海市市场监督管理局",
+                        parts={"wechat": article, "weibo": status})
 
 
 def entry(rendered: RenderedPost, targets: Iterable[str], at: dt.datetime | None, *,

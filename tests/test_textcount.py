@@ -1,4 +1,4 @@
-from socialbot.textcount import weibo_length
+from socialbot.platforms.weibo.textcount import weibo_length
 
 
 def test_chinese_counts_one_ascii_half() -> None:

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select, update
 from test_store_helpers import NOW, SH, FakeChannels, add, make_settings, tiny_rendered
 
-from socialbot.channels.base import DeliveryResult, Outcome
 from socialbot.errors import ConfigError
+from socialbot.platforms.base import DeliveryResult, Outcome
 from socialbot.runner import run_due as publish_due
 from socialbot.store import open_store, pauses, review
 from socialbot.store.audit import entries

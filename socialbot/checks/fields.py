@@ -17,7 +17,7 @@ from socialbot.frontmatter import split_post
 from socialbot.post import Post
 from socialbot.strictdata import TextProblem, decode_text
 
-PLAIN_FIELDS = ("title", "author", "digest", "kicker", "organiser", "weibo")
+PLAIN_FIELDS = ("title", "author", "digest", "kicker", "organiser")  # + each platform's text
 URL_FIELDS = ("link", "source_url")
 MAX_DEPTH = 12
 
@@ -66,9 +66,10 @@ def post_fields(post: Post) -> list[TextField]:
     source = _Source(post)
     file = post.path.name
     fields = []
-    for name, kind in [*((n, Kind.PLAIN) for n in PLAIN_FIELDS),
-                       *((n, Kind.URL) for n in URL_FIELDS)]:
-        value = getattr(post, name)
+    values = [*((n, getattr(post, n), Kind.PLAIN) for n in PLAIN_FIELDS),
+              *((n, text, Kind.PLAIN) for n, text in post.texts.items()),  # e.g. weibo
+              *((n, getattr(post, n), Kind.URL) for n in URL_FIELDS)]
+    for name, value, kind in values:
         if value:
             at = source.key_line(name)
             index = source.value_line(value, at) if at is not None else None

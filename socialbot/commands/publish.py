@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from socialbot.channels.base import OUTCOME_LABELS, DeliveryResult, Outcome
-from socialbot.channels.reactions import REACTION_LABELS
 from socialbot.checks.model import Finding, warnings_fingerprint
 from socialbot.checks.runner import ContentError, as_problem, checker_for
 from socialbot.commands.context import EXIT_PROBLEMS, AppContext, pass_app, staff_errors
 from socialbot.config import Account, Settings
+from socialbot.delivery import OUTCOME_LABELS, DeliveryResult, Outcome
 from socialbot.errors import Problem, PublishError
+from socialbot.platforms.common.reactions import REACTION_LABELS
 from socialbot.post import load_post
 from socialbot.publishing import preview_send, publish_now
 from socialbot.render import render_post
@@ -188,15 +188,15 @@ def publish(
 @click.command("preview-send")
 @click.argument("post", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--account", "-a", "account_id", required=True, help="微信公众号账号名")
-@click.option("--to", "wechat_id", required=True, help="接收预览的审核人微信号（或 OpenID）")
+@click.option("--to", "receiver", required=True, help="接收预览的审核人微信号（或 OpenID）")
 @pass_app
 @staff_errors
-def preview_send_command(app: AppContext, post: Path, account_id: str, wechat_id: str) -> None:
+def preview_send_command(app: AppContext, post: Path, account_id: str, receiver: str) -> None:
     """把真实文章发到审核人的手机上预览（微信“预览”接口，粉丝收不到）。"""
     rendered = _render(app, post, account_id)
-    result = preview_send(app.settings, rendered, account_id, wechat_id)
+    result = preview_send(app.settings, rendered, account_id, receiver)
     if result.outcome is Outcome.SENT:
-        click.secho(f"预览已发送给 {wechat_id}，请在手机微信中查看。", fg="green")
+        click.secho(f"预览已发送给 {receiver}，请在手机微信中查看。", fg="green")
     else:
         _report(result)
 

@@ -16,6 +16,7 @@ from socialbot.commands.context import AppContext, StaffError, pass_app, staff_e
 from socialbot.config import Settings
 from socialbot.delivery import OUTCOME_LABELS
 from socialbot.errors import Problem, StoreError
+from socialbot.platforms import platform
 from socialbot.store import actions, audit, open_store, review
 from socialbot.store.db import utcnow
 from socialbot.store.models import REVIEW_LABELS, DeliveryRecord, PostRecord, State, label
@@ -227,9 +228,9 @@ def show_(app: AppContext, queue_id: int, as_json: bool) -> None:
     if post.cron:
         state = "进行中" if post.active else "已停止"
         console.print(f"  周期：{post.cron}（{state}）")
-    console.print(f"  微信标题：{rendered.wechat.title}")
-    console.print(f"  微信摘要：{rendered.wechat.digest}")
-    console.print(f"  微博正文：{rendered.weibo.text}")
+    for name, part in rendered.parts.items():
+        for what, value in platform(name).describe(part):
+            console.print(f"  {what}：{value}")
     table = Table(title="发布目标")
     for col in ("账号", "时间", "状态", "次数", "平台编号/链接", "说明"):
         table.add_column(col)

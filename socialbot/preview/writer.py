@@ -9,22 +9,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from socialbot.channels import get_channel
 from socialbot.checks.model import Finding
 from socialbot.checks.runner import ContentError, checker_for
 from socialbot.config import Account, Settings
 from socialbot.errors import Problem, SocialbotError
-from socialbot.limits import WECHAT_DIGEST_MAX, WECHAT_TITLE_MAX, WEIBO_TEXT_MAX
+from socialbot.platforms import PLATFORMS, channel_for
 from socialbot.post import load_post
-from socialbot.preview.crops import crop_style
 from socialbot.preview.folders import NOT_OURS, OutputFolder, PreviewRefused
 from socialbot.render import render_post, target_accounts
 from socialbot.render.templates import template_label
 from socialbot.render.webfont import font_ready_script, font_stack, write_webfont
 from socialbot.rendered import ImageAsset, RenderedPost, delivery_key
-from socialbot.textcount import URL_RE, weibo_length
 
 PAGES = Path(__file__).with_name("templates")
 
@@ -137,7 +134,7 @@ def _plan(
 ) -> dict[str, list[dict[str, object]]]:
     calls: dict[str, list[dict[str, object]]] = {}
     for account in accounts:
-        channel = get_channel(account, settings, None)
+        channel = channel_for(account, settings, None)
         key = delivery_key(rendered.post_id, account.id, rendered.content_hash)
         calls[account.id] = [c.to_json() for c in channel.plan(rendered, key)]
     return calls
@@ -152,17 +149,16 @@ def _write_post(
     post_dir: Path,
 ) -> Path:
     files = {img.sha256: _write_image(post_dir, img) for img in rendered.images()}
-    article_html = rendered.wechat.content_html
-    for sha, name in files.items():
-        article_html = article_html.replace(f"asset:{sha}", name)
-    (post_dir / "wechat-content.html").write_text(rendered.wechat.content_html, "utf-8")
-    (post_dir / "weibo.txt").write_text(rendered.weibo.text, "utf-8")
-    w = rendered.wechat
-    checks = [
-        ("微信标题", len(w.title), WECHAT_TITLE_MAX),
-        ("微信摘要", len(w.digest), WECHAT_DIGEST_MAX),
-        ("微博正文（按微博规则）", weibo_length(rendered.weibo.text), WEIBO_TEXT_MAX),
-    ]
+    cards: list[Markup] = []
+    checks: list[tuple[str, int, int]] = []
+    for name, part in rendered.parts.items():
+        platform = PLATFORMS[name]
+        for file_name, text in platform.preview_files(part).items():
+            (post_dir / file_name).write_text(text, "utf-8")
+        checks += platform.preview_checks(part)
+        mine = [a for a in accounts if a.platform == name]
+        if mine:
+            cards.append(platform.preview_card(part, mine, files, rendered))
     page = post_dir / "index.html"
     page.write_text(
         env.get_template("post.html").render(
@@ -171,14 +167,7 @@ def _write_post(
             accounts=accounts,
             calls=calls,
             checks=checks,
-            article_html=article_html,
-            cover=files[w.cover.sha256],
-            poster=files[rendered.weibo.image.sha256],
-            crop_235=crop_style(w.crop_235_1),
-            crop_11=crop_style(w.crop_1_1),
-            weibo_html=_weibo_html(rendered.weibo.text),
-            wechat_accounts=[a for a in accounts if a.platform == "wechat"],
-            weibo_accounts=[a for a in accounts if a.platform == "weibo"],
+            cards=cards,
             generated=_now(settings),
         ),
         "utf-8",
@@ -191,34 +180,6 @@ def _write_image(post_dir: Path, image: ImageAsset) -> str:
     return image.filename
 
 
-# A chain-link icon drawn inline, so it needs no font and no image file.
-_LINK_ICON = (
-    '<svg class="wb-link-icon" viewBox="0 0 16 16" aria-hidden="true">'
-    '<g fill="none" stroke="currentColor" stroke-width="1.7" stroke-linecap="round">'
-    '<path d="M6.3 9.7l3.4-3.4"/>'
-    '<path d="M7.4 4.4l1.2-1.2a2.7 2.7 0 0 1 3.8 3.8l-1.2 1.2"/>'
-    '<path d="M8.6 11.6l-1.2 1.2a2.7 2.7 0 0 1-3.8-3.8l1.2-1.2"/></g></svg>'
-)
-WEIBO_LINK_LABEL = "网页链接"
-
-
-def _weibo_html(text: str) -> Markup:
-    """Weibo text as followers see it: Weibo swaps each link for a t.cn short link and
-    shows that as a "网页链接" chip, so the preview does the same (the chip's href is the
-    real link). How the text is counted is unchanged (textcount.weibo_length)."""
-    out, pos = [], 0
-    for m in URL_RE.finditer(text):
-        out.append(str(escape(text[pos : m.start()])))
-        url = escape(m.group())
-        out.append(
-            f'<a class="wb-link" href="{url}" title="{url}" target="_blank" '
-            f'rel="noopener noreferrer">{_LINK_ICON}{WEIBO_LINK_LABEL}</a>'
-        )
-        pos = m.end()
-    out.append(str(escape(text[pos:])))
-    return Markup("".join(out).replace("\n", "<br>"))
-
-
 def _plan_json(settings: Settings, result: PreviewResult) -> str:
     accounts: dict[str, dict[str, object]] = {}
     for preview in result.posts:
@@ -229,7 +190,7 @@ def _plan_json(settings: Settings, result: PreviewResult) -> str:
                     "platform": account.platform,
                     "name": account.name,
                     "api_base": account.api_base,
-                    "reach": account.reach if account.platform == "wechat" else "share",
+                    "reach": PLATFORMS[account.platform].reach(account),
                     "deliveries": [],
                 },
             )

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from socialbot.limits import WECHAT_COVER_MAX_BYTES, WEIBO_IMAGE_MAX_BYTES
 from socialbot.render.cover import SQUARE_CROP, WIDE_CROP, draw_cover
 from socialbot.render.draw import draw_emblem
 from socialbot.render.encode import encode_jpeg, fit_image_bytes
@@ -87,20 +86,20 @@ def _fmt_coord(value: float) -> str:
     return text or "0"
 
 
-def make_cover(spec: ImageSpec) -> CoverImage:
-    """WeChat cover (1200x675 JPEG) that reads both as 2.35:1 and as 1:1.
+def make_cover(spec: ImageSpec, max_bytes: int) -> CoverImage:
+    """Article cover (1200x675 JPEG, under ``max_bytes``) that reads both as 2.35:1 and as 1:1.
 
     The emblem, kicker, title, slogan and footer all sit in the intersection
     of the central 2.35:1 band and the central square, so neither crop cuts
     text; the wings and edges carry decoration only.
     """
     img = draw_cover(spec)
-    data, fmt = encode_jpeg(img, WECHAT_COVER_MAX_BYTES, "封面图片")
+    data, fmt = encode_jpeg(img, max_bytes, "封面图片")
     return CoverImage(data, fmt, img.width, img.height, WIDE_CROP, SQUARE_CROP)
 
 
-def make_poster(spec: ImageSpec) -> PosterImage:
-    """Weibo image: portrait 1080x1440 JPEG with a large auto-fitted title."""
+def make_poster(spec: ImageSpec, max_bytes: int) -> PosterImage:
+    """Portrait poster: 1080x1440 JPEG under ``max_bytes``, with a large auto-fitted title."""
     img = draw_poster(spec)
-    data, fmt = encode_jpeg(img, WEIBO_IMAGE_MAX_BYTES, "微博配图")
+    data, fmt = encode_jpeg(img, max_bytes, "配图")
     return PosterImage(data, fmt, img.width, img.height)

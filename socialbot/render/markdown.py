@@ -17,7 +17,6 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from socialbot.errors import Problem
-from socialbot.limits import WECHAT_LINK_HOSTS
 
 _STRONG_RE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.S)
 
@@ -58,22 +57,27 @@ class BodyResult:
 
 
 def render_body(
-    markdown: str, *, source: Path, first_line: int, image_names: set[str]
+    markdown: str, *, source: Path, first_line: int, image_names: set[str],
+    keep_hosts: tuple[str, ...] = (),
 ) -> BodyResult:
-    """Render ``markdown``; image sources must be names declared in ``images:``."""
+    """Render ``markdown``; image sources must be names declared in ``images:``.
+
+    Links to ``keep_hosts`` stay links; every other link becomes a numbered reference.
+    """
     result = BodyResult(html="")
     tokens = _md.parse(markdown)
     for block in tokens:
         if block.type != "inline" or not block.children:
             continue
         line = first_line + (block.map[0] if block.map else 0)
-        _rewrite_inline(block.children, line, source, image_names, result)
+        _rewrite_inline(block.children, line, source, image_names, keep_hosts, result)
     result.html = _md.renderer.render(tokens, _md.options, {})
     return result
 
 
 def _rewrite_inline(
-    children: list[Token], line: int, source: Path, image_names: set[str], result: BodyResult
+    children: list[Token], line: int, source: Path, image_names: set[str],
+    keep_hosts: tuple[str, ...], result: BodyResult,
 ) -> None:
     for i, token in enumerate(children):
         if token.type == "image":
@@ -91,7 +95,7 @@ def _rewrite_inline(
         elif token.type == "link_open":
             href = str(token.attrGet("href") or "")
             host = (urlsplit(href).hostname or "").lower()
-            if host in WECHAT_LINK_HOSTS:
+            if host in keep_hosts:
                 continue
             if not href.startswith(("http://", "https://")):
                 result.problems.append(

@@ -8,8 +8,10 @@ preview time instead of a blank in a published article.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateNotFound
@@ -19,7 +21,6 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from socialbot.errors import Problem, RenderError
 
 PACKAGED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "posts"
-WEIBO_MARKER = "<!--socialbot:weibo-->"
 TEMPLATE_LABELS = {  # what staff call each packaged kind of post
     "announcement": "活动公告",
     "livestream": "直播预告",
@@ -84,9 +85,15 @@ def theme_css(user_dir: Path | None) -> str:
 
 
 def render_template(
-    name: str, context: dict[str, object], user_dir: Path | None, where: str
-) -> tuple[str, str]:
-    """Render a post template into (wechat_html, weibo_text); errors name file and line."""
+    name: str, context: dict[str, object], user_dir: Path | None, where: str,
+    blocks: dict[str, str],
+) -> dict[str, str]:
+    """Render the named blocks of a post template; errors name file and line.
+
+    ``blocks`` maps a block name (a platform's name) to what staff call that part; the
+    result maps each block name to its output. The whole template is rendered first, so
+    an error anywhere in it is reported, and so the inheritance chain is resolved.
+    """
     env = make_environment(user_dir)
     if name.startswith("_") or "/" in name:
         raise RenderError(Problem(where, f"模板名“{name}”无效"))
@@ -101,8 +108,24 @@ def render_template(
                 f"模板 {exc.filename or name} 第 {exc.lineno} 行", f"模板语法错误：{exc.message}"
             )
         ) from None
+    with _template_errors(name, where):
+        context_ = template.new_context(context)
+        for _ in template.root_render_func(context_):
+            pass  # fills context_.blocks with the whole chain of ``extends``
+        missing = [label for block, label in blocks.items() if block not in context_.blocks]
+        if missing:
+            raise RenderError(Problem(
+                f"模板 {name}.j2", f"模板必须继承 _base.j2（缺少{'、'.join(missing)}部分）"))
+        return {block: "".join(context_.blocks[block][0](context_)).strip() for block in blocks}
+
+
+@contextlib.contextmanager
+def _template_errors(name: str, where: str) -> Iterator[None]:
+    """Template failures as RenderErrors that name the template line."""
     try:
-        output = template.render(context)
+        yield
+    except RenderError:
+        raise
     except UndefinedError as exc:
         raise RenderError(
             Problem(_template_line(exc, name), _undefined_message(exc, where))
@@ -115,10 +138,6 @@ def render_template(
             f"稿件 {where.split(' ')[0]} 的 details 中有值的类型不对（{type(exc).__name__}），"
             "请对照模板检查：列表写成 [甲, 乙]，文字不要写成列表或表",
         )) from None
-    if WEIBO_MARKER not in output:
-        raise RenderError(Problem(f"模板 {name}.j2", "模板必须继承 _base.j2（缺少微博部分）"))
-    wechat, weibo = output.split(WEIBO_MARKER, 1)
-    return wechat.strip(), weibo.strip()
 
 
 FACT_MACROS = "_facts.j2"  # the shared fact()/items() macros: report the line that calls them

@@ -13,10 +13,10 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from socialbot.channels.base import Channel
 from socialbot.checks.model import Finding
 from socialbot.config import Settings
 from socialbot.errors import Problem, SocialbotError
+from socialbot.platforms.base import Channel
 from socialbot.post import load_post, post_id_for
 from socialbot.rendered import RenderedPost
 from socialbot.store.queue import Entry

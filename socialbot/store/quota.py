@@ -1,8 +1,7 @@
 """The quota ledger: how many sends each account may make per day, month or hour.
 
-Platform rules (platform-apis.md 4.2 and 11): a WeChat subscription account may mass
-send once per Asia/Shanghai calendar day, a service account four times per calendar
-month; only ``reach = mass_send`` counts. Weibo allows 30 posts per hour per user.
+Each platform declares its rule (``Platform.quota_rule``): e.g. one mass send per
+Beijing calendar day, or 30 posts per hour.
 
 A bucket's use = sends recorded in the ledger + deliveries still planned in it. ``queue
 add`` refuses a schedule that would overfill a bucket and names the next free slot; the
@@ -27,14 +26,13 @@ MAX_SEARCH = 400
 
 
 def rule_for(account: Account) -> QuotaRule | None:
-    """The platform's send limit for this account, or None when sends are not counted."""
-    if account.platform == "weibo":
-        return QuotaRule(30, "hour", "微博每小时最多发 30 条")
-    if account.reach != "mass_send":
-        return None
-    if account.kind == "service":
-        return QuotaRule(4, "month", "服务号每个自然月最多群发 4 次")
-    return QuotaRule(1, "day", "订阅号每天（北京时间）最多群发 1 次")
+    """The platform's send limit for this account, or None when sends are not counted.
+
+    The rule is the platform's (``Platform.quota_rule``); the ledger only counts.
+    """
+    from socialbot.platforms import platform  # platforms sit above the store
+
+    return platform(account.platform).quota_rule(account)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Platform limits, from the official docs (see docs/platform-limits.md for sources)."""
+"""WeChat limits, from the official docs (see docs/platform-limits.md for sources)."""
 
 WECHAT_TITLE_MAX = 32
 WECHAT_AUTHOR_MAX = 16
@@ -9,9 +9,6 @@ WECHAT_SOURCE_URL_MAX_BYTES = 1024
 WECHAT_COVER_MAX_BYTES = 10 * 1024 * 1024
 WECHAT_INLINE_IMAGE_MAX_BYTES = 1024 * 1024 - 1  # uploadimg: "< 1 MB", JPEG/PNG only
 WECHAT_AUTO_DIGEST_CHARS = 54
-
-WEIBO_TEXT_MAX = 140
-WEIBO_IMAGE_MAX_BYTES = 5 * 1024 * 1024 - 1
 
 # Hosts an article may point at once published: uploaded images and WeChat articles.
 WECHAT_IMAGE_HOSTS = ("mmbiz.qpic.cn", "mmbiz.qlogo.cn")

@@ -10,10 +10,12 @@ import hashlib
 import re
 from typing import Any
 
-from socialbot.channels.base import REDACTED, PlannedCall
-from socialbot.channels.wechat_api import sendall_body, stable_token_body
-from socialbot.config import Account
-from socialbot.rendered import ASSET_SCHEME, ImageAsset, RenderedPost, WeChatArticle
+from socialbot.platforms.base import REDACTED, PlannedCall
+from socialbot.platforms.common.plan import describe_image
+from socialbot.platforms.wechat.account import WeChatAccount
+from socialbot.platforms.wechat.api import sendall_body, stable_token_body
+from socialbot.platforms.wechat.part import WeChatArticle, article_of
+from socialbot.rendered import ASSET_SCHEME, ImageAsset, RenderedPost
 
 OPENID_RE = re.compile(r"^o[0-9A-Za-z_\-]{27}$")
 DRAFT_MEDIA_ID = "{draft/add → media_id}"
@@ -60,12 +62,6 @@ def draft_article(article: WeChatArticle, content: str, thumb_media_id: str) -> 
     return body
 
 
-def describe_image(image: ImageAsset) -> dict[str, Any]:
-    """An upload as the plan shows it: no bytes, but enough to recognise the file."""
-    return {"filename": image.filename, "bytes": len(image.data), "sha256": image.sha256,
-            "content_type": image.mime}
-
-
 def preview_target(wechat_id: str) -> dict[str, str]:
     """OpenIDs go to ``touser``; anything else is a WeChat ID for ``towxname``."""
     if OPENID_RE.match(wechat_id):
@@ -73,10 +69,11 @@ def preview_target(wechat_id: str) -> dict[str, str]:
     return {"towxname": wechat_id}
 
 
-def wechat_plan(account: Account, rendered: RenderedPost, delivery_key: str) -> list[PlannedCall]:
+def wechat_plan(account: WeChatAccount, rendered: RenderedPost,
+                delivery_key: str) -> list[PlannedCall]:
     """Every call ``WeChatChannel.publish`` makes, in order, without network or secrets."""
     base = account.api_base.rstrip("/") + "/cgi-bin/"
-    article = rendered.wechat
+    article = article_of(rendered)
 
     def call(endpoint: str, purpose: str, payload: dict[str, Any] | None = None,
              query: str = "", files: dict[str, dict[str, Any]] | None = None) -> PlannedCall:

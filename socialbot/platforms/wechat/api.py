@@ -7,7 +7,7 @@ the way wechatpy attaches its own. The client changes four things in wechatpy:
   gets the same token, and they are kept in the shared, encrypted store (wechat_token);
 * ``auto_retry`` is off. A 40001/40014/42001 refreshes the token once, under a
   cross-process lease, and repeats the call once. wechatpy would retry without limit;
-* every request goes through :func:`socialbot.channels.calls.perform`: recorded,
+* every request goes through :func:`socialbot.platforms.common.calls.perform`: recorded,
   retried only when safe, errors looked up in the reaction table;
 * JSON goes out as UTF-8 with ``ensure_ascii=False`` (``\\uXXXX`` escapes give 40033).
 """
@@ -23,19 +23,15 @@ import requests
 from wechatpy import WeChatClient
 from wechatpy.client.api.base import BaseWeChatAPI
 
-from socialbot.channels.calls import Answer, CallFailed, Journal, decode_json, perform
-from socialbot.channels.core import DEFAULT_TIMEOUT
-from socialbot.channels.reactions import (
-    WECHAT_TOKEN_STILL_INVALID,
-    Reaction,
-    Rule,
-    transport_rule,
-    wechat_rule,
-)
-from socialbot.channels.retry import RetryPolicy
-from socialbot.channels.wechat_token import EncryptedTokenStorage
-from socialbot.config import Account, Secret
+from socialbot.config import Secret
 from socialbot.kv import lease
+from socialbot.platforms.common.calls import Answer, CallFailed, Journal, decode_json, perform
+from socialbot.platforms.common.core import DEFAULT_TIMEOUT
+from socialbot.platforms.common.reactions import Reaction, Rule, transport_rule
+from socialbot.platforms.common.retry import RetryPolicy
+from socialbot.platforms.wechat.account import WeChatAccount
+from socialbot.platforms.wechat.reactions import WECHAT_TOKEN_STILL_INVALID, wechat_rule
+from socialbot.platforms.wechat.token import EncryptedTokenStorage
 from socialbot.redact import register_secret
 
 PLATFORM = "微信"
@@ -169,7 +165,7 @@ class SocialbotWeChatClient(WeChatClient):  # type: ignore[misc]
 
     def __init__(
         self,
-        account: Account,
+        account: WeChatAccount,
         secret: Secret,
         kv: Any,
         *,

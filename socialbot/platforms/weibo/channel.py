@@ -16,19 +16,21 @@ import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from socialbot.channels.base import REDACTED, DeliveryResult, Outcome, PlannedCall
-from socialbot.channels.calls import CallFailed, Journal
-from socialbot.channels.checks import weibo_problems
-from socialbot.channels.core import ChannelCore
-from socialbot.channels.memo import DeliveryMemo
-from socialbot.channels.outcomes import delivery
-from socialbot.channels.reactions import SHANGHAI, Reaction
-from socialbot.channels.wechat_payloads import describe_image
-from socialbot.channels.weibo_api import WeiboClient, token_fingerprint
-from socialbot.config import Account, Settings
+from socialbot.config import Settings
 from socialbot.errors import Problem, SocialbotError
+from socialbot.platforms.base import REDACTED, DeliveryResult, Outcome, PlannedCall
+from socialbot.platforms.common.calls import CallFailed, Journal
+from socialbot.platforms.common.core import ChannelCore
+from socialbot.platforms.common.memo import DeliveryMemo
+from socialbot.platforms.common.outcomes import delivery
+from socialbot.platforms.common.plan import describe_image
+from socialbot.platforms.common.reactions import SHANGHAI, Reaction
+from socialbot.platforms.weibo.account import WeiboAccount
+from socialbot.platforms.weibo.api import WeiboClient, token_fingerprint
+from socialbot.platforms.weibo.checks import weibo_problems
+from socialbot.platforms.weibo.part import status_of
+from socialbot.platforms.weibo.textcount import URL_RE
 from socialbot.rendered import RenderedPost
-from socialbot.textcount import URL_RE
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +65,7 @@ class WeiboChannel(ChannelCore):
     """One Weibo account. Not thread-safe: use one instance per worker."""
 
     platform: ClassVar[str] = "weibo"
+    account: WeiboAccount
     _client: WeiboClient | None = None
 
     @property
@@ -72,7 +75,7 @@ class WeiboChannel(ChannelCore):
     # -- the Channel interface ----------------------------------------------------------
 
     def check(self, rendered: RenderedPost) -> list[Problem]:
-        return weibo_problems(self.account, rendered)
+        return weibo_problems(self.account, status_of(rendered), rendered.source)
 
     def plan(self, rendered: RenderedPost, delivery_key: str) -> list[PlannedCall]:
         base = self.account.api_base.rstrip("/")
@@ -89,8 +92,8 @@ class WeiboChannel(ChannelCore):
                 "2/statuses/share.json",
                 f"{base}/2/statuses/share.json",
                 "发布微博（正文 + 一张配图）",
-                {"access_token": REDACTED, "status": rendered.weibo.text, "rip": self.rip},
-                files={"pic": describe_image(rendered.weibo.image)},
+                {"access_token": REDACTED, "status": status_of(rendered).text, "rip": self.rip},
+                files={"pic": describe_image(status_of(rendered).image)},
             ),
         ]
 
@@ -176,7 +179,7 @@ class WeiboChannel(ChannelCore):
         suffix = f"。注意：{warning}" if warning else ""
         memo.mark("share_at")
         try:
-            status = client.share(rendered.weibo.text, rendered.weibo.image, self.rip)
+            status = client.share(status_of(rendered).text, status_of(rendered).image, self.rip)
         except CallFailed as exc:
             if exc.reaction is not Reaction.ALREADY_DONE:
                 raise
@@ -206,7 +209,7 @@ class WeiboChannel(ChannelCore):
         self, client: WeiboClient, rendered: RenderedPost, since: dt.datetime | None
     ) -> dict[str, Any] | None:
         """The newest timeline status with this post's text (created after ``since``)."""
-        wanted = normalise(rendered.weibo.text)
+        wanted = normalise(status_of(rendered).text)
         for status in client.user_timeline():
             if normalise(str(status.get("text", ""))) != wanted:
                 continue
@@ -242,14 +245,14 @@ class WeiboChannel(ChannelCore):
         )
 
 
-def token_expiry_key(account: Account, token_id: str) -> str:
+def token_expiry_key(account: WeiboAccount, token_id: str) -> str:
     """Where the last oauth2/get_token_info answer for this token is remembered."""
     return f"weibo:{account.uid}:token:{token_id}:expires_at"
 
 
-def token_expiry(account: Account, settings: Settings, kv: Any) -> dt.datetime | None:
+def token_expiry(account: WeiboAccount, settings: Settings, kv: Any) -> dt.datetime | None:
     """When the account's Weibo token expires, as last checked; None if never checked."""
-    if account.platform != "weibo" or kv is None:
+    if kv is None:
         return None
     try:
         token_id = token_fingerprint(settings.secret_for(account))

@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from socialbot.channels.calls import utc_now
-from socialbot.channels.retry import PollSchedule, RetryPolicy
 from socialbot.config import Account, Settings
+from socialbot.platforms.common.calls import utc_now
+from socialbot.platforms.common.retry import PollSchedule, RetryPolicy
 
 DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds for every platform call
 

@@ -1,7 +1,7 @@
 """One platform call, done carefully: recorded, retried when safe, never leaking a secret.
 
 Both channels send their HTTP requests through :func:`perform`. It records every
-exchange as an :class:`~socialbot.channels.base.Attempt`, looks the answer up in the
+exchange as an :class:`~socialbot.platforms.base.Attempt`, looks the answer up in the
 reaction table, retries transient failures with backoff, and raises :class:`CallFailed`
 when it gives up. Whether a failure may be retried depends on ``safe``. A call that may
 publish twice (sendall, freepublish/submit, statuses/share) is not safe, so a lost
@@ -19,8 +19,8 @@ from typing import Any
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from socialbot.channels.base import Attempt
-from socialbot.channels.reactions import (
+from socialbot.platforms.base import Attempt
+from socialbot.platforms.common.reactions import (
     Reaction,
     Rule,
     parse_rid,
@@ -28,7 +28,7 @@ from socialbot.channels.reactions import (
     transport_rule,
     transport_text,
 )
-from socialbot.channels.retry import RetryPolicy
+from socialbot.platforms.common.retry import RetryPolicy
 from socialbot.redact import redact
 
 MESSAGE_LIMIT = 300

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from socialbot.channels.base import REDACTED, Outcome
-from socialbot.channels.wechat_token import token_cipher
 from socialbot.config import Secret
 from socialbot.errors import PublishError
 from socialbot.kv import SqlKeyValueStore
+from socialbot.platforms.base import REDACTED, Outcome
+from socialbot.platforms.wechat.token import token_cipher
 from socialbot.publishing import preview_send, publish_now
 from socialbot.store.schema import kv as kv_table
 
@@ -146,14 +146,14 @@ def test_one_token_fetch_shared_by_two_channel_instances(world: Any) -> None:
 SUBPROCESS = """
 import json, sys
 sys.path.insert(0, {repo!r})
-from socialbot.channels import get_channel
+from socialbot.platforms import channel_for
 from socialbot.config import load_settings
 from socialbot.kv import SqlKeyValueStore
 from tests.support_platform import key_for, make_rendered
 settings = load_settings({config!r})
 kv = SqlKeyValueStore(settings.database_url)
 post = make_rendered("post-from-subprocess")
-channel = get_channel(settings.account("wx_draft"), settings, kv)
+channel = channel_for(settings.account("wx_draft"), settings, kv)
 result = channel.publish(post, key_for(post, "wx_draft"))
 print(json.dumps({{"outcome": result.outcome.value, "message": result.message}}))
 """

@@ -22,16 +22,18 @@ import logging
 from collections.abc import Callable
 from typing import ClassVar
 
-from socialbot.channels.base import DeliveryResult, Outcome, PlannedCall
-from socialbot.channels.calls import CallFailed, Journal
-from socialbot.channels.checks import wechat_problems
-from socialbot.channels.core import ChannelCore
-from socialbot.channels.memo import DeliveryMemo
-from socialbot.channels.outcomes import delivery
-from socialbot.channels.wechat_api import SocialbotWeChatClient
-from socialbot.channels.wechat_payloads import preview_target, wechat_plan
-from socialbot.channels.wechat_steps import WeChatSteps
 from socialbot.errors import Problem
+from socialbot.platforms.base import DeliveryResult, Outcome, PlannedCall
+from socialbot.platforms.common.calls import CallFailed, Journal
+from socialbot.platforms.common.core import ChannelCore
+from socialbot.platforms.common.memo import DeliveryMemo
+from socialbot.platforms.common.outcomes import delivery
+from socialbot.platforms.wechat.account import WeChatAccount
+from socialbot.platforms.wechat.api import SocialbotWeChatClient
+from socialbot.platforms.wechat.checks import wechat_problems
+from socialbot.platforms.wechat.part import article_of
+from socialbot.platforms.wechat.payloads import preview_target, wechat_plan
+from socialbot.platforms.wechat.steps import WeChatSteps
 from socialbot.rendered import RenderedPost
 
 logger = logging.getLogger(__name__)
@@ -46,12 +48,13 @@ class WeChatChannel(ChannelCore):
     """One WeChat Official Account. Not thread-safe: use one instance per worker."""
 
     platform: ClassVar[str] = "wechat"
+    account: WeChatAccount
     _client: SocialbotWeChatClient | None = None
 
     # -- the Channel interface ----------------------------------------------------------
 
     def check(self, rendered: RenderedPost) -> list[Problem]:
-        return wechat_problems(self.account, rendered)
+        return wechat_problems(self.account, article_of(rendered), rendered.source)
 
     def plan(self, rendered: RenderedPost, delivery_key: str) -> list[PlannedCall]:
         return wechat_plan(self.account, rendered, delivery_key)
@@ -80,7 +83,7 @@ class WeChatChannel(ChannelCore):
                                 DeliveryMemo(self.kv, key, self.now), self.polls)
             return step(steps, rendered)
 
-        return delivery(journal, go, wechat_kind=self.account.kind)
+        return delivery(journal, go, monthly_quota=self.account.kind == "service")
 
     def _client_for(self, journal: Journal) -> SocialbotWeChatClient:
         """The account's client, created on first use (plan and check never need the secret)."""

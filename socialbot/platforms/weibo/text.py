@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from socialbot.config import Account
 from socialbot.errors import Problem
-from socialbot.limits import WEIBO_TEXT_MAX
-from socialbot.textcount import URL_RE, weibo_length
+from socialbot.platforms.weibo.account import WeiboAccount
+from socialbot.platforms.weibo.limits import WEIBO_TEXT_MAX
+from socialbot.platforms.weibo.textcount import URL_RE, weibo_length
 
 _TOPIC_RE = re.compile(r"#[^#\r\n]+#")
 _SPACES_RE = re.compile(r"[ \t\u3000]+")
@@ -23,7 +23,7 @@ def normalise(text: str) -> str:
     return "\n".join(out).strip()
 
 
-def check_weibo_text(text: str, where: str, accounts: list[Account]) -> list[Problem]:
+def check_weibo_text(text: str, where: str, accounts: list[WeiboAccount]) -> list[Problem]:
     """statuses/share's text rules: the one implementation, used at render and send time."""
     problems: list[Problem] = []
     if not text.strip():

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from socialbot.channels.base import DeliveryResult, Outcome
+from socialbot.platforms.base import DeliveryResult, Outcome
 
 MARKER_TTL = 7 * 24 * 3600
 

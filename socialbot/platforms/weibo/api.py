@@ -14,11 +14,12 @@ from typing import Any
 
 import requests
 
-from socialbot.channels.calls import Answer, Journal, decode_json, perform
-from socialbot.channels.core import DEFAULT_TIMEOUT
-from socialbot.channels.reactions import weibo_rule
-from socialbot.channels.retry import RetryPolicy
-from socialbot.config import Account, Secret
+from socialbot.config import Secret
+from socialbot.platforms.common.calls import Answer, Journal, decode_json, perform
+from socialbot.platforms.common.core import DEFAULT_TIMEOUT
+from socialbot.platforms.common.retry import RetryPolicy
+from socialbot.platforms.weibo.account import WeiboAccount
+from socialbot.platforms.weibo.reactions import weibo_rule
 from socialbot.redact import register_secret
 from socialbot.rendered import ImageAsset
 
@@ -49,7 +50,7 @@ class WeiboClient:
 
     def __init__(
         self,
-        account: Account,
+        account: WeiboAccount,
         token: Secret,
         *,
         journal: Journal,

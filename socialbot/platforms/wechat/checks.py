@@ -1,4 +1,4 @@
-"""Platform rules a rendered post must meet before any call is made.
+"""WeChat rules a rendered article must meet before any call is made.
 
 The renderer already enforces most of these. The channels check again because a queued
 post may have been rendered by an older version, and because breaking a rule here costs
@@ -11,19 +11,18 @@ import re
 
 from socialbot.config import Account
 from socialbot.errors import Problem
-from socialbot.limits import (
+from socialbot.platforms.common.checks import check_image
+from socialbot.platforms.wechat.html import check_article_html
+from socialbot.platforms.wechat.limits import (
     WECHAT_AUTHOR_MAX,
     WECHAT_COVER_MAX_BYTES,
     WECHAT_DIGEST_MAX,
     WECHAT_INLINE_IMAGE_MAX_BYTES,
     WECHAT_SOURCE_URL_MAX_BYTES,
     WECHAT_TITLE_MAX,
-    WEIBO_IMAGE_MAX_BYTES,
 )
-from socialbot.render.wechat_html import check_article_html
-from socialbot.render.weibo_text import check_weibo_text
-from socialbot.rendered import ASSET_SCHEME, ImageAsset, RenderedPost
-from socialbot.textcount import wechat_length
+from socialbot.platforms.wechat.part import WeChatArticle
+from socialbot.rendered import ASSET_SCHEME
 
 _ASSET_REF = re.compile(re.escape(ASSET_SCHEME) + r"([0-9a-f]{64})")
 _CROP = re.compile(r"^(0(\.\d+)?|1(\.0+)?)(_(0(\.\d+)?|1(\.0+)?)){3}$")
@@ -34,27 +33,16 @@ def asset_refs(html: str) -> list[str]:
     return _ASSET_REF.findall(html)
 
 
-def _image(
-    where: str, image: ImageAsset, formats: tuple[str, ...], limit: int, what: str
-) -> list[Problem]:
-    problems = []
-    if image.format not in formats:
-        problems.append(Problem(where, f"{what}格式为 {image.format}，只能用 {'/'.join(formats)}"))
-    if len(image.data) > limit:
-        problems.append(Problem(where, f"{what}有 {len(image.data)} 字节，超过上限 {limit} 字节"))
-    return problems
-
-
-def wechat_problems(account: Account, rendered: RenderedPost) -> list[Problem]:
+def wechat_problems(account: Account, a: WeChatArticle, source: str) -> list[Problem]:
     """WeChat draft rules (reference §2, §5, §6) for this article."""
-    a, where = rendered.wechat, f"{rendered.source}（微信 {account.id}）"
+    where = f"{source}（微信 {account.id}）"
     problems: list[Problem] = []
     if not a.title.strip():
         problems.append(Problem(where, "标题不能为空"))
     for name, value, limit in (("标题", a.title, WECHAT_TITLE_MAX),
                                ("作者", a.author, WECHAT_AUTHOR_MAX),
                                ("摘要", a.digest, WECHAT_DIGEST_MAX)):
-        size = wechat_length(value)
+        size = len(value)  # WeChat counts characters (code points)
         if size > limit:
             problems.append(Problem(where, f"{name}有 {size} 个字，超过上限 {limit} 个字"))
     if not a.content_html.strip():
@@ -65,24 +53,14 @@ def wechat_problems(account: Account, rendered: RenderedPost) -> list[Problem]:
     for name, crop in (("2.35:1 裁剪", a.crop_235_1), ("1:1 裁剪", a.crop_1_1)):
         if crop and not _CROP.match(crop):
             problems.append(Problem(where, f"封面{name}“{crop}”应为 X1_Y1_X2_Y2（0 到 1 之间）"))
-    problems += _image(
+    problems += check_image(
         where, a.cover, ("jpeg", "png", "gif", "bmp"), WECHAT_COVER_MAX_BYTES, "封面图片"
     )
     for image in a.images:
-        problems += _image(where, image, ("jpeg", "png"), WECHAT_INLINE_IMAGE_MAX_BYTES,
+        problems += check_image(where, image, ("jpeg", "png"), WECHAT_INLINE_IMAGE_MAX_BYTES,
                            f"正文图片 {image.name} ")
     known = {i.sha256 for i in a.images}
     for sha in asset_refs(a.content_html):
         if sha not in known:
             problems.append(Problem(where, f"正文引用的图片 {sha[:12]}… 没有随稿件提供"))
-    return problems
-
-
-def weibo_problems(account: Account, rendered: RenderedPost) -> list[Problem]:
-    """statuses/share rules (reference §10): 140 characters, a safe-domain link, one image."""
-    text, where = rendered.weibo.text, f"{rendered.source}（微博 {account.id}）"
-    problems = check_weibo_text(text, where, [account])
-    problems += _image(
-        where, rendered.weibo.image, ("jpeg", "png", "gif"), WEIBO_IMAGE_MAX_BYTES, "微博配图"
-    )
     return problems

@@ -11,11 +11,11 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from socialbot.channels.base import OUTCOME_LABELS, DeliveryResult, Outcome
-from socialbot.channels.calls import CallFailed, Journal
-from socialbot.channels.reactions import Reaction, retry_time
 from socialbot.errors import SocialbotError
 from socialbot.kv import LeaseTimeout
+from socialbot.platforms.base import OUTCOME_LABELS, DeliveryResult, Outcome
+from socialbot.platforms.common.calls import CallFailed, Journal
+from socialbot.platforms.common.reactions import Reaction, retry_time
 from socialbot.redact import describe_exception, redact
 
 logger = logging.getLogger(__name__)
@@ -29,12 +29,13 @@ _OUTCOME = {
 }
 
 
-def from_failure(exc: CallFailed, now: dt.datetime, *, wechat_kind: str = "") -> DeliveryResult:
+def from_failure(exc: CallFailed, now: dt.datetime, *,
+                 monthly_quota: bool = False) -> DeliveryResult:
     """The outcome the reaction table assigns to a call the bot gave up on."""
     outcome = _OUTCOME.get(exc.reaction, Outcome.FAILED)
     extra, retry_at = "", None
     if outcome is Outcome.RESCHEDULE and exc.rule.wait is not None:
-        retry_at = retry_time(exc.rule.wait, now, wechat_kind=wechat_kind or "subscription")
+        retry_at = retry_time(exc.rule.wait, now, monthly_quota=monthly_quota)
         extra = f"：{retry_at:%Y-%m-%d %H:%M}（北京时间）后再试"
     elif outcome is Outcome.RETRY:
         extra = "，多次重试仍未成功，稍后会自动再试"
@@ -44,13 +45,13 @@ def from_failure(exc: CallFailed, now: dt.datetime, *, wechat_kind: str = "") ->
 
 
 def delivery(
-    journal: Journal, run: Callable[[], DeliveryResult], *, wechat_kind: str = ""
+    journal: Journal, run: Callable[[], DeliveryResult], *, monthly_quota: bool = False
 ) -> DeliveryResult:
     """Run one channel operation; expected failures come back as results with attempts."""
     try:
         result = run()
     except CallFailed as exc:
-        result = from_failure(exc, journal.now(), wechat_kind=wechat_kind)
+        result = from_failure(exc, journal.now(), monthly_quota=monthly_quota)
     except SocialbotError as exc:  # a missing secret, a bad account setting
         result = DeliveryResult(Outcome.FAILED, exc.render())
     except LeaseTimeout:

@@ -14,7 +14,7 @@ import css_inline
 import nh3
 
 from socialbot.errors import Problem
-from socialbot.limits import (
+from socialbot.platforms.wechat.limits import (
     WECHAT_CONTENT_MAX_BYTES,
     WECHAT_CONTENT_MAX_CHARS,
     WECHAT_IMAGE_HOSTS,

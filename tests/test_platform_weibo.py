@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from socialbot.channels.base import REDACTED, Outcome
-from socialbot.channels.weibo import normalise
+from socialbot.platforms.base import REDACTED, Outcome
+from socialbot.platforms.weibo.channel import normalise
 
 pytest_plugins = ["tests.support_platform"]
 

@@ -12,19 +12,21 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from socialbot.channels.base import DeliveryResult, Outcome
-from socialbot.channels.calls import CallFailed
-from socialbot.channels.memo import DeliveryMemo
-from socialbot.channels.reactions import PUBLISH_STATUS, UNKNOWN_PUBLISH_STATUS, Reaction
-from socialbot.channels.retry import PollSchedule
-from socialbot.channels.wechat_api import SocialbotWeChatClient
-from socialbot.channels.wechat_payloads import (
+from socialbot.platforms.base import DeliveryResult, Outcome
+from socialbot.platforms.common.calls import CallFailed
+from socialbot.platforms.common.memo import DeliveryMemo
+from socialbot.platforms.common.reactions import Reaction
+from socialbot.platforms.common.retry import PollSchedule
+from socialbot.platforms.wechat.account import WeChatAccount
+from socialbot.platforms.wechat.api import SocialbotWeChatClient
+from socialbot.platforms.wechat.part import article_of
+from socialbot.platforms.wechat.payloads import (
     clientmsgid,
     draft_article,
     replace_refs,
     unique_images,
 )
-from socialbot.config import Account
+from socialbot.platforms.wechat.reactions import PUBLISH_STATUS, UNKNOWN_PUBLISH_STATUS
 from socialbot.rendered import ImageAsset, RenderedPost
 
 logger = logging.getLogger(__name__)
@@ -34,7 +36,7 @@ DRAFT_MEMO_TTL = 30 * 24 * 3600
 
 @dataclass
 class WeChatSteps:
-    account: Account
+    account: WeChatAccount
     client: SocialbotWeChatClient
     kv: Any
     memo: DeliveryMemo
@@ -71,7 +73,7 @@ class WeChatSteps:
         media_id = self.memo.get("draft")
         if media_id:
             return media_id, False
-        article = rendered.wechat
+        article = article_of(rendered)
         urls = {i.sha256: self.upload_inline(i) for i in unique_images(article)}
         content = replace_refs(article.content_html, urls)
         thumb = self.upload_cover(article.cover)

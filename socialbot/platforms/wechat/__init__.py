@@ -1,0 +1,123 @@
+"""WeChat Official Accounts (公众号): the platform as the core sees it.
+
+The channel (``channel.py``) and its wechatpy client are imported only when a channel
+is built, so commands that never publish do not load them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from markupsafe import Markup
+
+from socialbot.config import Account, Settings
+from socialbot.errors import Problem
+from socialbot.platforms.base import Channel, Fail, Platform, PreviewFiles
+from socialbot.platforms.common.cards import render_card
+from socialbot.platforms.wechat import limits
+from socialbot.platforms.wechat.account import KEYS, OFFICIAL_API_BASE, WeChatAccount
+from socialbot.platforms.wechat.account import parse_account as parse_fields
+from socialbot.platforms.wechat.part import WeChatArticle
+from socialbot.quota_rules import QuotaRule
+from socialbot.render.job import RenderJob
+from socialbot.rendered import Part, RenderedPost
+
+__all__ = ["WECHAT", "WeChatAccount", "WeChatArticle", "WeChatPlatform"]
+
+MASS_SEND_CAPACITY = 8  # articles in one mass-send message (45008 beyond)
+
+
+class WeChatPlatform(Platform):
+    name: ClassVar[str] = "wechat"
+    label: ClassVar[str] = "微信"
+    official_api_base: ClassVar[str] = OFFICIAL_API_BASE
+    body_link_hosts: ClassVar[tuple[str, ...]] = limits.WECHAT_LINK_HOSTS
+    can_send_preview: ClassVar[bool] = True
+
+    title_max = limits.WECHAT_TITLE_MAX
+    author_max = limits.WECHAT_AUTHOR_MAX
+    digest_max = limits.WECHAT_DIGEST_MAX
+    content_max_chars = limits.WECHAT_CONTENT_MAX_CHARS
+    content_max_bytes = limits.WECHAT_CONTENT_MAX_BYTES
+    source_url_max_bytes = limits.WECHAT_SOURCE_URL_MAX_BYTES
+    cover_max_bytes = limits.WECHAT_COVER_MAX_BYTES
+    inline_image_max_bytes = limits.WECHAT_INLINE_IMAGE_MAX_BYTES
+
+    def parse_account(self, account_id: str, table: dict[str, Any], common: dict[str, Any],
+                      fail: Fail) -> Account | None:
+        return parse_fields(table, common, fail)
+
+    def account_keys(self) -> frozenset[str]:
+        return KEYS
+
+    def quota_rule(self, account: Account) -> QuotaRule | None:
+        """Only mass sends count (platform-apis.md 4.2): daily or monthly by account kind."""
+        a = _account(account)
+        if a.reach != "mass_send":
+            return None
+        if a.kind == "service":
+            return QuotaRule(4, "month", "服务号每个自然月最多群发 4 次")
+        return QuotaRule(1, "day", "订阅号每天（北京时间）最多群发 1 次")
+
+    def message_capacity(self, account: Account) -> int:
+        return MASS_SEND_CAPACITY if _account(account).reach == "mass_send" else 1
+
+    def reach(self, account: Account) -> str:
+        return _account(account).reach
+
+    def render(self, job: RenderJob) -> Part | None:
+        from socialbot.platforms.wechat.render import render_article
+
+        return render_article(job)
+
+    def part_from_json(self, data: dict[str, Any]) -> Part:
+        return WeChatArticle.from_json(data)
+
+    def check(self, part: Part, account: Account, source: str) -> list[Problem]:
+        from socialbot.platforms.wechat.checks import wechat_problems
+
+        return wechat_problems(account, _article(part), source)
+
+    def describe(self, part: Part) -> list[tuple[str, str]]:
+        a = _article(part)
+        return [("微信标题", a.title), ("微信摘要", a.digest)]
+
+    def preview_checks(self, part: Part) -> list[tuple[str, int, int]]:
+        a = _article(part)
+        return [("微信标题", len(a.title), self.title_max),
+                ("微信摘要", len(a.digest), self.digest_max)]
+
+    def preview_files(self, part: Part) -> dict[str, str]:
+        return {"wechat-content.html": _article(part).content_html}
+
+    def preview_card(self, part: Part, accounts: list[Account], files: PreviewFiles,
+                     rendered: RenderedPost) -> Markup:
+        from socialbot.platforms.wechat.crops import crop_style
+
+        a = _article(part)
+        article_html = a.content_html
+        for sha, name in files.items():
+            article_html = article_html.replace(f"asset:{sha}", name)
+        return render_card(Path(__file__).parent, "card.html", a=a, accounts=accounts,
+                           date=rendered.date, cover=files[a.cover.sha256],
+                           crop_235=crop_style(a.crop_235_1), crop_11=crop_style(a.crop_1_1),
+                           article_html=article_html)
+
+    def channel(self, account: Account, settings: Settings, kv: Any, **options: Any) -> Channel:
+        from socialbot.platforms.wechat.channel import WeChatChannel
+
+        return WeChatChannel(_account(account), settings, kv, **options)
+
+
+def _account(account: Account) -> WeChatAccount:
+    assert isinstance(account, WeChatAccount), account
+    return account
+
+
+def _article(part: Part) -> WeChatArticle:
+    assert isinstance(part, WeChatArticle), part
+    return part
+
+
+WECHAT = WeChatPlatform()

@@ -1,0 +1,48 @@
+"""A WeChat Official Account in config.toml: its fields and their validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from socialbot.config import Account, required_text
+
+OFFICIAL_API_BASE = "https://api.weixin.qq.com"
+KINDS = ("subscription", "service")
+REACH = ("mass_send", "publish", "draft")
+KEYS = frozenset({"appid", "kind", "reach", "tag_id", "secret_env"})
+
+
+@dataclass(frozen=True)
+class WeChatAccount(Account):
+    """One WeChat Official Account (公众号)."""
+
+    OFFICIAL_API_BASE: ClassVar[str] = OFFICIAL_API_BASE
+
+    appid: str = ""
+    kind: str = "subscription"  # subscription (订阅号) | service (服务号)
+    reach: str = "mass_send"  # mass_send | publish | draft
+    tag_id: int | None = None
+    secret_env: str = ""
+
+    @property
+    def secret_name(self) -> str:
+        return self.secret_env
+
+
+def parse_account(table: dict[str, Any], common: dict[str, Any],
+                  fail: Any) -> WeChatAccount:
+    """The WeChat fields of an ``[accounts.X]`` table; problems go to ``fail``."""
+    appid = required_text(table, "appid", fail)
+    kind = table.get("kind", "subscription")
+    if kind not in KINDS:
+        fail(f"kind 应为 subscription（订阅号）或 service（服务号），现为“{kind}”")
+    reach = table.get("reach", "mass_send")
+    if reach not in REACH:
+        fail(f"reach 应为 mass_send、publish 或 draft，现为“{reach}”")
+    tag_id = table.get("tag_id")
+    if tag_id is not None and not isinstance(tag_id, int):
+        fail("tag_id 应为整数（粉丝标签 ID）")
+    secret_env = required_text(table, "secret_env", fail)
+    return WeChatAccount(**common, appid=appid, kind=str(kind), reach=str(reach),
+                         tag_id=tag_id, secret_env=secret_env)
