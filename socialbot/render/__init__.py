@@ -110,6 +110,9 @@ def render_post(
         problems += job.problems
         if part is not None:
             parts[p.name] = part
+            if not job.problems:  # what the platform would refuse for one of its accounts
+                for account in job.accounts:
+                    problems += p.check(part, account, where)
     if problems:
         raise RenderError(list(dict.fromkeys(problems)))  # one image fault, said once
     return RenderedPost(
