@@ -48,6 +48,14 @@ def _guarded_create_connection(address, *args, **kwargs):  # type: ignore[no-unt
 
 
 @pytest.fixture(autouse=True)
+def fresh_process_memory() -> None:
+    """Each test starts as a new process would: no token or upload key held in memory."""
+    from socialbot.platforms import forget_memory
+
+    forget_memory()
+
+
+@pytest.fixture(autouse=True)
 def no_real_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     monkeypatch.setattr(socket, "create_connection", _guarded_create_connection)

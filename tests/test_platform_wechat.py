@@ -10,17 +10,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from socialbot.config import Secret
 from socialbot.errors import PublishError
 from socialbot.kv import SqlKeyValueStore
+from socialbot.platforms import forget_memory
 from socialbot.platforms.base import REDACTED, Outcome
+from socialbot.platforms.wechat.api import stable_token_body
 from socialbot.platforms.wechat.token import token_cipher
 from socialbot.publishing import preview_send, publish_now
 from socialbot.store.schema import kv as kv_table
 
 pytest_plugins = ["tests.support_platform"]
+DRAFT_SECRET = "draft-secret-0123456789abcdef01"  # SB_TEST_WX_DRAFT_SECRET in the fixture
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -181,10 +185,49 @@ def test_a_process_that_did_not_fetch_the_token_honours_the_stored_expiry(world:
     record = json.loads(world.kv.get(name))
     record["exp"] = record["exp"] - 7200 + 30  # as if only 30 s were left
     world.kv.set(name, json.dumps(record), ttl=7200)
+    forget_memory()  # what a process that did not fetch the token knows
     other = world.rendered("post-b")
     fresh_instance = world.channel("wx_draft", kv=SqlKeyValueStore(world.settings.database_url))
     assert fresh_instance.publish(other, world.key(other, "wx_draft")).outcome is Outcome.SENT
     assert world.count("stable_token") == 2
+
+
+class CountingStore:
+    """The shared store, counting reads and writes by key."""
+
+    def __init__(self, kv: Any) -> None:
+        self.kv, self.reads, self.writes = kv, [], []
+
+    def get(self, key: str) -> Any:
+        self.reads.append(key)
+        return self.kv.get(key)
+
+    def set(self, key: str, value: str, ttl: int | None = None) -> None:
+        self.writes.append(key)
+        self.kv.set(key, value, ttl=ttl)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.kv, name)
+
+
+def test_the_token_and_upload_keys_stay_in_memory_until_refused(world: Any) -> None:
+    first, second = world.rendered("post-a"), world.rendered("post-b")
+    world.channel("wx_draft").publish(first, world.key(first, "wx_draft"))
+    counting = CountingStore(world.kv)
+    channel = world.channel("wx_draft", kv=counting)
+    assert channel.publish(second, world.key(second, "wx_draft")).outcome is Outcome.SENT
+    assert not [k for k in counting.reads if ":session:" in k or ":uploadimg:" in k
+                or ":material:" in k]
+    assert world.count("stable_token") == 1
+    # another system force-refreshes the token, so the platform refuses ours: the memory
+    # copy is dropped and a token fetched again, once
+    forced = requests.post(f"{world.platform.wechat_base}/cgi-bin/stable_token", timeout=10,
+                           json=stable_token_body(world.ids.draft, DRAFT_SECRET) |
+                           {"force_refresh": True})
+    assert forced.json()["access_token"]
+    third = world.rendered("post-c")
+    assert channel.publish(third, world.key(third, "wx_draft")).outcome is Outcome.SENT
+    assert world.count("stable_token") == 3  # ours, the other system's, ours again
 
 
 def test_each_image_is_uploaded_once_per_account(world: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -47,6 +48,17 @@ def test_token_checked_once_a_day_and_no_retired_endpoints(world: Any) -> None:
     assert world.count("oauth2/get_token_info") == 1
     assert world.count("share.json") == 2
     assert not world.calls("update.json") and not world.calls("upload.json")
+
+
+def test_parallel_threads_share_one_token_check(world: Any) -> None:
+    posts = [world.rendered(f"post-{n}", weibo_text=f"{world.ids.weibo_text} {n}")
+             for n in range(4)]
+    channels = [world.channel("weibo_main") for _ in posts]  # one per worker thread
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda pc: pc[1].publish(pc[0], world.key(pc[0], "weibo_main")),
+                                zip(posts, channels, strict=True)))
+    assert [r.outcome for r in results] == [Outcome.SENT] * 4
+    assert world.count("oauth2/get_token_info") == 1
 
 
 def test_publishing_twice_posts_once(world: Any) -> None:

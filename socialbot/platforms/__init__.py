@@ -18,7 +18,8 @@ from socialbot.platforms.weibo import WEIBO
 
 PLATFORMS: dict[str, Platform] = {p.name: p for p in (WECHAT, WEIBO)}
 
-__all__ = ["PLATFORMS", "Platform", "channel_for", "platform", "register", "unregister"]
+__all__ = ["PLATFORMS", "Platform", "channel_for", "forget_memory", "platform", "register",
+           "unregister"]
 
 
 def platform(name: str) -> Platform:
@@ -34,6 +35,12 @@ def register(p: Platform) -> None:
 def unregister(name: str) -> None:
     """Remove a platform added with :func:`register` (tests clean up with this)."""
     PLATFORMS.pop(name, None)
+
+
+def forget_memory() -> None:
+    """Every platform drops its in-process caches (tests start each case this way)."""
+    for p in PLATFORMS.values():
+        p.forget_memory()
 
 
 def channel_for(account: Account, settings: Settings, kv: Any, **options: Any) -> Channel:

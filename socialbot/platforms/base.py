@@ -172,3 +172,6 @@ class Platform(ABC):
                      kv: Any) -> dt.datetime | None:
         """When the account's credential expires, as last checked (None: unknown/never)."""
         return None
+
+    def forget_memory(self) -> None:  # noqa: B027 - optional hook, nothing kept by default
+        """Drop what this process keeps in memory (tokens, upload keys), as a new one would."""

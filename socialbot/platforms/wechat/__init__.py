@@ -110,6 +110,14 @@ class WeChatPlatform(Platform):
         return WeChatChannel(_account(account), settings, kv, **options)
 
 
+    def forget_memory(self) -> None:
+        from socialbot.platforms.wechat.steps import forget_uploads
+        from socialbot.platforms.wechat.token import forget_tokens
+
+        forget_tokens()
+        forget_uploads()
+
+
 def _account(account: Account) -> WeChatAccount:
     assert isinstance(account, WeChatAccount), account
     return account

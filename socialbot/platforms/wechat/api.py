@@ -4,7 +4,8 @@ The API groups are ``BaseWeChatAPI`` subclasses attached to :class:`SocialbotWeC
 the way wechatpy attaches its own. The client changes four things in wechatpy:
 
 * tokens come from ``POST cgi-bin/stable_token`` (force_refresh=false), so every caller
-  gets the same token, and they are kept in the shared, encrypted store (wechat_token);
+  gets the same token, and they are kept in the shared, encrypted store (``token.py``)
+  and in this process's memory until they expire or are refused;
 * ``auto_retry`` is off. A 40001/40014/42001 refreshes the token once, under a
   cross-process lease, and repeats the call once. wechatpy would retry without limit;
 * every request goes through :func:`socialbot.platforms.common.calls.perform`: recorded,
@@ -178,7 +179,7 @@ class SocialbotWeChatClient(WeChatClient):  # type: ignore[misc]
         self.journal = journal
         self.policy = policy
         register_secret(secret.reveal())
-        session = EncryptedTokenStorage(kv, secret, account.appid)
+        session = EncryptedTokenStorage(kv, secret, account.appid, scope=account.api_base)
         super().__init__(account.appid, secret, session=session, timeout=timeout, auto_retry=False)
 
     # -- token ------------------------------------------------------------------------
@@ -191,6 +192,7 @@ class SocialbotWeChatClient(WeChatClient):  # type: ignore[misc]
 
     def refresh_access_token(self, stale: str | None) -> str:
         """A token other than ``stale``: another process's fresh one, or a new fetch."""
+        self.session.forget(self.access_token_key, stale)  # refused: ask the store again
         with lease(self._kv, f"wechat:{self.appid}:token", seconds=30, wait=45):
             current = self.session.get(self.access_token_key)
             if current and current != stale:

@@ -4,11 +4,13 @@ Images are remembered per account and content hash (``wechat:<appid>:uploadimg:<
 ``wechat:<appid>:material:<sha>`` → media_id), so a picture is uploaded once per account.
 The draft is remembered per delivery (``delivery:<key>:draft``), so a retry after a crash
 does not create a second one. The publishing calls leave a marker before they go out.
+Upload keys are also kept in this process's memory, so a known image costs no store read.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +35,15 @@ logger = logging.getLogger(__name__)
 
 DRAFT_MEMO_TTL = 30 * 24 * 3600
 
+_UPLOADS: dict[str, str] = {}  # "<api base>|<store key>" -> URL or media_id
+_UPLOADS_LOCK = threading.Lock()
+
+
+def forget_uploads() -> None:
+    """Drop the upload keys this process holds in memory."""
+    with _UPLOADS_LOCK:
+        _UPLOADS.clear()
+
 
 @dataclass
 class WeChatSteps:
@@ -47,26 +58,43 @@ class WeChatSteps:
     def _image_key(self, kind: str, image: ImageAsset) -> str:
         return f"wechat:{self.account.appid}:{kind}:{image.sha256}"
 
+    def _known(self, key: str) -> str | None:
+        """An upload key from memory, else from the shared store (then kept in memory)."""
+        with _UPLOADS_LOCK:
+            held = _UPLOADS.get(f"{self.account.api_base}|{key}")
+        if held:
+            return held
+        value = self.kv.get(key)
+        if value:
+            self._keep(key, str(value), store=False)
+        return str(value) if value else None
+
+    def _keep(self, key: str, value: str, *, store: bool = True) -> None:
+        if store:  # other processes reuse the upload too
+            self.kv.set(key, value)
+        with _UPLOADS_LOCK:
+            _UPLOADS[f"{self.account.api_base}|{key}"] = value
+
     def upload_inline(self, image: ImageAsset) -> str:
         """``media/uploadimg``: the URL to use inside the article (once per account)."""
         key = self._image_key("uploadimg", image)
-        url = self.kv.get(key)
+        url = self._known(key)
         if not url:
-            url = self.client.media.upload_image((image.filename, image.data, image.mime))
-            self.kv.set(key, url)
+            url = str(self.client.media.upload_image((image.filename, image.data, image.mime)))
+            self._keep(key, url)
             logger.info("已上传正文图片 %s（账号 %s）", image.filename, self.account.id)
-        return str(url)
+        return url
 
     def upload_cover(self, image: ImageAsset, *, again: bool = False) -> str:
         """``material/add_material?type=image``: a permanent thumb_media_id (once per account)."""
         key = self._image_key("material", image)
-        media_id = None if again else self.kv.get(key)
+        media_id = None if again else self._known(key)
         if not media_id:
             result = self.client.material.add("image", (image.filename, image.data, image.mime))
             media_id = str(result["media_id"])
-            self.kv.set(key, media_id)
+            self._keep(key, media_id)
             logger.info("已上传封面 %s（账号 %s）", image.filename, self.account.id)
-        return str(media_id)
+        return media_id
 
     def draft(self, rendered: RenderedPost) -> tuple[str, bool]:
         """The delivery's draft media_id, and whether it was created just now."""

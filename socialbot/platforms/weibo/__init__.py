@@ -88,6 +88,11 @@ class WeiboPlatform(Platform):
 
         return token_expiry(_account(account), settings, kv)
 
+    def forget_memory(self) -> None:
+        from socialbot.platforms.weibo.channel import forget_token_checks
+
+        forget_token_checks()
+
 
 # A chain-link icon drawn inline, so it needs no font and no image file.
 _LINK_ICON = (

@@ -1,7 +1,9 @@
 """Sina Weibo: one ``statuses/share.json`` per post, with its image and a safe-domain link.
 
 Before posting, the channel checks the token with ``oauth2/get_token_info`` (at most once
-a day per account). It warns when re-authorisation is due within 14 days, since a server
+a day per account: the answer is shared through the store and kept in memory, and
+threads of one process wait for the one check in flight rather than each asking).
+It warns when re-authorisation is due within 14 days, since a server
 app has no refresh token. ``share`` is the one call that can post twice, so a "share at
 T" marker is stored before it. If the answer is lost, the result is UNKNOWN, and
 :meth:`WeiboChannel.reconcile` reads the account's timeline to find out.
@@ -13,6 +15,7 @@ import datetime as dt
 import logging
 import math
 import re
+import threading
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -42,6 +45,16 @@ TOKEN_WARN_DAYS = 14
 TOKEN_INFO_TTL = 24 * 3600
 TIMELINE_SLACK = dt.timedelta(minutes=5)  # clock skew between us and the platform
 WEIBO_TIME = "%a %b %d %H:%M:%S %z %Y"
+
+_CHECKED: dict[str, tuple[dt.datetime, dt.datetime]] = {}  # memo key -> (expires, checked)
+_CHECKS: dict[str, threading.Lock] = {}  # one check in flight per memo key
+_CHECKED_LOCK = threading.Lock()
+
+
+def forget_token_checks() -> None:
+    """Drop the token checks this process holds in memory."""
+    with _CHECKED_LOCK:
+        _CHECKED.clear()
 
 
 def normalise(text: str) -> str:
@@ -141,25 +154,41 @@ class WeiboChannel(ChannelCore):
 
     # -- steps ---------------------------------------------------------------------------
 
+    def _token_expiry(self, client: WeiboClient) -> dt.datetime | None:
+        """When the token expires: from memory, the store, or one check a day."""
+        memo = token_expiry_key(self.account, client.token_id)
+        with _CHECKED_LOCK:
+            check = _CHECKS.setdefault(memo, threading.Lock())
+        with check:  # threads of this process wait for the check in flight
+            with _CHECKED_LOCK:
+                held = _CHECKED.get(memo)
+            if held is not None and self.now() - held[1] < dt.timedelta(seconds=TOKEN_INFO_TTL):
+                return held[0]
+            raw = self.kv.get(memo)
+            if raw:
+                expires_at = dt.datetime.fromisoformat(raw)
+            else:
+                try:
+                    info = client.token_info()
+                except CallFailed as exc:
+                    if exc.reaction is Reaction.PERMANENT:
+                        raise  # expired or revoked: re-authorise before anything else
+                    logger.warning("微博授权检查暂时失败，继续发布：%s", exc.explain())
+                    return None
+                seconds = info.get("expire_in", info.get("expires_in"))
+                if seconds is None:
+                    return None
+                expires_at = self.now() + dt.timedelta(seconds=int(seconds))
+                self.kv.set(memo, expires_at.isoformat(), ttl=TOKEN_INFO_TTL)
+            with _CHECKED_LOCK:
+                _CHECKED[memo] = (expires_at, self.now())
+            return expires_at
+
     def _token_warning(self, client: WeiboClient) -> str:
         """A Chinese warning when the token expires within 14 days ("" otherwise)."""
-        memo = token_expiry_key(self.account, client.token_id)
-        raw = self.kv.get(memo)
-        if raw:
-            expires_at = dt.datetime.fromisoformat(raw)
-        else:
-            try:
-                info = client.token_info()
-            except CallFailed as exc:
-                if exc.reaction is Reaction.PERMANENT:
-                    raise  # expired or revoked: re-authorise before anything else
-                logger.warning("微博授权检查暂时失败，继续发布：%s", exc.explain())
-                return ""
-            seconds = info.get("expire_in", info.get("expires_in"))
-            if seconds is None:
-                return ""
-            expires_at = self.now() + dt.timedelta(seconds=int(seconds))
-            self.kv.set(memo, expires_at.isoformat(), ttl=TOKEN_INFO_TTL)
+        expires_at = self._token_expiry(client)
+        if expires_at is None:
+            return ""
         left = expires_at - self.now()
         if left > dt.timedelta(days=TOKEN_WARN_DAYS):
             return ""
