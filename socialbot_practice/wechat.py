@@ -35,6 +35,7 @@ ROUTES: dict[str, tuple[str, Handler]] = {
     "cgi-bin/freepublish/submit": ("POST", wechat_send.freepublish_submit),
     "cgi-bin/freepublish/get": ("POST", wechat_send.freepublish_get),
     "cgi-bin/freepublish/getarticle": ("POST", wechat_send.freepublish_getarticle),
+    "cgi-bin/freepublish/batchget": ("POST", wechat_send.freepublish_batchget),
 }
 TOKEN_ROUTES = {
     "cgi-bin/stable_token": ("POST", wechat_auth.stable_token),

@@ -279,11 +279,7 @@ def freepublish_get(state: SandboxState, req: Request, account: WeChatAccount) -
         job["polls"] += 1
         return Reply.json({"publish_id": job["publish_id"], "publish_status": 1})
     if job["publish_status"] == 1:
-        job["publish_status"] = job["final_status"]
-        if job["final_status"] == 0:
-            article_id, articles = _article_page(state, account, job, "publish")
-            job["article_id"] = article_id
-            job.update(_delivery(articles))
+        _finish(state, account, job)
     reply: dict[str, Any] = {
         "publish_id": job["publish_id"],
         "publish_status": job["publish_status"],
@@ -302,6 +298,45 @@ def freepublish_get(state: SandboxState, req: Request, account: WeChatAccount) -
     else:
         reply["fail_idx"] = job["fail_idx"]
     return Reply.json(reply)
+
+
+def _finish(state: SandboxState, account: WeChatAccount, job: dict[str, Any]) -> None:
+    """The job ends in its planned status; a successful one gets its article page."""
+    job["publish_status"] = job["final_status"]
+    if job["final_status"] == 0:
+        article_id, articles = _article_page(state, account, job, "publish")
+        job["article_id"] = article_id
+        job.update(_delivery(articles))
+
+
+def freepublish_batchget(state: SandboxState, req: Request, account: WeChatAccount) -> Reply:
+    """POST cgi-bin/freepublish/batchget: published articles, newest first, 1-20 per page.
+
+    Jobs nobody polled have finished by the time anyone lists them, as on the platform.
+    """
+    data = body_json(req)
+    offset, size = data.get("offset", 0), data.get("count", 20)
+    if not isinstance(offset, int) or not isinstance(size, int) or offset < 0 \
+            or not 1 <= size <= 20:
+        raise WeChatError(40097, "invalid args, offset/count")
+    for job in account.published.values():
+        if job["publish_status"] == 1:
+            _finish(state, account, job)
+    done = sorted((j for j in account.published.values() if j["publish_status"] == 0),
+                  key=lambda j: j["timestamp"], reverse=True)
+    items = []
+    for job in done[offset : offset + size]:
+        news = [{**{k: v for k, v in a.items() if k not in ("warnings", "thumb_url")},
+                 "is_deleted": state.articles[job["article_id"]]["deleted"]}
+                for a in job["articles"]]
+        if data.get("no_content") in (1, True):
+            for article in news:
+                article.pop("content", None)
+        stamp = int(job["timestamp"])
+        items.append({"article_id": job["article_id"], "update_time": stamp,
+                      "content": {"news_item": news, "create_time": stamp,
+                                  "update_time": stamp}})
+    return Reply.json({"total_count": len(done), "item_count": len(items), "item": items})
 
 
 def freepublish_getarticle(state: SandboxState, req: Request, account: WeChatAccount) -> Reply:

@@ -345,16 +345,48 @@ def test_freepublish_still_publishing_is_unknown_then_reconciled(make_world: Any
     assert world.count("freepublish/submit") == 1
 
 
-def test_lost_freepublish_submit_answer_is_not_resubmitted(world: Any) -> None:
+def test_lost_freepublish_submit_answer_is_settled_from_the_publish_record(world: Any) -> None:
     world.platform.inject("wechat", "freepublish/submit", "drop_after_commit")
     post = world.rendered()
     channel = world.channel("wx_svc")
     key = world.key(post, "wx_svc")
     assert channel.publish(post, key).outcome is Outcome.UNKNOWN
     result = channel.reconcile(post, key)
-    assert result.outcome is Outcome.UNKNOWN
-    assert "发表记录" in result.message
+    assert result.outcome is Outcome.SENT, result.message
+    assert "发布记录中找到了这篇" in result.message
+    assert result.details["settled_by"] == "freepublish/batchget" and result.url
     assert world.count("freepublish/submit") == 1
+    assert channel.reconcile(post, key).details["already"] is True  # settled for good
+    assert world.count("freepublish/batchget") == 1
+
+
+def test_lost_freepublish_submit_not_in_the_record_stays_unknown(world: Any) -> None:
+    world.platform.inject("wechat", "freepublish/submit", "drop_after_commit")
+    world.platform.inject("wechat", "freepublish/submit", "publish_status", status=2)
+    post = world.rendered()
+    channel = world.channel("wx_svc")
+    key = world.key(post, "wx_svc")
+    assert channel.publish(post, key).outcome is Outcome.UNKNOWN
+    result = channel.reconcile(post, key)
+    assert result.outcome is Outcome.UNKNOWN and "发表记录" in result.message
+    assert world.count("freepublish/submit") == 1
+
+
+@pytest.mark.parametrize("fault", ["drop_after_commit", "garbage"])
+def test_a_lost_draft_add_answer_is_looked_up_not_repeated_blindly(world: Any,
+                                                                   fault: str) -> None:
+    world.platform.inject("wechat", "draft/add", fault)
+    post = world.rendered()
+    result = world.channel("wx_draft").publish(post, world.key(post, "wx_draft"))
+    assert result.outcome is Outcome.SENT, result.message
+    drafts = world.platform.state.wechat[world.ids.draft].drafts
+    assert len(drafts) == 1  # no orphan draft
+    assert result.remote_id in drafts
+    tail = endpoints(world)[endpoints(world).index("draft/add"):]
+    if fault == "drop_after_commit":  # it went through: found, not added again
+        assert tail == ["draft/add", "draft/batchget"]
+    else:  # answered without acting: looked, then added once more
+        assert tail == ["draft/add", "draft/batchget", "draft/add"]
 
 
 def test_lost_freepublish_submit_before_action_can_be_retried(world: Any) -> None:

@@ -67,7 +67,11 @@ class KeyValueStore(Protocol):
 
 class Channel(Protocol):
     platform: ClassVar[str]
-    account: Account
+
+    @property
+    def account(self) -> Account:
+        """The account this channel publishes to (a platform's own Account subclass)."""
+        ...
 
     def check(self, rendered: RenderedPost) -> list[Problem]:
         """Platform rules this content breaks for this account (empty = fine)."""

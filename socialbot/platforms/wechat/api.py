@@ -37,8 +37,10 @@ from socialbot.redact import register_secret
 
 PLATFORM = "微信"
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
-#: Calls that may reach followers twice if repeated after a lost answer.
-UNSAFE_ENDPOINTS = frozenset({"message/mass/sendall", "freepublish/submit", "message/mass/preview"})
+#: Calls not to repeat blindly after a lost answer: they may reach followers twice, or
+#: (draft/add) leave a second draft behind. The channel looks before it asks again.
+UNSAFE_ENDPOINTS = frozenset({"message/mass/sendall", "freepublish/submit",
+                              "message/mass/preview", "draft/add"})
 
 
 def to_json_bytes(data: Any) -> bytes:
@@ -90,6 +92,12 @@ class WeChatDraft(BaseWeChatAPI):  # type: ignore[misc]
         """https://developers.weixin.qq.com/doc/service/api/draftbox/draftmanage/api_draft_delete"""
         return self._post("draft/delete", data={"media_id": media_id})  # type: ignore[no-any-return]
 
+    def batchget(self, offset: int = 0, count: int = 20) -> list[dict[str, Any]]:
+        """The newest drafts (without content). api_draft_batchget"""
+        data = self._post("draft/batchget",
+                          data={"offset": offset, "count": count, "no_content": 1})
+        return list(data.get("item") or [])
+
 
 class WeChatFreePublish(BaseWeChatAPI):  # type: ignore[misc]
     """发布能力 (no push to followers). https://developers.weixin.qq.com/doc/service/api/public/api_freepublish_submit"""
@@ -101,6 +109,12 @@ class WeChatFreePublish(BaseWeChatAPI):  # type: ignore[misc]
     def get(self, publish_id: str) -> dict[str, Any]:
         """https://developers.weixin.qq.com/doc/service/api/public/api_freepublish_get"""
         return self._post("freepublish/get", data={"publish_id": publish_id})  # type: ignore[no-any-return]
+
+    def batchget(self, offset: int = 0, count: int = 20) -> list[dict[str, Any]]:
+        """The newest published articles (without content). api_freepublish_batchget"""
+        data = self._post("freepublish/batchget",
+                          data={"offset": offset, "count": count, "no_content": 1})
+        return list(data.get("item") or [])
 
 
 def mass_filter(tag_id: int | None) -> dict[str, Any]:
@@ -244,10 +258,11 @@ class SocialbotWeChatClient(WeChatClient):  # type: ignore[misc]
         def send() -> requests.Response:
             token = self.access_token
             used.append(token)
-            return self._http.request(
+            response: requests.Response = self._http.request(
                 method, self.API_BASE_URL + endpoint, params={**params, "access_token": token},
                 data=data, files=files, headers=headers, timeout=self.timeout,
             )
+            return response
 
         def call() -> Any:
             return perform(

@@ -124,7 +124,7 @@ class WeChatChannel(ChannelCore):
         if done is not None:
             return done
         if self.account.reach == "publish":
-            return self._reconcile_publish(steps)
+            return self._reconcile_publish(steps, rendered)
         if self.account.reach == "mass_send":
             sent_at = steps.memo.marked_at("sendall_at")
             if sent_at is None:
@@ -137,17 +137,26 @@ class WeChatChannel(ChannelCore):
         # Repeating the same clientmsgid is safe: the platform answers 45065 if it was sent.
         return self._deliver(steps, rendered)
 
-    def _reconcile_publish(self, steps: WeChatSteps) -> DeliveryResult:
+    def _reconcile_publish(self, steps: WeChatSteps, rendered: RenderedPost) -> DeliveryResult:
         publish_id = steps.memo.get("publish_id")
         if publish_id:
             return steps.poll(publish_id)
-        if steps.memo.get("submit_at") is None:
+        submitted = steps.memo.marked_at("submit_at")
+        if submitted is None:
             return DeliveryResult(Outcome.RETRY, "没有发布记录：这条还没有提交发布，可以重新发布")
         media_id = steps.memo.get("draft")
         if media_id and steps.draft_exists(media_id):
             steps.memo.forget("submit_at")
             return DeliveryResult(
                 Outcome.RETRY, "草稿仍在草稿箱中，微信没有收到发布请求，可以重新发布")
+        # The draft was consumed: the submit's answer was lost after WeChat took it.
+        found = steps.find_published(article_of(rendered), since=submitted)
+        if found is not None:
+            details = {"reach": "publish", "article_id": found["article_id"],
+                       "settled_by": "freepublish/batchget"}
+            return steps.memo.sent("核对结果：文章已发布（未推送给粉丝），发布记录中找到了这篇",
+                                   remote_id=found["article_id"], url=found["url"],
+                                   details=details)
         return DeliveryResult(
             Outcome.UNKNOWN,
             "发布请求已发出但没有收到答复，草稿已不在草稿箱。"

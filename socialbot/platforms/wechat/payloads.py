@@ -62,6 +62,13 @@ def draft_article(article: WeChatArticle, content: str, thumb_media_id: str) -> 
     return body
 
 
+def same_article(item: dict[str, Any], article: WeChatArticle) -> bool:
+    """Whether a listed draft or published article is this one (title, digest, link)."""
+    return (str(item.get("title", "")) == article.title
+            and str(item.get("digest", "")) == article.digest
+            and str(item.get("content_source_url", "")) == article.content_source_url)
+
+
 def preview_target(wechat_id: str) -> dict[str, str]:
     """OpenIDs go to ``touser``; anything else is a WeChat ID for ``towxname``."""
     if OPENID_RE.match(wechat_id):

@@ -9,6 +9,7 @@ Upload keys are also kept in this process's memory, so a known image costs no st
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from dataclasses import dataclass
@@ -21,11 +22,12 @@ from socialbot.platforms.common.reactions import Reaction
 from socialbot.platforms.common.retry import PollSchedule
 from socialbot.platforms.wechat.account import WeChatAccount
 from socialbot.platforms.wechat.api import SocialbotWeChatClient
-from socialbot.platforms.wechat.part import article_of
+from socialbot.platforms.wechat.part import WeChatArticle, article_of
 from socialbot.platforms.wechat.payloads import (
     clientmsgid,
     draft_article,
     replace_refs,
+    same_article,
     unique_images,
 )
 from socialbot.platforms.wechat.reactions import PUBLISH_STATUS, UNKNOWN_PUBLISH_STATUS
@@ -34,6 +36,8 @@ from socialbot.rendered import ImageAsset, RenderedPost
 logger = logging.getLogger(__name__)
 
 DRAFT_MEMO_TTL = 30 * 24 * 3600
+UNSURE = "?"  # draft memo prefix: "a draft/add at <time> may have gone through"
+LISTING_SLACK = dt.timedelta(minutes=5)  # clock skew between us and the platform
 
 _UPLOADS: dict[str, str] = {}  # "<api base>|<store key>" -> URL or media_id
 _UPLOADS_LOCK = threading.Lock()
@@ -97,25 +101,73 @@ class WeChatSteps:
         return media_id
 
     def draft(self, rendered: RenderedPost) -> tuple[str, bool]:
-        """The delivery's draft media_id, and whether it was created just now."""
-        media_id = self.memo.get("draft")
-        if media_id:
-            return media_id, False
+        """The delivery's draft media_id, and whether it was created (or found) just now."""
+        known = self.memo.get("draft")
+        if known and not known.startswith(UNSURE):
+            return known, False
         article = article_of(rendered)
+        if known:  # an earlier draft/add's answer was lost: the draft may exist
+            found = self.find_draft(article, since=dt.datetime.fromisoformat(known[1:]))
+            if found:
+                self.memo.set("draft", found, ttl=DRAFT_MEMO_TTL)
+                return found, True
         urls = {i.sha256: self.upload_inline(i) for i in unique_images(article)}
         content = replace_refs(article.content_html, urls)
         thumb = self.upload_cover(article.cover)
         try:
-            media_id = self.client.draft.add([draft_article(article, content, thumb)])
+            media_id = self._add_draft(article, content, thumb)
         except CallFailed as exc:
             if exc.code != 40007:
                 raise
             # The remembered cover was deleted from the material library: upload it again.
             thumb = self.upload_cover(article.cover, again=True)
-            media_id = self.client.draft.add([draft_article(article, content, thumb)])
-        self.memo.set("draft", str(media_id), ttl=DRAFT_MEMO_TTL)
+            media_id = self._add_draft(article, content, thumb)
+        self.memo.set("draft", media_id, ttl=DRAFT_MEMO_TTL)
         logger.info("已新建草稿 %s（账号 %s）", media_id, self.account.id)
-        return str(media_id), True
+        return media_id, True
+
+    def _add_draft(self, article: WeChatArticle, content: str, thumb: str) -> str:
+        """``draft/add``; after a lost answer, look in the draft box before adding again."""
+        attempt = 0
+        while True:
+            attempt += 1
+            started = self.memo.now()
+            try:
+                return str(self.client.draft.add([draft_article(article, content, thumb)]))
+            except CallFailed as exc:
+                if exc.reaction is not Reaction.UNKNOWN:
+                    raise
+                # Remembered only on this rare path, so a later run looks first too.
+                self.memo.set("draft", UNSURE + started.isoformat(), ttl=DRAFT_MEMO_TTL)
+                found = self.find_draft(article, since=started)
+                if found:
+                    logger.info("草稿新建的答复丢失，在草稿箱中找到 %s（账号 %s）",
+                                found, self.account.id)
+                    return found
+                if attempt >= self.client.policy.tries:
+                    raise
+                self.client.policy.wait(attempt)
+
+    def find_draft(self, article: WeChatArticle, since: dt.datetime) -> str | None:
+        """``draft/batchget``: the media_id of this article's draft made after ``since``."""
+        after = (since - LISTING_SLACK).timestamp()
+        for item in self.client.draft.batchget():
+            news = (item.get("content") or {}).get("news_item") or [{}]
+            if int(item.get("update_time") or 0) >= after and same_article(news[0], article):
+                return str(item["media_id"])
+        return None
+
+    def find_published(self, article: WeChatArticle,
+                       since: dt.datetime) -> dict[str, Any] | None:
+        """``freepublish/batchget``: this article, published after ``since`` (or None)."""
+        after = (since - LISTING_SLACK).timestamp()
+        for item in self.client.freepublish.batchget():
+            news = (item.get("content") or {}).get("news_item") or [{}]
+            if int(item.get("update_time") or 0) >= after and same_article(news[0], article) \
+                    and not news[0].get("is_deleted"):
+                return {"article_id": str(item.get("article_id", "")),
+                        "url": str(news[0].get("url", ""))}
+        return None
 
     # -- mass send --------------------------------------------------------------------------
 
