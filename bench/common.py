@@ -14,7 +14,9 @@ from typing import Any
 
 from PIL import Image
 
-from socialbot.rendered import ImageAsset, RenderedPost, WeChatArticle, WeiboStatus
+from socialbot.platforms.wechat.part import WeChatArticle
+from socialbot.platforms.weibo.part import WeiboStatus
+from socialbot.rendered import ImageAsset, RenderedPost
 
 try:  # the practice platform is its own package in newer checkouts
     from socialbot_practice import PracticePlatform, WeChatAccountSpec  # type: ignore
@@ -92,8 +94,9 @@ def rendered(n: int) -> RenderedPost:
         title=article.title,
         date="2022-06-09",
         organiser="上海市市场监督管理局",
-        wechat=article,
-        weibo=WeiboStatus(f"基准稿件{n:05d} https://scjgj.sh.gov.cn/", image(n + 50000, (8, 8))),
+        parts={"wechat": article,
+               "weibo": WeiboStatus(f"基准稿件{n:05d} https://scjgj.sh.gov.cn/",
+                                    image(n + 50000, (8, 8)))},
     )
 
 

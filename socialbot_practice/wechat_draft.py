@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from socialbot.platforms.weibo.textcount import wechat_length
+from socialbot.platforms.wechat.limits import wechat_length
 from socialbot_practice.accounts import StoredImage, WeChatAccount
 from socialbot_practice.errors import WeChatError
 from socialbot_practice.protocol import Reply, Request

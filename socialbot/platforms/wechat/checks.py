@@ -20,6 +20,7 @@ from socialbot.platforms.wechat.limits import (
     WECHAT_INLINE_IMAGE_MAX_BYTES,
     WECHAT_SOURCE_URL_MAX_BYTES,
     WECHAT_TITLE_MAX,
+    wechat_length,
 )
 from socialbot.platforms.wechat.part import WeChatArticle
 from socialbot.rendered import ASSET_SCHEME
@@ -42,7 +43,7 @@ def wechat_problems(account: Account, a: WeChatArticle, source: str) -> list[Pro
     for name, value, limit in (("标题", a.title, WECHAT_TITLE_MAX),
                                ("作者", a.author, WECHAT_AUTHOR_MAX),
                                ("摘要", a.digest, WECHAT_DIGEST_MAX)):
-        size = len(value)  # WeChat counts characters (code points)
+        size = wechat_length(value)
         if size > limit:
             problems.append(Problem(where, f"{name}有 {size} 个字，超过上限 {limit} 个字"))
     if not a.content_html.strip():

@@ -1,4 +1,4 @@
-"""Length rules of the platforms, in one place so renderer and practice platform agree.
+"""Weibo's length rule, in one place so renderer and practice platform agree.
 
 Weibo counts in "characters" where a full-width (non-ASCII) character is 1 and an
 ASCII character is 1/2, rounded up. A link is shortened to t.cn by Weibo, so a link
@@ -42,8 +42,3 @@ def weibo_length(text: str) -> int:
         position = match.end()
     total += _byte_weight(text[position:])
     return math.ceil(total / 2)
-
-
-def wechat_length(text: str) -> int:
-    """WeChat counts title/author/digest in characters (code points)."""
-    return len(text)
