@@ -34,12 +34,21 @@ KNOWN_FIELDS = {
     "images": "正文图片",
     "link": "原文链接（微博安全域名下的网址）",
     "source_url": "阅读原文链接",
-    "weibo": "微博正文",
     "details": "模板所需的其他信息",
     "comments": "是否开放留言",
 }
-#: Front-matter fields that hold one platform's own text (read by that platform).
-TEXT_FIELDS = ("weibo",)
+
+
+def text_fields() -> dict[str, str]:
+    """Front-matter fields that hold one platform's own text: field → what staff call it.
+
+    Each platform declares its own (``Platform.post_text_field``), so a new platform's
+    field is known without touching this module.
+    """
+    from socialbot.platforms import PLATFORMS  # platforms sit above post files: import late
+
+    return {p.post_text_field: p.post_text_label for p in PLATFORMS.values()
+            if p.post_text_field}
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,7 @@ class Post:
     images: dict[str, Path] = field(default_factory=dict)
     link: str = ""
     source_url: str = ""
-    texts: dict[str, str] = field(default_factory=dict)  # TEXT_FIELDS that were given
+    texts: dict[str, str] = field(default_factory=dict)  # text_fields() that were given
     details: dict[str, Any] = field(default_factory=dict)
     comments: bool = False
     body_line: int = 1
@@ -159,9 +168,10 @@ class _PostReader:
         return None
 
     def post(self) -> Post:
+        fields = KNOWN_FIELDS | text_fields()
         for key, value in self.meta.items():
-            if key not in KNOWN_FIELDS:
-                known = "、".join(KNOWN_FIELDS)
+            if key not in fields:
+                known = "、".join(fields)
                 self.fail(str(key), f"未知字段（可用字段：{known}）")
             elif value is None:
                 self.fail(str(key), "值为空（YAML 中 # 之后的文字是注释；内容以 # 开头时请加引号）")
@@ -214,7 +224,7 @@ class _PostReader:
             images=images,
             link=self.url("link"),
             source_url=self.url("source_url"),
-            texts={name: value for name in TEXT_FIELDS if (value := self.text(name))},
+            texts={name: value for name in text_fields() if (value := self.text(name))},
             details=details,
             comments=bool(comments),
             body_line=self.body_line,

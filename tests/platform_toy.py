@@ -69,6 +69,8 @@ class ToyPlatform(Platform):
     name: ClassVar[str] = "toy"
     label: ClassVar[str] = "公告板"
     official_api_base: ClassVar[str] = "https://board.invalid"
+    post_text_field: ClassVar[str] = "notice"
+    post_text_label: ClassVar[str] = "公告正文"
     text_max = TEXT_MAX
 
     def parse_account(self, account_id: str, table: dict[str, Any], common: dict[str, Any],
@@ -264,7 +266,7 @@ class ToyBoard:
 
 
 TEMPLATE = """{% extends "_base.j2" %}
-{% block toy %}【{{ campaign.name }}】{{ post.title }}{% endblock %}
+{% block toy %}{{ post.notice or ("【" ~ campaign.name ~ "】" ~ post.title) }}{% endblock %}
 """
 
 

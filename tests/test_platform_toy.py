@@ -74,6 +74,8 @@ def test_a_registered_platform_goes_from_check_to_reconcile(toy, board, tmp_path
     config = _config(tmp_path, board.url)
     (tmp_path / "posts" / "0609-open-day.md").write_text(POST, encoding="utf-8")
     (tmp_path / "posts" / "0610-too-long.md").write_text(LONG_POST, encoding="utf-8")
+    own_text = POST.replace("accounts:", "notice: 园区今日开放\naccounts:")
+    (tmp_path / "posts" / "0611-own-text.md").write_text(own_text, encoding="utf-8")
 
     checked = _run(config, "check", str(tmp_path / "posts" / "0610-too-long.md"))
     assert checked.exit_code == 2, checked.output
@@ -87,8 +89,11 @@ def test_a_registered_platform_goes_from_check_to_reconcile(toy, board, tmp_path
     assert previewed.exit_code == 0, previewed.output
     page = (out / "posts" / "0609-open-day" / "index.html").read_text("utf-8")
     assert 'data-testid="toy-card"' in page and "【6·9世界认可日】实验室开放日" in page
+    own = (out / "posts" / "0611-own-text" / "index.html").read_text("utf-8")
+    assert "园区今日开放" in own  # the platform's own front-matter field reached its block
     plan = json.loads((out / "plan.json").read_text("utf-8"))
     (call,) = plan["accounts"]["board_main"]["deliveries"][0]["calls"]
+    assert call["payload"]["board"] == "lobby"
     assert call["payload"]["token"] == "***" and TOKEN not in json.dumps(plan)
     assert board.requests == []  # the dry run called nothing
 

@@ -103,6 +103,7 @@ class Platform(ABC):
     #: Front-matter field of a post that holds staff-written text for this platform
     #: (offered to the template as ``post.<field>``), or "" when there is none.
     post_text_field: ClassVar[str] = ""
+    post_text_label: ClassVar[str] = ""  # what staff call that field: "微博正文"
     #: Hosts the article body may link to directly; other links become references.
     body_link_hosts: ClassVar[tuple[str, ...]] = ()
     #: A preview-send to one person before the real send (``channel.preview``) exists.

@@ -33,6 +33,7 @@ class WeiboPlatform(Platform):
     label: ClassVar[str] = "微博"
     official_api_base: ClassVar[str] = OFFICIAL_API_BASE
     post_text_field: ClassVar[str] = "weibo"
+    post_text_label: ClassVar[str] = "微博正文"
 
     text_max = limits.WEIBO_TEXT_MAX
     image_max_bytes = limits.WEIBO_IMAGE_MAX_BYTES
