@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "socialbot"
@@ -65,3 +67,14 @@ def test_the_check_sees_a_platform_name():
     """The scan itself works: it finds the names where they are allowed."""
     tree = ast.parse((PACKAGE / "platforms" / "__init__.py").read_text("utf-8"))
     assert any(NAMES.search(name) for _, name in identifiers(tree))
+
+
+def test_the_registry_loads_no_renderer_or_http_stack():
+    """Reading the config asks the registry; that must not pull in Pillow, Jinja2,
+    requests or wechatpy (a channel, a render or a preview loads them when needed)."""
+    code = ("import sys, socialbot.platforms; "
+            "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True, cwd=PACKAGE.parent)
+    loaded = set(done.stdout.split())
+    assert loaded.isdisjoint({"PIL", "jinja2", "requests", "wechatpy", "cryptography"})

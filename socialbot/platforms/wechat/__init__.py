@@ -7,21 +7,22 @@ is built, so commands that never publish do not load them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from markupsafe import Markup
 
 from socialbot.config import Account, Settings
 from socialbot.errors import Problem
 from socialbot.platforms.base import Channel, Fail, Platform, PreviewFiles
-from socialbot.platforms.common.cards import render_card
 from socialbot.platforms.wechat import limits
 from socialbot.platforms.wechat.account import KEYS, OFFICIAL_API_BASE, WeChatAccount
 from socialbot.platforms.wechat.account import parse_account as parse_fields
 from socialbot.platforms.wechat.part import WeChatArticle
 from socialbot.quota_rules import QuotaRule
-from socialbot.render.job import RenderJob
 from socialbot.rendered import Part, RenderedPost
+
+if TYPE_CHECKING:
+    from socialbot.render.job import RenderJob
 
 __all__ = ["WECHAT", "WeChatAccount", "WeChatArticle", "WeChatPlatform"]
 
@@ -93,6 +94,7 @@ class WeChatPlatform(Platform):
 
     def preview_card(self, part: Part, accounts: list[Account], files: PreviewFiles,
                      rendered: RenderedPost) -> Markup:
+        from socialbot.platforms.common.cards import render_card
         from socialbot.platforms.wechat.crops import crop_style
 
         a = _article(part)

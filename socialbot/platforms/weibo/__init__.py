@@ -8,22 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from markupsafe import Markup, escape
 
 from socialbot.config import Account, Settings
 from socialbot.errors import Problem
 from socialbot.platforms.base import Channel, Fail, Platform, PreviewFiles
-from socialbot.platforms.common.cards import render_card
 from socialbot.platforms.weibo import limits
 from socialbot.platforms.weibo.account import KEYS, OFFICIAL_API_BASE, WeiboAccount
 from socialbot.platforms.weibo.account import parse_account as parse_fields
 from socialbot.platforms.weibo.part import WeiboStatus
 from socialbot.platforms.weibo.textcount import URL_RE, weibo_length
 from socialbot.quota_rules import QuotaRule
-from socialbot.render.job import RenderJob
 from socialbot.rendered import Part, RenderedPost
+
+if TYPE_CHECKING:
+    from socialbot.render.job import RenderJob
 
 __all__ = ["WEIBO", "WeiboAccount", "WeiboPlatform", "WeiboStatus"]
 
@@ -73,6 +74,8 @@ class WeiboPlatform(Platform):
 
     def preview_card(self, part: Part, accounts: list[Account], files: PreviewFiles,
                      rendered: RenderedPost) -> Markup:
+        from socialbot.platforms.common.cards import render_card
+
         status = _status(part)
         return render_card(Path(__file__).parent, "card.html", accounts=accounts,
                            date=rendered.date, text_html=_text_html(status.text),
