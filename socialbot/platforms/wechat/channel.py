@@ -33,7 +33,7 @@ from socialbot.platforms.wechat.api import SocialbotWeChatClient
 from socialbot.platforms.wechat.checks import wechat_problems
 from socialbot.platforms.wechat.part import article_of
 from socialbot.platforms.wechat.payloads import preview_target, wechat_plan
-from socialbot.platforms.wechat.steps import WeChatSteps
+from socialbot.platforms.wechat.steps import UNSURE, WeChatSteps
 from socialbot.rendered import RenderedPost
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ class WeChatChannel(ChannelCore):
         if submitted is None:
             return DeliveryResult(Outcome.RETRY, "没有发布记录：这条还没有提交发布，可以重新发布")
         media_id = steps.memo.get("draft")
-        if media_id and steps.draft_exists(media_id):
+        if media_id and not media_id.startswith(UNSURE) and steps.draft_exists(media_id):
             steps.memo.forget("submit_at")
             return DeliveryResult(
                 Outcome.RETRY, "草稿仍在草稿箱中，微信没有收到发布请求，可以重新发布")
