@@ -15,8 +15,7 @@ import re
 from html import escape
 from typing import Any
 
-from socialbot.preview.crops import crop_style
-
+from socialbot.platforms.wechat.crops import crop_style
 from socialbot.render.webfont import font_stack
 from socialbot_practice.page_font import PageFonts
 

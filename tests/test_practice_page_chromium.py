@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 import requests
-from socialbot.channels.base import Outcome
 
+from socialbot.delivery import Outcome
 from socialbot.render.webfont import FAMILY, LICENCE_FILE
 from socialbot_practice.page_font import FONT_ROUTE
 from socialbot_practice.saved_page import save_page
