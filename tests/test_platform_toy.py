@@ -12,10 +12,12 @@ import pytest
 from click.testing import CliRunner, Result
 from platform_toy import TOY, ToyBoard, write_template
 
-from socialbot import platforms, worker
+from socialbot import platforms
+from socialbot.channel_source import Channels
 from socialbot.cli import cli
 from socialbot.config import load_settings
 from socialbot.kv import open_kv
+from socialbot.runner import run_due
 from socialbot.store import open_store
 from socialbot.store.models import State
 from socialbot.store.queue import deliveries_of
@@ -108,16 +110,16 @@ def test_a_registered_platform_goes_from_check_to_reconcile(toy, board, tmp_path
     assert approved.exit_code == 0, approved.output
 
     store = open_store(settings)
-    channels = worker.Channels(settings, kv=open_kv(settings))
+    channels = Channels(settings, kv=open_kv(settings))
     try:
         board.drop_next_answer = True  # pinned, but the answer is lost
-        (first,) = worker.publish_due(settings, store, channels, at)
+        (first,) = run_due(settings, store, channels, at)
         assert first.state is State.UNKNOWN and len(board.notes) == 1
         later = at + dt.timedelta(hours=2)
-        (second,) = worker.publish_due(settings, store, channels, later)
+        (second,) = run_due(settings, store, channels, later)
         assert (second.kind, second.state) == ("reconcile", State.SENT)
         assert len(board.notes) == 1  # settled by asking, not by pinning again
-        assert worker.publish_due(settings, store, channels, later) == []
+        assert run_due(settings, store, channels, later) == []
         with store.tx(write=False) as conn:
             (d,) = deliveries_of(conn, 1)
         assert d.state is State.SENT and d.remote_id == "n1"
