@@ -54,6 +54,17 @@ def test_misspellings_from_the_shipped_list_block(shipped, text, wrong, right) -
     assert finding.excerpt == wrong and right in finding.message
 
 
+@pytest.mark.parametrize("text", ["我们要再接\n再励，争取更大成绩。", "我们要再接 再励。",
+                                  "我们要再接\n  再励。"])
+def test_misspelling_split_by_a_line_break_or_space_is_found(shipped, text) -> None:
+    [finding] = only(shipped, text, "misspelling", Kind.MARKDOWN)
+    assert finding.line == 1 and "再接再厉" in finding.message
+
+
+def test_words_in_separate_paragraphs_are_not_joined(shipped) -> None:
+    assert "misspelling" not in rules(shipped, "我们要再接\n\n再励", Kind.MARKDOWN)
+
+
 def test_correct_idioms_are_not_reported(shipped) -> None:
     text = "再接再厉，按部就班，迫不及待，一筹莫展，如火如荼，以德报怨，这座落成于去年的大楼。"
     assert rules(shipped, text) == []
@@ -142,6 +153,22 @@ def test_id_card_with_a_valid_check_digit_blocks_and_is_masked(shipped) -> None:
 ])
 def test_numbers_that_are_not_id_cards_pass(shipped, text) -> None:
     assert "id_card" not in rules(shipped, text)
+
+
+@pytest.mark.parametrize("text", [
+    "身份证号 110105 19491231 002X",  # grouped with spaces, as people copy them
+    "身份证号110105-19491231-002x",
+    "身份证号１１０１０５１９４９１２３１００２Ｘ",  # full-width digits from a Chinese IME
+    "编号 2022 身份证 110105 1949 1231 002X",  # a number just before does not hide it
+])
+def test_id_card_in_spaced_or_full_width_form_is_found(shipped, text) -> None:
+    [finding] = only(shipped, text, "id_card")
+    assert finding.excerpt.replace(" ", "").replace("-", "")[-4:] in ("002X", "002x", "００２Ｘ")
+
+
+def test_mobile_number_in_full_width_digits_warns(shipped) -> None:
+    assert only(shipped, "联系电话１３８１２３４５６７８", "mobile")
+    assert only(shipped, "联系电话１３８－１２３４－５６７８", "mobile")
 
 
 def test_mobile_numbers_warn_in_every_written_form(shipped) -> None:

@@ -12,11 +12,15 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
+from socialbot.checks.folding import ascii_width
 from socialbot.checks.model import Hit, TextField
 from socialbot.checks.prose import EMAIL_RE
 from socialbot.checks.wordlists import WordLists
 
-ID_CARD_RE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[0-9Xx](?![0-9A-Za-z])")
+# A run of digit groups (an ID card may be written 110105 19491231 002X); each stretch
+# of whole groups with 18 characters is a candidate.
+DIGIT_RUN_RE = re.compile(r"(?<![0-9A-Za-z])\d+(?:[ -]\d+)*(?:[ -]?[Xx])?(?![0-9A-Za-z])")
+DIGIT_GROUP_RE = re.compile(r"[0-9Xx]+")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 PROVINCES = frozenset({
@@ -61,13 +65,35 @@ def _mask(text: str) -> str:
 
 
 def id_card(field: TextField, lists: WordLists) -> Iterator[Hit]:
-    for m in ID_CARD_RE.finditer(field.text):
-        if valid_id_card(m.group(0)):
-            yield Hit(*m.span(), f"含有身份证号（{_mask(m.group(0))}），个人信息不能公开发布")
+    text = ascii_width(field.text)  # full-width digits from an input method count too
+    for run in DIGIT_RUN_RE.finditer(text):
+        for start, end in _id_card_spans(run):
+            number = re.sub(r"[ -]", "", text[start:end])
+            yield Hit(start, end, f"含有身份证号（{_mask(number)}），个人信息不能公开发布")
+
+
+def _id_card_spans(run: re.Match[str]) -> Iterator[tuple[int, int]]:
+    """Spans of whole digit groups inside ``run`` that make a valid ID-card number."""
+    groups = list(DIGIT_GROUP_RE.finditer(run.group(0)))
+    offset, i, j, length = run.start(), 0, 0, 0  # groups[i:j] hold ``length`` characters
+    while i < len(groups):
+        while j < len(groups) and length < 18:
+            length += len(groups[j].group(0))
+            j += 1
+        if length == 18:
+            digits = "".join(g.group(0) for g in groups[i:j])
+            if valid_id_card(digits):
+                yield offset + groups[i].start(), offset + groups[j - 1].end()
+                i, length = j, 0
+                continue
+        length -= len(groups[i].group(0))
+        i += 1
+        if j < i:
+            j, length = i, 0
 
 
 def bank_card(field: TextField, lists: WordLists) -> Iterator[Hit]:
-    for m in CARD_RE.finditer(field.text):
+    for m in CARD_RE.finditer(ascii_width(field.text)):
         digits = re.sub(r"\D", "", m.group(0))
         if valid_id_card(digits) or not CARD_PREFIX_RE.match(digits) or not luhn_ok(digits):
             continue
@@ -75,7 +101,7 @@ def bank_card(field: TextField, lists: WordLists) -> Iterator[Hit]:
 
 
 def mobile(field: TextField, lists: WordLists) -> Iterator[Hit]:
-    for m in MOBILE_RE.finditer(field.text):
+    for m in MOBILE_RE.finditer(ascii_width(field.text)):
         yield Hit(*m.span(), f"含有手机号（{_mask(m.group(0))}）：个人手机号不能公开；"
                              "如确是公开的服务电话，请审核人确认后放行")
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import ahocorasick
 
-from socialbot.checks.model import Hit, Kind, TextField
+from socialbot.checks.folding import Joined
+from socialbot.checks.model import Hit, TextField
 from socialbot.errors import ConfigError, Problem
 
 ARROWS = ("→", "->")
@@ -170,20 +171,25 @@ def _load(path: Path, _mtime: int, _size: int, need_suggestion: bool) -> Matcher
 
 # --- the rules -----------------------------------------------------------------------
 
-PROSE = frozenset({Kind.PLAIN, Kind.MARKDOWN})
+def _find(matcher: Matcher, text: str) -> Iterator[tuple[int, int, Entry]]:
+    """Matches in ``text`` read as followers do: a line break or space inside a word
+    does not split it ("再接\n再励" is still 再接再励)."""
+    joined = Joined(text)
+    for start, end, entry in matcher.find(joined.text):
+        yield (*joined.span(start, end), entry)
 
 
 def sensitive_word(field: TextField, lists: WordLists) -> Iterator[Hit]:
-    for start, end, entry in lists.sensitive_words.find(field.text):
+    for start, end, entry in _find(lists.sensitive_words, field.text):
         advice = f"，建议写作“{entry.suggestion}”" if entry.suggestion else ""
         yield Hit(start, end, f"“{entry.term}”是错敏词，不能发布{advice}")
 
 
 def misspelling(field: TextField, lists: WordLists) -> Iterator[Hit]:
-    for start, end, entry in lists.misspellings.find(field.text):
+    for start, end, entry in _find(lists.misspellings, field.text):
         yield Hit(start, end, f"“{entry.term}”是错别字，应为“{entry.suggestion}”")
 
 
 def official_name(field: TextField, lists: WordLists) -> Iterator[Hit]:
-    for start, end, entry in lists.official_names.find(field.text):
+    for start, end, entry in _find(lists.official_names, field.text):
         yield Hit(start, end, f"“{entry.term}”写法不规范，应写作“{entry.suggestion}”")
