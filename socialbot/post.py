@@ -15,10 +15,14 @@ from typing import Any
 from socialbot.errors import PostError, Problem
 from socialbot.frontmatter import MAX_BYTES as MAX_FRONT_MATTER_BYTES
 from socialbot.frontmatter import parse_front_matter, split_post
-from socialbot.strictdata import KIB, TextProblem, decode_text, read_bounded, size_label
+from socialbot.limits import WECHAT_CONTENT_MAX_CHARS
+from socialbot.strictdata import KIB, TextProblem, decode_text, read_bounded
 
 POST_ID_RE = re.compile(r"[a-z0-9][a-z0-9\-]{1,63}")
-MAX_BODY_BYTES = 1024 * KIB  # far above WeChat's 20,000-character article limit
+# Twice WeChat's 20,000-character article limit: room for the Markdown the HTML drops, and
+# a bound on parsing time (Markdown costs about 1 s per 30,000 short lines).
+MAX_BODY_CHARS = 2 * WECHAT_CONTENT_MAX_CHARS
+MAX_BODY_BYTES = 4 * MAX_BODY_CHARS  # UTF-8 needs at most 4 bytes a character
 MAX_FILE_BYTES = MAX_FRONT_MATTER_BYTES + MAX_BODY_BYTES + KIB
 
 KNOWN_FIELDS = {
@@ -116,10 +120,10 @@ def load_post(path: str | Path, *, assets_dir: Path | None = None) -> Post:
         raise PostError(Problem(str(path), f"稿件文件无法读取（{reason}）")) from None
     except TextProblem as problem:
         raise PostError(Problem(at(problem.line), problem.message)) from None
-    if len(split.body.encode("utf-8")) > MAX_BODY_BYTES:
-        raise PostError(
-            Problem(at(split.body_line), f"正文太长，超过上限 {size_label(MAX_BODY_BYTES)}")
-        )
+    if len(split.body) > MAX_BODY_CHARS:
+        raise PostError(Problem(at(split.body_line), (
+            f"正文太长：共 {len(split.body)} 字，超过上限 {MAX_BODY_CHARS // 10000} 万字"
+            f"（微信文章正文最多 {WECHAT_CONTENT_MAX_CHARS // 10000} 万字符）")))
     return _PostReader(path, meta, split.body, split.body_line, assets_dir).post()
 
 
