@@ -281,3 +281,15 @@ def test_body_findings_carry_the_file_line() -> None:
                       exact_lines=True)
     [finding] = ContentChecker(WordLists.empty()).check_fields([field]).findings
     assert finding.line == 14 and finding.where == "x.md 第 14 行（正文）"
+
+
+def test_the_body_is_parsed_as_markdown_once_for_all_rules(shipped, monkeypatch) -> None:
+    from socialbot.checks import markup
+
+    calls: list[str] = []
+    parse = markup._md.parse
+    monkeypatch.setattr(markup._md, "parse", lambda text: calls.append(text) or parse(text))
+    markup.parsed.cache_clear()
+    body = "正文<b>加粗</b>，[链接](javascript:alert(1))。"
+    assert {"raw_html", "unsafe_link"} <= set(rules(shipped, body, Kind.MARKDOWN))
+    assert calls == [body]

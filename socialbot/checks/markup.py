@@ -8,12 +8,14 @@ platform call or change how a sentence reads without showing.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from socialbot.checks.model import Hit, Kind, TextField
 from socialbot.checks.wordlists import WordLists
@@ -27,6 +29,12 @@ PLAIN_HTML_RE = re.compile(
 
 _md = MarkdownIt("commonmark", {"html": True}).enable("table")
 _md.validateLink = lambda url: True  # see every link as written, even those the renderer refuses
+
+
+@functools.lru_cache(maxsize=1)
+def parsed(text: str) -> tuple[Token, ...]:
+    """The body's tokens, parsed once for both rules that read them (parsing is slow)."""
+    return tuple(_md.parse(text))
 
 INVISIBLE = {
     "\u200b": "零宽空格", "\u200c": "零宽不连字", "\u200d": "零宽连字", "\u2060": "零宽不换行",
@@ -58,7 +66,7 @@ def _markdown_links(text: str) -> Iterator[tuple[int, int]]:
     Catches what the plain pattern cannot see, e.g. ``[x](&#106;avascript:…)``.
     """
     starts = _line_starts(text)
-    for block in _md.parse(text):
+    for block in parsed(text):
         if block.type != "inline" or not block.children:
             continue
         cursor = starts[block.map[0]] if block.map else 0
@@ -89,7 +97,7 @@ def raw_html(field: TextField, lists: WordLists) -> Iterator[Hit]:
 
 def _markdown_html(text: str) -> Iterator[tuple[int, int]]:
     starts = _line_starts(text)
-    for token in _md.parse(text):
+    for token in parsed(text):
         base = starts[token.map[0]] if token.map else 0
         if token.type == "html_block":
             yield base, base + len(token.content.rstrip("\n"))
