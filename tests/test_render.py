@@ -152,6 +152,33 @@ def test_template_cannot_reach_python_internals(tmp_path: Path) -> None:
         render_text(settings, tmp_path, GOOD_POST.replace("template: livestream", "template: news"))
 
 
+@pytest.mark.parametrize("expression", [
+    'campaign.logo.parent.joinpath("secrets.toml").read_text()',  # a Path in the context
+    'campaign.logo.read_bytes()',
+    'campaign.__class__',
+])
+def test_staff_template_cannot_read_files_through_the_context(tmp_path: Path,
+                                                               expression: str) -> None:
+    """The sandbox blocks only underscores: any object in the context with methods (a
+    Path) let a template read the secrets file into a published article."""
+    (tmp_path / "secrets.toml").write_text('SOCIALBOT_X = "TOPSECRET-1"\n', "utf-8")
+    (tmp_path / "logo.png").write_bytes((REPO / "assets" / "emblem.png").read_bytes())
+    mine = tmp_path / "mytemplates"
+    mine.mkdir()
+    (mine / "news.j2").write_text(
+        '{% extends "_base.j2" %}{% block lead %}{{ ' + expression + ' }}{% endblock %}', "utf-8")
+    config = write_config(tmp_path, templates=str(mine))
+    text = config.read_text("utf-8").replace("[campaign]\n", '[campaign]\nlogo = "logo.png"\n')
+    config.write_text(text, "utf-8")
+    settings = load_settings(config)
+    assert settings.campaign.logo is not None
+    with pytest.raises(RenderError) as info:
+        render_text(settings, tmp_path, GOOD_POST.replace("template: livestream", "template: news"))
+    message = info.value.render()
+    assert "TOPSECRET" not in message and "模板" in message
+    assert "unsafe" not in message  # told in Chinese
+
+
 def test_content_hash_changes_with_content(settings, tmp_path: Path) -> None:
     a = render_text(settings, tmp_path, GOOD_POST)
     b = render_text(settings, tmp_path, GOOD_POST.replace("质量的守门人", "质量的把关人"))

@@ -80,7 +80,11 @@ def render_post(
     context = {
         "post": post_fields,
         "references": body.references,
-        "campaign": settings.campaign,
+        "campaign": {  # text only: the template sandbox reads attributes of plain data only
+            "name": settings.campaign.name, "theme": settings.campaign.theme,
+            "slogan": settings.campaign.slogan, "link": settings.campaign.link,
+            "colours": list(settings.campaign.colours),
+        },
         "organisation": {"name": settings.organisation, "short_name": settings.organisation_short},
     }
     where = post.path.name

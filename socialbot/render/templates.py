@@ -2,8 +2,11 @@
 
 Staff templates in the configured folder win over the packaged ones of the same
 name (a ChoiceLoader), so a district bureau can restyle one kind of post without
-forking. StrictUndefined turns a misspelt or missing variable into an error at
-preview time instead of a blank in a published article.
+forking. The sandbox lets a template read attributes of plain data only (text,
+numbers, dates, lists, mappings): a staff template is not trusted code, and any other
+object in its context (a ``Path`` has ``read_text``) would let it read files such as
+the secrets file into a published article. StrictUndefined turns a misspelt or missing
+variable into an error at preview time instead of a blank in a published article.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateNotFound
-from jinja2.exceptions import TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from socialbot.errors import Problem, RenderError
@@ -33,15 +36,25 @@ TEMPLATE_LABELS = {  # what staff call each packaged kind of post
     "news": "综合新闻",
 }
 THEME_CSS = "_theme.css"
+# Modules whose objects a template may read attributes of: plain data and Jinja's own.
+PLAIN_DATA_MODULES = frozenset({"builtins", "datetime", "markupsafe", "jinja2"})
+
+
+class PostTemplateEnvironment(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, with attribute access limited to plain data."""
+
+    def is_safe_attribute(self, obj: object, attr: str, value: object) -> bool:
+        module = type(obj).__module__.partition(".")[0]
+        return module in PLAIN_DATA_MODULES and super().is_safe_attribute(obj, attr, value)
 
 
 @functools.lru_cache(maxsize=8)
-def make_environment(user_dir: Path | None) -> ImmutableSandboxedEnvironment:
+def make_environment(user_dir: Path | None) -> PostTemplateEnvironment:
     loaders = []
     if user_dir and user_dir.resolve() != PACKAGED_TEMPLATES and user_dir.is_dir():
         loaders.append(FileSystemLoader(str(user_dir)))
     loaders.append(FileSystemLoader(str(PACKAGED_TEMPLATES)))
-    env = ImmutableSandboxedEnvironment(
+    env = PostTemplateEnvironment(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
         autoescape=True,
@@ -130,6 +143,10 @@ def _template_errors(name: str, where: str) -> Iterator[None]:
         raise RenderError(
             Problem(_template_line(exc, name), _undefined_message(exc, where))
         ) from None
+    except SecurityError as exc:
+        raise RenderError(Problem(_template_line(exc, name), (
+            "模板使用了不允许的写法：模板只能读取稿件和活动的文字、数字和日期，"
+            "不能读取文件或调用程序内部的功能"))) from None
     except TemplateError as exc:
         raise RenderError(Problem(_template_line(exc, name), f"模板出错：{exc}")) from None
     except Exception as exc:  # e.g. `join` over a number: a details value of the wrong kind
