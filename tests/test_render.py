@@ -179,6 +179,27 @@ def test_staff_template_cannot_read_files_through_the_context(tmp_path: Path,
     assert "unsafe" not in message  # told in Chinese
 
 
+@pytest.mark.parametrize("target", ["secrets.toml", "secret-link.j2", "secret-link.txt"])
+def test_staff_template_cannot_include_files_other_than_its_own_templates(
+        tmp_path: Path, target: str) -> None:
+    """Previously ``{% include %}`` read any file in the folder, and followed symlinks out
+    of it: with templates = "." or a link to secrets.toml, the secret was published."""
+    (tmp_path / "secrets.toml").write_text('SOCIALBOT_X = "TOPSECRET-1"\n', "utf-8")
+    mine = tmp_path / "mytemplates"
+    mine.mkdir()
+    for link in ("secret-link.j2", "secret-link.txt"):
+        (mine / link).symlink_to(tmp_path / "secrets.toml")
+    (mine / "secrets.toml").write_text('SOCIALBOT_X = "TOPSECRET-1"\n', "utf-8")
+    (mine / "news.j2").write_text(
+        '{% extends "_base.j2" %}{% block lead %}{% include "' + target + '" %}{% endblock %}',
+        "utf-8")
+    settings = load_settings(write_config(tmp_path, templates=str(mine)))
+    with pytest.raises(RenderError) as info:
+        render_text(settings, tmp_path, GOOD_POST.replace("template: livestream", "template: news"))
+    message = info.value.render()
+    assert "TOPSECRET" not in message and target in message and "模板文件夹" in message
+
+
 def test_content_hash_changes_with_content(settings, tmp_path: Path) -> None:
     a = render_text(settings, tmp_path, GOOD_POST)
     b = render_text(settings, tmp_path, GOOD_POST.replace("质量的守门人", "质量的把关人"))

@@ -16,8 +16,16 @@ import functools
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+)
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -48,12 +56,35 @@ class PostTemplateEnvironment(ImmutableSandboxedEnvironment):
         return module in PLAIN_DATA_MODULES and super().is_safe_attribute(obj, attr, value)
 
 
+TEMPLATE_SUFFIXES = (".j2", ".css")
+
+
+class TemplateFolderLoader(FileSystemLoader):
+    """Template files (.j2, .css) that really lie in the folder, symlinks resolved.
+
+    ``{% include %}`` and ``{% extends %}`` may not read any other file: not the
+    secrets file when the folder is the project folder, nor a link leading out of it.
+    """
+
+    def __init__(self, folder: Path):
+        super().__init__(str(folder))
+        self.folder = folder.resolve()
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
+        if not template.endswith(TEMPLATE_SUFFIXES):
+            raise TemplateNotFound(template)
+        source, filename, uptodate = super().get_source(environment, template)
+        if self.folder not in Path(filename).resolve().parents:
+            raise TemplateNotFound(template)
+        return source, filename, uptodate
+
+
 @functools.lru_cache(maxsize=8)
 def make_environment(user_dir: Path | None) -> PostTemplateEnvironment:
-    loaders = []
+    loaders: list[BaseLoader] = []
     if user_dir and user_dir.resolve() != PACKAGED_TEMPLATES and user_dir.is_dir():
-        loaders.append(FileSystemLoader(str(user_dir)))
-    loaders.append(FileSystemLoader(str(PACKAGED_TEMPLATES)))
+        loaders.append(TemplateFolderLoader(user_dir))
+    loaders.append(TemplateFolderLoader(PACKAGED_TEMPLATES))
     env = PostTemplateEnvironment(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
@@ -143,6 +174,10 @@ def _template_errors(name: str, where: str) -> Iterator[None]:
         raise RenderError(
             Problem(_template_line(exc, name), _undefined_message(exc, where))
         ) from None
+    except TemplateNotFound as exc:
+        raise RenderError(Problem(_template_line(exc, name), (
+            f"模板引用的“{exc.name}”不是模板文件夹中的模板（.j2）；"
+            "模板只能引用同一模板文件夹中的其他模板"))) from None
     except SecurityError as exc:
         raise RenderError(Problem(_template_line(exc, name), (
             "模板使用了不允许的写法：模板只能读取稿件和活动的文字、数字和日期，"
