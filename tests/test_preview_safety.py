@@ -194,3 +194,20 @@ def test_output_of_an_older_version_is_taken_over(project: Path) -> None:
     assert "旧版本的页面" not in stale.read_text("utf-8")
     assert (out / MARKER).is_file()
     assert json.loads((out / "plan.json").read_text("utf-8"))["posts"] == 1
+
+
+@pytest.mark.parametrize("sub", ["fonts", "posts"])
+def test_a_linked_subfolder_never_leads_preview_out_of_its_folder(project: Path, sub: str) -> None:
+    """Previously a ``fonts`` link in an earlier preview made preview write its font and
+    licence wherever the link pointed, and delete older subsets there."""
+    out = project / "out" / "preview"
+    assert preview_into(project, out).exit_code == 0
+    shutil.rmtree(out / sub)
+    (out / sub).symlink_to(project / "posts", target_is_directory=True)
+    before = tree_digest(project, skip=out)
+
+    result = preview_into(project, out)
+
+    assert result.exit_code == 2, result.output
+    assert f"{sub} 不是普通目录" in result.output and "Traceback" not in result.output
+    assert tree_digest(project, skip=out) == before

@@ -40,6 +40,7 @@ _LEGACY_POST_FILE_RE = re.compile(
     r"index\.html|wechat-content\.html|weibo\.txt|[a-z0-9_]+(?:-[a-z0-9_]+)*-[0-9a-f]{10}"
     r"\.(?:jpg|png|gif|webp)"
 )
+FONTS = "fonts"  # the web font subset and its licence
 NOT_OURS = "已有同名文件夹，不是预览生成的，没有覆盖；请删除它或换一个 --out 目录"
 
 
@@ -119,6 +120,7 @@ class OutputFolder:
     def __init__(self, root: Path):
         self.root = root
         self.posts = root / "posts"
+        self.fonts = root / FONTS
         self.written: dict[str, Path] = {}  # folder name -> the post file written into it
 
     @classmethod
@@ -151,10 +153,11 @@ class OutputFolder:
         if _read_marker(root) is None:
             _write_marker(root)
         folder = cls(root)
-        posts = folder.posts
-        if posts.is_symlink() or (posts.exists() and not posts.is_dir()):
-            raise PreviewRefused(Problem(str(posts), "预览目录中的 posts 不是普通目录，请删除它"))
-        posts.mkdir(exist_ok=True)
+        for sub in (folder.posts, folder.fonts):  # a link here would lead writes elsewhere
+            if sub.is_symlink() or (sub.exists() and not sub.is_dir()):
+                raise PreviewRefused(Problem(str(sub),
+                                             f"预览目录中的 {sub.name} 不是普通目录，请删除它"))
+            sub.mkdir(exist_ok=True)
         folder._sweep()
         return folder
 

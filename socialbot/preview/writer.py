@@ -124,7 +124,7 @@ def _write_style(env: Environment, folder: OutputFolder, pages: list[Path]) -> N
     """
     texts = [page.read_text("utf-8") for page in pages]
     texts.append((PAGES / "preview.css").read_text("utf-8"))
-    font = write_webfont(folder.root, texts)
+    font = write_webfont(folder.root, texts, subdir=folder.fonts.name)
     css = env.get_template("preview.css").render(font_face=font.css, font_stack=font_stack())
     folder.write_file("preview.css", css)
 
