@@ -262,3 +262,20 @@ def test_an_edit_that_adds_a_block_is_refused_and_changes_nothing(env: Env) -> N
     result = env.run("queue", "edit", "1", "--by", "张三")
     assert result.exit_code == 2 and "占位内容" in result.output
     assert snapshot(env.db) == before
+
+
+def test_config_text_that_every_post_shows_is_checked_too(env: Env) -> None:
+    """The campaign's name, theme and slogan and the organisation's names go out in every
+    post; previously a misspelling or a placeholder there passed every check."""
+    config = env.root / "config.toml"
+    text = config.read_text("utf-8")
+    slogan = next(line for line in text.splitlines() if line.startswith("slogan"))
+    config.write_text(text.replace(slogan, 'slogan = "再接再励，【待补充：口号】"'), "utf-8")
+    path = env.post("0609-good.md")
+
+    result = env.run("check", str(path))
+
+    out = _one_line(result.output)
+    assert result.exit_code == 2, out
+    assert "config.toml 字段 campaign.slogan" in out and "“再接再励”是错别字" in out
+    assert "【待补充：口号】" in out and "Traceback" not in result.output

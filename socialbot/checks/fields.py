@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from socialbot.checks.model import Kind, TextField
+from socialbot.config import Settings
 from socialbot.frontmatter import split_post
 from socialbot.post import Post
 from socialbot.strictdata import TextProblem, decode_text
@@ -101,3 +102,40 @@ def _leaves(value: Any, name: str, depth: int) -> Iterator[tuple[str, str]]:
         yield name, value
     elif isinstance(value, int | float) and not isinstance(value, bool):
         yield name, str(value)
+
+
+def settings_fields(settings: Settings) -> list[TextField]:
+    """The config texts every post shows (campaign name, theme, slogan, link; the
+    organisation's names), located in the config file when its lines can be read."""
+    values = {
+        ("organisation", "name"): settings.organisation,
+        ("organisation", "short_name"): settings.organisation_short,
+        ("campaign", "name"): settings.campaign.name,
+        ("campaign", "theme"): settings.campaign.theme,
+        ("campaign", "slogan"): settings.campaign.slogan,
+        ("campaign", "link"): settings.campaign.link,
+    }
+    try:
+        lines = settings.path.read_text("utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    fields = []
+    for (table, key), text in values.items():
+        if text:
+            kind = Kind.URL if key == "link" else Kind.PLAIN
+            fields.append(TextField(f"{table}.{key}", text, kind, settings.path.name,
+                                    line=_toml_line(lines, table, key)))
+    return fields
+
+
+def _toml_line(lines: list[str], table: str, key: str) -> int | None:
+    """The line of ``key = …`` inside ``[table]`` (1-based), or None."""
+    header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]")
+    assignment = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    inside = False
+    for number, line in enumerate(lines, start=1):
+        if line.lstrip().startswith("["):
+            inside = bool(header.match(line))
+        elif inside and assignment.match(line):
+            return number
+    return None

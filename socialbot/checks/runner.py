@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 
-from socialbot.checks.fields import post_fields
+from socialbot.checks.fields import post_fields, settings_fields
 from socialbot.checks.model import Finding, Kind, Report, Severity, TextField
 from socialbot.checks.registry import REGISTRY
 from socialbot.checks.wordlists import Matcher, WordLists, load_wordlist
@@ -35,9 +35,11 @@ def as_problem(finding: Finding) -> Problem:
 class ContentChecker:
     """The rules, their levels and the word lists, ready to check any number of posts."""
 
-    def __init__(self, lists: WordLists, levels: dict[str, Severity] | None = None):
+    def __init__(self, lists: WordLists, levels: dict[str, Severity] | None = None,
+                 shared: tuple[TextField, ...] = ()):
         self.lists = lists
         self.levels = levels or {}
+        self.shared = shared  # config texts every post shows: checked with each post
 
     def level(self, rule: str) -> Severity:
         return self.levels.get(rule, Severity.BLOCK)
@@ -66,7 +68,7 @@ class ContentChecker:
         return Report(tuple(findings))
 
     def check_post(self, post: Post) -> Report:
-        return self.check_fields(post_fields(post))
+        return self.check_fields([*post_fields(post), *self.shared])
 
     def check_text(self, text: str, *, name: str = "text", kind: Kind = Kind.PLAIN) -> Report:
         """Check a loose piece of text (tests, benchmarks, future callers)."""
@@ -81,8 +83,10 @@ def _field_rank(fields: list[TextField], finding: Finding) -> int:
 
 
 def checker_for(settings: Settings) -> ContentChecker:
-    """The checker for a config (word lists loaded and validated)."""
-    return _checker(settings.checks)
+    """The checker for a config (word lists loaded and validated), which also checks the
+    config's own texts that every post shows."""
+    loaded = _checker(settings.checks)
+    return ContentChecker(loaded.lists, loaded.levels, tuple(settings_fields(settings)))
 
 
 @functools.lru_cache(maxsize=4)
