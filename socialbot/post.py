@@ -89,9 +89,15 @@ def post_id_for(path: Path) -> str:
     return path.stem
 
 
+# Device names Windows will not open as files or folders, whatever the extension.
+WINDOWS_DEVICE_NAMES = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
+
+
 def valid_post_id(post_id: str) -> bool:
-    """Whether ``post_id`` is a post id staff may use (and safe as a folder or URL name)."""
-    return POST_ID_RE.fullmatch(post_id) is not None
+    """Whether ``post_id`` is a post id staff may use (and safe as a folder or URL name,
+    also on Windows, where staff open the preview from a shared drive)."""
+    return POST_ID_RE.fullmatch(post_id) is not None and post_id not in WINDOWS_DEVICE_NAMES
 
 
 def load_post(path: str | Path, *, assets_dir: Path | None = None) -> Post:
@@ -180,7 +186,11 @@ class _PostReader:
             elif value is None:
                 self.fail(str(key), "值为空（YAML 中 # 之后的文字是注释；内容以 # 开头时请加引号）")
         post_id = post_id_for(self.path)
-        if not valid_post_id(post_id):
+        if post_id in WINDOWS_DEVICE_NAMES:
+            self.problems.append(Problem(self.path.name, (
+                f"文件名“{post_id}”是 Windows 保留的设备名，预览文件夹在 Windows 上无法打开；"
+                "请换一个名字，如 0609-forum.md")))
+        elif not valid_post_id(post_id):
             self.problems.append(
                 Problem(self.path.name, "文件名只能用小写字母、数字和连字符（-），如 0609-forum.md")
             )

@@ -103,3 +103,12 @@ def test_a_file_name_with_capitals_is_refused_not_folded(tmp_path):
     with pytest.raises(PostError) as info:
         load_post(path)
     assert "文件名只能用小写字母" in info.value.render()
+
+
+@pytest.mark.parametrize("name", ["con.md", "nul.md", "aux.md", "com1.md", "lpt9.md"])
+def test_a_windows_device_name_is_refused(tmp_path: Path, name: str) -> None:
+    """The post id names the preview folder; ``posts/con`` cannot be opened or copied on
+    Windows, where staff open the preview from a shared drive."""
+    with pytest.raises(PostError) as info:
+        load_post(write_post(tmp_path, name=name))
+    assert "Windows" in info.value.render() and name in info.value.render()
