@@ -293,3 +293,10 @@ def test_the_body_is_parsed_as_markdown_once_for_all_rules(shipped, monkeypatch)
     body = "正文<b>加粗</b>，[链接](javascript:alert(1))。"
     assert {"raw_html", "unsafe_link"} <= set(rules(shipped, body, Kind.MARKDOWN))
     assert calls == [body]
+
+
+def test_a_year_written_with_circles_is_not_a_placeholder(shipped) -> None:
+    """二○○八年 (○ typed for the numeral 〇) is common in official texts; it was refused
+    as unfilled content. A run of circles on its own still is one."""
+    assert "placeholder" not in rules(shipped, "二○○八年以来，二〇〇八年以来")
+    assert only(shipped, "○○年○○月，□□单位", "placeholder")

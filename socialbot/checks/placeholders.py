@@ -41,7 +41,9 @@ PATTERNS: tuple[tuple[re.Pattern[str], frozenset[Kind]], ...] = (
 FILL_INS = (
     re.compile(r"(?<![A-Za-z0-9_])[XxＸｘ×]{2,}(?![A-Za-z])"),  # XX月XX日, ××局, XXX
     re.compile(r"＊{2,}"),  # ＊＊＊
-    re.compile(r"[□○◯]{2,}"),  # □□单位 (〇 is the Chinese zero, as in 二〇二二)
+    re.compile(r"□{2,}"),  # □□单位
+    # ○○年: but not beside a Chinese numeral, as in 二○○八年 (○ typed for the zero 〇)
+    re.compile(r"(?<![〇零一二三四五六七八九十])[○◯]{2,}(?![〇零一二三四五六七八九十])"),
 )
 PLAIN_STARS = re.compile(r"\*{3,}")  # *** in a title or digest (the body's *** is Markdown)
 
