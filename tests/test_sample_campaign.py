@@ -133,6 +133,26 @@ def test_sample_post_states_only_facts_from_the_notice(path: Path) -> None:
     assert unsupported_claims(path.read_text("utf-8")) == []
 
 
+def internal_wording(text: str, size: int = 12) -> list[str]:
+    """Runs of ``size`` characters that only the notice's internal part (三、活动要求:
+    instructions to the units) holds; a public post must not repeat them as claims."""
+    notice = NOTICE.read_text("utf-8")
+    public, internal = notice.split(INTERNAL_FROM)
+    runs = {text[i:i + size] for i in range(len(text) - size + 1)}
+    return sorted(r for r in runs if "\n" not in r and r in internal and r not in public)
+
+
+def test_the_internal_wording_scanner_can_fail() -> None:
+    assert internal_wording("行业切实践行“传递信任，服务发展”的责任和使命。")
+
+
+@pytest.mark.parametrize("path", sample_files(), ids=lambda p: p.name)
+def test_sample_post_does_not_repeat_the_notice_instructions(path: Path) -> None:
+    """Previously the wrap-up post ended by stating as achieved what the notice asks the
+    units to show (重点体现……切实践行“传递信任，服务发展”的责任和使命)."""
+    assert internal_wording(path.read_text("utf-8")) == []
+
+
 def test_sample_images_state_only_facts_from_the_notice() -> None:
     source = (REPO / "assets" / "images" / "make_images.py").read_text("utf-8")
     drawn = re.findall(r"\.text\([^\n]*?\"([^\"]+)\"", source)
