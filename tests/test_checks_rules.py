@@ -300,3 +300,12 @@ def test_a_year_written_with_circles_is_not_a_placeholder(shipped) -> None:
     as unfilled content. A run of circles on its own still is one."""
     assert "placeholder" not in rules(shipped, "二○○八年以来，二〇〇八年以来")
     assert only(shipped, "○○年○○月，□□单位", "placeholder")
+
+
+@pytest.mark.parametrize("body", ["[" * 40000, "[a](javascript:" * 2000, "(" * 30000])
+def test_text_the_typography_linter_cannot_parse_is_no_traceback(shipped, body) -> None:
+    """autocorrect's parser gives up ("call limit reached") on such text; that ended
+    ``check`` in a traceback. The other rules still run, and other lines are linted."""
+    text = body + "\n今天,我们开展活动."
+    found = only(shipped, text, "punctuation", Kind.MARKDOWN)
+    assert {f.excerpt for f in found} >= {",", "."}

@@ -64,16 +64,33 @@ def _autocorrect_hits(field: TextField) -> Iterator[Hit]:
     for line in field.text.split("\n"):
         starts.append(starts[-1] + len(line) + 1)
     text = SURROGATE_RE.sub("\ufffd", field.text)  # the linter needs encodable text
-    result = autocorrect_py.lint_for(text, kind)
-    for line in result.lines:
-        base = starts[line.line - 1] + line.col - 1 if line.line <= len(starts) else 0
-        matcher = difflib.SequenceMatcher(a=line.old, b=line.new, autojunk=False)
+    for number, col, was, fixed in _lint(text, kind):
+        base = starts[number - 1] + col - 1 if number <= len(starts) else 0
+        matcher = difflib.SequenceMatcher(a=was, b=fixed, autojunk=False)
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             if op == "equal":
                 continue
-            old, new = line.old[i1:i2], line.new[j1:j2]
+            old, new = was[i1:i2], fixed[j1:j2]
             yield Hit(base + i1, base + max(i2, i1 + 1),
                       f"中文句子中的半角“{old}”应为全角“{new}”")
+
+
+def _lint(text: str, kind: str) -> list[tuple[int, int, str, str]]:
+    """autocorrect's (line, column, old, new) for ``text``. When its parser gives up on
+    pathological text ("call limit reached", e.g. thousands of ``[``), each line is linted
+    alone and the lines it cannot parse are skipped."""
+    try:
+        return [(r.line, r.col, r.old, r.new) for r in autocorrect_py.lint_for(text, kind).lines]
+    except ValueError:
+        pass
+    results = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        try:
+            found = autocorrect_py.lint_for(line, kind).lines
+        except ValueError:
+            continue
+        results += [(number, r.col, r.old, r.new) for r in found]
+    return results
 
 
 def repeated_punctuation(field: TextField, lists: WordLists) -> Iterator[Hit]:
