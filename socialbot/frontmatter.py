@@ -44,7 +44,7 @@ from socialbot.yaml_messages import ALIAS_MESSAGE, ANCHOR_MESSAGE, TAG_MESSAGE, 
 MAX_DEPTH = 20
 MAX_BYTES = 64 * KIB
 FENCE_RE = re.compile(r"---[ \t]*")
-_PLAIN_INT_RE = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")
+_PLAIN_INT_RE = re.compile(r"0|-?[1-9][0-9]{0,17}")  # written as it prints: no +, no -0
 DEPTH_MESSAGE = f"层级太深：列表和表最多嵌套 {MAX_DEPTH} 层，请检查多余的 [ {{ 或缩进"
 OUT_OF_RANGE_MESSAGE = "双引号中的“\\U”转义超出了 Unicode 的范围，请删除"
 _NULLS = {"", "~", "null", "Null", "NULL"}

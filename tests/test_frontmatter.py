@@ -79,6 +79,11 @@ def test_plain_values_never_change_what_staff_wrote() -> None:
     }
 
 
+def test_a_signed_number_keeps_its_sign_as_written() -> None:
+    """Previously ``+86`` became 86 and ``-0`` became 0: what staff wrote, changed."""
+    assert parse_front_matter("a: +86\nb: -0\nc: -7\n") == {"a": "+86", "b": "-0", "c": -7}
+
+
 def test_depth_limit_is_exactly_the_documented_one() -> None:
     ok = "a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n"
     assert parse_front_matter(ok)["a"] is not None
