@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from socialbot.checks.model import Hit, Kind, TextField
+from socialbot.checks.prose import line_starts
 from socialbot.checks.wordlists import WordLists
 
 DANGEROUS_SCHEME_RE = re.compile(
@@ -65,7 +66,7 @@ def _markdown_links(text: str) -> Iterator[tuple[int, int]]:
 
     Catches what the plain pattern cannot see, e.g. ``[x](&#106;avascript:…)``.
     """
-    starts = _line_starts(text)
+    starts = line_starts(text)
     for block in parsed(text):
         if block.type != "inline" or not block.children:
             continue
@@ -96,7 +97,7 @@ def raw_html(field: TextField, lists: WordLists) -> Iterator[Hit]:
 
 
 def _markdown_html(text: str) -> Iterator[tuple[int, int]]:
-    starts = _line_starts(text)
+    starts = line_starts(text)
     for token in parsed(text):
         base = starts[token.map[0]] if token.map else 0
         if token.type == "html_block":
@@ -109,13 +110,6 @@ def _markdown_html(text: str) -> Iterator[tuple[int, int]]:
                     at = at if at >= 0 else base
                     cursor = at + len(child.content)
                     yield at, cursor
-
-
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    for line in text.split("\n"):
-        starts.append(starts[-1] + len(line) + 1)
-    return starts
 
 
 def control_char(field: TextField, lists: WordLists) -> Iterator[Hit]:

@@ -41,3 +41,11 @@ def prose(field: TextField) -> str:
 
 def is_cjk(char: str) -> bool:
     return bool(CJK_RE.match(char))
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset where each line of ``text`` starts (and one past the end)."""
+    starts = [0]
+    for line in text.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    return starts

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import autocorrect_py
 
 from socialbot.checks.model import Hit, Kind, TextField
-from socialbot.checks.prose import CJK, is_cjk, prose
+from socialbot.checks.prose import CJK, is_cjk, line_starts, prose
 from socialbot.checks.wordlists import WordLists
 
 AUTOCORRECT_RULES = """
@@ -60,9 +60,7 @@ def punctuation(field: TextField, lists: WordLists) -> Iterator[Hit]:
 
 def _autocorrect_hits(field: TextField) -> Iterator[Hit]:
     kind = "markdown" if field.kind is Kind.MARKDOWN else "text"
-    starts = [0]
-    for line in field.text.split("\n"):
-        starts.append(starts[-1] + len(line) + 1)
+    starts = line_starts(field.text)
     text = SURROGATE_RE.sub("\ufffd", field.text)  # the linter needs encodable text
     for number, col, was, fixed in _lint(text, kind):
         base = starts[number - 1] + col - 1 if number <= len(starts) else 0
