@@ -15,13 +15,12 @@ from typing import Any
 from socialbot.errors import PostError, Problem
 from socialbot.frontmatter import MAX_BYTES as MAX_FRONT_MATTER_BYTES
 from socialbot.frontmatter import parse_front_matter, split_post
-from socialbot.limits import WECHAT_CONTENT_MAX_CHARS
 from socialbot.strictdata import KIB, TextProblem, decode_text, read_bounded
 
 POST_ID_RE = re.compile(r"[a-z0-9][a-z0-9\-]{1,63}")
 # Twice WeChat's 20,000-character article limit: room for the Markdown the HTML drops, and
 # a bound on parsing time (Markdown costs about 1 s per 30,000 short lines).
-MAX_BODY_CHARS = 2 * WECHAT_CONTENT_MAX_CHARS
+MAX_BODY_CHARS = 40_000  # twice the longest article any platform takes (20,000 characters)
 MAX_BODY_BYTES = 4 * MAX_BODY_CHARS  # UTF-8 needs at most 4 bytes a character
 MAX_FILE_BYTES = MAX_FRONT_MATTER_BYTES + MAX_BODY_BYTES + KIB
 
@@ -129,7 +128,7 @@ def load_post(path: str | Path, *, assets_dir: Path | None = None) -> Post:
     if len(split.body) > MAX_BODY_CHARS:
         raise PostError(Problem(at(split.body_line), (
             f"正文太长：共 {len(split.body)} 字，超过上限 {MAX_BODY_CHARS // 10000} 万字"
-            f"（微信文章正文最多 {WECHAT_CONTENT_MAX_CHARS // 10000} 万字符）")))
+            "（公众号文章正文最多 2 万字符）")))
     return _PostReader(path, meta, split.body, split.body_line, assets_dir).post()
 
 
