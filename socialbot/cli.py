@@ -38,6 +38,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                "生成活动总结初稿（约500字，Word 和 PDF）、覆盖情况表和 report.json。"),
     "resume": ("daemon", "resume", "解除暂停；超过补发时限的稿件会标为“已错过”，需要改期。"),
     "run": ("daemon", "run", "按时发布已审核的稿件（后台常驻；Ctrl+C 或 SIGTERM 安全停止）。"),
+    "users": ("users", "users",
+              "工作人员账号：添加、列出、停用、启用，修改密码（网页控制台登录用）。"),
     "status": ("daemon", "status", "运行状况：即将发布、需要处理的问题、剩余额度、授权到期；"
                                    "有问题时退出码为 3。"),
 }

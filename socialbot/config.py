@@ -89,6 +89,18 @@ class Account:
 
 
 @dataclass(frozen=True)
+class Unit:
+    """An organisation that owns accounts and staff (市局, a district bureau, an association).
+
+    ``sees_all``: this unit's admins oversee every unit (the city bureau).
+    """
+
+    id: str
+    name: str
+    sees_all: bool = False
+
+
+@dataclass(frozen=True)
 class Campaign:
     name: str
     theme: str
@@ -138,6 +150,13 @@ class Settings:
                                        compare=False)
     checks: CheckSettings = field(default_factory=CheckSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    # ``[units.<id>]`` and each account's ``unit``: who may see and act on what.
+    units: dict[str, Unit] = field(default_factory=dict)
+    account_units: dict[str, str] = field(default_factory=dict)
+
+    def unit_of(self, account_id: str) -> str:
+        """The unit an account belongs to ("" when the config names none)."""
+        return self.account_units.get(account_id, "")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -313,6 +332,7 @@ class _Reader:
             "redis",
             "checks",
             "alerts",
+            "units",
         }
         for key in self.data:
             if key not in known:
@@ -342,6 +362,8 @@ class _Reader:
         accounts = self.accounts()
         checks = self.checks()
         alerts = read_alerts(self.data.get("alerts"), self.fail, accounts)
+        units = self.units()
+        account_units = self.account_units(units)
         if self.problems:
             raise ConfigError(self.problems)
         return Settings(
@@ -364,7 +386,47 @@ class _Reader:
             environ=self.environ,
             checks=checks,
             alerts=alerts,
+            units=units,
+            account_units=account_units,
         )
+
+    def units(self) -> dict[str, Unit]:
+        """``[units.<id>]`` tables: name (required) and sees_all (default false)."""
+        raw = self.data.get("units", {})
+        if not isinstance(raw, dict):
+            self.fail("units", "应为表（[units.单位代号]）")
+            return {}
+        units: dict[str, Unit] = {}
+        for unit_id, table in raw.items():
+            where = f"units.{unit_id}"
+            if not ACCOUNT_ID_RE.match(unit_id):
+                self.fail(where, "单位代号只能用小写字母、数字和下划线，以字母开头")
+                continue
+            if not isinstance(table, dict):
+                self.fail(where, "应为表")
+                continue
+            for key in table:
+                if key not in ("name", "sees_all"):
+                    self.fail(where, f"未知字段 {key}（可用：name、sees_all）")
+            units[unit_id] = Unit(unit_id, self.text(table, "name", where),
+                                  self.flag(table, "sees_all", where, False))
+        return units
+
+    def account_units(self, units: dict[str, Unit]) -> dict[str, str]:
+        """Each account's ``unit``, which must be one of ``[units]``."""
+        raw = self.data.get("accounts", {})
+        found: dict[str, str] = {}
+        for account_id, table in (raw.items() if isinstance(raw, dict) else ()):
+            unit = table.get("unit") if isinstance(table, dict) else None
+            if unit is None:
+                continue
+            if not isinstance(unit, str) or unit not in units:
+                known = "、".join(units) or "（未配置 [units]）"
+                self.fail(f"accounts.{account_id}",
+                          f"unit “{unit}” 不是已配置的单位（有：{known}）")
+                continue
+            found[account_id] = unit
+        return found
 
     def checks(self) -> CheckSettings:
         """Word-list paths (each must exist) and per-rule levels over the defaults."""
@@ -453,7 +515,7 @@ class _Reader:
             choices = "、".join(names[:-1]) + " 或 " + names[-1] if len(names) > 1 else names[0]
             self.fail(where, f"platform 应为 {choices}，现为“{name}”")
             return None
-        common = {"platform", "name", "api_base", "requires_approval"}
+        common = {"platform", "name", "api_base", "requires_approval", "unit"}
         for key in t:
             if key not in common | platform.account_keys():
                 hint = (

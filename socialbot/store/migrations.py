@@ -13,6 +13,7 @@ from collections.abc import Callable
 from sqlalchemy import Column, Connection, Text, inspect, select
 from sqlalchemy.schema import CreateColumn
 
+from socialbot.store.people_schema import people_metadata
 from socialbot.store.schema import (
     ix_deliveries_key,
     ix_deliveries_post,
@@ -87,6 +88,10 @@ def _m4_lookup_indexes(conn: Connection, dialect: str) -> None:
         index.create(conn, checkfirst=True)
 
 
+def _m5_people(conn: Connection, dialect: str) -> None:
+    people_metadata.create_all(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Step]] = [
     (1, "queue, deliveries, attempts, audit (append-only), images, pauses, quota ledger",
      _m1_initial),
@@ -94,4 +99,5 @@ MIGRATIONS: list[tuple[int, str, Step]] = [
     (3, "key-value table (tokens, upload memos, leases)", _m3_kv),
     (4, "indexes on posts.post_id, deliveries.post and deliveries.delivery_key",
      _m4_lookup_indexes),
+    (5, "users, roles per unit, web sessions, failed sign-ins", _m5_people),
 ]

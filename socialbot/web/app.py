@@ -1,0 +1,457 @@
+"""The staff web console: a Starlette app over the same config and store as the CLI.
+
+Pages are rendered on the server (Jinja2); htmx (vendored in ``static/``) swaps the
+review panel in place. Every route checks the session, the unit and the role itself;
+nothing is only hidden in the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from socialbot import status as status_module
+from socialbot.config import Settings
+from socialbot.errors import StoreError
+from socialbot.people import TIER_LABELS, Person
+from socialbot.render.webfont import font_ready_script, font_stack
+from socialbot.store import Database, open_store, review, utcnow
+from socialbot.store import audit as audit_store
+from socialbot.store.content import load_rendered
+from socialbot.store.models import REVIEW_LABELS, DeliveryRecord, PostRecord, label
+from socialbot.store.queue import deliveries_of, get_post, list_queue
+from socialbot.store.times import show
+from socialbot.web import access
+from socialbot.web.auth import (
+    CSRF_HEADER,
+    LOGIN_CSRF_COOKIE,
+    Auth,
+    Limits,
+    Viewer,
+    clear_session_cookie,
+    csrf_ok,
+    is_https,
+    new_login_csrf,
+    set_session_cookie,
+)
+from socialbot.web.font import ConsoleFont, decode_chars, extra_font
+
+HERE = Path(__file__).parent
+Clock = Callable[[], dt.datetime]
+SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+HTMX_CONFIG = ('{"includeIndicatorStyles": false, "responseHandling": ['
+               '{"code": "204", "swap": false}, {"code": "[23]..", "swap": true}, '
+               '{"code": "[45]..", "swap": true, "error": true}]}')
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; font-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'")
+
+
+class Console:
+    """State shared by the routes: settings, store, clock, sign-in and the font."""
+
+    def __init__(self, settings: Settings, db: Database, clock: Clock, limits: Limits):
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self.auth = Auth(db, clock, limits)
+        self.limits = limits
+        self.font = ConsoleFont(settings)
+        self.jinja = Environment(loader=FileSystemLoader(HERE / "templates"),
+                                 autoescape=select_autoescape(["j2", "html"]),
+                                 trim_blocks=True, lstrip_blocks=True)
+        self.jinja.globals.update(
+            font_stack=font_stack(), htmx_config=HTMX_CONFIG, organisation=settings.organisation,
+            when=lambda t: show(t, settings.tz), state_label=label, review_label=REVIEW_LABELS,
+            account_name=lambda a: settings.accounts[a].name if a in settings.accounts else a,
+            unit_name=lambda u: settings.units[u].name if u in settings.units else u,
+            tier_label=TIER_LABELS, settings=settings, font_face=self.font.face_css())
+
+    def page(self, name: str, request: Request, viewer: Viewer | None, status: int = 200,
+             **context: Any) -> HTMLResponse:
+        """A whole page, or only its ``fragment`` block for htmx requests that ask for it."""
+        template = self.jinja.get_template(name)
+        body = template.render(request=request, viewer=viewer, **context)
+        extra = self.font.extra_css(body) if viewer else ""
+        if extra:
+            style = f"<style>{extra}</style>"
+            body = body.replace("</head>", style + "</head>", 1) if "</head>" in body \
+                else style + body
+        return HTMLResponse(body, status_code=status)
+
+
+def create_app(settings: Settings, *, db: Database | None = None, clock: Clock = utcnow,
+               limits: Limits | None = None) -> Starlette:
+    console = Console(settings, db or open_store(settings), clock, limits or Limits())
+    routes = [
+        Route("/", _home),
+        Route("/login", _login_form, methods=["GET"]),
+        Route("/login", _login, methods=["POST"]),
+        Route("/logout", _logout, methods=["POST"]),
+        Route("/review", _review_list),
+        Route("/posts/{queue_id:int}", _post_page),
+        Route("/posts/{queue_id:int}/image/{sha}", _post_image),
+        Route("/posts/{queue_id:int}/approve", _approve, methods=["POST"]),
+        Route("/posts/{queue_id:int}/reject", _reject, methods=["POST"]),
+        Route("/dashboard", _dashboard),
+        Route("/font/base-{key}.woff2", _base_font),
+        Route("/font/extra/{token}.woff2", _extra_font),
+        Route("/static/font-ready.js", _font_ready),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app.state.console = console
+    return SecurityHeaders(app)  # type: ignore[return-value]
+
+
+class SecurityHeaders:
+    """No framing, no sniffing, scripts only from the console itself."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+        self.state = getattr(app, "state", None)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"content-security-policy", CSP.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"same-origin"),
+                ]
+                if not any(k == b"cache-control" for k, _v in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _console(request: Request) -> Console:
+    return request.app.state.console  # type: ignore[no-any-return]
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+async def _viewer(request: Request) -> Viewer | None:
+    return await run_in_threadpool(_console(request).auth.viewer, request)
+
+
+class SignInNeeded(Exception):
+    pass
+
+
+async def _require_viewer(request: Request) -> Viewer:
+    viewer = await _viewer(request)
+    if viewer is None:
+        raise SignInNeeded
+    return viewer
+
+
+def _to_login(request: Request) -> Response:
+    target = "/login?next=" + quote(request.url.path)
+    if _is_htmx(request):
+        return Response(status_code=401, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+def _signed_in(handler: Callable[[Request, Viewer], Awaitable[Response]]
+               ) -> Callable[[Request], Awaitable[Response]]:
+    async def route(request: Request) -> Response:
+        try:
+            viewer = await _require_viewer(request)
+        except SignInNeeded:
+            return _to_login(request)
+        return await handler(request, viewer)
+
+    route.__name__ = handler.__name__
+    route.__doc__ = handler.__doc__
+    return route
+
+
+async def _checked_form(request: Request, viewer: Viewer) -> dict[str, str]:
+    """The POSTed form, after the CSRF token (form field or htmx header) matched."""
+    form = await request.form()
+    given = request.headers.get(CSRF_HEADER) or str(form.get("csrf") or "")
+    if not csrf_ok(viewer.csrf, given):
+        raise HTTPException(403, "安全校验未通过（页面已过期或请求不是从控制台发出的），"
+                                 "请刷新页面后重试")
+    return {k: str(v) for k, v in form.items() if isinstance(v, str)}
+
+
+def _visible_post(console: Console, person: Person, queue_id: int
+                  ) -> tuple[PostRecord, list[DeliveryRecord]]:
+    """The post and its deliveries; 404 alike for a missing post and another unit's post."""
+    try:
+        with console.db.tx(write=False) as conn:
+            post = get_post(conn, queue_id)
+            ds = deliveries_of(conn, queue_id)
+    except StoreError:
+        raise HTTPException(404, f"没有编号 {queue_id} 的稿件，或它不属于你所在的单位") from None
+    if not access.can_see(person, console.settings, post):
+        raise HTTPException(404, f"没有编号 {queue_id} 的稿件，或它不属于你所在的单位")
+    return post, ds
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    console = _console(request)
+    viewer = await _viewer(request)
+    titles = {403: "无权操作", 404: "找不到页面", 405: "不支持的操作", 429: "尝试次数过多"}
+    detail = exc.detail if exc.detail and not exc.detail.isascii() else titles.get(
+        exc.status_code, "请求有误")
+    if _is_htmx(request):
+        response = console.page("_message.html.j2", request, viewer, exc.status_code,
+                                kind="error", message=detail)
+    else:
+        response = console.page("error.html.j2", request, viewer, exc.status_code,
+                                title=titles.get(exc.status_code, "请求有误"), message=detail)
+    return response
+
+
+# --- sign-in ------------------------------------------------------------------------------
+
+
+async def _home(request: Request) -> Response:
+    return RedirectResponse("/review", status_code=303)
+
+
+def _safe_next(value: str | None) -> str:
+    """Only paths on this console (no scheme, no host) may follow a sign-in."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/review"
+
+
+async def _login_form(request: Request, message: str = "", status: int = 200) -> Response:
+    console = _console(request)
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_login_csrf()
+    response = console.page("login.html.j2", request, None, status, login_csrf=token,
+                            message=message, next=_safe_next(request.query_params.get("next")),
+                            username=request.query_params.get("u", ""))
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                        secure=is_https(request), path="/login")
+    return response
+
+
+async def _login(request: Request) -> Response:
+    console = _console(request)
+    form = await request.form()
+    if not csrf_ok(request.cookies.get(LOGIN_CSRF_COOKIE, ""), str(form.get("csrf") or "")):
+        return await _login_form(request, "登录页面已过期，请重新输入", 403)
+    username = str(form.get("username") or "").strip().lower()[:64]
+    password = str(form.get("password") or "")[:256]
+    ip = request.client.host if request.client else "?"
+    if await run_in_threadpool(console.auth.throttled, username, ip):
+        minutes = int(console.limits.window.total_seconds() // 60)
+        return await _login_form(
+            request, f"登录失败次数过多，请 {minutes} 分钟后再试（或请管理员重设密码）", 429)
+    token = await run_in_threadpool(console.auth.sign_in, username, password, ip)
+    if token is None:
+        return await _login_form(request, "用户名或密码不对，请重新输入", 401)
+    response = RedirectResponse(_safe_next(str(form.get("next") or "")), status_code=303)
+    set_session_cookie(response, request, token, console.limits)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@_signed_in
+async def _logout(request: Request, viewer: Viewer) -> Response:
+    await _checked_form(request, viewer)
+    await run_in_threadpool(_console(request).auth.sign_out, viewer.token)
+    response = RedirectResponse("/login", status_code=303)
+    clear_session_cookie(response, request)
+    return response
+
+
+# --- review -------------------------------------------------------------------------------
+
+
+@_signed_in
+async def _review_list(request: Request, viewer: Viewer) -> Response:
+    """Posts awaiting review in the viewer's units: first those the viewer may decide."""
+    console = _console(request)
+    settings, person = console.settings, viewer.person
+    rows = await run_in_threadpool(list_queue, console.db)
+    mine, others = [], []
+    for post, ds in rows:
+        if not access.can_see(person, settings, post) or not access.awaiting_review(post, ds):
+            continue
+        refusal = access.review_refusal(person, settings, post)
+        (others if refusal else mine).append((post, ds, refusal))
+    return console.page("review.html.j2", request, viewer, mine=mine, others=others,
+                        nav="review")
+
+
+def _post_context(console: Console, viewer: Viewer, post: PostRecord,
+                  ds: list[DeliveryRecord]) -> dict[str, Any]:
+    with console.db.tx(write=False) as conn:
+        rendered = load_rendered(conn, post.id)
+    article = rendered.wechat.content_html
+    for image in (rendered.wechat.cover, *rendered.wechat.images, rendered.weibo.image):
+        article = article.replace(image.ref, f"/posts/{post.id}/image/{image.sha256}")
+    history = audit_store.entries(console.db, post=post.id, limit=50)
+    return {
+        "post": post, "ds": ds, "rendered": rendered, "article": article, "history": history,
+        "refusal": access.review_refusal(viewer.person, console.settings, post),
+        "awaiting": access.awaiting_review(post, ds), "nav": "review",
+    }
+
+
+@_signed_in
+async def _post_page(request: Request, viewer: Viewer) -> Response:
+    console = _console(request)
+    queue_id = int(request.path_params["queue_id"])
+    post, ds = await run_in_threadpool(_visible_post, console, viewer.person, queue_id)
+    context = await run_in_threadpool(_post_context, console, viewer, post, ds)
+    return console.page("post.html.j2", request, viewer, **context)
+
+
+@_signed_in
+async def _post_image(request: Request, viewer: Viewer) -> Response:
+    console = _console(request)
+    queue_id = int(request.path_params["queue_id"])
+    sha = str(request.path_params["sha"])
+    post, _ds = await run_in_threadpool(_visible_post, console, viewer.person, queue_id)
+    if not SHA_RE.match(sha):
+        raise HTTPException(404)
+
+    def find() -> Response:
+        with console.db.tx(write=False) as conn:
+            rendered = load_rendered(conn, post.id)
+        w = rendered.wechat
+        for image in (w.cover, *w.images, rendered.weibo.image):
+            if image.sha256 == sha:
+                return Response(image.data, media_type=image.mime,
+                                headers={"cache-control": "private, max-age=3600"})
+        raise HTTPException(404)
+
+    return await run_in_threadpool(find)
+
+
+async def _decide(request: Request, viewer: Viewer, decision: str) -> Response:
+    """Approve or reject after every server-side check; htmx gets the panel back."""
+    console = _console(request)
+    settings, person = console.settings, viewer.person
+    form = await _checked_form(request, viewer)
+    queue_id = int(request.path_params["queue_id"])
+    post, ds = await run_in_threadpool(_visible_post, console, person, queue_id)
+    refusal = access.review_refusal(person, settings, post)
+    if refusal:
+        raise HTTPException(403, refusal)
+    if post.approved:
+        who = "你" if post.approved_by == person.username else post.approved_by
+        raise HTTPException(409, f"{who}已审核通过这篇稿件，同一内容不能重复审核")
+    if not access.awaiting_review(post, ds):
+        raise HTTPException(409, "这篇稿件现在没有等待审核的目标")
+    now = console.clock()
+    try:
+        if decision == "approve":
+            result = await run_in_threadpool(
+                review.approve, console.db, settings, queue_id, person.username, now,
+                expect_hash=form.get("content_hash") or "-",
+                override=form.get("override") or None)
+            message = "已审核通过" + "".join(f"；{n}" for n in result.notes)
+        else:
+            await run_in_threadpool(review.reject, console.db, settings, queue_id,
+                                    person.username, form.get("reason", ""), now)
+            message = "已退回，作者修改后会重新进入审核"
+    except StoreError as exc:
+        raise HTTPException(409, exc.render()) from None
+    if not _is_htmx(request):
+        return RedirectResponse(f"/posts/{queue_id}", status_code=303)
+    post, ds = await run_in_threadpool(_visible_post, console, person, queue_id)
+    context = await run_in_threadpool(_post_context, console, viewer, post, ds)
+    return console.page("_review_panel.html.j2", request, viewer, message=message, **context)
+
+
+@_signed_in
+async def _approve(request: Request, viewer: Viewer) -> Response:
+    return await _decide(request, viewer, "approve")
+
+
+@_signed_in
+async def _reject(request: Request, viewer: Viewer) -> Response:
+    return await _decide(request, viewer, "reject")
+
+
+# --- watch --------------------------------------------------------------------------------
+
+
+def _dashboard_context(console: Console, person: Person) -> dict[str, Any]:
+    settings = console.settings
+    now = console.clock()
+    accounts = person.accounts(settings)
+    status = status_module.collect(settings, console.db, now)
+    attention = [i for i in status.attention if i.delivery.account in accounts]
+    next_due = [i for i in status.next_due if i.delivery.account in accounts]
+    quota = [q for q in status.quota if q.account in accounts]
+    pauses = [p for p in status.pauses  # one account's, or the switch for all of them
+              if p.scope in accounts or p.scope not in settings.accounts]
+    warnings = [w for w in status.warnings if any(f"账号 {a} " in w for a in accounts)]
+    visible_posts = {post.id for post, _ds in list_queue(console.db, include_finished=True)
+                     if access.can_see(person, settings, post)}
+    sees_all = person.sees_all(settings)
+    history = [e for e in reversed(audit_store.entries(console.db, limit=300))
+               if (e.post in visible_posts) or (e.post is None and sees_all)][:50]
+    return {"attention": attention, "next_due": next_due, "quota": quota, "pauses": pauses,
+            "warnings": warnings, "history": history, "nav": "dashboard",
+            "now_text": show(now, settings.tz)}
+
+
+@_signed_in
+async def _dashboard(request: Request, viewer: Viewer) -> Response:
+    console = _console(request)
+    context = await run_in_threadpool(_dashboard_context, console, viewer.person)
+    return console.page("dashboard.html.j2", request, viewer, **context)
+
+
+# --- assets -------------------------------------------------------------------------------
+
+FONT_HEADERS = {"cache-control": "public, max-age=31536000, immutable"}
+
+
+async def _base_font(request: Request) -> Response:
+    console = _console(request)
+    if request.path_params["key"] != console.font.key:
+        raise HTTPException(404)
+    data = await run_in_threadpool(console.font.base)
+    return Response(data, media_type="font/woff2", headers=FONT_HEADERS)
+
+
+@_signed_in
+async def _extra_font(request: Request, viewer: Viewer) -> Response:
+    chars = decode_chars(str(request.path_params["token"]))
+    if chars is None:
+        raise HTTPException(404)
+    data = await run_in_threadpool(extra_font, chars)
+    return Response(data, media_type="font/woff2",
+                    headers={"cache-control": "private, max-age=31536000, immutable"})
+
+
+async def _font_ready(request: Request) -> Response:
+    script = font_ready_script()
+    body = script.removeprefix("<script>").removesuffix("</script>")
+    return Response(body, media_type="text/javascript",
+                    headers={"cache-control": "public, max-age=3600"})
