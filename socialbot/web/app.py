@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from socialbot import status as status_module
 from socialbot.config import Settings
 from socialbot.errors import StoreError
 from socialbot.people import TIER_LABELS, Person
-from socialbot.render.webfont import font_ready_script, font_stack
+from socialbot.render.webfont import font_stack
 from socialbot.store import Database, open_store, review, utcnow
 from socialbot.store import audit as audit_store
 from socialbot.store.content import load_rendered
@@ -48,16 +49,17 @@ from socialbot.web.auth import (
     new_login_csrf,
     set_session_cookie,
 )
-from socialbot.web.font import ConsoleFont, decode_chars, extra_font
+from socialbot.web.font import ConsoleFont
 
 HERE = Path(__file__).parent
+EXTRA_FONT_MARK = "<!--extra-font-->"
 Clock = Callable[[], dt.datetime]
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 HTMX_CONFIG = ('{"includeIndicatorStyles": false, "responseHandling": ['
                '{"code": "204", "swap": false}, {"code": "[23]..", "swap": true}, '
                '{"code": "[45]..", "swap": true, "error": true}]}')
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data:; font-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "img-src 'self' data:; font-src 'self' data:; form-action 'self'; frame-ancestors 'none'; "
        "base-uri 'none'")
 
 
@@ -79,7 +81,8 @@ class Console:
             when=lambda t: show(t, settings.tz), state_label=label, review_label=REVIEW_LABELS,
             account_name=lambda a: settings.accounts[a].name if a in settings.accounts else a,
             unit_name=lambda u: settings.units[u].name if u in settings.units else u,
-            tier_label=TIER_LABELS, settings=settings, font_face=self.font.face_css())
+            tier_label=TIER_LABELS, audit_text=_audit_text, settings=settings,
+            font_face=self.font.face_css())
 
     def page(self, name: str, request: Request, viewer: Viewer | None, status: int = 200,
              **context: Any) -> HTMLResponse:
@@ -87,9 +90,9 @@ class Console:
         template = self.jinja.get_template(name)
         body = template.render(request=request, viewer=viewer, **context)
         extra = self.font.extra_css(body) if viewer else ""
-        if extra:
+        if extra:  # next to the base face, before the script that waits for the font
             style = f"<style>{extra}</style>"
-            body = body.replace("</head>", style + "</head>", 1) if "</head>" in body \
+            body = body.replace(EXTRA_FONT_MARK, style, 1) if EXTRA_FONT_MARK in body \
                 else style + body
         return HTMLResponse(body, status_code=status)
 
@@ -109,12 +112,12 @@ def create_app(settings: Settings, *, db: Database | None = None, clock: Clock =
         Route("/posts/{queue_id:int}/reject", _reject, methods=["POST"]),
         Route("/dashboard", _dashboard),
         Route("/font/base-{key}.woff2", _base_font),
-        Route("/font/extra/{token}.woff2", _extra_font),
-        Route("/static/font-ready.js", _font_ready),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
     app.state.console = console
+    # Cut the base font now, not when the first page asks for it (about two seconds).
+    threading.Thread(target=console.font.base, name="console-font", daemon=True).start()
     return SecurityHeaders(app)  # type: ignore[return-value]
 
 
@@ -141,6 +144,15 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def _audit_text(entry: audit_store.AuditEntry) -> str:
+    """"审核通过：标题", not "审核通过：审核通过：标题"."""
+    if not entry.detail:
+        return entry.action_label
+    if entry.detail.startswith(entry.action_label):
+        return entry.detail
+    return f"{entry.action_label}：{entry.detail}"
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -221,9 +233,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     titles = {403: "无权操作", 404: "找不到页面", 405: "不支持的操作", 429: "尝试次数过多"}
     detail = exc.detail if exc.detail and not exc.detail.isascii() else titles.get(
         exc.status_code, "请求有误")
-    if _is_htmx(request):
+    if _is_htmx(request):  # into the review panel's message slot, not over the page
         response = console.page("_message.html.j2", request, viewer, exc.status_code,
                                 kind="error", message=detail)
+        response.headers.update({"HX-Retarget": "#review-panel-msg",
+                                 "HX-Reswap": "outerHTML", "HX-Reselect": "#review-panel-msg"})
     else:
         response = console.page("error.html.j2", request, viewer, exc.status_code,
                                 title=titles.get(exc.status_code, "请求有误"), message=detail)
@@ -383,7 +397,7 @@ async def _decide(request: Request, viewer: Viewer, decision: str) -> Response:
         return RedirectResponse(f"/posts/{queue_id}", status_code=303)
     post, ds = await run_in_threadpool(_visible_post, console, person, queue_id)
     context = await run_in_threadpool(_post_context, console, viewer, post, ds)
-    return console.page("_review_panel.html.j2", request, viewer, message=message, **context)
+    return console.page("post.html.j2", request, viewer, message=message, **context)
 
 
 @_signed_in
@@ -438,20 +452,3 @@ async def _base_font(request: Request) -> Response:
         raise HTTPException(404)
     data = await run_in_threadpool(console.font.base)
     return Response(data, media_type="font/woff2", headers=FONT_HEADERS)
-
-
-@_signed_in
-async def _extra_font(request: Request, viewer: Viewer) -> Response:
-    chars = decode_chars(str(request.path_params["token"]))
-    if chars is None:
-        raise HTTPException(404)
-    data = await run_in_threadpool(extra_font, chars)
-    return Response(data, media_type="font/woff2",
-                    headers={"cache-control": "private, max-age=31536000, immutable"})
-
-
-async def _font_ready(request: Request) -> Response:
-    script = font_ready_script()
-    body = script.removeprefix("<script>").removesuffix("</script>")
-    return Response(body, media_type="text/javascript",
-                    headers={"cache-control": "public, max-age=3600"})

@@ -1,10 +1,10 @@
 """The console's font: the shipped CJK face, cut to the characters the pages show.
 
 A *base* subset covers every character of the console's templates and messages and the
-configured names (units, accounts, organisation); it is cut once per process. A page
-that shows other characters (a post's title, a name) gets an *extra* face for exactly
-those, addressed by the characters themselves (stateless, so any process can serve it)
-and limited by ``unicode-range`` so the browser asks for it only when needed.
+configured names (units, accounts, organisation); it is cut once per process and served
+at a URL keyed by its characters. A page that shows other characters (a post's title, a
+person's name) carries an *extra* face of exactly those, inline (cut once per character
+set and kept in memory), as a second family in the font stack.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ import threading
 from pathlib import Path
 
 from socialbot.config import Settings
-from socialbot.render.webfont import FAMILY, subset_font, subset_key, text_chars
+from socialbot.render.webfont import FAMILY, font_stack, subset_font, subset_key, text_chars
 
-EXTRA_MAX_CHARS = 400  # per extra face; a page with more gets several
 _HERE = Path(__file__).parent
 _TAG_RE = re.compile(r"<[^>]*>")
 
@@ -61,33 +60,20 @@ class ConsoleFont:
                 "font-weight: 400; font-style: normal; font-display: block; }\n")
 
     def extra_css(self, page: str) -> str:
-        """@font-face rules for the page's characters the base subset lacks ("" if none)."""
-        missing = sorted(ch for ch in text_chars(_TAG_RE.sub(" ", page)) if ch not in self._chars)
-        rules = []
-        for start in range(0, len(missing), EXTRA_MAX_CHARS):
-            chunk = "".join(missing[start:start + EXTRA_MAX_CHARS])
-            ranges = ",".join(f"U+{ord(ch):X}" for ch in chunk)
-            rules.append(f'@font-face {{ font-family: "{FAMILY}"; '
-                         f'src: url("/font/extra/{encode_chars(chunk)}.woff2") format("woff2"); '
-                         f"font-weight: 400; font-style: normal; unicode-range: {ranges}; }}")
-        return "\n".join(rules)
-
-
-def encode_chars(chars: str) -> str:
-    return base64.urlsafe_b64encode(chars.encode("utf-8")).decode("ascii").rstrip("=")
-
-
-def decode_chars(token: str) -> str | None:
-    """The characters named by an extra face's URL, or None when it is not one of ours."""
-    if len(token) > EXTRA_MAX_CHARS * 6:
-        return None
-    try:
-        chars = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("utf-8")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if not chars or len(chars) > EXTRA_MAX_CHARS or "".join(sorted(set(chars))) != chars:
-        return None
-    return chars
+        """CSS for the page's characters the base subset lacks ("" if none): a face
+        of exactly those glyphs, inlined as a data: URL and listed after the base
+        family in ``--font``, so the page needs no second font request."""
+        missing = "".join(sorted(ch for ch in text_chars(_TAG_RE.sub(" ", page))
+                                 if ch not in self._chars))
+        if not missing:
+            return ""
+        family = f"{FAMILY} {subset_key(missing)[:12]}"
+        data = base64.b64encode(extra_font(missing)).decode("ascii")
+        stack = font_stack().replace(f'"{FAMILY}"', f'"{FAMILY}", "{family}"', 1)
+        return (f'@font-face {{ font-family: "{family}"; '
+                f'src: url("data:font/woff2;base64,{data}") format("woff2"); '
+                "font-weight: 400; font-style: normal; font-display: block; }\n"
+                f":root {{ --font: {stack}; }}")
 
 
 @functools.lru_cache(maxsize=256)
