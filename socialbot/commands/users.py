@@ -95,11 +95,11 @@ def list_(app: AppContext) -> None:
         console.print("还没有用户。添加第一位管理员："
                       "socialbot users add admin --role 单位代号:admin")
         return
-    table = Table("用户名", "姓名", "单位与角色", "状态")
+    table = Table("用户名", "姓名", "状态")
+    table.add_column("单位与角色", overflow="fold")  # one role a line, never cut off
     for p in everyone:
-        table.add_row(p.username, p.display_name,
-                      "、".join(r.label(settings) for r in p.roles) or "（无）",
-                      "已停用" if p.disabled else "正常")
+        table.add_row(p.username, p.display_name, "已停用" if p.disabled else "正常",
+                      "\n".join(r.label(settings) for r in p.roles) or "（无）")
     console.print(table)
 
 
