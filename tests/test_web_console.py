@@ -268,3 +268,42 @@ def test_logins_are_rate_limited_per_user_and_per_address(env):
         sign_in(env, "editor1")
     finally:
         env.clock.offset = type(env.clock.offset)()
+
+
+def test_the_web_command_serves_the_console(env, tmp_path):
+    """`socialbot web` itself, in its own process, on the same database; always stopped."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "socialbot", "--config", str(env.root / "config.toml"), "web",
+         "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            try:
+                r = requests.get(f"http://127.0.0.1:{port}/login", timeout=5)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "socialbot web did not answer in 90 s"
+                time.sleep(0.2)
+        assert r.status_code == 200 and "登录" in r.text
+        assert "server" not in {k.lower() for k in r.headers}
+        s = requests.Session()
+        token = CSRF_RE.search(s.get(f"http://127.0.0.1:{port}/login").text).group(1)
+        signed = s.post(f"http://127.0.0.1:{port}/login", data={
+            "csrf": token, "username": "admin", "password": PASSWORD})
+        assert "浦东稿件" in signed.text  # the CLI's queue, seen by the console process
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(30)

@@ -8,6 +8,7 @@ nothing is only hidden in the page.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import threading
 from collections.abc import Awaitable, Callable
@@ -114,7 +115,8 @@ def create_app(settings: Settings, *, db: Database | None = None, clock: Clock =
         Route("/font/base-{key}.woff2", _base_font),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error,
+                                                       Exception: _server_error})
     app.state.console = console
     # Cut the base font now, not when the first page asks for it (about two seconds).
     threading.Thread(target=console.font.base, name="console-font", daemon=True).start()
@@ -242,6 +244,18 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         response = console.page("error.html.j2", request, viewer, exc.status_code,
                                 title=titles.get(exc.status_code, "请求有误"), message=detail)
     return response
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """Anything unexpected: a Chinese page, no traceback (uvicorn logs the error)."""
+    message = (exc.render() if isinstance(exc, StoreError)
+               else "服务器出错了，请稍后重试；如果一直出错，请联系管理员")
+    try:
+        return _console(request).page("error.html.j2", request, None, 500, title="出错了",
+                                      message=message)
+    except Exception:  # the page itself failed: plain text is still better than nothing
+        return HTMLResponse(f"<!doctype html><meta charset=\"utf-8\"><p>{html.escape(message)}",
+                            status_code=500)
 
 
 # --- sign-in ------------------------------------------------------------------------------
