@@ -3,6 +3,7 @@ enforced by the server (what a browser page hides is not what protects)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 
@@ -307,3 +308,37 @@ def test_the_web_command_serves_the_console(env, tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(30)
+
+
+def test_an_edit_after_approval_voids_it_and_the_console_says_so(env):
+    number = env.queue("0611-edit", "修改后需重新审核的稿件", "shsmr_weibo", by="editor1")
+    s = sign_in(env, "rev2")
+    csrf, content_hash = form_tokens(s, env, number)
+    r = s.post(f"{env.url}/posts/{number}/approve",
+               data={"csrf": csrf, "content_hash": content_hash})
+    assert r.status_code == 200 and review_state(env, number)[0] == "approved"
+    path = env.root / "posts" / "0611-edit.md"
+    path.write_text(path.read_text("utf-8").replace("今天，", "今天上午，"), "utf-8")
+    done = env.cli("queue", "edit", str(number), "--by", "editor1")
+    assert done.returncode == 0, done.stderr + done.stdout
+    page = s.get(f"{env.url}/posts/{number}").text
+    assert "审核作废" in page and "审核通过</button>" in page  # back in review
+    assert review_state(env, number) == ("pending", [State.QUEUED])
+    r = s.post(f"{env.url}/posts/{number}/approve",  # the old content's approval form
+               data={"csrf": csrf, "content_hash": content_hash})
+    assert r.status_code == 409 and "稿件内容已变化" in r.text
+
+
+def test_dashboard_shows_what_needs_a_person_in_the_viewers_units_only(env):
+    env.clock.advance(days=400)  # every queued post is now past its time, unapproved
+    try:
+        page = sign_in(env, "pdeditor").get(f"{env.url}/dashboard").text
+        attention = page.split('id="attention"')[1].split("</ul>")[0]
+        assert "浦东稿件：认可开放日" in attention and "已到发布时间，但还没有审核通过" in attention
+        assert "市局稿件" not in page
+        city = sign_in(env, "rev2").get(f"{env.url}/dashboard").text
+        attention = city.split('id="attention"')[1].split("</ul>")[0]
+        assert "市局稿件：世界认可日" in attention
+        assert "已到发布时间，但还没有审核通过" in attention and "浦东稿件" not in city
+    finally:
+        env.clock.offset = dt.timedelta()
