@@ -43,7 +43,9 @@ def new_page(chromium: Any, width: int, height: int = 900) -> Any:
 
 
 def ready(page: Any) -> None:
+    """Loaded, shown (console.js hides the page until its font faces are in) and drawn."""
     page.wait_for_load_state("load")
+    page.wait_for_function("document.documentElement.style.display !== 'none'")
     page.evaluate("document.fonts.ready.then(() => true)")
 
 
