@@ -65,9 +65,18 @@ def review_allows(review: str, approved_hash: str | None, content_hash: str,
     """
     if review == REJECTED:
         return False
-    if policy is not None and not policy.requires_review and not has_warnings:
+    if not review_required(policy, has_warnings=has_warnings):
         return True
     return approved_hash == content_hash
+
+
+def review_required(policy: AccountPolicy | None, *, has_warnings: bool = False) -> bool:
+    """Whether a delivery to this account waits for a reviewer's approval.
+
+    Yes for an account no longer configured (``policy`` None), for one whose policy
+    requires review, and for content with content-check warnings.
+    """
+    return policy is None or policy.requires_review or has_warnings
 
 
 def may_send(*, state: str, paused: bool, due_at: dt.datetime, account: str, review: str,

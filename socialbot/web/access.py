@@ -11,7 +11,7 @@ from socialbot.config import Settings
 from socialbot.people import Person
 from socialbot.store import State
 from socialbot.store.models import DeliveryRecord, PostRecord
-from socialbot.store.queue import review_needed
+from socialbot.store.policy import policies_of, review_required
 from socialbot.store.review import same_person
 
 
@@ -27,8 +27,9 @@ def can_see(person: Person, settings: Settings, post: PostRecord) -> bool:
 
 def review_units(settings: Settings, post: PostRecord) -> set[str]:
     """Units whose accounts among the post's targets need a reviewer's approval."""
+    policies = policies_of(settings)
     return {settings.unit_of(a) for a in post.targets
-            if review_needed(settings.accounts.get(a), bool(post.warnings))}
+            if review_required(policies.get(a), has_warnings=bool(post.warnings))}
 
 
 def awaiting_review(post: PostRecord, ds: list[DeliveryRecord]) -> bool:
