@@ -84,7 +84,7 @@ def main(count: int) -> None:
         t0 = time.perf_counter()
         fill(settings, db, count)
         print(f"queued {count} posts ({count} deliveries) in {time.perf_counter() - t0:.1f} s")
-        app = create_app(settings, db=db)
+        app = create_app(settings, store=db)
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))

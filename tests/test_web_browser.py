@@ -12,7 +12,6 @@ from web_support import PASSWORD, make_env, serve
 
 from socialbot.render.webfont import FAMILY
 from socialbot.store import State
-from socialbot.store.queue import deliveries_of, get_post
 from tests.browser import platform_fonts
 
 pytestmark = pytest.mark.chromium
@@ -96,9 +95,8 @@ def test_review_and_approve_in_the_browser_then_see_it_on_the_dashboard(chromium
         assert "审核通过" in page.locator("#post-history").inner_text()
         drawn_with_shipped_font(page, "#review-panel .msg.ok")
         page.screenshot(path=str(shots / "post-approved-desktop.png"), full_page=True)
-        with env.db.tx(write=False) as conn:
-            assert get_post(conn, wad).approved_by == "rev1"
-            assert {d.state for d in deliveries_of(conn, wad)} == {State.APPROVED}
+        assert env.db.post(wad).approved_by == "rev1"
+        assert {d.state for d in env.db.deliveries_of(wad)} == {State.APPROVED}
         shown = env.cli("queue", "show", str(wad))
         assert "rev1" in shown.stdout, shown.stdout  # the CLI sees the browser's approval
 

@@ -12,7 +12,6 @@ import requests
 from web_support import PASSWORD, make_env, serve
 
 from socialbot.store import State
-from socialbot.store.queue import deliveries_of, get_post
 from socialbot.web.auth import COOKIE, Limits
 
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
@@ -50,8 +49,7 @@ def form_tokens(s: requests.Session, env, queue_id: int) -> tuple[str, str]:
 
 
 def review_state(env, queue_id: int) -> tuple[str, list[State]]:
-    with env.db.tx(write=False) as conn:
-        return get_post(conn, queue_id).review, [d.state for d in deliveries_of(conn, queue_id)]
+    return env.db.post(queue_id).review, [d.state for d in env.db.deliveries_of(queue_id)]
 
 
 def test_sign_in_page_is_chinese_and_a_wrong_password_is_refused(env):

@@ -26,7 +26,8 @@ from helpers import CONFIG_HEADER, REPO
 from socialbot.config import Settings, load_settings
 from socialbot.passwords import hash_password
 from socialbot.people import Role
-from socialbot.store import Database, open_store, people
+from socialbot.store import open_store, people
+from socialbot.store.sql import SqlStore
 from socialbot.web.app import create_app
 from socialbot.web.auth import Limits
 
@@ -109,7 +110,7 @@ class Clock:
 class ConsoleEnv:
     root: Path
     settings: Settings
-    db: Database
+    db: SqlStore  # the store the console and the test share
     clock: Clock
     url: str = ""
     queued: dict[str, int] = field(default_factory=dict)
@@ -154,7 +155,7 @@ def make_env(root: Path) -> ConsoleEnv:
 @contextmanager
 def serve(env: ConsoleEnv, limits: Limits | None = None) -> Iterator[str]:
     """The console on a free loopback port until the block ends; yields its base URL."""
-    app = create_app(env.settings, db=env.db, clock=env.clock, limits=limits)
+    app = create_app(env.settings, store=env.db, clock=env.clock, limits=limits)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

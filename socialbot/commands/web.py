@@ -32,11 +32,15 @@ def web(app: AppContext, host: str, port: int, proxy_ips: str) -> None:
 
     settings = app.settings
     store = open_store(settings)
-    if people.count_people(store) == 0:
-        click.echo("提示：还没有任何用户，请先用 socialbot users add 创建第一位管理员。", err=True)
-    click.echo(f"控制台：http://{host}:{port}/  （按 Ctrl+C 停止）", err=True)
-    uvicorn.run(create_app(settings, db=store), host=host, port=port, proxy_headers=True,
-                forwarded_allow_ips=proxy_ips, server_header=False, log_level="warning")
+    try:
+        if people.count_people(store) == 0:
+            click.echo("提示：还没有任何用户，请先用 socialbot users add 创建第一位管理员。",
+                       err=True)
+        click.echo(f"控制台：http://{host}:{port}/  （按 Ctrl+C 停止）", err=True)
+        uvicorn.run(create_app(settings, store=store), host=host, port=port, proxy_headers=True,
+                    forwarded_allow_ips=proxy_ips, server_header=False, log_level="warning")
+    finally:
+        store.dispose()
 
 
 COMMANDS: list[click.Command] = [web]

@@ -31,11 +31,10 @@ from socialbot.config import Settings
 from socialbot.errors import StoreError
 from socialbot.people import TIER_LABELS, Person
 from socialbot.render.webfont import font_stack
-from socialbot.store import Database, open_store, review, utcnow
 from socialbot.store import audit as audit_store
-from socialbot.store.content import load_rendered
+from socialbot.store import open_store, review, utcnow
 from socialbot.store.models import REVIEW_LABELS, DeliveryRecord, PostRecord, label
-from socialbot.store.queue import deliveries_of, get_post, list_queue
+from socialbot.store.sql import SqlStore
 from socialbot.store.times import show
 from socialbot.web import access
 from socialbot.web.auth import (
@@ -67,11 +66,11 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 class Console:
     """State shared by the routes: settings, store, clock, sign-in and the font."""
 
-    def __init__(self, settings: Settings, db: Database, clock: Clock, limits: Limits):
+    def __init__(self, settings: Settings, store: SqlStore, clock: Clock, limits: Limits):
         self.settings = settings
-        self.db = db
+        self.store = store
         self.clock = clock
-        self.auth = Auth(db, clock, limits)
+        self.auth = Auth(store, clock, limits)
         self.limits = limits
         self.font = ConsoleFont(settings)
         self.jinja = Environment(loader=FileSystemLoader(HERE / "templates"),
@@ -98,9 +97,10 @@ class Console:
         return HTMLResponse(body, status_code=status)
 
 
-def create_app(settings: Settings, *, db: Database | None = None, clock: Clock = utcnow,
+def create_app(settings: Settings, *, store: SqlStore | None = None, clock: Clock = utcnow,
                limits: Limits | None = None) -> Starlette:
-    console = Console(settings, db or open_store(settings), clock, limits or Limits())
+    """The console over ``store`` (default: the configured database; the caller disposes it)."""
+    console = Console(settings, store or open_store(settings), clock, limits or Limits())
     routes = [
         Route("/", _home),
         Route("/login", _login_form, methods=["GET"]),
@@ -218,14 +218,12 @@ def _visible_post(console: Console, person: Person, queue_id: int
                   ) -> tuple[PostRecord, list[DeliveryRecord]]:
     """The post and its deliveries; 404 alike for a missing post and another unit's post."""
     try:
-        with console.db.tx(write=False) as conn:
-            post = get_post(conn, queue_id)
-            ds = deliveries_of(conn, queue_id)
+        post = console.store.post(queue_id)
     except StoreError:
         raise HTTPException(404, f"没有编号 {queue_id} 的稿件，或它不属于你所在的单位") from None
     if not access.can_see(person, console.settings, post):
         raise HTTPException(404, f"没有编号 {queue_id} 的稿件，或它不属于你所在的单位")
-    return post, ds
+    return post, console.store.deliveries_of(queue_id)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -321,7 +319,7 @@ async def _review_list(request: Request, viewer: Viewer) -> Response:
     """Posts awaiting review in the viewer's units: first those the viewer may decide."""
     console = _console(request)
     settings, person = console.settings, viewer.person
-    rows = await run_in_threadpool(list_queue, console.db)
+    rows, _total = await run_in_threadpool(console.store.list_queue)
     mine, others = [], []
     for post, ds in rows:
         if not access.can_see(person, settings, post) or not access.awaiting_review(post, ds):
@@ -334,12 +332,11 @@ async def _review_list(request: Request, viewer: Viewer) -> Response:
 
 def _post_context(console: Console, viewer: Viewer, post: PostRecord,
                   ds: list[DeliveryRecord]) -> dict[str, Any]:
-    with console.db.tx(write=False) as conn:
-        rendered = load_rendered(conn, post.id)
+    rendered = console.store.rendered(post.id)
     article = rendered.wechat.content_html
     for image in (rendered.wechat.cover, *rendered.wechat.images, rendered.weibo.image):
         article = article.replace(image.ref, f"/posts/{post.id}/image/{image.sha256}")
-    history = audit_store.entries(console.db, post=post.id, limit=50)
+    history = audit_store.entries(console.store, post=post.id, limit=50)
     return {
         "post": post, "ds": ds, "rendered": rendered, "article": article, "history": history,
         "refusal": access.review_refusal(viewer.person, console.settings, post),
@@ -366,8 +363,7 @@ async def _post_image(request: Request, viewer: Viewer) -> Response:
         raise HTTPException(404)
 
     def find() -> Response:
-        with console.db.tx(write=False) as conn:
-            rendered = load_rendered(conn, post.id)
+        rendered = console.store.rendered(post.id)
         w = rendered.wechat
         for image in (w.cover, *w.images, rendered.weibo.image):
             if image.sha256 == sha:
@@ -397,12 +393,12 @@ async def _decide(request: Request, viewer: Viewer, decision: str) -> Response:
     try:
         if decision == "approve":
             result = await run_in_threadpool(
-                review.approve, console.db, settings, queue_id, person.username, now,
+                review.approve, console.store, settings, queue_id, person.username, now,
                 expect_hash=form.get("content_hash") or "-",
                 override=form.get("override") or None)
             message = "已审核通过" + "".join(f"；{n}" for n in result.notes)
         else:
-            await run_in_threadpool(review.reject, console.db, settings, queue_id,
+            await run_in_threadpool(review.reject, console.store, settings, queue_id,
                                     person.username, form.get("reason", ""), now)
             message = "已退回，作者修改后会重新进入审核"
     except StoreError as exc:
@@ -431,17 +427,17 @@ def _dashboard_context(console: Console, person: Person) -> dict[str, Any]:
     settings = console.settings
     now = console.clock()
     accounts = person.accounts(settings)
-    status = status_module.collect(settings, console.db, now)
+    status = status_module.collect(settings, console.store, now)
     attention = [i for i in status.attention if i.delivery.account in accounts]
     next_due = [i for i in status.next_due if i.delivery.account in accounts]
     quota = [q for q in status.quota if q.account in accounts]
     pauses = [p for p in status.pauses  # one account's, or the switch for all of them
               if p.scope in accounts or p.scope not in settings.accounts]
     warnings = [w for w in status.warnings if any(f"账号 {a} " in w for a in accounts)]
-    visible_posts = {post.id for post, _ds in list_queue(console.db, include_finished=True)
-                     if access.can_see(person, settings, post)}
+    everything, _total = console.store.list_queue(include_finished=True)
+    visible_posts = {post.id for post, _ds in everything if access.can_see(person, settings, post)}
     sees_all = person.sees_all(settings)
-    history = [e for e in reversed(audit_store.entries(console.db, limit=300))
+    history = [e for e in reversed(audit_store.entries(console.store, limit=300))
                if (e.post in visible_posts) or (e.post is None and sees_all)][:50]
     return {"attention": attention, "next_due": next_due, "quota": quota, "pauses": pauses,
             "warnings": warnings, "history": history, "nav": "dashboard",
