@@ -26,7 +26,7 @@ console = Console(highlight=False)
 
 @click.group("users")
 def users() -> None:
-    """管理网页控制台的用户：添加、列出、停用、修改密码。"""
+    """工作人员账号：添加、列出、停用、启用，修改密码（控制台登录用）。"""
 
 
 def _read_password(from_stdin: bool) -> str:

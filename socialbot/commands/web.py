@@ -17,7 +17,7 @@ from socialbot.commands.context import AppContext, pass_app, staff_errors
 @pass_app
 @staff_errors
 def web(app: AppContext, host: str, port: int, proxy_ips: str) -> None:
-    """启动网页控制台（浏览器中审核、查看看板）。
+    """网页控制台：在浏览器中审核稿件、查看待处理事项（与命令行共用配置和数据库）。
 
     \b
     示例：
