@@ -6,6 +6,7 @@ Messages raised here are for staff (Chinese); rows hold only codes.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from socialbot.errors import Problem, StoreError
 from socialbot.people import Person, Role
 from socialbot.store import audit
-from socialbot.store.db import Database
+from socialbot.store.db import Database, inserted_id
 from socialbot.store.people_schema import user_roles, users
 
 
@@ -25,14 +26,16 @@ def add_user(db: Database, username: str, display_name: str, password_hash: str,
         with db.tx() as conn:
             if _user_id(conn, username) is not None:
                 raise StoreError(Problem("用户名", f"“{username}”已存在"))
-            user_id = conn.execute(insert(users).values(
+            user_id = inserted_id(conn, insert(users).values(
                 username=username, display_name=display_name.strip() or username,
                 password_hash=password_hash, disabled=False, created_at=now,
-                updated_at=now)).inserted_primary_key[0]
+                updated_at=now))
             _set_roles(conn, user_id, roles)
             audit.record(conn, actor=by, action="user_add", at=now,
                          detail=f"{username} " + " ".join(r.code for r in roles))
-            return _person(conn, user_id)
+            person = _person(conn, user_id)
+            assert person is not None  # inserted in this transaction
+            return person
     except IntegrityError:
         raise StoreError(Problem("用户名", f"“{username}”已存在")) from None
 
@@ -59,7 +62,9 @@ def password_hash_of(db: Database, username: str) -> tuple[int, str] | None:
 
 def list_people(db: Database) -> list[Person]:
     with db.tx(write=False) as conn:
-        ids = conn.execute(select(users.c.id).order_by(users.c.username)).scalars().all()
+        found: list[Any] = list(conn.execute(select(users.c.id).order_by(users.c.username))
+                                .scalars())
+        ids = [int(i) for i in found]
         return [p for i in ids if (p := _person(conn, i)) is not None]
 
 

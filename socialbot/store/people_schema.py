@@ -1,7 +1,7 @@
 """Tables for staff sign-in: users, their roles per unit, web sessions, failed logins.
 
 Kept in their own MetaData so migration 1 (which creates the queue's tables from
-``schema.metadata``) never creates them implicitly; migration 3 does.
+``schema.metadata``) never creates them implicitly; migration 5 does.
 Rows hold codes only (unit ids, role codes, tiers), never display text.
 """
 
