@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -30,7 +31,9 @@ from socialbot import status as status_module
 from socialbot.config import Settings
 from socialbot.errors import StoreError
 from socialbot.people import TIER_LABELS, Person
+from socialbot.platforms import PLATFORMS
 from socialbot.render.webfont import font_stack
+from socialbot.rendered import RenderedPost
 from socialbot.store import audit as audit_store
 from socialbot.store import open_store, review, utcnow
 from socialbot.store.models import REVIEW_LABELS, DeliveryRecord, PostRecord, label
@@ -333,15 +336,27 @@ async def _review_list(request: Request, viewer: Viewer) -> Response:
 def _post_context(console: Console, viewer: Viewer, post: PostRecord,
                   ds: list[DeliveryRecord]) -> dict[str, Any]:
     rendered = console.store.rendered(post.id)
-    article = rendered.wechat.content_html
-    for image in (rendered.wechat.cover, *rendered.wechat.images, rendered.weibo.image):
-        article = article.replace(image.ref, f"/posts/{post.id}/image/{image.sha256}")
     history = audit_store.entries(console.store, post=post.id, limit=50)
     return {
-        "post": post, "ds": ds, "rendered": rendered, "article": article, "history": history,
+        "post": post, "ds": ds, "rendered": rendered, "history": history,
+        "cards": _follower_cards(console, post, ds, rendered),
         "refusal": access.review_refusal(viewer.person, console.settings, post),
         "awaiting": access.awaiting_review(post, ds), "nav": "review",
     }
+
+
+def _follower_cards(console: Console, post: PostRecord, ds: list[DeliveryRecord],
+                    rendered: RenderedPost) -> list[Markup]:
+    """What followers will see on each platform, drawn by the platform itself."""
+    files = {i.sha256: f"/posts/{post.id}/image/{i.sha256}" for i in rendered.images()}
+    accounts = [console.settings.accounts[d.account] for d in ds
+                if d.account in console.settings.accounts]
+    cards = []
+    for name, part in rendered.parts.items():
+        mine = [a for a in accounts if a.platform == name]
+        if mine:
+            cards.append(PLATFORMS[name].preview_card(part, mine, files, rendered))
+    return cards
 
 
 @_signed_in
@@ -364,8 +379,7 @@ async def _post_image(request: Request, viewer: Viewer) -> Response:
 
     def find() -> Response:
         rendered = console.store.rendered(post.id)
-        w = rendered.wechat
-        for image in (w.cover, *w.images, rendered.weibo.image):
+        for image in rendered.images():
             if image.sha256 == sha:
                 return Response(image.data, media_type=image.mime,
                                 headers={"cache-control": "private, max-age=3600"})
