@@ -7,11 +7,16 @@ practice platform; the queue is one SQLite file. What the platform received is t
 from __future__ import annotations
 
 import pytest
-from test_store_helpers import assert_exactly_once, exactly_once_scenario, practice_settings
+from test_store_helpers import (
+    SCENARIO_TIMEOUT_S,
+    assert_exactly_once,
+    exactly_once_scenario,
+    practice_settings,
+)
 
 from socialbot_practice import PracticePlatform
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = pytest.mark.timeout(SCENARIO_TIMEOUT_S)
 
 
 @pytest.fixture
@@ -20,7 +25,8 @@ def platform():
         yield p
 
 
-def test_two_sqlite_workers_deliver_every_approved_post_exactly_once(tmp_path, platform):
+def test_two_sqlite_workers_deliver_every_approved_post_exactly_once(tmp_path, platform,
+                                                                     children):
     settings = practice_settings(tmp_path, platform)
-    result = exactly_once_scenario(tmp_path, platform, settings, workers=2)
+    result = exactly_once_scenario(tmp_path, platform, settings, children, workers=2)
     assert_exactly_once(result, workers=2)

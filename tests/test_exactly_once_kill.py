@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import signal
 import subprocess
 import time
 from collections import Counter
@@ -31,10 +30,19 @@ from socialbot.store import open_store
 from socialbot.store.queue import add_entries
 from socialbot.store.schema import attempts, deliveries
 from socialbot_practice import PracticePlatform
-
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+from tests.processes import wait_for
 
 KILLS = 50
+PLANNED = 1200  # posts planned; only as many are queued as the kills consume
+LOW_WATER, BATCH = 20, 30  # top the queue up to at least this much open work
+START_S = 120.0  # bounds only (a loaded 2-core machine starts Python slowly)
+RUN_ONCE_S = 300.0
+FINISH_S = 600.0
+
+# pytest-timeout is a last resort (about four times a run on a loaded 2-core machine);
+# the children fixture kills every worker whichever way the test ends.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
+
 ACCOUNTS = {
     "wx_pub_a": dict(platform="wechat", kind="service", reach="publish",
                      appid="wx00000000000000a1", secret_env="SB_K_A", requires_approval=False),
@@ -69,43 +77,66 @@ def open_work(db) -> int:
             deliveries.c.state.in_(["approved", "due", "sending"]))).scalar() or 0)
 
 
-def test_sigkill_at_random_points_never_duplicates_or_loses_a_post(tmp_path):
+class Feed:
+    """Queues the planned posts a batch at a time, so a worker always finds work.
+
+    Topping up before each kill (instead of queueing everything at the start) keeps
+    the amount of work left for the final clean run small, whatever the machine's
+    speed: a slow machine sends fewer posts per kill and simply queues fewer.
+    """
+
+    def __init__(self, db, settings, targets: list[str]):
+        self.db, self.settings, self.targets = db, settings, targets
+        self.entries: list = []
+
+    def top_up(self) -> None:
+        while open_work(self.db) < LOW_WATER:
+            i = len(self.entries)
+            assert i < len(self.targets), "planned more posts than the kills could send"
+            now = dt.datetime.now(dt.UTC)
+            batch = [entry(tiny_rendered(f"k{n:03d}", f"测试稿件{n:03d}", seed=n),
+                           [self.targets[n]], now)
+                     for n in range(i, min(i + BATCH, len(self.targets)))]
+            add_entries(self.db, self.settings, batch, now, actor="张三")
+            self.entries += batch
+
+
+def test_sigkill_at_random_points_never_duplicates_or_loses_a_post(tmp_path, children):
     rng = random.Random(20220609)
     with PracticePlatform(port=0) as platform:
         settings = practice_settings(tmp_path, platform, accounts=ACCOUNTS)
         db = open_store(settings)
-        now = dt.datetime.now(dt.UTC)
-        targets = plan(600)
-        entries = [entry(tiny_rendered(f"k{i:03d}", f"测试稿件{i:03d}", seed=i), [account], now)
-                   for i, account in enumerate(targets)]
-        add_entries(db, settings, entries, now, actor="张三")
-        log = (tmp_path / "workers.log").open("w", encoding="utf-8")
-        kills_while_busy = 0
-        for _ in range(KILLS):
-            before = last_attempt(db)
-            proc = subprocess.Popen(socialbot_cmd(settings.path, "run", "--tick", "0.2"),
-                                    stdout=log, stderr=subprocess.STDOUT)
-            deadline = time.monotonic() + 20
-            while last_attempt(db) == before and time.monotonic() < deadline:
-                assert proc.poll() is None, "worker exited on its own"
-                time.sleep(0.005)
-            kills_while_busy += last_attempt(db) > before
-            time.sleep(rng.uniform(0.0, 0.3))
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=10)
-        assert kills_while_busy == KILLS, "every kill landed while publishing"
-        assert open_work(db) > 0, "there was still work when the last kill landed"
+        feed = Feed(db, settings, plan(PLANNED))
+        log_path = tmp_path / "workers.log"
+        with log_path.open("w", encoding="utf-8") as log:
+            for kill in range(KILLS):
+                feed.top_up()
+                before = last_attempt(db)
+                proc = children.start(socialbot_cmd(settings.path, "run", "--tick", "0.2"),
+                                      stdout=log, stderr=subprocess.STDOUT)
 
-        # A last, clean run finishes the work (reconciling first).
-        for _ in range(20):
-            subprocess.run(socialbot_cmd(settings.path, "run", "--once"), check=True,
-                           stdout=log, stderr=subprocess.STDOUT, timeout=120)
-            if open_work(db) == 0:
-                break
-        status = subprocess.run(socialbot_cmd(settings.path, "status", "--json"),
-                                capture_output=True, text=True, timeout=60)
+                def publishing(proc=proc, before=before, kill=kill) -> bool:
+                    assert proc.poll() is None, f"worker exited on its own (kill {kill})"
+                    return last_attempt(db) > before
+
+                wait_for(publishing, timeout=START_S, interval=0.005,
+                         what=f"worker {kill} to start publishing")
+                time.sleep(rng.uniform(0.0, 0.3))  # where the kill lands, not a wait
+                children.kill(proc)
+            assert open_work(db) > 0, "there was still work when the last kill landed"
+
+            # Clean runs finish the work (reconciling first), for as long as it takes.
+            def finished() -> bool:
+                children.run(socialbot_cmd(settings.path, "run", "--once"), stdout=log,
+                             stderr=subprocess.STDOUT, timeout=RUN_ONCE_S)
+                return open_work(db) == 0
+
+            wait_for(finished, timeout=FINISH_S, what="the clean runs to finish the work")
+        status = children.run(socialbot_cmd(settings.path, "status", "--json"),
+                              capture_output=True, text=True, timeout=RUN_ONCE_S)
         records = platform_records(platform, settings)
 
+    entries = feed.entries
     with db.tx(write=False) as conn:
         rows = conn.execute(select(deliveries.c.state, deliveries.c.post)).all()
     db.dispose()

@@ -22,6 +22,7 @@ from socialbot.kv import (
     lease,
     open_kv,
 )
+from tests.processes import child, wait_for
 
 
 class FakeClock:
@@ -45,20 +46,19 @@ def redis_url() -> Iterator[str]:
     if not binary:
         pytest.skip("redis-server is not installed")
     port = _free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+
+    def accepting() -> bool:
+        assert proc.poll() is None, "redis-server exited"
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except OSError:
+            return False
+        return True
+
+    with child([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no"], stdout=subprocess.DEVNULL) as proc:
+        wait_for(accepting, timeout=60, what="redis-server to accept connections")
         yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=5)
 
 
 def _postgres_url() -> str:
@@ -113,11 +113,11 @@ def test_get_set_delete_and_add(store: tuple[Any, FakeClock]) -> None:
 
 def test_ttl_expiry(store: tuple[Any, FakeClock]) -> None:
     kv, clock = store
-    if isinstance(kv, RedisKeyValueStore):
-        kv.set("a", "soon", ttl=0.2)
-        assert kv.get("a") == "soon"
-        time.sleep(0.3)
-        assert kv.get("a") is None
+    if isinstance(kv, RedisKeyValueStore):  # the server's clock: check, then watch it expire
+        kv.set("a", "soon", ttl=600)
+        assert kv.get("a") == "soon" and 0 < kv.redis.pttl(kv._k("a")) <= 600_000
+        kv.set("a", "soon", ttl=0.05)
+        wait_for(lambda: kv.get("a") is None, timeout=60, what="the key to expire")
         return
     kv.set("a", "soon", ttl=10)
     kv.add("b", "lease", ttl=10)
@@ -146,7 +146,7 @@ def test_lease_is_exclusive_across_threads(tmp_path: Path) -> None:
 
     def worker(n: int) -> None:
         kv = SqlKeyValueStore(url)
-        with lease(kv, "refresh", seconds=10, wait=10, poll=0.005):
+        with lease(kv, "refresh", seconds=120, wait=120, poll=0.005):
             with guard:
                 inside[0] += 1
                 overlaps.append(inside[0])
@@ -165,11 +165,13 @@ def test_lease_is_exclusive_across_threads(tmp_path: Path) -> None:
 
 
 def test_lease_times_out_and_a_dead_holder_expires(tmp_path: Path) -> None:
-    kv = SqlKeyValueStore(f"sqlite:///{tmp_path / 'lease.db'}")
-    kv.add("lock:busy", "someone-else", ttl=0.3)  # a process that died holding it
+    clock = FakeClock()  # the lease's expiry follows the store's clock, not the machine's pace
+    kv = SqlKeyValueStore(f"sqlite:///{tmp_path / 'lease.db'}", clock=clock)
+    kv.add("lock:busy", "someone-else", ttl=30)  # a process that died holding it
     with pytest.raises(LeaseTimeout), lease(kv, "busy", wait=0.05, poll=0.01):
         pass
-    with lease(kv, "busy", wait=2, poll=0.02):  # taken over once its lease runs out
+    clock.now += 31
+    with lease(kv, "busy", wait=60, poll=0.02):  # taken over once its lease runs out
         assert kv.get("lock:busy") not in (None, "someone-else")
     assert kv.get("lock:busy") is None
 

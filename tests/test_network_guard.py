@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import socket
-import subprocess
 import sys
 
 import pytest
 import requests
+
+from tests import processes
 
 
 def test_in_process_connection_to_platform_host_refused() -> None:
@@ -23,7 +24,8 @@ def test_raw_socket_refused() -> None:
 
 def test_subprocess_connection_refused() -> None:
     code = "import socket; s = socket.socket(); s.connect(('198.51.100.1', 443))"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    done = processes.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
     assert done.returncode != 0
     assert "test subprocess tried to connect" in done.stderr
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -22,6 +21,7 @@ from socialbot.platforms.wechat.api import stable_token_body
 from socialbot.platforms.wechat.token import token_cipher
 from socialbot.publishing import preview_send, publish_now
 from socialbot.store.schema import kv as kv_table
+from tests import processes
 
 pytest_plugins = ["tests.support_platform"]
 DRAFT_SECRET = "draft-secret-0123456789abcdef01"  # SB_TEST_WX_DRAFT_SECRET in the fixture
@@ -168,8 +168,8 @@ def test_one_token_fetch_shared_with_another_process(world: Any) -> None:
     result = world.channel("wx_draft").publish(post, world.key(post, "wx_draft"))
     assert result.outcome is Outcome.SENT
     script = SUBPROCESS.format(repo=str(REPO), config=str(world.settings.path))
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], capture_output=True,
-                          text=True, timeout=60, check=False)
+    done = processes.run([sys.executable, "-c", textwrap.dedent(script)], capture_output=True,
+                         text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1])["outcome"] == "sent"
     assert world.count("stable_token") == 1  # the other process used the stored token

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from test_store_helpers import (
     NOW,
+    SCENARIO_TIMEOUT_S,
     SH,
     add,
     assert_exactly_once,
@@ -33,7 +34,7 @@ from socialbot.store.migrations import MIGRATIONS
 from socialbot.store.queue import add_entries
 from socialbot_practice import PracticePlatform
 
-pytestmark = [pytest.mark.postgres, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(SCENARIO_TIMEOUT_S)]
 
 AT = dt.datetime(2022, 6, 9, 9, 0, tzinfo=SH)
 
@@ -106,8 +107,9 @@ def test_concurrent_claims_with_skip_locked_never_share_a_delivery(pg):
     assert len(claimed) == 60 and len(set(claimed)) == 60
 
 
-def test_three_postgres_workers_deliver_every_approved_post_exactly_once(tmp_path, pg_url):
+def test_three_postgres_workers_deliver_every_approved_post_exactly_once(tmp_path, pg_url,
+                                                                         children):
     with PracticePlatform(port=0) as platform:
         settings = practice_settings(tmp_path, platform, database_url=pg_url)
-        result = exactly_once_scenario(tmp_path, platform, settings, workers=3)
+        result = exactly_once_scenario(tmp_path, platform, settings, children, workers=3)
     assert_exactly_once(result, workers=3)

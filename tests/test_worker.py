@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 import sys
 
 import pytest
@@ -19,6 +18,7 @@ from socialbot.store.claims import claim_next, worker_identity
 from socialbot.store.models import State
 from socialbot.store.queue import deliveries_of
 from socialbot.store.schema import deliveries, quota_ledger
+from tests import processes
 
 AT = dt.datetime(2022, 6, 9, 9, 0, tzinfo=SH)
 
@@ -213,8 +213,8 @@ def test_dead_worker_on_this_machine_is_recovered_without_waiting(db, settings, 
     import socket
 
     queue_id = add(db, settings, tiny_rendered(), ["city_weibo"], AT)
-    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    proc = processes.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                         capture_output=True, text=True, check=True, timeout=300)
     dead = f"{socket.gethostname()}/{proc.stdout.strip()}/zz"
     _stuck_in_sending(db, queue_id, dead, AT + dt.timedelta(hours=1))
     reports = publish_due(settings, db, channels, AT + dt.timedelta(seconds=5))
