@@ -8,7 +8,6 @@ exits 3 in that case, so cron or monitoring can alert on it.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +16,7 @@ from socialbot.config import Account, Settings
 from socialbot.store import quota
 from socialbot.store.base import Store
 from socialbot.store.models import ATTENTION, DeliveryRecord, Pause, State, label
-from socialbot.store.times import show
+from socialbot.times import json_text, show
 
 NEXT_LIMIT = 10
 TOKEN_WARN = dt.timedelta(days=7)
@@ -46,7 +45,7 @@ class Item:
         d = self.delivery.to_json()
         d["title"] = self.title
         d["reason"] = self.reason
-        d["due_local"] = show(self.delivery.due_at, settings.tz)
+        d["due_local"] = show(self.delivery.due_at, settings.tz)  # as staff read it
         return d
 
 
@@ -79,7 +78,7 @@ class Status:
 
     def to_json(self, settings: Settings) -> dict[str, Any]:
         return {
-            "now": self.now.isoformat(),
+            "now": self.now,
             "needs_attention": self.needs_attention,
             "next_due": [i.to_json(settings) for i in self.next_due],
             "attention": [i.to_json(settings) for i in self.attention],
@@ -95,15 +94,16 @@ class Status:
                 for q in self.quota
             ],
             "paused": [
-                {"scope": p.scope, "by": p.by, "reason": p.reason, "at": p.at.isoformat()}
+                {"scope": p.scope, "by": p.by, "reason": p.reason, "at": p.at}
                 for p in self.pauses
             ],
-            "tokens": {a: (t.isoformat() if t else None) for a, t in self.tokens.items()},
+            "tokens": dict(self.tokens),
             "warnings": self.warnings,
         }
 
     def dumps(self, settings: Settings) -> str:
-        return json.dumps(self.to_json(settings), ensure_ascii=False, indent=2)
+        """JSON for scripts and monitoring; times in the configured zone with its offset."""
+        return json_text(self.to_json(settings), settings.tz)
 
 
 STALE_SENDING = dt.timedelta(seconds=60)

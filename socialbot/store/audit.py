@@ -83,8 +83,9 @@ class AuditEntry:
         return ACTION_LABELS.get(self.action, self.action)
 
     def to_json(self) -> dict[str, Any]:
+        """Plain values for JSON; times stay datetimes for ``socialbot.times.json_text``."""
         return {
-            "id": self.id, "at": self.at.isoformat(), "actor": self.actor,
+            "id": self.id, "at": self.at, "actor": self.actor,
             "action": self.action, "action_label": self.action_label, "post": self.post,
             "account": self.account, "content_hash": self.content_hash, "detail": self.detail,
         }

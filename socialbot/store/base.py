@@ -43,13 +43,24 @@ class AttemptRecord:
     calls: list[dict[str, Any]]
 
     def to_json(self) -> dict[str, Any]:
+        """Plain values for JSON; times stay datetimes for ``socialbot.times.json_text``."""
         return {
             "id": self.id, "delivery": self.delivery, "kind": self.kind, "worker": self.worker,
-            "started_at": self.started_at.isoformat(),
-            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "started_at": self.started_at, "finished_at": self.finished_at,
             "outcome": self.outcome, "message": self.message, "remote_id": self.remote_id,
-            "calls": self.calls,
+            "calls": [_call_times(call) for call in self.calls],
         }
+
+
+def _call_times(call: dict[str, Any]) -> dict[str, Any]:
+    """A stored platform call (its time kept as ISO text) with its time as a datetime."""
+    at = call.get("at")
+    if not isinstance(at, str):
+        return call
+    try:
+        return {**call, "at": dt.datetime.fromisoformat(at)}
+    except ValueError:
+        return call
 
 
 @dataclass(frozen=True)

@@ -95,13 +95,14 @@ class PostRecord:
         )
 
     def to_json(self) -> dict[str, Any]:
+        """Plain values for JSON; times stay datetimes for ``socialbot.times.json_text``."""
         return {
             "id": self.id, "post_id": self.post_id, "source": self.source, "title": self.title,
-            "author": self.author, "created_at": _iso(self.created_at),
+            "author": self.author, "created_at": self.created_at,
             "content_hash": self.content_hash, "targets": list(self.targets),
             "review": self.review, "approved": self.approved, "approved_by": self.approved_by,
-            "approved_at": _iso(self.approved_at), "review_note": self.review_note,
-            "cron": self.cron, "cron_until": _iso(self.cron_until), "active": self.active,
+            "approved_at": self.approved_at, "review_note": self.review_note,
+            "cron": self.cron, "cron_until": self.cron_until, "active": self.active,
             "warnings": [w.to_json() for w in self.warnings],
         }
 
@@ -143,15 +144,16 @@ class DeliveryRecord:
         )
 
     def to_json(self) -> dict[str, Any]:
+        """Plain values for JSON; times stay datetimes for ``socialbot.times.json_text``."""
         return {
             "id": self.id, "post": self.post, "account": self.account,
-            "occurrence": self.occurrence, "planned_at": _iso(self.planned_at),
-            "due_at": _iso(self.due_at), "state": str(self.state), "state_label": label(self.state),
+            "occurrence": self.occurrence, "planned_at": self.planned_at,
+            "due_at": self.due_at, "state": str(self.state), "state_label": label(self.state),
             "paused": self.paused, "content_hash": self.content_hash,
             "delivery_key": self.delivery_key, "claimed_by": self.claimed_by,
-            "lease_until": _iso(self.lease_until), "attempts": self.attempts,
+            "lease_until": self.lease_until, "attempts": self.attempts,
             "remote_id": self.remote_id, "url": self.url, "message": self.message,
-            "sent_at": _iso(self.sent_at),
+            "sent_at": self.sent_at,
         }
 
 
@@ -178,7 +180,3 @@ class Pause:
     @property
     def scope_label(self) -> str:
         return "全部账号" if self.scope == "*" else self.scope
-
-
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value else None

@@ -1,4 +1,4 @@
-"""Times as staff type them (in the configured time zone) and as the queue shows them."""
+"""Times as staff type them (in the configured time zone); shown by ``socialbot.times``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from socialbot.errors import Problem
+from socialbot.times import show
+
+__all__ = ["FORMATS", "PAST_TOLERANCE", "in_past", "parse_time", "show"]
 
 FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S",
            "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S")
@@ -37,11 +40,3 @@ def parse_time(text: str, tz: ZoneInfo, where: str = "时间") -> dt.datetime | 
 def in_past(when: dt.datetime, now: dt.datetime) -> bool:
     """Whether ``when`` is already over (a minute's slack for "right now")."""
     return when < now - PAST_TOLERANCE
-
-
-def show(when: dt.datetime | None, tz: ZoneInfo) -> str:
-    """A time for staff: local, to the minute (seconds only when they matter)."""
-    if when is None:
-        return "—"
-    local = when.astimezone(tz)
-    return local.strftime("%Y-%m-%d %H:%M:%S" if local.second else "%Y-%m-%d %H:%M")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from socialbot.platforms.base import DeliveryResult, Outcome
+from socialbot.times import show_text
 
 MARKER_TTL = 7 * 24 * 3600
 
@@ -57,7 +58,7 @@ class DeliveryMemo:
             return None
         done = json.loads(raw)
         return DeliveryResult(
-            Outcome.SENT, f"这条已经发布过（{done.get('at', '')}），没有重复发布",
+            Outcome.SENT, f"这条已经发布过（{show_text(done.get('at'))}），没有重复发布",
             remote_id=done.get("remote_id", ""), url=done.get("url", ""),
             details={**done.get("details", {}), "already": True},
         )

@@ -27,13 +27,14 @@ from socialbot.platforms.common.core import ChannelCore
 from socialbot.platforms.common.memo import DeliveryMemo
 from socialbot.platforms.common.outcomes import delivery
 from socialbot.platforms.common.plan import describe_image
-from socialbot.platforms.common.reactions import SHANGHAI, Reaction
+from socialbot.platforms.common.reactions import Reaction
 from socialbot.platforms.weibo.account import WeiboAccount
 from socialbot.platforms.weibo.api import WeiboClient, token_fingerprint
 from socialbot.platforms.weibo.checks import weibo_problems
 from socialbot.platforms.weibo.part import status_of
 from socialbot.platforms.weibo.textcount import URL_RE
 from socialbot.rendered import RenderedPost
+from socialbot.times import show
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +194,7 @@ class WeiboChannel(ChannelCore):
         if left > dt.timedelta(days=TOKEN_WARN_DAYS):
             return ""
         days = max(math.ceil(left.total_seconds() / 86400), 0)
-        warning = f"微博授权将在 {days} 天后（{expires_at:%Y-%m-%d}）过期，请尽快用发布账号重新授权"
+        warning = f"微博授权将在 {days} 天后（{show(expires_at)}）过期，请尽快用发布账号重新授权"
         logger.warning("%s（账号 %s）", warning, self.account.id)
         return warning
 
@@ -266,10 +267,9 @@ class WeiboChannel(ChannelCore):
         if found is not None:
             return self._sent(memo, found, "核对结果：这条微博已经发出，记为已发布")
         memo.forget("share_at")
-        when = shared_at.astimezone(SHANGHAI)
         return DeliveryResult(
             Outcome.RETRY,
-            f"核对结果：微博时间线中没有这条（{when:%Y-%m-%d %H:%M} 之后），"
+            f"核对结果：微博时间线中没有这条（{show(shared_at)} 之后），"
             "平台没有发布，可以重新发布",
         )
 
