@@ -26,7 +26,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from socialbot.channel_source import ChannelSource
 from socialbot.config import Settings
+from socialbot.errors import SocialbotError
 from socialbot.pipeline import Report
+from socialbot.redact import describe_exception
 from socialbot.runner import DEFAULT_CAP, TICK_SECONDS, run_due
 from socialbot.store import claims
 from socialbot.store.base import Store
@@ -98,7 +100,9 @@ class Daemon:
                                replace_existing=True)
 
     def _job_error(self, event: JobExecutionEvent) -> None:
-        log.error("后台任务出错：%r（下次唤醒时重试）", event.exception)
+        exc = event.exception
+        text = exc.render() if isinstance(exc, SocialbotError) else describe_exception(exc)
+        log.error("本次检查没有完成，下次唤醒时重试：%s", text)
 
     def request_stop(self, *_args: Any) -> None:
         """Signal handler: finish the call in flight, record it, take no new work."""

@@ -9,14 +9,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from socialbot.config import Settings, load_settings
 from socialbot.errors import SocialbotError
+from socialbot.explain import database_problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_PROBLEMS = 2  # bad input: config, post, render or queue refusal
-EXIT_ATTENTION = 3  # status: something needs a person
+EXIT_ATTENTION = 3  # a person is needed: a failed send, an unusable database (like status)
 
 
 @dataclass
@@ -36,24 +38,45 @@ class StaffError(click.ClickException):
 
     exit_code = EXIT_PROBLEMS
 
+    def __init__(self, message: str, exit_code: int = EXIT_PROBLEMS):
+        super().__init__(message)
+        self.exit_code = exit_code
+
     def format_message(self) -> str:
         return self.message
 
     def show(self, file: Any = None) -> None:
-        click.echo(click.style(self.format_message(), fg="red"), err=True)
+        from socialbot.commands.layout import say
+        from socialbot.commands.output import err_console
+
+        say(err_console, self.format_message(), style="red")
 
 
 def staff_errors(fn: F) -> F:
-    """Turn SocialbotError into a readable message and exit code 2."""
+    """The one boundary between a command and the person: Chinese, an exit code, no traceback.
+
+    A SocialbotError exits 2 (bad input) unless it says otherwise (an unusable database
+    exits 3); a database error that reached this far unexplained is explained here.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except SocialbotError as exc:
-            raise StaffError(exc.render()) from None
+            raise StaffError(exc.render(), getattr(exc, "exit_code", EXIT_PROBLEMS)) from None
+        except SQLAlchemyError as exc:
+            problem = database_problem(exc, _database_url())
+            raise StaffError(problem.render(), problem.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _database_url() -> str | None:
+    """The configured database, to name it in a message (if the config was loaded)."""
+    ctx = click.get_current_context(silent=True)
+    app = ctx.find_object(AppContext) if ctx else None
+    return app._settings.database_url if app and app._settings else None
 
 
 pass_app = click.make_pass_decorator(AppContext, ensure=True)

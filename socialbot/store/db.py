@@ -23,10 +23,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from socialbot.errors import StoreError
+from socialbot.errors import Problem, StoreError
+from socialbot.explain import DatabaseUnavailable, database_problem, os_reason, where
 from socialbot.store.migrations import MIGRATIONS, current_version
 from socialbot.store.schema import schema_version
 
@@ -42,7 +43,10 @@ class Database:
 
     def __init__(self, url: str, *, migrate: bool = True):
         self.url = url
-        self.engine, self._writer = _ENGINES.acquire(url)
+        try:
+            self.engine, self._writer = _ENGINES.acquire(url)
+        except (SQLAlchemyError, ImportError) as exc:  # no driver, or an unreadable url
+            raise database_problem(exc, url) from None
         self._disposed = False
         self.dialect = self.engine.dialect.name
         if migrate:
@@ -71,8 +75,10 @@ class Database:
                 conn.info["sb_immediate"] = write
                 with conn.begin():
                     yield conn
-        except OperationalError as exc:
-            raise StoreError(f"数据库暂时无法访问：{_short(exc)}") from exc
+        except IntegrityError:
+            raise  # a broken rule of ours, not an unusable database
+        except DBAPIError as exc:  # locked, disk, permissions, unreachable: in Chinese
+            raise database_problem(exc, self.url) from exc
 
     def migrate(self) -> int:
         """Bring the schema up to date (idempotent; safe with several processes)."""
@@ -145,10 +151,6 @@ def inserted_id(conn: Connection, statement: Any) -> int:
     return int(key[0])
 
 
-def _short(exc: SQLAlchemyError) -> str:
-    return str(getattr(exc, "orig", exc)).splitlines()[0][:200]
-
-
 def _make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -166,9 +168,9 @@ def _sqlite_engine(url: str) -> Engine:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
-            raise StoreError(f"无法创建数据库所在的文件夹 {folder}（{reason}），"
-                             "请检查 [database] path") from None
+            raise DatabaseUnavailable(Problem(
+                where(url), f"无法创建数据库所在的文件夹 {folder}（{os_reason(exc)}），"
+                            "请检查 [database] path")) from None
     memory = database in ("", ":memory:")
     engine = create_engine(
         url,
