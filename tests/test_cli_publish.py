@@ -83,7 +83,7 @@ def test_platform_refusal_is_explained(
     )
     post = write_post(tmp_path / "posts")
     result = run(config, "publish", str(post), "--account", "shsmr_wechat", "--now")
-    assert result.exit_code == 2
+    assert result.exit_code == 3  # a person is needed; 2 is for bad input
     assert "48001" in result.output and "权限" in result.output
 
 
@@ -136,7 +136,7 @@ def test_rerun_after_a_lost_answer_checks_before_publishing_again(
     post = write_post(tmp_path / "posts")
     platform.inject("wechat", "freepublish/submit", fault="drop_after_commit")
     first = run(config, "publish", str(post), "--account", "shsmr_wechat", "--now")
-    assert first.exit_code == 2 and "结果未知" in first.output
+    assert first.exit_code == 3 and "不确定是否已发布" in first.output
     second = run(config, "publish", str(post), "--account", "shsmr_wechat", "--now")
     # settled from the publish record (freepublish/batchget), not submitted again
     assert second.exit_code == 0 and "核对" in second.output, second.output
@@ -149,7 +149,7 @@ def test_weibo_rerun_after_a_lost_answer_reads_the_timeline_instead_of_sharing(
     post = write_post(tmp_path / "posts")
     platform.inject("weibo", "2/statuses/share.json", fault="drop_after_commit")
     first = run(config, "publish", str(post), "--account", "shsmr_weibo", "--now")
-    assert first.exit_code == 2, first.output
+    assert first.exit_code == 3, first.output
     second = run(config, "publish", str(post), "--account", "shsmr_weibo", "--now")
     assert second.exit_code == 0 and "已经发出" in second.output
     shares = [c for c in platform.calls("weibo") if c["endpoint"].endswith("statuses/share.json")]
@@ -164,7 +164,7 @@ def test_urgent_publish_over_quota_says_nothing_was_rescheduled(
     )
     post = write_post(tmp_path / "posts")
     result = run(config, "publish", str(post), "--account", "shsmr_wechat", "--now")
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert "紧急发布不会自动改期" in result.output and "请改到" in result.output
     assert "已改期" not in result.output and "已改到" not in result.output
     for english in (" ok", " reschedule", " unknown", " already_done"):

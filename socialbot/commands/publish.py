@@ -8,11 +8,12 @@ import click
 
 from socialbot.checks.model import Finding, warnings_fingerprint
 from socialbot.checks.runner import ContentError, as_problem, checker_for
-from socialbot.commands.context import EXIT_PROBLEMS, AppContext, pass_app, staff_errors
+from socialbot.commands.context import EXIT_ATTENTION, AppContext, pass_app, staff_errors
+from socialbot.commands.layout import say
+from socialbot.commands.output import console, err_console
 from socialbot.config import Account, Settings
 from socialbot.delivery import OUTCOME_LABELS, DeliveryResult, Outcome
 from socialbot.errors import Problem, PublishError
-from socialbot.platforms.common.reactions import REACTION_LABELS
 from socialbot.post import load_post
 from socialbot.publishing import preview_send, publish_now
 from socialbot.render import render_post
@@ -46,6 +47,24 @@ def _content_warnings(app: AppContext, post_path: Path, override: str | None) ->
 
 
 NOT_QUEUED = (Outcome.RESCHEDULE, Outcome.RETRY)
+# Promises the daemon keeps for a queued delivery; outside the queue nobody keeps them.
+QUEUE_ONLY = ("。系统会先核对结果，不会直接重发", "，多次重试仍未成功，稍后会自动再试",
+              "，稍后会自动再试", "系统会先核对结果，不会直接重发")
+HEADLINES = {
+    Outcome.FAILED: "✗ 未发布到 {account}",
+    Outcome.UNKNOWN: "✗ 不确定是否已发布到 {account}",
+    Outcome.RESCHEDULE: "✗ 未发布到 {account}：平台暂不接受，紧急发布不会自动改期或重试",
+    Outcome.RETRY: "✗ 未发布到 {account}：平台暂不接受，紧急发布不会自动改期或重试",
+}
+NEXT_STEP = {
+    Outcome.FAILED: "请按上面的原因处理后，重新执行本命令。",
+    Outcome.UNKNOWN: ("请先到平台上查看是否已经发出，不要手动再发。需要再试时，重新执行同一条命令："
+                      "它会先向平台核实，已发出的不会重发。"),
+    Outcome.RESCHEDULE: ("请按上面的时间重新执行本命令，"
+                         "或用 socialbot queue add 加入发布队列按时发布。"),
+    Outcome.RETRY: ("请稍后重新执行同一条命令（它会先向平台核实，不会重复发布），"
+                    "或用 socialbot queue add 加入发布队列按时发布。"),
+}
 
 
 def _label(result: DeliveryResult) -> str:
@@ -56,27 +75,35 @@ def _label(result: DeliveryResult) -> str:
 
 
 def _message(result: DeliveryResult) -> str:
-    # The reaction texts are written for the queue ("已改到…再发"); here staff must act.
+    """The channel's explanation without the queue's promises ("已改到…" becomes "请改到…")."""
+    text = result.message
+    for promise in QUEUE_ONLY:
+        text = text.replace(promise, "")
     if result.outcome in NOT_QUEUED:
-        return result.message.replace("已改到", "请改到")
-    return result.message
+        text = text.replace("已改到", "请改到")
+    return text.strip()
 
 
-def _report(result: DeliveryResult) -> None:
-    colour = "green" if result.outcome is Outcome.SENT else "red"
-    click.secho(_label(result), fg=colour)
-    if result.message:
-        click.echo(_message(result))
-    if result.url:
-        click.echo(f"链接：{result.url}")
-    for attempt in result.attempts:
-        code = f"（代码 {attempt.code}）" if attempt.code else ""
-        reaction = REACTION_LABELS.get(attempt.reaction, attempt.reaction)
-        click.echo(f"  · {attempt.request}{code} {reaction}")
-    if result.outcome in NOT_QUEUED:
-        click.echo("请稍后重新执行本命令，或用 socialbot queue add 加入发布队列按时发布。")
-    if result.outcome is not Outcome.SENT:
-        raise SystemExit(EXIT_PROBLEMS)
+def _platform_code(result: DeliveryResult) -> str:
+    """The platform's error number, for support, unless the explanation already has it."""
+    codes = [a.code for a in result.attempts if a.code.lstrip("-").isdigit() and a.code != "0"]
+    return codes[-1] if codes and codes[-1] not in result.message else ""
+
+
+def _report(result: DeliveryResult, account: Account) -> None:
+    """What staff need: what was sent (and where), or what failed and what to do now."""
+    if result.outcome is Outcome.SENT:
+        say(console, f"✓ 已发布到 {account.id}：{_message(result)}", style="green")
+        if result.url:
+            say(console, f"  链接：{result.url}")
+        return
+    say(err_console, HEADLINES[result.outcome].format(account=account.id), style="red")
+    if _message(result):
+        say(err_console, f"  原因：{_message(result)}")
+    if _platform_code(result):
+        say(err_console, f"  平台返回的代码：{_platform_code(result)}")
+    say(err_console, f"  下一步：{NEXT_STEP[result.outcome]}")
+    raise SystemExit(EXIT_ATTENTION)
 
 
 def _check_review(settings: Settings, account: Account, by: str, approved_by: str | None) -> None:
@@ -143,7 +170,8 @@ def publish(
 ) -> None:
     """紧急发布：立即把一篇稿件发布到一个账号（排版、平台限制和审核要求与队列相同）。
 
-    发布尝试与结果都会写入审计日志。
+    发布尝试与结果都会写入审计日志。退出码：0 已发布；2 稿件或参数有误（没有调用平台）；
+    3 没有发布成功或结果未知，需要人工处理。
 
     \b
     示例：
@@ -180,9 +208,9 @@ def publish(
         account,
         actor,
         "publish",
-        f"紧急发布结果：{_label(result)} {_message(result)}".strip(),
+        f"紧急发布结果：{_label(result)}：{_message(result)}".rstrip("："),
     )
-    _report(result)
+    _report(result, account)
 
 
 @click.command("preview-send")
@@ -196,9 +224,9 @@ def preview_send_command(app: AppContext, post: Path, account_id: str, receiver:
     rendered = _render(app, post, account_id)
     result = preview_send(app.settings, rendered, account_id, receiver)
     if result.outcome is Outcome.SENT:
-        click.secho(f"预览已发送给 {receiver}，请在手机微信中查看。", fg="green")
+        say(console, f"✓ 预览已发送给 {receiver}，请在手机微信中查看。", style="green")
     else:
-        _report(result)
+        _report(result, app.settings.account(account_id))
 
 
 COMMANDS = [publish, preview_send_command]
