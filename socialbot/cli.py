@@ -15,6 +15,7 @@ import click
 from socialbot import __version__
 from socialbot.commands import zh
 from socialbot.commands.context import AppContext
+from socialbot.commands.output import setup_logging
 from socialbot.commands.plugins import PluginGroup
 from socialbot.redact import install_redaction
 
@@ -90,6 +91,7 @@ class LazyGroup(PluginGroup):
 def cli(ctx: click.Context, config_path: Path | None) -> None:
     """socialbot：世界认可日等宣传活动的微信公众号、微博稿件排版、审核与定时发布工具。"""
     install_redaction()  # before any command can log a URL with a token in it
+    setup_logging()  # warnings staff have not been shown, in Chinese; `run` widens it
     ctx.obj = AppContext(config_path=config_path)
 
 

@@ -15,12 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from socialbot.delivery import DeliveryResult, Outcome
 from socialbot.errors import SocialbotError
+from socialbot.explain import database_problem
 from socialbot.redact import describe_exception
 from socialbot.rendered import RenderedPost
 from socialbot.store.claims import PUBLISH, Claim
 from socialbot.store.models import DeliveryRecord, State, label
+from socialbot.times import show
 
 log = logging.getLogger("socialbot.pipeline")
 
@@ -58,6 +62,45 @@ class Report:
         return f"{text}（{self.message}）" if self.message else text
 
 
+# Report lines are also handed to ``on_report``; a command that prints them filters these.
+PRINTED = {"staff_report": True}
+
+
+@dataclass(frozen=True)
+class PassResult:
+    """Where one pass left each delivery it touched (its last report counts)."""
+
+    sent: int = 0
+    later: int = 0  # back in the queue: retried or rescheduled automatically
+    attention: int = 0  # failed, unknown, missed or not recorded: a person must look
+
+    @classmethod
+    def of(cls, reports: list[Report]) -> PassResult:
+        final = {r.delivery: r.state for r in reports}
+        sent = sum(1 for s in final.values() if s == State.SENT)
+        later = sum(1 for s in final.values() if s in (State.DUE, State.APPROVED))
+        return cls(sent, later, len(final) - sent - later)
+
+    @property
+    def needs_person(self) -> bool:
+        """Something failed for good, or nothing that was tried went out."""
+        return bool(self.attention or (self.later and not self.sent))
+
+    def line(self) -> str:
+        total = self.sent + self.later + self.attention
+        if not total:
+            return "现在没有到期的稿件。"
+        parts = [f"已发送 {self.sent} 项"]
+        if self.later:
+            parts.append(f"暂未发出、稍后自动重试 {self.later} 项")
+        if self.attention:
+            parts.append(f"需要人工处理 {self.attention} 项")
+        text = f"本次处理 {total} 项：" + "，".join(parts) + "。"
+        if self.needs_person:
+            text += "请运行 socialbot status 查看原因和处理办法。"
+        return text
+
+
 def work_one(claim: Claim, channel_for: ChannelFor, record: Record) -> Report:
     """Publish (or reconcile) one claimed delivery, then record the outcome. Never raises."""
     result = ask_platform(claim, channel_for)
@@ -73,6 +116,8 @@ def ask_platform(claim: Claim, channel_for: ChannelFor) -> DeliveryResult:
         channel = channel_for(d.account)
     except SocialbotError as exc:  # nothing was sent: a config or secret problem
         return DeliveryResult(Outcome.FAILED, exc.render())
+    except SQLAlchemyError as exc:  # the token store could not be opened: nothing was sent
+        return DeliveryResult(Outcome.FAILED, database_problem(exc).render())
     except Exception as exc:
         return DeliveryResult(Outcome.FAILED,
                               f"无法连接账号 {d.account}：{describe_exception(exc)}")
@@ -114,11 +159,11 @@ def recorded(claim: Claim, result: DeliveryResult, record: Record) -> Report:
     report = Report(d.id, d.post, d.account, claim.post.title, claim.kind, stored.state,
                     stored.message)
     quiet = stored.state in (State.SENT, State.DUE, State.APPROVED)
-    (log.info if quiet else log.warning)(report.line())
+    (log.info if quiet else log.warning)(report.line(), extra=PRINTED)
     return report
 
 
 def missed_report(d: DeliveryRecord, tz: dt.tzinfo) -> Report:
     """A delivery whose time passed beyond the grace while nothing ran."""
     return Report(d.id, d.post, d.account, "", "missed", State.MISSED,
-                  f"原定 {d.due_at.astimezone(tz):%Y-%m-%d %H:%M}")
+                  f"原定 {show(d.due_at, tz)}")

@@ -26,7 +26,7 @@ from socialbot.channel_source import ChannelSource, channel_for
 from socialbot.config import Settings
 from socialbot.daemon_defaults import DEFAULT_CAP, TICK_SECONDS
 from socialbot.delivery import DeliveryResult
-from socialbot.pipeline import ChannelFor, Report, missed_report, work_one
+from socialbot.pipeline import PRINTED, ChannelFor, Report, missed_report, work_one
 from socialbot.recording import record
 from socialbot.store import claims
 from socialbot.store.claims import Claim
@@ -83,7 +83,7 @@ class _Runner:
         reports = [missed_report(d, self.settings.tz)
                    for d in claims.promote_due(self.store, self.settings, self.clock())]
         for report in reports:
-            log.warning(report.line())
+            log.warning(report.line(), extra=PRINTED)
         return reports + self._drain()
 
     def _claim(self, busy: set[str]) -> Claim | None:

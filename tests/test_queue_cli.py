@@ -13,6 +13,7 @@ from test_store_helpers import FakeChannels, make_settings, snapshot
 from socialbot import channel_source, runner
 from socialbot.cli import cli
 from socialbot.commands import daemon as daemon_commands
+from socialbot.commands.output import StaffLogFormatter
 from socialbot.errors import Problem
 from socialbot.store import open_store
 
@@ -139,7 +140,7 @@ def test_unapproved_post_is_held_and_reported_by_status(env, monkeypatch):
     monkeypatch.setattr(daemon_commands, "utcnow", lambda: later)
     before = snapshot(env.db)
     ran = env.run("run", "--once")
-    assert ran.exit_code == 0 and "本次处理 0 项" in ran.output
+    assert ran.exit_code == 0 and "现在没有到期的稿件" in ran.output
     assert env.channels.all_published() == []
     assert snapshot(env.db) == before  # held as it was: still queued, nothing attempted
     status = env.run("status")
@@ -154,10 +155,10 @@ def test_run_once_publishes_what_is_due(env, monkeypatch):
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
     monkeypatch.setattr(runner, "utcnow", lambda: later)
     ran = env.run("run", "--once")
-    assert "city_weibo：已发送" in ran.output and "发送成功 1 项" in ran.output
+    assert "city_weibo：已发送" in ran.output and "已发送 1 项" in ran.output
     assert len(env.channels("city_weibo").published) == 1
     again = env.run("run", "--once")
-    assert "本次处理 0 项" in again.output
+    assert "现在没有到期的稿件" in again.output
 
 
 def test_edit_voids_approval_when_content_changes(env):
@@ -295,8 +296,8 @@ def test_daemon_log_times_are_in_the_configured_time_zone(env):
 
     record = logging.LogRecord("socialbot.pipeline", logging.INFO, __file__, 1, "x", None, None)
     record.created = dt.datetime(2022, 6, 9, 1, 0, tzinfo=dt.UTC).timestamp()
-    line = daemon_commands.log_formatter(env.settings.tz).format(record)
-    assert line.startswith("2022-06-09 09:00:00 ")  # 01:00 UTC is 09:00 in Shanghai
+    line = StaffLogFormatter(env.settings.tz).format(record)
+    assert line == "2022-06-09 09:00:00 信息 x"  # 01:00 UTC is 09:00 in Shanghai
 
 
 @pytest.mark.parametrize(("args", "expected"), [

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.progress import Progress
 
 from socialbot.checks.levels import WORDLISTS
@@ -13,6 +12,8 @@ from socialbot.checks.model import Finding
 from socialbot.checks.runner import checker_for
 from socialbot.checks.wordlists import WordLists
 from socialbot.commands.context import EXIT_PROBLEMS, AppContext, pass_app, staff_errors
+from socialbot.commands.layout import say
+from socialbot.commands.output import console, err_console
 from socialbot.config import Settings
 from socialbot.errors import Problem, SocialbotError
 from socialbot.post import load_post
@@ -20,9 +21,6 @@ from socialbot.preview import write_preview
 from socialbot.preview.writer import campaign_posts
 from socialbot.render import render_post, target_accounts
 from socialbot.render.templates import available_templates, template_label
-
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
 
 
 def _post_paths(app: AppContext, posts: tuple[Path, ...]) -> list[Path]:
@@ -63,17 +61,19 @@ def preview(app: AppContext, posts: tuple[Path, ...], out_dir: Path | None) -> N
         problem = Problem(str(out), f"预览文件无法写入（{reason}），请换一个 --out 目录")
         raise SocialbotError(problem, title="预览未生成") from None
     for p in result.posts:
-        mark = "[yellow]![/]" if p.warnings else "[green]✓[/]"
-        console.print(f"{mark} {p.rendered.source}  {p.rendered.title}")
+        mark = "!" if p.warnings else "✓"
+        say(console, f"{mark} {p.rendered.source}  {p.rendered.title}")
         _print_findings(p.warnings)
     for path, exc in result.failures:
-        err_console.print(f"[red]✗ {path.name}[/]\n{exc.render()}")
-    console.print(f"\n预览已生成：{result.index}")
-    console.print(f"发布计划：{result.plan}")
-    console.print(f"共 {len(result.posts)} 篇通过，{len(result.failures)} 篇有误。")
+        say(err_console, f"✗ {path.name}", style="red")
+        say(err_console, exc.render())
+    console.print()
+    say(console, f"预览已生成：{result.index}")
+    say(console, f"发布计划：{result.plan}")
+    say(console, f"共 {len(result.posts)} 篇通过，{len(result.failures)} 篇有误。")
     warned = sum(1 for p in result.posts if p.warnings)
     if warned:
-        console.print(f"其中 {warned} 篇有内容检查提醒：加入队列后须由审核人注明理由放行。")
+        say(console, f"其中 {warned} 篇有内容检查提醒：加入队列后须由审核人注明理由放行。")
     if result.failures:
         raise SystemExit(EXIT_PROBLEMS)
 
@@ -91,51 +91,55 @@ def check(app: AppContext, posts: tuple[Path, ...]) -> None:
       [提醒] 只列出，命令仍以状态 0 退出；加入队列后须由审核人注明理由放行。
     """
     settings = app.settings  # a bad config raises here, with every problem listed
-    console.print(f"[green]✓[/] 配置文件 {settings.path.name}：{len(settings.accounts)} 个账号")
+    say(console, f"✓ 配置文件 {settings.path.name}：{len(settings.accounts)} 个账号")
     names = available_templates(settings.templates_dir)
-    console.print(f"[green]✓[/] 模板：{'、'.join(template_label(n) for n in names)}")
+    say(console, f"✓ 模板：{'、'.join(template_label(n) for n in names)}")
     checker = checker_for(settings)  # a malformed word list is a config error (exit 2)
-    console.print(f"[green]✓[/] 词表：{_wordlists_line(settings, checker.lists)}")
+    say(console, f"✓ 词表：{_wordlists_line(settings, checker.lists)}")
     failures = warned = 0
     for path in _post_paths(app, posts):
         try:
             post = load_post(path, assets_dir=settings.assets_dir)
         except SocialbotError as exc:
             failures += 1
-            err_console.print(f"[red]✗ {path.name}[/]\n{exc.render()}")
+            say(err_console, f"✗ {path.name}", style="red")
+            say(err_console, exc.render())
             continue
         report = checker.check_post(post)
         try:
             render_post(post, settings, target_accounts(post, settings))
         except SocialbotError as exc:
             failures += 1
-            err_console.print(f"[red]✗ {path.name}[/]\n{exc.render()}")
+            say(err_console, f"✗ {path.name}", style="red")
+            say(err_console, exc.render())
             _print_findings(report.findings, err=True)
             continue
         if report.blocks:
             failures += 1
-            err_console.print(f"[red]✗ {path.name}[/]  {post.title}")
+            say(err_console, f"✗ {path.name}  {post.title}", style="red")
             _print_findings(report.findings, err=True)
         elif report.warnings:
             warned += 1
-            console.print(f"[yellow]![/] {path.name}  {post.title}")
+            say(console, f"! {path.name}  {post.title}", style="yellow")
             _print_findings(report.warnings)
         else:
-            console.print(f"[green]✓[/] {path.name}  {post.title}")
+            say(console, f"✓ {path.name}  {post.title}")
     if warned:
-        console.print(f"\n{warned} 篇稿件有内容检查提醒：可以加入队列，但须由审核人注明理由放行"
-                      "（queue approve 编号 --by 审核人 --override-warnings \"理由\"）。")
+        console.print()
+        say(console, f"{warned} 篇稿件有内容检查提醒：可以加入队列，但须由审核人注明理由放行"
+                     "（queue approve 编号 --by 审核人 --override-warnings \"理由\"）。")
     if failures:
-        err_console.print(f"\n{failures} 篇稿件有误或被拦截，请按上面的提示修改。")
+        err_console.print()
+        say(err_console, f"{failures} 篇稿件有误或被拦截，请按上面的提示修改。")
         raise SystemExit(EXIT_PROBLEMS)
-    console.print("\n全部检查通过。" if not warned else "\n没有拦截问题。")
+    console.print()
+    say(console, "全部检查通过。" if not warned else "没有拦截问题。")
 
 
 def _print_findings(findings: tuple[Finding, ...], *, err: bool = False) -> None:
     out = err_console if err else console
     for f in findings:
-        colour = "red" if f.severity == "block" else "yellow"
-        out.print(f"  [{colour}]-[/] {f}")
+        say(out, f"  - {f}", style="red" if f.severity == "block" else "yellow")
 
 
 def _wordlists_line(settings: Settings, lists: WordLists) -> str:

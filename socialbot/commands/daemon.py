@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import logging
-import sys
-import time
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from socialbot.commands.context import EXIT_ATTENTION, AppContext, pass_app, staff_errors
+from socialbot.commands.layout import Col, records, say
+from socialbot.commands.output import console, setup_logging
 from socialbot.config import Settings
 from socialbot.daemon_defaults import DEFAULT_CAP, TICK_SECONDS
 from socialbot.errors import Problem, SocialbotError
@@ -24,29 +18,12 @@ from socialbot.store import open_store, pauses
 from socialbot.store.db import utcnow
 from socialbot.store.models import label
 from socialbot.store.times import show
+from socialbot.times import json_text
 
 if TYPE_CHECKING:
     from socialbot.pipeline import Report
 
-console = Console(highlight=False)
 MIN_TICK, MAX_TICK = 0.1, 3600.0
-
-
-def log_formatter(tz: ZoneInfo) -> logging.Formatter:
-    """Log times in the configured time zone, like every other time staff see."""
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s",
-                                  datefmt="%Y-%m-%d %H:%M:%S")
-    formatter.converter = lambda seconds: dt.datetime.fromtimestamp(  # type: ignore[assignment]
-        seconds if seconds is not None else time.time(), tz).timetuple()
-    return formatter
-
-
-def _logging(verbose: bool, tz: ZoneInfo) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(log_formatter(tz))
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
-    # APScheduler narrates every job run; staff need our lines, not its.
-    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.ERROR)
 
 
 @click.command("run")
@@ -67,14 +44,19 @@ def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: st
     示例：
       socialbot run            # 常驻，按时发布
       socialbot run --once     # 发布现在到期的，然后退出（可放进 cron）
+
+    \b
+    --once 的退出码：0 到期的都已发出（或没有到期的）；
+    3 需要人工处理（有失败、结果未知、已错过，或这次一条也没发出），详见 socialbot status。
     """
     if not MIN_TICK <= tick <= MAX_TICK:  # 0 or less makes APScheduler spin and eat memory
         problem = Problem("--tick",
                           f"检查间隔应在 {MIN_TICK:g} 到 {MAX_TICK:g} 秒之间，现为 {tick:g}")
         raise SocialbotError(problem, title="守护进程没有启动")
     settings = app.settings
-    _logging(verbose, settings.tz)
+    setup_logging(settings.tz, verbose=verbose, prints_reports=once)
     from socialbot import channel_source  # the platforms and the scheduler: only to run
+    from socialbot.pipeline import PassResult
     from socialbot.scheduler import Daemon
     from socialbot.store.claims import worker_identity
 
@@ -82,20 +64,21 @@ def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: st
 
     def show_report(report: Report) -> None:
         if once:
-            console.print(report.line())
+            say(console, report.line())
 
     daemon = Daemon(settings, store, channel_source.default_channels(settings), tick_seconds=tick,
                     worker=worker_identity(worker_name), on_report=show_report,
                     cap=parallel)
     try:
         if once:
-            reports = daemon.run_once()
-            sent = sum(1 for r in reports if str(r.state) == "sent")
-            console.print(f"本次处理 {len(reports)} 项，发送成功 {sent} 项。")
+            result = PassResult.of(daemon.run_once())
+            say(console, result.line())
         else:
             daemon.run()
     finally:
         store.dispose()
+    if once and result.needs_person:
+        raise SystemExit(EXIT_ATTENTION)
 
 
 @click.command("pause")
@@ -110,8 +93,8 @@ def pause(app: AppContext, account: str | None, reason: str, by: str | None) -> 
     frozen = pauses.pause(open_store(settings), settings, by or audit_log.os_user(), utcnow(),
                           account=account, reason=reason)
     scope = f"账号 {account}" if account else "全部账号"
-    console.print(f"[yellow]⏸[/] 已暂停{scope}，{frozen} 个待发布目标被冻结。"
-                  f"恢复：socialbot resume{' --account ' + account if account else ''}")
+    say(console, f"⏸ 已暂停{scope}，{frozen} 个待发布目标被冻结。"
+                 f"恢复：socialbot resume{' --account ' + account if account else ''}")
 
 
 @click.command("resume")
@@ -124,13 +107,13 @@ def resume(app: AppContext, account: str | None, by: str | None) -> None:
     store = open_store(app.settings)
     lifted = pauses.resume(store, by or audit_log.os_user(), utcnow(), account=account)
     if not lifted:
-        console.print("当前没有对应的暂停。")
+        say(console, "当前没有对应的暂停。")
         return
     names = "、".join("全部账号" if s == "*" else s for s in lifted)
-    console.print(f"[green]▶[/] 已恢复：{names}")
+    say(console, f"▶ 已恢复：{names}")
     left = pauses.active_pauses(store)
     if left:
-        console.print(f"  仍在暂停：{'、'.join(p.scope_label for p in left)}")
+        say(console, f"  仍在暂停：{'、'.join(p.scope_label for p in left)}")
 
 
 @click.command("status")
@@ -149,42 +132,39 @@ def status(app: AppContext, as_json: bool) -> None:
         raise SystemExit(EXIT_ATTENTION)
 
 
+ID, ACCOUNT, TITLE, TIME, STATE = (Col("编号", atom=True), Col("账号", atom=True), Col("标题"),
+                                   Col("时间", atom=True), Col("状态", atom=True))
+
+
 def _print_status(report: Status, settings: Settings) -> None:
     tz = settings.tz
     for p in report.pauses:
-        console.print(f"[yellow]⏸ 已暂停：{p.scope_label}[/]（{p.by}，{show(p.at, tz)}"
-                      f"{'，' + p.reason if p.reason else ''}）")
+        say(console, f"⏸ 已暂停：{p.scope_label}（{p.by}，{show(p.at, tz)}"
+                     f"{'，' + p.reason if p.reason else ''}）", style="yellow")
     if report.attention:
-        table = Table(title=f"需要处理（{len(report.attention)}）", title_style="bold red")
-        for col in ("编号", "账号", "标题", "时间", "状态", "原因"):
-            table.add_column(col)
-        for item in report.attention:
-            d = item.delivery
-            table.add_row(str(d.post), d.account, item.title, show(d.due_at, tz),
-                          label(d.state), item.reason)
-        console.print(table)
+        rows = [[str(i.delivery.post), i.delivery.account, i.title, show(i.delivery.due_at, tz),
+                 label(i.delivery.state), i.reason] for i in report.attention]
+        records(console, f"需要处理（{len(report.attention)}）",
+                [ID, ACCOUNT, TITLE, TIME, STATE, Col("原因")], rows)
     for warning in report.warnings:
-        console.print(f"[red]![/] {warning}")
-    table = Table(title="即将发布")
-    for col in ("编号", "账号", "标题", "时间", "状态"):
-        table.add_column(col)
-    for item in report.next_due:
-        d = item.delivery
-        table.add_row(str(d.post), d.account, item.title, show(d.due_at, tz),
-                      label(d.state) + ("（暂停）" if d.paused else ""))
-    console.print(table if report.next_due else "没有待发布的稿件。")
+        say(console, f"! {warning}", style="red")
+    if report.next_due:
+        rows = [[str(i.delivery.post), i.delivery.account, i.title, show(i.delivery.due_at, tz),
+                 label(i.delivery.state) + ("（暂停）" if i.delivery.paused else "")]
+                for i in report.next_due]
+        records(console, "即将发布", [ID, ACCOUNT, TITLE, TIME, STATE], rows)
+    else:
+        say(console, "没有待发布的稿件。")
     if report.quota:
-        table = Table(title="发送额度")
-        for col in ("账号", "规则", "时段", "已用", "剩余"):
-            table.add_column(col)
-        for q in report.quota:
-            table.add_row(q.account, q.rule, q.window, f"{q.used}/{q.limit}", str(q.left))
-        console.print(table)
+        rows = [[q.account, q.rule, q.window, f"{q.used}/{q.limit}", str(q.left)]
+                for q in report.quota]
+        records(console, "发送额度", [ACCOUNT, Col("规则"), Col("时段", atom=True),
+                                      Col("已用", atom=True), Col("剩余", atom=True)], rows)
     known = {a: t for a, t in report.tokens.items() if t}
     for account, expires in known.items():
-        console.print(f"授权到期：{account} {show(expires, tz)}")
+        say(console, f"授权到期：{account} {show(expires, tz)}")
     if not report.needs_attention:
-        console.print("[green]✓ 一切正常。[/]")
+        say(console, "✓ 一切正常。", style="green")
 
 
 @click.command("audit")
@@ -200,15 +180,14 @@ def audit(app: AppContext, post_id: int | None, account: str | None, limit: int,
     settings = app.settings
     entries = audit_log.entries(open_store(settings), post=post_id, account=account, limit=limit)
     if as_json:
-        click.echo(json.dumps([e.to_json() for e in entries], ensure_ascii=False, indent=2))
+        click.echo(json_text([e.to_json() for e in entries], settings.tz))
         return
-    table = Table(title=f"审计日志（最近 {len(entries)} 条）")
-    for col in ("时间", "操作人", "操作", "编号", "账号", "内容指纹", "详情"):
-        table.add_column(col)
-    for e in entries:
-        table.add_row(show(e.at, settings.tz), e.actor, e.action_label,
-                      str(e.post or ""), e.account or "", (e.content_hash or "")[:12], e.detail)
-    console.print(table)
+    rows = [[show(e.at, settings.tz), e.actor, e.action_label, str(e.post or ""),
+             e.account or "", (e.content_hash or "")[:12], e.detail] for e in entries]
+    records(console, f"审计日志（最近 {len(entries)} 条）", [
+        Col("时间", atom=True), Col("操作人", atom=True), Col("操作", atom=True),
+        Col("编号", atom=True), Col("账号", atom=True), Col("内容指纹", atom=True),
+        Col("详情")], rows)
 
 
 COMMANDS: list[click.Command] = [run, pause, resume, status, audit]

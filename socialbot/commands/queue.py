@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from socialbot import channel_source
 from socialbot.checks.model import Finding
 from socialbot.commands.context import AppContext, StaffError, pass_app, staff_errors
+from socialbot.commands.layout import Col, records, say
+from socialbot.commands.output import console
 from socialbot.config import Settings
 from socialbot.delivery import OUTCOME_LABELS
 from socialbot.errors import Problem, StoreError
@@ -26,8 +25,8 @@ from socialbot.store.queue import (
     add_entries,
 )
 from socialbot.store.times import parse_time, show
+from socialbot.times import json_text
 
-console = Console(highlight=False)
 PAGE_SIZE = 50  # posts per page of queue list: a screenful that still shows the next days
 
 
@@ -77,7 +76,7 @@ def _review_hint(settings: Settings, entry: Entry) -> str:
 
 def _print_warnings(warnings: list[Finding] | tuple[Finding, ...]) -> None:
     for w in warnings:
-        console.print(f"  [yellow]![/] {w}")
+        say(console, f"  ! {w}", style="yellow")
 
 
 @click.group("queue")
@@ -126,12 +125,12 @@ def add(app: AppContext, post: str, at_text: str | None, to: str | None, cron: s
                     channels=channel_source.default_channels(settings), cron=cron, until=until,
                     problems=problems)
     add_entries(store, settings, [entry], utcnow(), actor=author)
-    console.print(f"[green]✓[/] {_added_line(entry, settings)}")
-    console.print(f"  内容指纹：{entry.rendered.content_hash[:12] if entry.rendered else ''}")
+    say(console, f"✓ {_added_line(entry, settings)}")
+    say(console, f"  内容指纹：{entry.rendered.content_hash[:12] if entry.rendered else ''}")
     _print_warnings(entry.warnings)
     hint = _review_hint(settings, entry)
     if hint:
-        console.print(f"  {hint}")
+        say(console, f"  {hint}")
 
 
 @queue.command("list")
@@ -157,33 +156,37 @@ def list_(app: AppContext, show_all: bool, state: str | None, page: int, limit: 
     items, total = open_store(settings).list_queue(
         include_finished=show_all, state=state, offset=(page - 1) * (limit or 0), limit=limit)
     if as_json:
-        click.echo(json.dumps([{**p.to_json(), "deliveries": [d.to_json() for d in ds]}
-                               for p, ds in items], ensure_ascii=False, indent=2))
+        click.echo(json_text([{**p.to_json(), "deliveries": [d.to_json() for d in ds]}
+                              for p, ds in items], settings.tz))
         return
     if not items:
         if total:
-            console.print(f"第 {page} 页没有稿件（共 {total} 篇，每页 {limit} 篇）。")
+            say(console, f"第 {page} 页没有稿件（共 {total} 篇，每页 {limit} 篇）。")
             return
-        console.print("队列中没有待处理的稿件（已完成的用 --all 查看）。" if not state
-                      else f"没有状态为 {state} 的目标。")
+        say(console, "队列中没有待处理的稿件（已完成的用 --all 查看）。" if not state
+            else f"没有状态为 {state} 的目标。")
         return
     limit = limit or max(1, total)
     pages = (total + limit - 1) // limit
-    title = f"发布队列（{settings.timezone}）"
+    title = f"发布队列（{_zone(settings)}）"
     if pages > 1:
         title += f"　第 {page}/{pages} 页，共 {total} 篇"
-    table = Table(title=title)
-    for col in ("编号", "稿件", "标题", "发布时间", "账号与状态", "审核"):
-        table.add_column(col)
+    rows = []
     for post, ds in items:
         times = sorted({show(d.due_at, settings.tz) for d in ds})
-        when = times[0] + (f" 等 {len(times)} 次" if len(times) > 1 else "")
-        table.add_row(str(post.id), post.post_id, post.title, when,
-                      _targets_line(ds, settings), _review_text(post))
-    console.print(table)
+        when = times[0] + (f"\n等 {len(times)} 次" if len(times) > 1 else "")
+        rows.append([str(post.id), post.post_id, post.title, when,
+                     _targets_line(ds, settings), _review_text(post)])
+    records(console, title, [
+        Col("编号", atom=True), Col("稿件", atom=True), Col("标题"), Col("发布时间", atom=True),
+        Col("账号与状态", atom=True), Col("审核")], rows)
     if page < pages:
-        console.print(f"下一页：socialbot queue list --page {page + 1}"
-                      + (f" --limit {limit}" if limit != PAGE_SIZE else ""))
+        say(console, f"下一页：socialbot queue list --page {page + 1}"
+                     + (f" --limit {limit}" if limit != PAGE_SIZE else ""))
+
+
+def _zone(settings: Settings) -> str:
+    return "北京时间" if settings.timezone == "Asia/Shanghai" else settings.timezone
 
 
 def _review_text(post: PostRecord) -> str:
@@ -209,55 +212,57 @@ def show_(app: AppContext, queue_id: int, as_json: bool) -> None:
     history = store.attempts_of([d.id for d in ds])
     rendered = store.rendered(queue_id)
     if as_json:
-        click.echo(json.dumps({
+        click.echo(json_text({
             **post.to_json(), "deliveries": [d.to_json() for d in ds],
             "attempts": [h.to_json() for h in history],
-        }, ensure_ascii=False, indent=2))
+        }, settings.tz))
         return
-    console.print(f"[bold]编号 {post.id}《{post.title}》[/]")
-    console.print(f"  稿件文件：{post.source}")
-    console.print(f"  作者：{post.author}    加入时间：{show(post.created_at, settings.tz)}")
-    console.print(f"  内容指纹：{post.content_hash}")
-    console.print(f"  审核：{_review_text(post)}")
+    say(console, f"编号 {post.id}《{post.title}》", style="bold")
+    for line in (f"  稿件文件：{post.source}", f"  作者：{post.author}",
+                 f"  加入时间：{show(post.created_at, settings.tz)}",
+                 f"  内容指纹：{post.content_hash[:12]}", f"  审核：{_review_text(post)}"):
+        say(console, line)
     if post.warnings:
-        console.print(f"  内容检查提醒（{len(post.warnings)} 条）：")
+        say(console, f"  内容检查提醒（{len(post.warnings)} 条）：")
         _print_warnings(post.warnings)
         for entry in audit.entries(store, post=queue_id, limit=None):
             if entry.action == "override" and entry.content_hash == post.content_hash:
-                console.print(f"  已由 {entry.actor} 放行：{entry.detail.split('；')[0]}")
+                say(console, f"  已由 {entry.actor} 放行：{entry.detail.split('；')[0]}")
     if post.cron:
         state = "进行中" if post.active else "已停止"
-        console.print(f"  周期：{post.cron}（{state}）")
+        say(console, f"  周期：{post.cron}（{state}）")
     for name, part in rendered.parts.items():
         for what, value in platform(name).describe(part):
-            console.print(f"  {what}：{value}")
-    table = Table(title="发布目标")
-    for col in ("账号", "时间", "状态", "次数", "平台编号/链接", "说明"):
-        table.add_column(col)
+            say(console, f"  {what}：{value}")
+    rows = []
     for d in ds:
         when = show(d.due_at, settings.tz)
         if d.due_at != d.planned_at:
             when += f"\n（原定 {show(d.planned_at, settings.tz)}）"
         state = label(d.state) + ("（暂停）" if d.paused else "")
-        table.add_row(d.account, when, state, str(d.attempts),
-                      "\n".join(x for x in (d.remote_id, d.url) if x), d.message)
-    console.print(table)
+        rows.append([d.account, when, state, str(d.attempts),
+                     "\n".join(x for x in (d.remote_id, d.url) if x), d.message])
+    console.print()
+    records(console, "发布目标", [
+        Col("账号", atom=True), Col("时间", atom=True), Col("状态", atom=True),
+        Col("次数", atom=True), Col("平台编号/链接", atom=True), Col("说明")], rows)
     if history:
         by_id = {d.id: d.account for d in ds}
-        table = Table(title="发送记录")
-        for col in ("开始", "账号", "类型", "结果", "说明", "执行者"):
-            table.add_column(col)
+        rows = []
         for h in history:
             kind = "发送" if h.kind == "publish" else "核对"
             outcome = OUTCOME_LABELS.get(h.outcome or "", h.outcome or "")
-            table.add_row(show(h.started_at, settings.tz), by_id[h.delivery], kind,
-                          outcome or "（进行中或中断）", h.message, h.worker)
-        console.print(table)
+            rows.append([show(h.started_at, settings.tz), by_id[h.delivery], kind,
+                         outcome or "（进行中或中断）", h.message, h.worker])
+        console.print()
+        records(console, "发送记录", [
+            Col("开始", atom=True), Col("账号", atom=True), Col("类型", atom=True),
+            Col("结果", atom=True), Col("说明"), Col("执行者", atom=True)], rows)
 
 
 def _notes(notes: tuple[str, ...]) -> None:
     for note in notes:
-        console.print(f"  [yellow]![/] {note}")
+        say(console, f"  ! {note}")
 
 
 @queue.command("approve")
@@ -278,7 +283,7 @@ def approve(app: AppContext, queue_id: int, by: str, expect_hash: str | None,
     """
     result = review.approve(open_store(app.settings), app.settings, queue_id, by, utcnow(),
                             expect_hash=expect_hash, override=override)
-    console.print(f"[green]✓[/] 编号 {queue_id} 已审核通过（内容指纹 {result.content_hash[:12]}）")
+    say(console, f"✓ 编号 {queue_id} 已审核通过（内容指纹 {result.content_hash[:12]}）")
     _notes(result.notes)
 
 
@@ -291,7 +296,7 @@ def approve(app: AppContext, queue_id: int, by: str, expect_hash: str | None,
 def reject(app: AppContext, queue_id: int, by: str, reason: str) -> None:
     """退回稿件：修改（queue edit）并重新审核前不会发布。"""
     review.reject(open_store(app.settings), app.settings, queue_id, by, reason, utcnow())
-    console.print(f"[yellow]↩[/] 编号 {queue_id} 已退回：{reason}")
+    say(console, f"↩ 编号 {queue_id} 已退回：{reason}")
 
 
 @queue.command("cancel")
@@ -305,7 +310,7 @@ def cancel(app: AppContext, queue_id: int, account: str | None, by: str | None) 
     result = actions.cancel(open_store(app.settings), queue_id, by or audit.os_user(), utcnow(),
                             account=account)
     names = "、".join(d.account for d in result.changed) or "周期发布"
-    console.print(f"[green]✓[/] 编号 {queue_id} 已取消：{names}")
+    say(console, f"✓ 编号 {queue_id} 已取消：{names}")
     _notes(result.notes)
 
 
@@ -324,8 +329,8 @@ def reschedule(app: AppContext, queue_id: int, at_text: str, account: str | None
     assert at is not None
     result = actions.reschedule(open_store(settings), settings, queue_id, at,
                                 by or audit.os_user(), utcnow(), account=account)
-    console.print(f"[green]✓[/] 编号 {queue_id} 改到 {show(at, settings.tz)}："
-                  f"{'、'.join(d.account for d in result.changed)}")
+    say(console, f"✓ 编号 {queue_id} 改到 {show(at, settings.tz)}："
+                 f"{'、'.join(d.account for d in result.changed)}")
 
 
 @queue.command("retry")
@@ -340,7 +345,7 @@ def retry(app: AppContext, queue_id: int, account: str | None, force: bool, by: 
     result = actions.retry(open_store(app.settings), app.settings, queue_id,
                            by or audit.os_user(), utcnow(), account=account, force=force)
     names = "、".join(d.account for d in result.changed)
-    console.print(f"[green]✓[/] 编号 {queue_id} 将重试：{names}")
+    say(console, f"✓ 编号 {queue_id} 将重试：{names}")
     _notes(result.notes)
 
 
@@ -365,7 +370,7 @@ def edit(app: AppContext, queue_id: int, by: str | None) -> None:
         raise StoreError(problems, title="修改后的稿件有误，队列未改变")
     result = review.edit(store, settings, queue_id, rendered, by or audit.os_user(), utcnow(),
                          warnings=warnings)
-    console.print(f"[green]✓[/] 编号 {queue_id} 已重新排版（内容指纹 {result.content_hash[:12]}）")
+    say(console, f"✓ 编号 {queue_id} 已重新排版（内容指纹 {result.content_hash[:12]}）")
     _print_warnings(warnings)
     _notes(result.notes)
 
@@ -394,25 +399,25 @@ def import_(app: AppContext, file: Path, by: str | None) -> None:
         bad = sum(1 for e in exc.entries if e.problems)
         raise StaffError(f"{bad} 条有误，整个日程都没有加入队列；请修改后重新导入。") from None
     _import_table(entries, settings, refused=False)
-    console.print(f"[green]✓[/] 已加入 {len(entries)} 篇稿件。")
+    say(console, f"✓ 已加入 {len(entries)} 篇稿件。")
 
 
 def _import_table(entries: list[Entry], settings: Settings, *, refused: bool) -> None:
-    table = Table(title="日程导入" + ("（未导入）" if refused else ""))
-    for col in ("条目", "稿件", "时间", "账号", "结果"):
-        table.add_column(col)
+    rows = []
     for e in entries:
         when = e.cron or show(e.at, settings.tz)
         if e.problems:
-            result = "[red]✗[/] " + "\n".join(str(p) for p in e.problems)
+            result = "✗ " + "\n".join(str(p) for p in e.problems)
         elif refused:
-            result = "[green]✓[/] 无问题（因其他条目有误，未加入）"
+            result = "✓ 无问题（因其他条目有误，未加入）"
         else:
-            result = f"[green]✓[/] 编号 {e.queue_id}"
+            result = f"✓ 编号 {e.queue_id}"
         if e.warnings and not e.problems:
-            result += f"\n[yellow]![/] {len(e.warnings)} 条内容提醒，审核时需注明理由放行"
-        table.add_row(e.label, e.source, when, "、".join(e.targets), result)
-    console.print(table)
+            result += f"\n! {len(e.warnings)} 条内容提醒，审核时需注明理由放行"
+        rows.append([e.label, e.source, when, "\n".join(e.targets), result])
+    records(console, "日程导入" + ("（未导入）" if refused else ""), [
+        Col("条目", atom=True), Col("稿件", atom=True), Col("时间", atom=True),
+        Col("账号", atom=True), Col("结果")], rows)
 
 
 COMMANDS: list[click.Command] = [queue]

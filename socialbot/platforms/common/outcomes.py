@@ -11,12 +11,16 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from socialbot.errors import SocialbotError
+from socialbot.explain import database_problem
 from socialbot.kv import LeaseTimeout
 from socialbot.platforms.base import OUTCOME_LABELS, DeliveryResult, Outcome
 from socialbot.platforms.common.calls import CallFailed, Journal
 from socialbot.platforms.common.reactions import Reaction, retry_time
 from socialbot.redact import describe_exception, redact
+from socialbot.times import show
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +40,7 @@ def from_failure(exc: CallFailed, now: dt.datetime, *,
     extra, retry_at = "", None
     if outcome is Outcome.RESCHEDULE and exc.rule.wait is not None:
         retry_at = retry_time(exc.rule.wait, now, monthly_quota=monthly_quota)
-        extra = f"：{retry_at:%Y-%m-%d %H:%M}（北京时间）后再试"
+        extra = f"：{show(retry_at)}（北京时间）后再试"
     elif outcome is Outcome.RETRY:
         extra = "，多次重试仍未成功，稍后会自动再试"
     message = exc.explain(extra)
@@ -58,6 +62,11 @@ def delivery(
         result = DeliveryResult(
             Outcome.RETRY, "另一个进程正在刷新接口凭证，等待超时，稍后会自动再试"
         )
+    except SQLAlchemyError as exc:  # the shared store (tokens, call memos) failed mid-way
+        result = DeliveryResult(
+            Outcome.UNKNOWN,
+            f"{database_problem(exc).render()}\n发送可能已经开始，请勿手动重发；数据库恢复后系统会先核对",
+        )
     except Exception as exc:  # a bug must not take the daemon down, nor leak a token
         logger.exception("发布程序出错")
         result = DeliveryResult(
@@ -68,6 +77,8 @@ def delivery(
     result = dataclasses.replace(
         result, message=redact(result.message), attempts=tuple(journal.attempts)
     )
-    level = logging.INFO if result.outcome is Outcome.SENT else logging.WARNING
-    logger.log(level, "%s：%s", OUTCOME_LABELS[result.outcome], result.message)
+    # Callers report the outcome to staff (the worker's report line, publish's summary);
+    # this line is for developers, or a reconcile-before-publish "nothing there yet"
+    # would read like a failure on every normal run.
+    logger.debug("%s：%s", OUTCOME_LABELS[result.outcome], result.message)
     return result
