@@ -17,16 +17,22 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len, chop_cells
 from rich.console import Console
+from rich.segment import Segments
 from rich.table import Table
 from rich.text import Text
 
-from socialbot.render.typeset import clusters
+from socialbot.render.typeset import NO_END, NO_START, clusters
 
-NBSP = "\u00a0"
 MIN_TEXT = 12  # narrowest useful text column (cells)
 MIN_VALUE = 20  # below this, a stacked value starts on its own line
 UNLIMITED = 100_000  # output for a script (not a terminal, no COLUMNS): lines stay whole
-_TIME = re.compile(r"(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})")
+_STOP = "\\s（）()「」“”\"'，。；、："
+# Never split: a time as staff write it, a path or URL, a file name (even with Chinese in it).
+_ATOM = re.compile(
+    r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"
+    rf"|(?:https?://)?[^{_STOP}]*/[^{_STOP}]+"
+    rf"|[^{_STOP}/]+\.[A-Za-z0-9]{{1,5}}\b"
+)
 # What continuation lines hang under: a bullet ("  - ", "✓ ") or a short label ("  作者：").
 _BULLET = re.compile(r"^(\s*(?:[-·•✓✗!⏸▶↩]\s+|\[[^\]]+\]\s+|[^\s：]{1,8}：)?)")
 
@@ -54,9 +60,9 @@ def wrap(text: str, width: int) -> list[str]:
     """
     width = max(width, 1)
     lines: list[str] = []
-    for paragraph in _TIME.sub(rf"\1{NBSP}\2", text).split("\n"):
+    for paragraph in text.split("\n"):
         line, used = "", 0
-        for space, cluster in clusters(paragraph):
+        for space, cluster in _clusters(paragraph):
             size = cell_len(cluster)
             gap = 1 if (space and line) else 0
             if line and used + gap + size <= width:
@@ -71,7 +77,27 @@ def wrap(text: str, width: int) -> list[str]:
                 lines.extend(full)
                 used = cell_len(line)
         lines.append(line)
-    return [line.replace(NBSP, " ") for line in lines]
+    return lines
+
+
+def _clusters(paragraph: str) -> list[tuple[bool, str]]:
+    """The typesetter's clusters, with times, paths and file names kept whole."""
+    pieces: list[tuple[bool, str]] = []
+    pos = 0
+    for match in _ATOM.finditer(paragraph):
+        before = paragraph[pos:match.start()]
+        pieces += clusters(before)
+        pieces.append((before.endswith(" ") or (not before and paragraph[pos - 1:pos] == " "),
+                       match.group()))
+        pos = match.end()
+    pieces += clusters(paragraph[pos:])
+    merged: list[tuple[bool, str]] = []
+    for space, cluster in pieces:  # kinsoku across the seams
+        if merged and not space and (cluster[0] in NO_START or merged[-1][1][-1] in NO_END):
+            merged[-1] = (merged[-1][0], merged[-1][1] + cluster)
+        else:
+            merged.append((space, cluster))
+    return merged
 
 
 def say(out: Console, text: str, *, style: str | None = None) -> None:
@@ -102,7 +128,9 @@ def records(out: Console, title: str, cols: Sequence[Col], rows: Sequence[Sequen
         cells = [Text("\n".join(wrap(cell, width))) if not col.atom else Text(cell)
                  for col, width, cell in zip(cols, widths, row, strict=True)]
         table.add_row(*cells)
-    out.print(table, width=sum(widths) + 3 * len(cols) + 1)
+    # Rendered at its own width: Rich would squeeze it to 80 columns for piped output.
+    options = out.options.update(width=sum(widths) + 3 * len(cols) + 1)
+    out.print(Segments(out.render(table, options)), soft_wrap=True, crop=False)
 
 
 def _longest(cells: Sequence[str]) -> int:
@@ -110,8 +138,8 @@ def _longest(cells: Sequence[str]) -> int:
 
 
 def _longest_token(cells: Sequence[str]) -> int:
-    return max((cell_len(c) for cell in cells for line in _TIME.sub(rf"\1{NBSP}\2", cell)
-                .split("\n") for _s, c in clusters(line)), default=0)
+    return max((cell_len(c) for cell in cells for line in cell.split("\n")
+                for _s, c in _clusters(line)), default=0)
 
 
 def _fit(total: int, cols: Sequence[Col], rows: Sequence[Sequence[str]]) -> list[int] | None:
