@@ -18,6 +18,7 @@ from typing import Any
 
 from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
+from socialbot.explain import os_reason
 from socialbot.store.db import Database
 from socialbot.store.intake import ChannelLookup, prepare
 from socialbot.store.queue import Entry, add_entries
@@ -53,8 +54,7 @@ def read_calendar(path: Path) -> list[Row]:
     except UnicodeDecodeError:
         raise StoreError(Problem(path.name, "不是 UTF-8 编码的文本文件")) from None
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise StoreError(Problem(str(path), f"日程文件无法读取（{reason}）")) from None
+        raise StoreError(Problem(str(path), f"日程文件无法读取（{os_reason(exc)}）")) from None
     if path.suffix.lower() == ".toml":
         return _toml_rows(path, text)
     if path.suffix.lower() == ".csv":

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from socialbot.alerts.settings import AlertSettings, read_alerts
 from socialbot.checks.levels import LEVELS, RULES, WORDLISTS, default_levels
 from socialbot.errors import ConfigError, Problem
+from socialbot.explain import os_reason
 from socialbot.strictdata import TextProblem
 from socialbot.tomlfile import read_toml
 
@@ -242,7 +243,7 @@ def load_settings(path: str | os.PathLike[str] | None = None,
         raise ConfigError(Problem(where, problem.message)) from None
     except OSError as exc:
         raise ConfigError(
-            Problem(str(config_path), f"配置文件无法读取（{exc.strerror or type(exc).__name__}）")
+            Problem(str(config_path), f"配置文件无法读取（{os_reason(exc)}）")
         ) from None
     return _Reader(config_path, data, environ).settings()
 

@@ -362,3 +362,15 @@ def test_the_layout_never_splits_a_time_or_an_id() -> None:
             assert whole in joined, (width, lines)
         assert not any(line.startswith(("，", "。", "；", "：")) for line in lines), lines
 
+
+
+def test_file_system_failures_are_in_chinese_too(desk: Desk) -> None:
+    import errno
+
+    from socialbot.explain import os_reason
+
+    assert os_reason(PermissionError(errno.EACCES, "Permission denied")) == "没有权限"
+    assert os_reason(OSError(errno.EROFS, "Read-only file system")) == "磁盘是只读的"
+    result = desk.run("preview", "--out", "/proc/no-such-folder/preview")
+    assert result.exit_code == 2 and "预览文件无法写入" in result.output, result.output
+    assert english_words(result.output) <= {"out"}, result.output

@@ -22,6 +22,7 @@ import ahocorasick
 from socialbot.checks.folding import Joined
 from socialbot.checks.model import Hit, TextField
 from socialbot.errors import ConfigError, Problem
+from socialbot.explain import os_reason
 
 ARROWS = ("→", "->")
 MIN_TERM_CHARS = 2
@@ -164,8 +165,7 @@ def _load(path: Path, _mtime: int, _size: int, need_suggestion: bool) -> Matcher
     except UnicodeDecodeError:
         raise ConfigError(Problem(str(path), "词表不是 UTF-8 编码的文本文件")) from None
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise ConfigError(Problem(str(path), f"词表文件无法读取（{reason}）")) from None
+        raise ConfigError(Problem(str(path), f"词表文件无法读取（{os_reason(exc)}）")) from None
     return Matcher(parse_wordlist(text, file=path.name, need_suggestion=need_suggestion))
 
 

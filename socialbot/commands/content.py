@@ -16,6 +16,7 @@ from socialbot.commands.layout import say
 from socialbot.commands.output import console, err_console
 from socialbot.config import Settings
 from socialbot.errors import Problem, SocialbotError
+from socialbot.explain import os_reason
 from socialbot.post import load_post
 from socialbot.preview import write_preview
 from socialbot.preview.writer import campaign_posts
@@ -57,8 +58,7 @@ def preview(app: AppContext, posts: tuple[Path, ...], out_dir: Path | None) -> N
             result = write_preview(settings, paths, out,
                                    progress=lambda _p: progress.advance(task))
     except OSError as exc:  # the output folder cannot be created or written
-        reason = exc.strerror or type(exc).__name__
-        problem = Problem(str(out), f"预览文件无法写入（{reason}），请换一个 --out 目录")
+        problem = Problem(str(out), f"预览文件无法写入（{os_reason(exc)}），请换一个 --out 目录")
         raise SocialbotError(problem, title="预览未生成") from None
     for p in result.posts:
         mark = "!" if p.warnings else "✓"

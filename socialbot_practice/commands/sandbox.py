@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from socialbot.commands.context import AppContext, pass_app, staff_errors
+from socialbot.explain import os_reason
 
 if TYPE_CHECKING:
     from socialbot.config import Account
@@ -47,7 +48,7 @@ def sandbox(app: AppContext, port: int | None) -> None:
         platform.start()
     except OSError as exc:
         raise click.ClickException(
-            f"端口 {platform.port} 无法使用（{exc.strerror}），请用 --port 换一个"
+            f"端口 {platform.port} 无法使用（{os_reason(exc)}），请用 --port 换一个"
         ) from None
     try:
         accounts = practice_accounts(settings)
