@@ -12,7 +12,7 @@ import threading
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from test_store_helpers import (
@@ -28,11 +28,14 @@ from test_store_helpers import (
     tiny_rendered,
 )
 
+from socialbot.errors import StoreError
 from socialbot.store import open_store, review
 from socialbot.store.claims import claim_next, promote_due, worker_identity
 from socialbot.store.migrations import MIGRATIONS
 from socialbot.store.queue import add_entries
+from socialbot.store.schema import deliveries, posts
 from socialbot_practice import PracticePlatform
+from tests.processes import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(SCENARIO_TIMEOUT_S)]
 
@@ -113,3 +116,42 @@ def test_three_postgres_workers_deliver_every_approved_post_exactly_once(tmp_pat
         settings = practice_settings(tmp_path, platform, database_url=pg_url)
         result = exactly_once_scenario(tmp_path, platform, settings, children, workers=3)
     assert_exactly_once(result, workers=3)
+
+
+def test_a_rejection_racing_a_claim_waits_for_it_and_refuses(pg):
+    """A worker claiming on another machine while a reviewer rejects: never both."""
+    settings, db = pg
+    queue_id = add(db, settings, tiny_rendered(), ["city_weibo"], AT)
+    promote_due(db, settings, AT)
+    outcome: dict[str, str] = {}
+    with db.engine.connect() as claimer:
+        claim = claimer.begin()  # a worker between its claim's SELECT and its COMMIT
+        claimer_pid = claimer.execute(text("SELECT pg_backend_pid()")).scalar()
+        claimer.execute(select(deliveries).where(deliveries.c.post == queue_id)
+                        .with_for_update())
+        claimer.execute(update(deliveries).where(deliveries.c.post == queue_id)
+                        .values(state="sending"))
+
+        def reject() -> None:
+            try:
+                review.reject(db, settings, queue_id, "李四", "标题需修改", NOW)
+                outcome["result"] = "rejected"
+            except StoreError as exc:
+                outcome["result"] = exc.render()
+
+        reviewer = threading.Thread(target=reject, name="reviewer")
+        reviewer.start()
+        try:
+            def reviewer_waits() -> bool:
+                with db.engine.connect() as conn:
+                    return bool(conn.execute(text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE :pid = ANY(pg_blocking_pids(pid))"), {"pid": claimer_pid}).scalar())
+
+            wait_for(reviewer_waits, timeout=120, what="the rejection to wait for the claim")
+        finally:
+            claim.commit()
+            reviewer.join(timeout=120)
+    assert "正在发送中" in outcome["result"], outcome
+    with db.tx(write=False) as conn:
+        assert conn.execute(select(posts.c.review)).scalar() != "rejected"

@@ -289,9 +289,17 @@ def get_post(conn: Connection, queue_id: int) -> PostRecord:
     return PostRecord.from_row(row)
 
 
-def deliveries_of(conn: Connection, queue_id: int) -> list[DeliveryRecord]:
-    rows = conn.execute(select(deliveries).where(deliveries.c.post == queue_id)
-                        .order_by(deliveries.c.due_at, deliveries.c.account)).all()
+def deliveries_of(conn: Connection, queue_id: int, *, lock: bool = False) -> list[DeliveryRecord]:
+    """The post's deliveries; ``lock`` holds them (PostgreSQL ``FOR UPDATE``) until commit.
+
+    A review that decides from these states must lock them: otherwise, on PostgreSQL, a
+    worker can claim one between the read and the write, and a rejection or an edit
+    reports success while the old content is already going out. (SQLite's write lock,
+    taken by ``BEGIN IMMEDIATE``, already serialises the two.)
+    """
+    query = (select(deliveries).where(deliveries.c.post == queue_id)
+             .order_by(deliveries.c.due_at, deliveries.c.account))
+    rows = conn.execute(query.with_for_update() if lock else query).all()
     return [DeliveryRecord.from_row(r) for r in rows]
 
 

@@ -129,7 +129,7 @@ def reject(db: Database, settings: Settings, queue_id: int, by: str, reason: str
         raise StoreError(Problem("--reason", "请写明退回原因，方便作者修改"))
     with db.tx() as conn:
         post = get_post(conn, queue_id)
-        if any(d.state == State.SENDING for d in deliveries_of(conn, queue_id)):
+        if any(d.state == State.SENDING for d in deliveries_of(conn, queue_id, lock=True)):
             raise StoreError("这篇稿件正在发送中，无法退回；请稍后用 queue show 查看结果")
         conn.execute(update(posts).where(posts.c.id == queue_id).values(
             review="rejected", approved_hash=None, approved_by=None, approved_at=None,
@@ -152,7 +152,7 @@ def edit(db: Database, settings: Settings, queue_id: int, rendered: RenderedPost
     warnings = list(warnings or [])
     with db.tx() as conn:
         post = get_post(conn, queue_id)
-        ds = deliveries_of(conn, queue_id)
+        ds = deliveries_of(conn, queue_id, lock=True)
         busy = [d for d in ds if d.state in (State.SENDING, *OPEN_OUTCOME)]
         if busy:
             raise StoreError([Problem(f"账号 {d.account}",
