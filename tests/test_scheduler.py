@@ -46,14 +46,17 @@ class Watch:
 
     def __init__(self, daemon: Daemon, done, *, poll: float = 0.02):
         self.daemon, self.done, self.poll = daemon, done, poll
-        self.met = False
+        self.met = self.netted = False
         self._thread = threading.Thread(target=self._watch, name="watch", daemon=True)
 
     def _watch(self) -> None:
         deadline = time.monotonic() + SAFETY_NET_S
-        while not self.daemon.stop.is_set() and time.monotonic() < deadline:
+        while not self.daemon.stop.is_set():
             if self.done():
                 self.met = True
+                break
+            if time.monotonic() > deadline:
+                self.netted = True
                 break
             time.sleep(self.poll)
         self.daemon.request_stop()
@@ -125,7 +128,9 @@ def test_sigterm_finishes_the_call_in_flight_and_takes_no_new_work(settings, db)
     daemon = Daemon(settings, db, channels, tick_seconds=600)
     threading.Thread(target=lambda: started.wait(SAFETY_NET_S)
                      and os.kill(os.getpid(), signal.SIGTERM), daemon=True).start()
-    assert not Watch(daemon, lambda: False).run(), "stopped by SIGTERM, not the safety net"
+    watch = Watch(daemon, lambda: False)
+    watch.run()
+    assert not watch.netted, "stopped by SIGTERM, not by the safety net"
     with db.tx(write=False) as conn:
         states = sorted(conn.execute(select(deliveries.c.state)).scalars())
         unfinished = conn.execute(select(attempts.c.id).where(
