@@ -7,7 +7,7 @@ a closed terminal) the kernel kills the child too. :class:`Children` tracks what
 started and kills every group it still has on exit, so a failed assertion, a pytest
 timeout or Ctrl-C cleans up the same way a passing test does.
 
-Children also carry ``SOCIALBOT_TEST_RUN`` in their environment; the session check in
+Children also carry ``SB_TEST_RUN`` in their environment; the session check in
 ``conftest.py`` looks for any process still holding this run's value at the end.
 """
 
@@ -25,7 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-RUN_TAG = "SOCIALBOT_TEST_RUN"
+RUN_TAG = "SB_TEST_RUN"  # not SOCIALBOT_*: tests of a hermetic demo strip those
 PR_SET_PDEATHSIG = 1
 STOP_GRACE = 10.0  # seconds a child gets to exit after SIGTERM before SIGKILL
 

@@ -26,6 +26,7 @@ from socialbot_practice.config_accounts import (
     register_accounts,
 )
 from tests.helpers import REPO, write_config
+from tests.processes import Children
 
 NAMES = ("TEST_WECHAT_SECRET", "TEST_WEIBO_TOKEN")
 
@@ -133,22 +134,19 @@ def sandbox(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], list[str], 
     config = shipped_config(tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALBOT_")}
     env["PYTHONUNBUFFERED"] = "1"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "socialbot", "--config", str(config), "sandbox", "--port", "0"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    lines: list[str] = []
-    try:
+    with Children() as kids:  # killed, group and all, however the test ends
+        proc = kids.start(
+            [sys.executable, "-m", "socialbot", "--config", str(config), "sandbox", "--port",
+             "0"],
+            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        lines: list[str] = []
         while not lines or "按 Ctrl-C 停止" not in lines[-1]:
             line = proc.stdout.readline() if proc.stdout else ""
             assert line, "sandbox exited early:\n" + "".join(lines)
             lines.append(line)
         [url] = [ln.split("：")[1].split("（")[0] for ln in lines if "练习平台已启动" in ln]
         yield proc, lines, url
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=10)
 
 
 def test_sandbox_then_run_works_with_the_shipped_config(
@@ -186,5 +184,5 @@ def test_sandbox_then_run_works_with_the_shipped_config(
     assert "shsmr_wechat：已发送" in ran and "shsmr_weibo：已发送" in ran, ran
 
     proc.send_signal(signal.SIGINT)
-    rest, _ = proc.communicate(timeout=20)
+    rest, _ = proc.communicate(timeout=120)
     assert proc.returncode == 0 and "练习平台已停止" in rest

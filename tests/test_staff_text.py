@@ -33,9 +33,9 @@ from socialbot.channels.memo import DeliveryMemo
 from socialbot.cli import cli
 from socialbot.explain import database_problem
 from socialbot.kv import MemoryKeyValueStore
-from socialbot.sandbox import PracticePlatform
 from socialbot.store import open_store
 from socialbot.store.queue import add_entries
+from socialbot_practice import PracticePlatform
 from tests import processes
 
 ISO_OR_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\+00:00|UTC")
