@@ -108,7 +108,7 @@ class Daemon:
         """Signal handler: finish the call in flight, record it, take no new work."""
         if self.stop.is_set():
             return
-        log.warning("正在停止：正在进行的发送完成并记录后退出，不再开始新的发送")
+        log.info("正在停止：正在进行的发送完成并记录后退出，不再开始新的发送")  # as asked
         self.stop.set()
         with contextlib.suppress(Exception):  # not running yet, or already stopped
             self.scheduler.shutdown(wait=False)
