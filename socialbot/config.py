@@ -212,8 +212,7 @@ def read_secrets_file(path: Path) -> dict[str, Any]:
         message = f"密钥文件无法读取：{problem.message}"
         raise ConfigError(Problem(f"{path}{line}", message)) from None
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise ConfigError(Problem(str(path), f"密钥文件无法读取（{reason}）")) from None
+        raise ConfigError(Problem(str(path), f"密钥文件无法读取（{os_reason(exc)}）")) from None
 
 
 def find_config(explicit: str | os.PathLike[str] | None = None,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from socialbot.errors import PostError, Problem
+from socialbot.explain import os_reason
 from socialbot.frontmatter import MAX_BYTES as MAX_FRONT_MATTER_BYTES
 from socialbot.frontmatter import parse_front_matter, split_post
 from socialbot.strictdata import KIB, TextProblem, decode_text, read_bounded
@@ -121,8 +122,7 @@ def load_post(path: str | Path, *, assets_dir: Path | None = None) -> Post:
     except IsADirectoryError:
         raise PostError(Problem(str(path), "这是一个文件夹，不是稿件文件（.md）")) from None
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise PostError(Problem(str(path), f"稿件文件无法读取（{reason}）")) from None
+        raise PostError(Problem(str(path), f"稿件文件无法读取（{os_reason(exc)}）")) from None
     except TextProblem as problem:
         raise PostError(Problem(at(problem.line), problem.message)) from None
     if len(split.body) > MAX_BODY_CHARS:
