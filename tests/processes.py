@@ -36,20 +36,23 @@ if sys.platform.startswith("linux"):
         _prctl = ctypes.CDLL(None, use_errno=True).prctl
 
 
-def _die_with(parent: int) -> Callable[[], None] | None:
+def _die_with(parent: int, then: Callable[[], None] | None = None) -> Callable[[], None] | None:
     """A preexec_fn asking the kernel to SIGKILL the child when ``parent`` goes away.
 
     The death signal follows the *thread* that forked, so tests start children from the
     main thread. If the parent already died before the call, the child ends itself.
+    ``then`` is the caller's own preexec_fn (a resource limit, say), run afterwards.
     """
     if _prctl is None:
-        return None
+        return then
     prctl = _prctl
 
     def preexec() -> None:
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if os.getppid() != parent:
             os.kill(os.getpid(), signal.SIGKILL)
+        if then is not None:
+            then()
 
     return preexec
 
@@ -118,8 +121,8 @@ class Children:
         """``subprocess.Popen`` in a new session, tied to our life, tracked."""
         kwargs["env"] = tagged_env(kwargs.get("env"))
         kwargs.setdefault("stdin", subprocess.DEVNULL)
-        proc = subprocess.Popen(list(args), start_new_session=True,
-                                preexec_fn=_die_with(os.getpid()), **kwargs)
+        preexec = _die_with(os.getpid(), kwargs.pop("preexec_fn", None))
+        proc = subprocess.Popen(list(args), start_new_session=True, preexec_fn=preexec, **kwargs)
         self._procs.append(proc)
         return proc
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import resource
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from socialbot.config import load_settings
 from socialbot.store import open_store
 from tests.helpers import GOOD_POST, write_config, write_post
+from tests.processes import Children
 from tests.support_hostile import DOT_NAMES, HOSTILE_POSTS, assert_staff_message
 from tests.support_tree import tree_digest
 
@@ -47,17 +47,13 @@ def project(tmp_path: Path) -> Path:
 def socialbot(project: Path, *args: str) -> tuple[int, str]:
     """Run ``python -m socialbot`` in ``project``; its exit code and all it printed."""
     env = {**os.environ, "COLUMNS": "300", "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "socialbot", "--config", str(project / "config.toml"), *args],
-        cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True, preexec_fn=_limit_memory,
-    )
-    try:
+    with Children() as kids:  # the group dies also when pytest-timeout interrupts a hang
+        proc = kids.start(
+            [sys.executable, "-m", "socialbot", "--config", str(project / "config.toml"), *args],
+            cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            preexec_fn=_limit_memory,
+        )
         output, _ = proc.communicate()
-    finally:  # also when pytest-timeout interrupts a hang
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
     return proc.returncode, output
 
 
