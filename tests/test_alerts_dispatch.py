@@ -101,7 +101,7 @@ def test_failure_alert_arrives_once_on_wecom_and_by_email(
     assert call.body["msgtype"] == "markdown"
     text = call.text
     for fact in ("发布失败", "《世界认可日直播预告1》", "上海市场监管（订阅号）",
-                 "45028：今日群发次数已用完", "queue retry", "2022年6月9日 09:00"):
+                 "45028：今日群发次数已用完", "queue retry", "2022-06-09 09:00"):
         assert fact in text
     assert len(text.encode()) <= WecomRobot.max_bytes
 
@@ -111,7 +111,7 @@ def test_failure_alert_arrives_once_on_wecom_and_by_email(
     plain, html = text_of(received)
     for body in (plain, html):
         for fact in ("发布失败", "世界认可日直播预告1", "上海市场监管（订阅号）",
-                     "45028：今日群发次数已用完", "queue retry", "2022年6月9日 09:00"):
+                     "45028：今日群发次数已用完", "queue retry", "2022-06-09 09:00"):
             assert fact in body
     assert mailbox.envelopes == [("socialbot@example.cn", ["wang@example.cn"])]
 
@@ -248,7 +248,7 @@ def test_same_silent_key_is_sent_once_a_day(robots: RobotServer, clock: FakeCloc
     # Day one (from 09:00) and day two (from 00:00 Beijing) each told once.
     calls = robots.of("wecom")
     assert len(calls) == 2
-    assert "已连续 10 天没有发布新内容（上次发布是 2022年5月30日 09:00）" in calls[0].text
+    assert "已连续 10 天没有发布新内容（上次发布是 2022-05-30 09:00）" in calls[0].text
     assert "账号长期未更新" in calls[0].text and "一票否决" in calls[0].text
     assert silent().key == "silent:shsmr_wechat:2022-06-10"
 

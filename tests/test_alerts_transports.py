@@ -36,8 +36,8 @@ def alert(at: dt.datetime, n: int = 1, title: str = "世界认可日主题宣传
 
 
 def test_beijing_time_as_staff_write_it() -> None:
-    assert beijing_time(dt.datetime(2022, 6, 9, 1, 0, tzinfo=dt.UTC)) == "2022年6月9日 09:00"
-    assert beijing_time(dt.datetime(2022, 6, 8, 16, 5, tzinfo=dt.UTC)) == "2022年6月9日 00:05"
+    assert beijing_time(dt.datetime(2022, 6, 9, 1, 0, tzinfo=dt.UTC)) == "2022-06-09 09:00"
+    assert beijing_time(dt.datetime(2022, 6, 8, 16, 5, tzinfo=dt.UTC)) == "2022-06-09 00:05"
 
 
 def test_dingtalk_signed_markdown_accepted(robots: RobotServer, clock: FakeClock) -> None:
@@ -132,7 +132,7 @@ def test_email_chinese_subject_text_and_html(mailbox: Mailbox, clock: FakeClock)
     assert mail["Subject"] == "socialbot 提醒：发布结果不明 《<b>标题</b>1》"
     assert "socialbot" in mail["From"] and "socialbot@example.cn" in mail["From"]
     plain, html = text_of(mail)
-    assert "王老师，您好" in plain and "2022年6月9日 09:00" in plain
+    assert "王老师，您好" in plain and "2022-06-09 09:00" in plain
     assert "&lt;b&gt;标题&lt;/b&gt;1" in html  # escaped, not markup
     assert mailbox.envelopes == [("socialbot@example.cn", ["a@example.cn", "b@example.cn"])]
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from socialbot.times import show
+
 BEIJING = ZoneInfo("Asia/Shanghai")
 TOKEN_WARNING = dt.timedelta(days=7)  # warn when a token or authorisation expires within this
 
@@ -115,6 +117,5 @@ class Alert:
 
 
 def beijing_time(when: dt.datetime) -> str:
-    """A time as staff write it: 2022年6月9日 09:00 (Beijing)."""
-    local = when.astimezone(BEIJING)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    """A time as staff read it everywhere else (``socialbot.times.show``): 2022-06-09 09:00."""
+    return show(when, BEIJING)
