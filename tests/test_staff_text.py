@@ -27,7 +27,7 @@ from test_store_helpers import (
     tiny_rendered,
 )
 
-from socialbot import worker
+from socialbot import channel_source
 from socialbot.channels.base import DeliveryResult, Outcome
 from socialbot.channels.memo import DeliveryMemo
 from socialbot.cli import cli
@@ -62,7 +62,7 @@ class Desk:
         self.root = root
         self.settings = make_settings(root)
         self.channels = FakeChannels(self.settings)
-        monkeypatch.setattr(worker, "default_channels", lambda _settings: self.channels)
+        monkeypatch.setattr(channel_source, "default_channels", lambda _settings: self.channels)
         for name, title in (("0609-world-accreditation-day.md", LONG_TITLE),
                             ("0610-forum.md", "“上海品牌”认证分论坛：共话品牌建设")):
             (root / "posts" / name).write_text(POST.format(title=title), encoding="utf-8")
@@ -243,7 +243,7 @@ COMMAND_WORDS = {"socialbot", "queue", "approve", "add", "list", "show", "run", 
 @pytest.mark.parametrize("args", [
     ("nosuch",), ("queue", "add"), ("queue", "approve", "1"), ("queue", "approve", "x", "--by",
                                                                 "李四"),
-    ("queue", "list", "--bogus"), ("run", "--parallel", "99"), ("run", "--tick", "abc"),
+    ("queue", "list", "--bogus"), ("run", "--parallel", "0"), ("run", "--tick", "abc"),
     ("status", "--json", "extra"), ("audit", "--limit", "x"), ("queue", "list", "--state"),
     ("publish",), ("queue", "shw", "1"),
 ])
