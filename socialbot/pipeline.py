@@ -15,11 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from socialbot.delivery import DeliveryResult, Outcome
 from socialbot.errors import SocialbotError
-from socialbot.explain import database_problem
 from socialbot.redact import describe_exception
 from socialbot.rendered import RenderedPost
 from socialbot.store.claims import PUBLISH, Claim
@@ -116,8 +113,6 @@ def ask_platform(claim: Claim, channel_for: ChannelFor) -> DeliveryResult:
         channel = channel_for(d.account)
     except SocialbotError as exc:  # nothing was sent: a config or secret problem
         return DeliveryResult(Outcome.FAILED, exc.render())
-    except SQLAlchemyError as exc:  # the token store could not be opened: nothing was sent
-        return DeliveryResult(Outcome.FAILED, database_problem(exc).render())
     except Exception as exc:
         return DeliveryResult(Outcome.FAILED,
                               f"无法连接账号 {d.account}：{describe_exception(exc)}")

@@ -31,9 +31,9 @@ from socialbot import channel_source
 from socialbot.channels.base import DeliveryResult, Outcome
 from socialbot.channels.memo import DeliveryMemo
 from socialbot.cli import cli
-from socialbot.explain import database_problem
 from socialbot.kv import MemoryKeyValueStore
 from socialbot.store import open_store
+from socialbot.store.errors import database_problem
 from socialbot.store.queue import add_entries
 from socialbot_practice import PracticePlatform
 from tests import processes

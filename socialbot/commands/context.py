@@ -9,11 +9,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from socialbot.config import Settings, load_settings
 from socialbot.errors import SocialbotError
-from socialbot.explain import database_problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -65,8 +63,12 @@ def staff_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except SocialbotError as exc:
             raise StaffError(exc.render(), getattr(exc, "exit_code", EXIT_PROBLEMS)) from None
-        except SQLAlchemyError as exc:
-            problem = database_problem(exc, _database_url())
+        except Exception as exc:
+            from socialbot.store.errors import explain_database  # only when something failed
+
+            problem = explain_database(exc, _database_url())
+            if problem is None:
+                raise
             raise StaffError(problem.render(), problem.exit_code) from None
 
     return wrapper  # type: ignore[return-value]

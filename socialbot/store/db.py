@@ -27,7 +27,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from socialbot.errors import Problem, StoreError
-from socialbot.explain import DatabaseUnavailable, database_problem, os_reason, where
+from socialbot.explain import DatabaseUnavailable, os_reason
+from socialbot.store.errors import database_problem, where
 from socialbot.store.migrations import MIGRATIONS, current_version
 from socialbot.store.schema import schema_version
 

@@ -11,10 +11,8 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from socialbot.errors import SocialbotError
-from socialbot.explain import database_problem
+from socialbot.explain import DatabaseUnavailable
 from socialbot.kv import LeaseTimeout
 from socialbot.platforms.base import OUTCOME_LABELS, DeliveryResult, Outcome
 from socialbot.platforms.common.calls import CallFailed, Journal
@@ -56,16 +54,16 @@ def delivery(
         result = run()
     except CallFailed as exc:
         result = from_failure(exc, journal.now(), monthly_quota=monthly_quota)
+    except DatabaseUnavailable as exc:  # the shared store (tokens, call memos) failed mid-way
+        result = DeliveryResult(
+            Outcome.UNKNOWN,
+            f"{exc.render()}\n发送可能已经开始，请勿手动重发；数据库恢复后系统会先核对",
+        )
     except SocialbotError as exc:  # a missing secret, a bad account setting
         result = DeliveryResult(Outcome.FAILED, exc.render())
     except LeaseTimeout:
         result = DeliveryResult(
             Outcome.RETRY, "另一个进程正在刷新接口凭证，等待超时，稍后会自动再试"
-        )
-    except SQLAlchemyError as exc:  # the shared store (tokens, call memos) failed mid-way
-        result = DeliveryResult(
-            Outcome.UNKNOWN,
-            f"{database_problem(exc).render()}\n发送可能已经开始，请勿手动重发；数据库恢复后系统会先核对",
         )
     except Exception as exc:  # a bug must not take the daemon down, nor leak a token
         logger.exception("发布程序出错")
