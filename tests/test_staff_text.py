@@ -28,10 +28,10 @@ from test_store_helpers import (
 )
 
 from socialbot import channel_source
-from socialbot.channels.base import DeliveryResult, Outcome
-from socialbot.channels.memo import DeliveryMemo
 from socialbot.cli import cli
+from socialbot.delivery import DeliveryResult, Outcome
 from socialbot.kv import MemoryKeyValueStore
+from socialbot.platforms.common.memo import DeliveryMemo
 from socialbot.store import open_store
 from socialbot.store.errors import database_problem
 from socialbot.store.queue import add_entries

@@ -10,6 +10,7 @@ import click
 
 from socialbot.commands.context import staff_errors
 from socialbot.errors import Problem
+from socialbot.explain import os_reason
 from socialbot.report.build import build_report
 from socialbot.report.load import ReportError, load_figures
 
@@ -72,8 +73,8 @@ def report(figures_path: Path, unit: str | None, out_dir: Path, activities_path:
     try:
         written = build_report(figures, out_dir, when, figures_path.name)
     except OSError as exc:
-        reason = exc.strerror or exc
-        raise ReportError(Problem(str(out_dir), f"无法写入输出文件夹（{reason}）")) from None
+        problem = Problem(str(out_dir), f"无法写入输出文件夹（{os_reason(exc)}）")
+        raise ReportError(problem) from None
     summary = written.summary
     click.echo(f"已生成“{summary.title}”初稿（{summary.unit}）："
                f"正文 {summary.han_characters} 个汉字（只计汉字，不计标点和数字）。")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import sys
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from socialbot.commands.context import AppContext, StaffError, pass_app, staff_errors
+from socialbot.commands.output import console
 from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
 from socialbot.passwords import hash_password
@@ -20,8 +20,6 @@ from socialbot.people import Role, check_password, check_username, parse_role
 from socialbot.store import audit, open_store, people
 from socialbot.store.db import utcnow
 from socialbot.store.times import show
-
-console = Console(highlight=False)
 
 
 @click.group("users")
