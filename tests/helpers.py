@@ -80,3 +80,17 @@ def write_post(folder: Path, name: str = "0609-lab.md", text: str = GOOD_POST) -
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
+
+# A news post with {title} and {body} to fill in: the queue and console tests use it.
+NEWS_POST = """\
+---
+template: news
+title: {title}
+author: 上海市场监管
+digest: 今天是第15个“世界认可日”。
+date: 2022-06-09
+link: https://scjgj.sh.gov.cn/wad2022/world-accreditation-day
+weibo: 【6·9世界认可日】{title}，一起来认识身边的认证认可！
+---
+今天，6月9日，是第15个“世界认可日”。{body}
+"""

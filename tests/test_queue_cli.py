@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import NEWS_POST
 from test_store_helpers import FakeChannels, make_settings, snapshot
 
 from socialbot import channel_source, runner
@@ -17,18 +18,7 @@ from socialbot.commands.output import StaffLogFormatter
 from socialbot.errors import Problem
 from socialbot.store import open_store
 
-POST = """\
----
-template: news
-title: {title}
-author: 上海市场监管
-digest: 今天是第15个“世界认可日”。
-date: 2022-06-09
-link: https://scjgj.sh.gov.cn/wad2022/world-accreditation-day
-weibo: 【6·9世界认可日】{title}，一起来认识身边的认证认可！
----
-今天，6月9日，是第15个“世界认可日”。{body}
-"""
+POST = NEWS_POST
 
 
 def write_post(root: Path, name: str, title: str = "传递质量信任，服务绿色发展",

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvicorn
-from helpers import CONFIG_HEADER, REPO
+from helpers import CONFIG_HEADER, NEWS_POST, REPO
 
 from socialbot.config import Settings, load_settings
 from socialbot.passwords import hash_password
@@ -69,18 +69,7 @@ secret_env = "TEST_PUDONG_SECRET"
 api_base = "http://127.0.0.1:9/wechat"
 """
 
-POST = """\
----
-template: news
-title: {title}
-author: 上海市场监管
-digest: 今天是第15个“世界认可日”。
-date: 2022-06-09
-link: https://scjgj.sh.gov.cn/wad2022/world-accreditation-day
-weibo: 【6·9世界认可日】{title}，一起来认识身边的认证认可！
----
-今天，6月9日，是第15个“世界认可日”。{body}
-"""
+POST = NEWS_POST
 
 # username: (display name, roles)
 STAFF = {

@@ -107,7 +107,7 @@ def list_(app: AppContext) -> None:
 @staff_errors
 def disable(app: AppContext, username: str) -> None:
     """停用用户：立即退出其所有登录，不能再登录。"""
-    people.set_disabled(open_store(app.settings), username, True, utcnow(), by=audit.os_user())
+    _set_disabled(app, username, True)
     console.print(f"[green]✓[/] 已停用 {username}，其所有登录已退出")
 
 
@@ -117,8 +117,13 @@ def disable(app: AppContext, username: str) -> None:
 @staff_errors
 def enable(app: AppContext, username: str) -> None:
     """重新启用已停用的用户。"""
-    people.set_disabled(open_store(app.settings), username, False, utcnow(), by=audit.os_user())
+    _set_disabled(app, username, False)
     console.print(f"[green]✓[/] 已启用 {username}")
+
+
+def _set_disabled(app: AppContext, username: str, disabled: bool) -> None:
+    people.set_disabled(open_store(app.settings), username, disabled, utcnow(),
+                        by=audit.os_user())
 
 
 @users.command("passwd")
