@@ -121,3 +121,21 @@ def nothing_left_running() -> Iterator[None]:
     if problems:
         pytest.fail("the tests left these behind (now killed where possible):\n  "
                     + "\n  ".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A config with the store tests' accounts, in a fresh folder (test files may override)."""
+    from test_store_helpers import make_settings
+
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def db(settings):  # type: ignore[no-untyped-def]
+    """The queue for ``settings``, closed after the test."""
+    from socialbot.store import open_store
+
+    store = open_store(settings)
+    yield store
+    store.dispose()

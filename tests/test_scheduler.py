@@ -10,27 +10,15 @@ import time
 
 import pytest
 from sqlalchemy import select
-from test_store_helpers import FakeChannels, add, make_settings, tiny_rendered
+from test_store_helpers import FakeChannels, add, tiny_rendered
 
 from socialbot.scheduler import TICK_JOB, Daemon, next_due
-from socialbot.store import open_store, pauses
+from socialbot.store import pauses
 from socialbot.store.models import State
 from socialbot.store.schema import attempts, deliveries
 
 pytestmark = pytest.mark.timeout(300)
 SAFETY_NET_S = 120.0  # stops a daemon whose test is already failing; never reached otherwise
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return make_settings(tmp_path)
-
-
-@pytest.fixture
-def db(settings):
-    store = open_store(settings)
-    yield store
-    store.dispose()
 
 
 def now() -> dt.datetime:

@@ -24,18 +24,6 @@ from socialbot.store.schema import deliveries, posts
 AT = dt.datetime(2022, 6, 9, 9, 0, tzinfo=SH)
 
 
-@pytest.fixture
-def settings(tmp_path):
-    return make_settings(tmp_path)
-
-
-@pytest.fixture
-def db(settings):
-    store = open_store(settings)
-    yield store
-    store.dispose()
-
-
 def states(db, queue_id):
     with db.tx(write=False) as conn:
         return {d.account: d.state for d in deliveries_of(conn, queue_id)}

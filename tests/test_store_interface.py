@@ -7,8 +7,7 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-import pytest
-from test_store_helpers import NOW, SH, add, make_settings, tiny_rendered
+from test_store_helpers import NOW, SH, add, tiny_rendered
 
 import socialbot
 from socialbot.store import Store, open_store, review
@@ -16,18 +15,6 @@ from socialbot.store.migrations import MIGRATIONS
 from socialbot.store.sql import SqlStore
 
 AT = dt.datetime(2022, 6, 9, 9, 0, tzinfo=SH)
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return make_settings(tmp_path)
-
-
-@pytest.fixture
-def db(settings):
-    store = open_store(settings)
-    yield store
-    store.dispose()
 
 
 def test_open_store_returns_the_sql_implementation_of_the_interface(db):

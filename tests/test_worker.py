@@ -7,12 +7,12 @@ import sys
 
 import pytest
 from sqlalchemy import select, update
-from test_store_helpers import NOW, SH, FakeChannels, add, make_settings, tiny_rendered
+from test_store_helpers import NOW, SH, FakeChannels, add, tiny_rendered
 
 from socialbot.errors import ConfigError
 from socialbot.platforms.base import DeliveryResult, Outcome
 from socialbot.runner import run_due as publish_due
-from socialbot.store import open_store, pauses, review
+from socialbot.store import pauses, review
 from socialbot.store.audit import entries
 from socialbot.store.claims import claim_next, worker_identity
 from socialbot.store.models import State
@@ -21,18 +21,6 @@ from socialbot.store.schema import deliveries, quota_ledger
 from tests import processes
 
 AT = dt.datetime(2022, 6, 9, 9, 0, tzinfo=SH)
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return make_settings(tmp_path)
-
-
-@pytest.fixture
-def db(settings):
-    store = open_store(settings)
-    yield store
-    store.dispose()
 
 
 @pytest.fixture
