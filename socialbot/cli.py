@@ -37,6 +37,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "queue": ("queue", "queue", "发布队列：加入、审核、改期、取消、重试稿件。"),
     "report": ("report", "report",
                "生成活动总结初稿（约500字，Word 和 PDF）、覆盖情况表和 report.json。"),
+    "stats": ("stats", "stats",
+              "统计：从平台采集阅读、转发、关注等数据，存入数据库，供活动总结使用。"),
     "resume": ("daemon", "resume", "解除暂停；超过补发时限的稿件会标为“已错过”，需要改期。"),
     "run": ("daemon", "run", "按时发布已审核的稿件（后台常驻；Ctrl+C 或 SIGTERM 安全停止）。"),
     "web": ("web", "web",

@@ -6,6 +6,12 @@ so a post goes out within moments of its time instead of up to a tick late. Both
 coalesce and run one instance at a time; a lock keeps them from overlapping, and a
 wake that arrives while work is running makes that work take one more pass.
 
+With ``stats=True`` (``socialbot run``) a third job collects reach statistics once a
+day at 10:30 Beijing time (WeChat finishes the previous day's data between about 08:00
+and 10:00); when data was delayed or a call failed it tries again two hours later, at
+most three times a day. Accounts without statistics access are logged and handed to
+``on_stats_unavailable(account_id, reason)`` once per collection (the alerts hook).
+
 SIGTERM/SIGINT: the platform call in flight finishes and is recorded, nothing new is
 started, and the process exits.
 """
@@ -38,6 +44,11 @@ log = logging.getLogger("socialbot.daemon")
 
 WAKE_JOB = "wake-at-next-due"
 TICK_JOB = "tick"
+STATS_JOB = "daily-stats"
+STATS_RETRY_JOB = "stats-again"
+STATS_AT = dt.time(10, 30)  # local (settings.tz) time of the daily collection
+STATS_RETRY_AFTER = dt.timedelta(hours=2)
+STATS_RETRIES = 3  # per day, when data was delayed or a call failed
 
 
 def next_due(store: Store, after: dt.datetime) -> dt.datetime | None:
@@ -50,7 +61,9 @@ class Daemon:
 
     def __init__(self, settings: Settings, store: Any, channels: ChannelSource, *,
                  tick_seconds: float = TICK_SECONDS, worker: str | None = None,
-                 on_report: Callable[[Report], None] | None = None, cap: int = DEFAULT_CAP):
+                 on_report: Callable[[Report], None] | None = None, cap: int = DEFAULT_CAP,
+                 stats: bool = False,
+                 on_stats_unavailable: Callable[[str, str], None] | None = None):
         self.settings = settings
         self.store = store
         self.channels = channels
@@ -58,6 +71,9 @@ class Daemon:
         self.worker = worker or claims.worker_identity()
         self.on_report = on_report
         self.cap = cap
+        self.stats = stats
+        self.on_stats_unavailable = on_stats_unavailable
+        self._stats_retries = 0
         self.stop = threading.Event()
         self._busy = threading.Lock()
         self._again = threading.Event()
@@ -99,6 +115,29 @@ class Daemon:
         self.scheduler.add_job(self.wake, "date", run_date=when, id=WAKE_JOB,
                                replace_existing=True)
 
+    def collect_stats(self, *, retry: bool = False) -> None:
+        """The daily statistics job (and its retries when data was not ready yet)."""
+        from socialbot.kv import open_kv
+        from socialbot.stats import collect, default_range
+
+        if not retry:
+            self._stats_retries = 0
+        since, until = default_range(self.settings.tz)
+        run = collect(self.settings, self.store, open_kv(self.settings), since=since,
+                      until=until, on_unavailable=self.on_stats_unavailable)
+        for account, reason in run.unavailable:
+            log.warning("账号 %s 没有统计数据权限，已跳过：%s", account, reason)
+        for account, reason in run.failed:
+            log.warning("账号 %s 的统计数据本次采集失败：%s", account, reason)
+        stored = sum(a.stored for a in run.accounts)
+        log.info("统计数据已采集（%s 至 %s）：保存 %d 条", since, until, stored)
+        if ((run.delayed or run.failed) and self._stats_retries < STATS_RETRIES
+                and not self.stop.is_set() and self.scheduler.running):
+            self._stats_retries += 1
+            self.scheduler.add_job(self.collect_stats, "date", kwargs={"retry": True},
+                                   run_date=utcnow() + STATS_RETRY_AFTER, id=STATS_RETRY_JOB,
+                                   replace_existing=True)
+
     def _job_error(self, event: JobExecutionEvent) -> None:
         exc = event.exception
         text = exc.render() if isinstance(exc, SocialbotError) else describe_exception(exc)
@@ -121,6 +160,9 @@ class Daemon:
             start = utcnow() + dt.timedelta(milliseconds=50)
             self.scheduler.add_job(self.wake, "interval", seconds=self.tick_seconds,
                                    id=TICK_JOB, next_run_time=start)
+            if self.stats:
+                self.scheduler.add_job(self.collect_stats, "cron", hour=STATS_AT.hour,
+                                       minute=STATS_AT.minute, id=STATS_JOB)
             log.info("守护进程已启动（%s，时区 %s，每 %g 秒检查一次）", self.worker,
                      self.settings.timezone, self.tick_seconds)
             if not self.stop.is_set():

@@ -47,6 +47,7 @@ class WeChatAccountSpec:
     name: str = ""
     token_lifetime: int = 7200
     publish_polls: int = 1
+    verified: bool = True  # False: the data API (datacube) answers 48001
 
     def __post_init__(self) -> None:
         if not self.appid or not self.secret:

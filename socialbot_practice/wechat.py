@@ -1,7 +1,8 @@
 """WeChat routing: endpoint table, HTTP method rules, token check and the error body.
 
-Real paths are ``https://api.weixin.qq.com/cgi-bin/...``; the sandbox serves the same paths
-under ``/wechat``. Every error answers HTTP 200 with ``errcode``/``errmsg`` + ``rid``.
+Real paths are ``https://api.weixin.qq.com/cgi-bin/...`` (statistics: ``.../datacube/...``);
+the sandbox serves the same paths under ``/wechat``. Every error answers HTTP 200 with
+``errcode``/``errmsg`` + ``rid``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from socialbot_practice import wechat_auth, wechat_draft, wechat_media, wechat_send
+from socialbot_practice import stats, wechat_auth, wechat_draft, wechat_media, wechat_send
 from socialbot_practice.accounts import WeChatAccount
 from socialbot_practice.errors import WeChatError
 from socialbot_practice.protocol import Reply, Request
@@ -36,6 +37,9 @@ ROUTES: dict[str, tuple[str, Handler]] = {
     "cgi-bin/freepublish/get": ("POST", wechat_send.freepublish_get),
     "cgi-bin/freepublish/getarticle": ("POST", wechat_send.freepublish_getarticle),
     "cgi-bin/freepublish/batchget": ("POST", wechat_send.freepublish_batchget),
+    "datacube/getarticletotaldetail": ("POST", stats.getarticletotaldetail),
+    "datacube/getusersummary": ("POST", stats.getusersummary),
+    "datacube/getusercumulate": ("POST", stats.getusercumulate),
 }
 TOKEN_ROUTES = {
     "cgi-bin/stable_token": ("POST", wechat_auth.stable_token),

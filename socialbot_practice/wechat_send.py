@@ -93,7 +93,8 @@ def _deliverable(account: WeChatAccount, openids: list[str], now: float) -> list
 
 
 def _article_page(
-    state: SandboxState, account: WeChatAccount, draft: dict[str, Any], kind: str
+    state: SandboxState, account: WeChatAccount, draft: dict[str, Any], kind: str,
+    msg_data_id: int = 0,
 ) -> tuple[str, list[dict[str, Any]]]:
     """Register a permalink for the draft's articles; return its id and the articles with URLs."""
     article_id = random_id(40)
@@ -104,6 +105,7 @@ def _article_page(
         "account": account.key,
         "account_name": account.spec.name,
         "kind": kind,
+        "msg_data_id": msg_data_id,  # datacube's msgid is "<msg_data_id>_<idx>"
         "articles": articles,
         "timestamp": state.clock.timestamp(),
         "deleted": False,
@@ -147,7 +149,7 @@ def sendall(state: SandboxState, req: Request, account: WeChatAccount) -> Reply:
     _check_quota(account, to_all, now)
 
     msg_id, msg_data_id = next(state.msg_ids), next(state.msg_data_ids)
-    article_id, articles = _article_page(state, account, draft, "mass")
+    article_id, articles = _article_page(state, account, draft, "mass", msg_data_id)
     recipients = _deliverable(account, openids, now)
     account.sends[msg_id] = {
         "msg_id": msg_id,
@@ -304,7 +306,8 @@ def _finish(state: SandboxState, account: WeChatAccount, job: dict[str, Any]) ->
     """The job ends in its planned status; a successful one gets its article page."""
     job["publish_status"] = job["final_status"]
     if job["final_status"] == 0:
-        article_id, articles = _article_page(state, account, job, "publish")
+        article_id, articles = _article_page(state, account, job, "publish",
+                                             job["msg_data_id"])
         job["article_id"] = article_id
         job.update(_delivery(articles))
 

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from socialbot.platforms.weibo.textcount import URL_RE, WEIBO_MAX_CHARS, weibo_length
+from socialbot_practice import stats
 from socialbot_practice.accounts import WeiboAccount
 from socialbot_practice.clock import iso, weibo_time
 from socialbot_practice.errors import WeiboError
@@ -211,6 +212,8 @@ ROUTES: dict[str, tuple[str, Handler]] = {
     "2/statuses/user_timeline.json": ("GET", user_timeline),
     "2/statuses/update.json": ("POST", retired),
     "2/statuses/upload.json": ("POST", retired),
+    "2/statuses/count.json": ("GET", stats.statuses_count),
+    "2/users/show.json": ("GET", stats.users_show),
 }
 
 

@@ -68,7 +68,7 @@ def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: st
 
     daemon = Daemon(settings, store, channel_source.default_channels(settings), tick_seconds=tick,
                     worker=worker_identity(worker_name), on_report=show_report,
-                    cap=parallel)
+                    cap=parallel, stats=not once)
     try:
         if once:
             result = PassResult.of(daemon.run_once())

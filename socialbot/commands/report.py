@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from socialbot.commands.context import staff_errors
+from socialbot.commands.context import AppContext, pass_app, staff_errors
 from socialbot.errors import Problem
 from socialbot.explain import os_reason
 from socialbot.report.build import build_report
@@ -36,42 +36,65 @@ def _day(value: str | None) -> date:
 
 
 @click.command("report")
-@click.option("--figures", "figures_path", required=True,
+@click.option("--campaign", "whole", is_flag=True,
+              help="全部单位汇总（默认即为全市汇总；与 --unit 二选一）")
+@click.option("--figures", "figures_path", default=None,
               type=click.Path(dir_okay=False, path_type=Path),
-              help="数据文件（JSON）：各单位、账号、已发布稿件及其阅读、转发等数据")
+              help="改从数据文件（JSON）读取数据（离线整理的数据）；默认读数据库中的发布记录和统计数据")
 @click.option("--unit", default=None, metavar="单位名称",
-              help="只为这个单位生成总结（默认：全市汇总）")
+              help="只为这个单位生成总结（单位名称或配置中的单位代号；默认：全市汇总）")
 @click.option("--out", "out_dir", default="out/report", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="输出文件夹")
 @click.option("--activities", "activities_path", default="campaign/activities.toml",
               show_default=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="通知部署的八项重点活动清单")
+              help="通知部署的八项重点活动清单（含各项活动对应的稿件）")
 @click.option("--date", "day", default=None, metavar="日期",
               help="落款日期，如 2022-06-24（默认：今天）")
+@pass_app
 @staff_errors
-def report(figures_path: Path, unit: str | None, out_dir: Path, activities_path: Path,
-           day: str | None) -> None:
+def report(app: AppContext, whole: bool, figures_path: Path | None, unit: str | None,
+           out_dir: Path, activities_path: Path, day: str | None) -> None:
     """生成活动总结初稿（约500字，Word 和 PDF）、覆盖情况表和 report.json。
 
     \b
-    总结正文只写数据文件中有的内容：开展了哪些活动、哪些单位和账号发布、
-    发布篇数、阅读转发等数字和阅读量居前的文章；未采集的数据注明“未采集”，
-    不会当作 0。每个数字在 report.json 中列明由哪些稿件、哪天的数据相加而来。
-    生成的是初稿，请工作人员修改定稿后报送。
+    默认从数据库读取：发布队列中已发布的稿件（哪些活动、哪些单位和账号、
+    发布篇数）和 stats collect 采集的阅读、分享、在看、点赞、评论、转发、
+    新增关注等数据。总结正文只写这些数据中有的内容；未采集的数据注明
+    “未采集”，不会当作 0。每个数字在 report.json 中列明由哪些稿件、
+    哪个接口哪天的数据相加而来。生成的是初稿，请工作人员修改定稿后报送。
 
     \b
-    目前数据从 --figures 指定的 JSON 文件读取；
-    今后由统计采集（stats collect）写入数据库后即可直接生成。
+    示例：
+      socialbot stats collect          # 先采集统计数据
+      socialbot report --out out/report
+      socialbot report --unit 上海市检验检测认证协会
     """
+    if whole and unit is not None:
+        raise ReportError(Problem("--unit", "--campaign（全市汇总）和 --unit 只能选一个"))
     when = _day(day)
-    figures = load_figures(figures_path, activities_path)
-    if unit is not None:
-        if unit not in figures.units:
+    if figures_path is not None:
+        figures = load_figures(figures_path, activities_path)
+        source = figures_path.name
+        if unit is not None and unit not in figures.units:
             known = "、".join(figures.units)
             raise ReportError(Problem("--unit", f"数据文件中没有单位“{unit}”，可选：{known}"))
+    else:
+        from socialbot.reach_report import figures_from_store, unit_named
+        from socialbot.store import open_store
+
+        settings = app.settings
+        store = open_store(settings)
+        try:
+            figures = figures_from_store(settings, store, activities_path)
+        finally:
+            store.dispose()
+        source = "数据库（发布队列和 stats collect 采集的统计数据）"
+        if unit is not None:
+            unit = unit_named(settings, figures, unit)
+    if unit is not None:
         figures = figures.for_unit(unit)
     try:
-        written = build_report(figures, out_dir, when, figures_path.name)
+        written = build_report(figures, out_dir, when, source)
     except OSError as exc:
         problem = Problem(str(out_dir), f"无法写入输出文件夹（{os_reason(exc)}）")
         raise ReportError(problem) from None

@@ -32,6 +32,7 @@ from socialbot.delivery import (  # re-exported: the channels' shared vocabulary
 )
 from socialbot.errors import Problem
 from socialbot.quota_rules import QuotaRule
+from socialbot.reach import StatsCollector
 from socialbot.rendered import Part, RenderedPost
 
 if TYPE_CHECKING:
@@ -176,6 +177,11 @@ class Platform(ABC):
     def token_expiry(self, account: Account, settings: Settings,
                      kv: Any) -> dt.datetime | None:
         """When the account's credential expires, as last checked (None: unknown/never)."""
+        return None
+
+    def stats_collector(self, account: Account, settings: Settings, kv: Any,
+                        **options: Any) -> StatsCollector | None:
+        """The account's reach-statistics reader (``socialbot.reach``); None: no statistics."""
         return None
 
     def forget_memory(self) -> None:  # noqa: B027 - optional hook, nothing kept by default

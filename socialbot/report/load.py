@@ -143,6 +143,32 @@ def load_activities(path: Path) -> tuple[str, tuple[Activity, ...]]:
     return notice, tuple(sorted(activities, key=lambda a: a.number))
 
 
+def load_campaign_file(path: Path) -> dict[str, Any]:
+    """The activities data file's other entries: the campaign's name and theme, and which
+    post (by post id, the file name without .md) reports which activity (``posts``)."""
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ReportError(Problem(str(path), f"无法读取活动清单文件（{exc}）")) from None
+    reader = _Reader(path)
+    posts: dict[str, int] = {}
+    for index, row in enumerate(reader.rows(data, "activities", ""), start=1):
+        row = reader.table(row, f"第 {index} 项活动 ")
+        listed = row.get("posts", [])
+        if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
+            reader.fail(f"第 {index} 项活动 posts", "应为稿件编号（文件名，不含 .md）的列表")
+            continue
+        for post_id in listed:
+            if post_id in posts:
+                reader.fail(f"第 {index} 项活动 posts", f"稿件“{post_id}”已归入第 "
+                            f"{posts[post_id]} 项活动，一篇稿件只能归入一项")
+            posts[post_id] = int(row.get("number") or 0)
+    if reader.problems:
+        raise ReportError(reader.problems)
+    return {"name": str(data.get("campaign", "")), "theme": str(data.get("theme", "")),
+            "posts": posts}
+
+
 def load_figures(path: Path, activities_path: Path) -> Figures:
     """Read and check a figures file; raise ReportError listing every problem."""
     notice, activities = load_activities(activities_path)

@@ -14,6 +14,7 @@ from sqlalchemy import Column, Connection, Text, inspect, select
 from sqlalchemy.schema import CreateColumn
 
 from socialbot.store.people_schema import people_metadata
+from socialbot.store.reach_schema import reach_metadata
 from socialbot.store.schema import (
     ix_deliveries_key,
     ix_deliveries_post,
@@ -92,6 +93,10 @@ def _m5_people(conn: Connection, dialect: str) -> None:
     people_metadata.create_all(conn, checkfirst=True)
 
 
+def _m6_reach_figures(conn: Connection, dialect: str) -> None:
+    reach_metadata.create_all(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Step]] = [
     (1, "queue, deliveries, attempts, audit (append-only), images, pauses, quota ledger",
      _m1_initial),
@@ -100,4 +105,6 @@ MIGRATIONS: list[tuple[int, str, Step]] = [
     (4, "indexes on posts.post_id, deliveries.post and deliveries.delivery_key",
      _m4_lookup_indexes),
     (5, "users, roles per unit, web sessions, failed sign-ins", _m5_people),
+    (6, "collected reach figures per delivery-day and account-day (raw answers kept)",
+     _m6_reach_figures),
 ]

@@ -19,6 +19,7 @@ from socialbot.platforms.wechat.account import KEYS, OFFICIAL_API_BASE, WeChatAc
 from socialbot.platforms.wechat.account import parse_account as parse_fields
 from socialbot.platforms.wechat.part import WeChatArticle
 from socialbot.quota_rules import QuotaRule
+from socialbot.reach import StatsCollector
 from socialbot.rendered import Part, RenderedPost
 
 if TYPE_CHECKING:
@@ -111,6 +112,12 @@ class WeChatPlatform(Platform):
 
         return WeChatChannel(_account(account), settings, kv, **options)
 
+
+    def stats_collector(self, account: Account, settings: Settings, kv: Any,
+                        **options: Any) -> StatsCollector | None:
+        from socialbot.platforms.wechat.stats import WeChatStats
+
+        return WeChatStats(_account(account), settings, kv, **options)
 
     def forget_memory(self) -> None:
         from socialbot.platforms.wechat.steps import forget_uploads

@@ -188,7 +188,8 @@ class SocialbotWeChatClient(WeChatClient):  # type: ignore[misc]
         policy: RetryPolicy,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
     ):
-        self.API_BASE_URL = account.api_base.rstrip("/") + "/cgi-bin/"
+        self.API_ROOT = account.api_base.rstrip("/") + "/"
+        self.API_BASE_URL = self.API_ROOT + "cgi-bin/"
         self._kv = kv
         self.journal = journal
         self.policy = policy
@@ -246,8 +247,17 @@ class SocialbotWeChatClient(WeChatClient):  # type: ignore[misc]
 
     # -- requests ---------------------------------------------------------------------
 
+    def datacube(self, name: str, begin: str, end: str) -> dict[str, Any]:
+        """POST datacube/<name> {begin_date, end_date}: statistics (outside cgi-bin)."""
+        return self.post(  # type: ignore[no-any-return]
+            self.API_ROOT + "datacube/" + name, data={"begin_date": begin, "end_date": end})
+
     def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
-        endpoint = url_or_endpoint.removeprefix(self.API_BASE_URL).lstrip("/")
+        if url_or_endpoint.startswith(self.API_ROOT + "datacube/"):
+            endpoint = url_or_endpoint.removeprefix(self.API_ROOT)  # datacube/<name>
+        else:
+            endpoint = "cgi-bin/" + url_or_endpoint.removeprefix(self.API_BASE_URL).lstrip("/")
+        url = self.API_ROOT + endpoint
         params = {k: v for k, v in (kwargs.get("params") or {}).items() if k != "access_token"}
         data, headers = kwargs.get("data"), {}
         if isinstance(data, dict | list):
@@ -259,16 +269,17 @@ class SocialbotWeChatClient(WeChatClient):  # type: ignore[misc]
             token = self.access_token
             used.append(token)
             response: requests.Response = self._http.request(
-                method, self.API_BASE_URL + endpoint, params={**params, "access_token": token},
+                method, url, params={**params, "access_token": token},
                 data=data, files=files, headers=headers, timeout=self.timeout,
             )
             return response
 
         def call() -> Any:
             return perform(
-                platform=PLATFORM, request=f"{method.upper()} cgi-bin/{endpoint}", send=send,
+                platform=PLATFORM, request=f"{method.upper()} {endpoint}", send=send,
                 decode=decode_wechat, rule_for=wechat_rule,
-                safe=endpoint not in UNSAFE_ENDPOINTS, policy=self.policy, journal=self.journal,
+                safe=endpoint.removeprefix("cgi-bin/") not in UNSAFE_ENDPOINTS,
+                policy=self.policy, journal=self.journal,
             )
 
         try:

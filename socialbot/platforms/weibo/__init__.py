@@ -21,6 +21,7 @@ from socialbot.platforms.weibo.account import parse_account as parse_fields
 from socialbot.platforms.weibo.part import WeiboStatus
 from socialbot.platforms.weibo.textcount import URL_RE, weibo_length
 from socialbot.quota_rules import QuotaRule
+from socialbot.reach import StatsCollector
 from socialbot.rendered import Part, RenderedPost
 
 if TYPE_CHECKING:
@@ -85,6 +86,12 @@ class WeiboPlatform(Platform):
         from socialbot.platforms.weibo.channel import WeiboChannel
 
         return WeiboChannel(_account(account), settings, kv, **options)
+
+    def stats_collector(self, account: Account, settings: Settings, kv: Any,
+                        **options: Any) -> StatsCollector | None:
+        from socialbot.platforms.weibo.stats import WeiboStats
+
+        return WeiboStats(_account(account), settings, kv, **options)
 
     def token_expiry(self, account: Account, settings: Settings,
                      kv: Any) -> dt.datetime | None:

@@ -1,4 +1,4 @@
-"""The three Weibo open-API calls the bot needs, over plain requests.
+"""The Weibo open-API calls the bot needs, over plain requests.
 
 No maintained Weibo SDK exists (reference §12), and statuses/update and upload have
 been closed to normal apps since 2017, so this module calls ``statuses/share.json``
@@ -45,6 +45,14 @@ def decode_weibo(response: requests.Response) -> Answer:
     return Answer(0, data=data, status=status)
 
 
+def decode_weibo_list(response: requests.Response) -> Answer:
+    """Like :func:`decode_weibo`, for calls whose success is a JSON array (statuses/count)."""
+    data = decode_json(response)
+    if isinstance(data, list) and response.status_code < 400:
+        return Answer(0, data={"list": data}, status=response.status_code)
+    return decode_weibo(response)
+
+
 class WeiboClient:
     """One Weibo account's token and the calls made with it."""
 
@@ -68,13 +76,14 @@ class WeiboClient:
         register_secret(token.reveal())
         self._http = requests.Session()
 
-    def _call(self, method: str, path: str, *, safe: bool, **kwargs: Any) -> Any:
+    def _call(self, method: str, path: str, *, safe: bool, decode: Any = decode_weibo,
+              **kwargs: Any) -> Any:
         url = f"{self.base}/{path}"
         return perform(
             platform=PLATFORM,
             request=f"{method} {path}",
             send=lambda: self._http.request(method, url, timeout=self.timeout, **kwargs),
-            decode=decode_weibo,
+            decode=decode,
             rule_for=weibo_rule,
             safe=safe,
             policy=self.policy,
@@ -111,6 +120,24 @@ class WeiboClient:
         )
         statuses = data.get("statuses")
         return statuses if isinstance(statuses, list) else []
+
+    def counts(self, ids: list[str]) -> list[dict[str, Any]]:
+        """GET 2/statuses/count.json: reposts, comments, attitudes of up to 100 statuses.
+        https://open.weibo.com/wiki/2/statuses/count"""
+        data = self._call(
+            "GET", "2/statuses/count.json", safe=True, decode=decode_weibo_list,
+            params={"ids": ",".join(ids)},
+            headers={"Authorization": f"OAuth2 {self._token.reveal()}"},
+        )
+        return [r for r in data.get("list") or [] if isinstance(r, dict)]
+
+    def user(self) -> dict[str, Any]:
+        """GET 2/users/show.json: the account's profile (followers_count).
+        https://open.weibo.com/wiki/2/users/show"""
+        return self._call(  # type: ignore[no-any-return]
+            "GET", "2/users/show.json", safe=True, params={"uid": self.uid},
+            headers={"Authorization": f"OAuth2 {self._token.reveal()}"},
+        )
 
 
 def token_fingerprint(token: Secret) -> str:

@@ -1,0 +1,216 @@
+"""Reach statistics end to end: the sample campaign published to the practice platform,
+its clock moved on, ``stats collect`` and ``report`` run through the CLI, and the
+report's totals checked against the platform's statistics endpoints asked directly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from click.testing import CliRunner, Result
+from docx import Document
+
+from socialbot.cli import cli
+from socialbot.config import Settings, load_settings
+from socialbot_practice import PracticePlatform, WeChatAccountSpec
+from socialbot_practice.config_accounts import register_accounts
+from socialbot_practice.demo import run_demo_queue
+from tests.helpers import REPO
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+SECRETS = {
+    "SOCIALBOT_SHSMR_WECHAT_SECRET": "stats-sub-secret-0123456789abcd",
+    "SOCIALBOT_SHJC_WECHAT_SECRET": "stats-svc-secret-0123456789abcd",
+    "SOCIALBOT_SHSMR_WEIBO_TOKEN": "2.00stats-weibo-token-0123456789",
+}
+
+
+@dataclass
+class Campaign:
+    """The sample campaign, published on the practice platform on Beijing day ``day``."""
+
+    platform: PracticePlatform
+    settings: Settings
+    config: Path
+    day: dt.date
+    database: Path
+
+    def cli(self, *args: str) -> Result:
+        return CliRunner().invoke(cli, ["--config", str(self.config), *args],
+                                  catch_exceptions=False)
+
+    def clock(self, day: dt.date, hour: int) -> None:
+        """The practice platform's clock, frozen at ``hour``:00 Beijing time on ``day``."""
+        self.platform.set_clock(dt.datetime.combine(day, dt.time(hour), BEIJING), frozen=True)
+
+
+def _config(tmp_path: Path, platform: PracticePlatform) -> Path:
+    text = (REPO / "config.toml").read_text("utf-8")
+    text = text.replace('posts = "campaign/posts"', f'posts = "{REPO / "campaign/posts"}"')
+    for key in ("templates/posts", "assets"):
+        text = text.replace(f'"{key}"', f'"{REPO / key}"', 1)
+    text = text.replace('"wordlists/', f'"{REPO}/wordlists/')
+    text = text.replace('path = "out/socialbot.db"', f'path = "{tmp_path / "socialbot.db"}"')
+    text = text.replace('"http://127.0.0.1:8900/wechat"', f'"{platform.wechat_base}"')
+    text = text.replace('"http://127.0.0.1:8900/weibo"', f'"{platform.weibo_base}"')
+    config = tmp_path / "config.toml"
+    config.write_text(text, "utf-8")
+    return config
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Campaign]:
+    """Every sample post queued, approved and published by the daemon (module-wide: slow)."""
+    tmp_path = tmp_path_factory.mktemp("stats")
+    patch = pytest.MonkeyPatch()
+    for name, value in SECRETS.items():
+        patch.setenv(name, value)
+    with PracticePlatform() as platform:
+        config = _config(tmp_path, platform)
+        settings = load_settings(config)
+        register_accounts(platform, settings, settings.accounts.values())
+        posts = sorted((REPO / "campaign" / "posts").glob("*.md"))
+        run_demo_queue(settings, posts, spacing=0.2, say=lambda _text: None)
+        day = platform.now().astimezone(BEIJING).date()
+        yield Campaign(platform, settings, config, day, tmp_path / "socialbot.db")
+    patch.undo()
+
+
+# -- asking the platform directly ---------------------------------------------------------
+
+
+def _wechat(campaign: Campaign, account: str, name: str, begin: dt.date,
+            end: dt.date) -> dict:
+    a = campaign.settings.accounts[account]
+    token = requests.post(f"{campaign.platform.wechat_base}/cgi-bin/stable_token", json={
+        "grant_type": "client_credential", "appid": a.appid,
+        "secret": SECRETS[a.secret_name]}, timeout=30).json()["access_token"]
+    answer = requests.post(f"{campaign.platform.wechat_base}/datacube/{name}",
+                           params={"access_token": token},
+                           json={"begin_date": begin.isoformat(), "end_date": end.isoformat()},
+                           timeout=30).json()
+    assert "errcode" not in answer, answer
+    return answer
+
+
+def _weibo_counts(campaign: Campaign) -> list[dict]:
+    a = campaign.settings.accounts["shsmr_weibo"]
+    ids = [str(p["idstr"]) for p in campaign.platform.received(a.uid)]
+    answer = requests.get(f"{campaign.platform.weibo_base}/2/statuses/count.json",
+                          params={"ids": ",".join(ids)}, timeout=30,
+                          headers={"Authorization": f"OAuth2 {SECRETS[a.secret_name]}"}).json()
+    assert len(answer) == len(ids) > 0
+    return answer
+
+
+def _latest(row: dict) -> dict:
+    return max(row["detail_list"], key=lambda d: d["stat_date"])
+
+
+def _stored(campaign: Campaign) -> list[tuple[int, str, dict]]:
+    with sqlite3.connect(campaign.database) as conn:
+        rows = conn.execute("SELECT delivery, day, metrics FROM delivery_figures").fetchall()
+    return [(d, day, json.loads(m)) for d, day, m in rows]
+
+
+# -- the must-show ------------------------------------------------------------------------
+
+
+def test_is_delay_is_retried_later_and_never_stored_as_zero(campaign: Campaign) -> None:
+    day = campaign.day
+    campaign.clock(day + dt.timedelta(days=1), 8)  # before 10:00: yesterday not final
+    delayed = _wechat(campaign, "shsmr_wechat", "getarticletotaldetail", day, day)
+    assert delayed["is_delay"] is True and delayed["list"]
+
+    first = campaign.cli("stats", "collect", "--until", day.isoformat(),
+                         "--account", "shsmr_wechat", "--account", "shjc_wechat")
+
+    assert first.exit_code == 0, first.output
+    assert "尚未算完" in first.output and "is_delay" in first.output
+    assert _stored(campaign) == []  # nothing for the unfinished day, not a row of zeros
+
+    campaign.clock(day + dt.timedelta(days=1), 11)
+    final = _wechat(campaign, "shsmr_wechat", "getarticletotaldetail", day, day)
+    assert final["is_delay"] is False
+
+    again = campaign.cli("stats", "collect", "--until", day.isoformat(),
+                         "--account", "shsmr_wechat", "--account", "shjc_wechat")
+
+    assert again.exit_code == 0, again.output
+    assert "尚未算完" not in again.output
+    stored = _stored(campaign)
+    assert stored and all(m["reads"] > 0 for _, _, m in stored)
+    reads = sorted(m["reads"] for _, _, m in stored)
+    answered = sorted(_latest(r)["read_user"] for acc in ("shsmr_wechat", "shjc_wechat")
+                      for r in _wechat(campaign, acc, "getarticletotaldetail", day, day)["list"])
+    assert reads == answered
+
+
+def test_report_totals_equal_what_the_platform_answered(campaign: Campaign,
+                                                        tmp_path: Path) -> None:
+    day = campaign.day
+    campaign.clock(day + dt.timedelta(days=3), 12)  # the clock moved on three days
+    until = day + dt.timedelta(days=2)
+
+    collected = campaign.cli("stats", "collect", "--until", until.isoformat())
+    assert collected.exit_code == 0, collected.output
+    assert "完成" in collected.output
+    out = tmp_path / "report"
+    made = campaign.cli("report", "--out", str(out), "--date", "2022-06-24")
+    assert made.exit_code == 0, made.output
+
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    totals = {k: v["value"] for k, v in report["totals"].items()}
+    rows = [r for acc in ("shsmr_wechat", "shjc_wechat")
+            for r in _wechat(campaign, acc, "getarticletotaldetail", day, day)["list"]]
+    assert len(rows) == totals["wechat_articles"] > 0
+    for key, field in (("wechat_reads", "read_user"), ("wechat_shares", "share_user"),
+                       ("wechat_zaikan", "zaikan_user"), ("wechat_likes", "like_user"),
+                       ("wechat_comments", "comment_count")):
+        assert totals[key] == sum(_latest(r)[field] for r in rows), key
+        assert report["totals"][key]["not_collected"] == []
+    counts = _weibo_counts(campaign)
+    assert totals["weibo_posts"] == len(counts)
+    for key, field in (("weibo_reposts", "reposts"), ("weibo_comments", "comments"),
+                       ("weibo_likes", "attitudes")):
+        assert totals[key] == sum(c[field] for c in counts), key
+    gained = sum(r["new_user"] for acc in ("shsmr_wechat", "shjc_wechat")
+                 for r in _wechat(campaign, acc, "getusersummary", day, day)["list"])
+    assert totals["followers_gained"] == gained
+
+    summary = report["summary"]
+    assert 400 <= summary["han_characters"] <= 650, summary
+    body = "\n".join(p.text for p in Document(str(out / "活动总结-初稿.docx")).paragraphs)
+    assert str(totals["wechat_reads"]) in body.replace(",", "")
+    assert (out / "活动总结-初稿.pdf").read_bytes().startswith(b"%PDF")
+    coverage = (out / "覆盖情况.csv").read_text("utf-8-sig")
+    assert "上海市检验检测认证协会" in coverage
+
+
+def test_an_account_without_statistics_access_is_reported_once(campaign: Campaign) -> None:
+    a = campaign.settings.accounts["shjc_wechat"]
+    campaign.platform.add_wechat_account(WeChatAccountSpec(
+        appid=a.appid, secret=SECRETS[a.secret_name], kind="service", verified=False))
+    campaign.clock(campaign.day + dt.timedelta(days=3), 12)
+    before = len(campaign.platform.calls("wechat"))
+
+    try:
+        result = campaign.cli("stats", "collect", "--account", "shjc_wechat",
+                              "--until", (campaign.day + dt.timedelta(days=2)).isoformat())
+    finally:
+        campaign.platform.add_wechat_account(WeChatAccountSpec(
+            appid=a.appid, secret=SECRETS[a.secret_name], kind="service"))
+
+    assert result.exit_code == 3, result.output
+    assert result.output.count("没有数据权限") == 1 and "48001" in result.output
+    datacube = [c for c in campaign.platform.calls("wechat")[before:]
+                if c["endpoint"].startswith("datacube/")]
+    refused = [n for n, c in enumerate(datacube) if c["errcode"] == 48001]
+    assert refused == [len(datacube) - 1]  # refused once; no retry loop, nothing asked after
