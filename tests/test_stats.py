@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,8 +18,11 @@ import requests
 from click.testing import CliRunner, Result
 from docx import Document
 
+from socialbot.channel_source import Channels
 from socialbot.cli import cli
 from socialbot.config import Settings, load_settings
+from socialbot.scheduler import Daemon
+from socialbot.store import open_store
 from socialbot_practice import PracticePlatform, WeChatAccountSpec
 from socialbot_practice.config_accounts import register_accounts
 from socialbot_practice.demo import run_demo_queue
@@ -194,19 +198,25 @@ def test_report_totals_equal_what_the_platform_answered(campaign: Campaign,
     assert "上海市检验检测认证协会" in coverage
 
 
+@contextmanager
+def unverified(campaign: Campaign, account_id: str) -> Iterator[None]:
+    """The account as a not-verified Official Account (datacube answers 48001) meanwhile."""
+    a = campaign.settings.accounts[account_id]
+    spec = {"appid": a.appid, "secret": SECRETS[a.secret_name], "kind": a.kind}
+    campaign.platform.add_wechat_account(WeChatAccountSpec(**spec, verified=False))
+    try:
+        yield
+    finally:
+        campaign.platform.add_wechat_account(WeChatAccountSpec(**spec))
+
+
 def test_an_account_without_statistics_access_is_reported_once(campaign: Campaign) -> None:
-    a = campaign.settings.accounts["shjc_wechat"]
-    campaign.platform.add_wechat_account(WeChatAccountSpec(
-        appid=a.appid, secret=SECRETS[a.secret_name], kind="service", verified=False))
     campaign.clock(campaign.day + dt.timedelta(days=3), 12)
     before = len(campaign.platform.calls("wechat"))
 
-    try:
+    with unverified(campaign, "shjc_wechat"):
         result = campaign.cli("stats", "collect", "--account", "shjc_wechat",
                               "--until", (campaign.day + dt.timedelta(days=2)).isoformat())
-    finally:
-        campaign.platform.add_wechat_account(WeChatAccountSpec(
-            appid=a.appid, secret=SECRETS[a.secret_name], kind="service"))
 
     assert result.exit_code == 3, result.output
     assert result.output.count("没有数据权限") == 1 and "48001" in result.output
@@ -214,3 +224,18 @@ def test_an_account_without_statistics_access_is_reported_once(campaign: Campaig
                 if c["endpoint"].startswith("datacube/")]
     refused = [n for n, c in enumerate(datacube) if c["errcode"] == 48001]
     assert refused == [len(datacube) - 1]  # refused once; no retry loop, nothing asked after
+
+
+def test_the_daily_job_hands_unavailable_accounts_to_the_alert_hook(campaign: Campaign) -> None:
+    seen: list[tuple[str, str]] = []
+    store = open_store(campaign.settings)
+    daemon = Daemon(campaign.settings, store, Channels(campaign.settings), stats=True,
+                    on_stats_unavailable=lambda account, why: seen.append((account, why)))
+    try:
+        with unverified(campaign, "shjc_wechat"):
+            daemon.collect_stats()
+    finally:
+        store.dispose()
+
+    assert [account for account, _ in seen] == ["shjc_wechat"]
+    assert "48001" in seen[0][1] and "认证" in seen[0][1]
