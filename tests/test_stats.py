@@ -21,8 +21,11 @@ from docx import Document
 from socialbot.channel_source import Channels
 from socialbot.cli import cli
 from socialbot.config import Settings, load_settings
+from socialbot.reach import AccountDay as ReachDay
+from socialbot.reach import ItemDay
 from socialbot.scheduler import Daemon
 from socialbot.store import open_store
+from socialbot.store import reach as reach_store
 from socialbot_practice import PracticePlatform, WeChatAccountSpec
 from socialbot_practice.config_accounts import register_accounts
 from socialbot_practice.demo import run_demo_queue
@@ -239,3 +242,20 @@ def test_the_daily_job_hands_unavailable_accounts_to_the_alert_hook(campaign: Ca
 
     assert [account for account, _ in seen] == ["shjc_wechat"]
     assert "48001" in seen[0][1] and "认证" in seen[0][1]
+
+
+def test_a_later_answer_for_the_same_day_replaces_the_earlier_one(db) -> None:  # type: ignore[no-untyped-def]
+    day = dt.date(2022, 6, 9)
+    now = dt.datetime(2022, 6, 10, 3, tzinfo=dt.UTC)
+    first = ItemDay(7, day, {"reads": 10}, "first", {"detail": {"read_user": 10}})
+    final = ItemDay(7, day, {"reads": 12}, "final", {"detail": {"read_user": 12}})
+    follow = ReachDay(day, {"followers_gained": 3, "followers_lost": 1}, "users", {"n": 1})
+
+    reach_store.save(db, "wx_a", [first], [follow], now)
+    reach_store.save(db, "wx_a", [final], [follow], now + dt.timedelta(hours=2))
+
+    [row] = reach_store.delivery_rows(db)
+    assert (row.key, row.day, row.metrics, row.source) == ("7", day, {"reads": 12}, "final")
+    assert reach_store.raw_of(db, 7, day) == {"detail": {"read_user": 12}}
+    [account] = reach_store.account_rows(db)
+    assert account.key == "wx_a" and account.metrics["followers_gained"] == 3
