@@ -200,6 +200,12 @@ def test_report_totals_equal_what_the_platform_answered(campaign: Campaign,
     coverage = (out / "覆盖情况.csv").read_text("utf-8-sig")
     assert "上海市检验检测认证协会" in coverage
 
+    unit = campaign.cli("report", "--unit", "shjc", "--out", str(tmp_path / "shjc"))
+    assert unit.exit_code == 0, unit.output
+    narrowed = json.loads((tmp_path / "shjc" / "report.json").read_text("utf-8"))
+    assert narrowed["reporting_unit"] == "上海市检验检测认证协会"
+    assert narrowed["totals"]["weibo_posts"]["value"] == 0  # the association has no Weibo
+
 
 @contextmanager
 def unverified(campaign: Campaign, account_id: str) -> Iterator[None]:

@@ -2,24 +2,27 @@
 
 Weibo gives figures as they stand now, not per day: ``2/statuses/count`` answers the
 reposts, comments and likes (``attitudes``) of up to 100 status ids, and
-``2/users/show`` the follower total. Each run stores them as the figures "as of" the
-day of the run (``until`` + 1: by default today, Beijing time). An expired or revoked
+``2/users/show`` the follower total. Each run stores them dated the Beijing day they
+were read (whatever ``until`` says: they are figures as of now). An expired or revoked
 token makes the account unavailable for the run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from socialbot.config import Settings
-from socialbot.platforms.common.calls import CallFailed, Journal
+from socialbot.platforms.common.calls import CallFailed, Journal, utc_now
 from socialbot.platforms.common.reactions import Reaction
 from socialbot.platforms.common.retry import RetryPolicy
 from socialbot.platforms.weibo.account import WeiboAccount
 from socialbot.platforms.weibo.api import WeiboClient
 from socialbot.reach import AccountDay, ItemDay, PublishedItem, StatsAnswer
 
+BEIJING = ZoneInfo("Asia/Shanghai")
 IDS_PER_CALL = 100  # statuses/count takes at most 100 ids
 COUNT_METRICS = {"reposts": "reposts", "comments": "comments", "attitudes": "likes"}
 
@@ -29,16 +32,18 @@ class WeiboStats:
 
     def __init__(self, account: WeiboAccount, settings: Settings, kv: Any, *,
                  retry: RetryPolicy | None = None,
-                 timeout: tuple[float, float] = (5.0, 30.0)) -> None:
+                 timeout: tuple[float, float] = (5.0, 30.0),
+                 now: Callable[[], dt.datetime] = utc_now) -> None:
         self.account = account
         self.settings = settings
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
+        self.now = now
 
     def collect(self, items: list[PublishedItem], since: dt.date,
                 until: dt.date) -> StatsAnswer:
         answer = StatsAnswer()
-        day = until + dt.timedelta(days=1)
+        day = self.now().astimezone(BEIJING).date()
         try:
             client = WeiboClient(self.account, self.settings.secret_for(self.account),
                                  journal=Journal(), policy=self.retry, timeout=self.timeout)
