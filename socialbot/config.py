@@ -361,8 +361,9 @@ class _Reader:
         redis = self.table("redis")
         accounts = self.accounts()
         checks = self.checks()
-        alerts = read_alerts(self.data.get("alerts"), self.fail, accounts)
         units = self.units()
+        alerts = read_alerts(self.data.get("alerts"), self.fail, accounts,
+                             {u.id: u.name for u in units.values()})
         account_units = self.account_units(units)
         if self.problems:
             raise ConfigError(self.problems)

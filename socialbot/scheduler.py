@@ -12,6 +12,10 @@ and 10:00); when data was delayed or a call failed it tries again two hours late
 most three times a day. Accounts without statistics access are logged and handed to
 ``on_stats_unavailable(account_id, reason)`` once per collection (the alerts hook).
 
+Another job, when ``[alerts]`` names owners, runs the alert job every minute
+(``socialbot.alerts.job``): what needs a person goes to the owner who can act, and a
+one-off date job sends a digest when its window closes.
+
 SIGTERM/SIGINT: the platform call in flight finishes and is recorded, nothing new is
 started, and the process exits.
 """
@@ -24,7 +28,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -40,6 +44,9 @@ from socialbot.store import claims
 from socialbot.store.base import Store
 from socialbot.store.db import utcnow
 
+if TYPE_CHECKING:
+    from socialbot.alerts.job import AlertJob
+
 log = logging.getLogger("socialbot.daemon")
 
 WAKE_JOB = "wake-at-next-due"
@@ -49,6 +56,8 @@ STATS_RETRY_JOB = "stats-again"
 STATS_AT = dt.time(10, 30)  # local (settings.tz) time of the daily collection
 STATS_RETRY_AFTER = dt.timedelta(hours=2)
 STATS_RETRIES = 3  # per day, when data was delayed or a call failed
+ALERT_JOB = "alerts"
+ALERT_FLUSH_JOB = "alerts-digest-due"
 
 
 def next_due(store: Store, after: dt.datetime) -> dt.datetime | None:
@@ -63,7 +72,8 @@ class Daemon:
                  tick_seconds: float = TICK_SECONDS, worker: str | None = None,
                  on_report: Callable[[Report], None] | None = None, cap: int = DEFAULT_CAP,
                  stats: bool = False,
-                 on_stats_unavailable: Callable[[str, str], None] | None = None):
+                 on_stats_unavailable: Callable[[str, str], None] | None = None,
+                 alerts: AlertJob | None = None, alert_seconds: float = 60.0):
         self.settings = settings
         self.store = store
         self.channels = channels
@@ -74,12 +84,14 @@ class Daemon:
         self.stats = stats
         self.on_stats_unavailable = on_stats_unavailable
         self._stats_retries = 0
+        self.alerts = alerts
+        self.alert_seconds = alert_seconds
         self.stop = threading.Event()
         self._busy = threading.Lock()
         self._again = threading.Event()
         self.scheduler = BlockingScheduler(
             timezone=settings.tz,
-            executors={"default": ThreadPoolExecutor(2)},
+            executors={"default": ThreadPoolExecutor(4)},  # wake/tick, stats, alerts, digest
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": None},
         )
@@ -138,6 +150,36 @@ class Daemon:
                                    run_date=utcnow() + STATS_RETRY_AFTER, id=STATS_RETRY_JOB,
                                    replace_existing=True)
 
+    def alert_tick(self) -> None:
+        """The alert job: tell owners what needs them, then plan the next digest."""
+        if self.alerts is None or self.stop.is_set():
+            return
+        try:
+            self.alerts.tick()
+        except Exception as exc:  # alerts must never stop publishing
+            log.error("本次提醒检查没有完成，下次重试：%s", _describe(exc))
+        self._plan_alert_flush()
+
+    def alert_flush(self) -> None:
+        if self.alerts is None or self.stop.is_set():
+            return
+        try:
+            self.alerts.flush()
+        except Exception as exc:
+            log.error("提醒发送没有完成，下次重试：%s", _describe(exc))
+        self._plan_alert_flush()
+
+    def _plan_alert_flush(self) -> None:
+        """A date job when the next digest is due, if that is before the next alert tick."""
+        if self.alerts is None or self.stop.is_set() or not self.scheduler.running:
+            return
+        when = self.alerts.next_due()
+        now = utcnow()
+        if when is None or when - now >= dt.timedelta(seconds=self.alert_seconds):
+            return
+        self.scheduler.add_job(self.alert_flush, "date", run_date=max(when, now),
+                               id=ALERT_FLUSH_JOB, replace_existing=True)
+
     def _job_error(self, event: JobExecutionEvent) -> None:
         exc = event.exception
         text = exc.render() if isinstance(exc, SocialbotError) else describe_exception(exc)
@@ -163,6 +205,9 @@ class Daemon:
             if self.stats:
                 self.scheduler.add_job(self.collect_stats, "cron", hour=STATS_AT.hour,
                                        minute=STATS_AT.minute, id=STATS_JOB)
+            if self.alerts is not None and self.alerts.enabled:
+                self.scheduler.add_job(self.alert_tick, "interval", seconds=self.alert_seconds,
+                                       id=ALERT_JOB, next_run_time=start)
             log.info("守护进程已启动（%s，时区 %s，每 %g 秒检查一次）", self.worker,
                      self.settings.timezone, self.tick_seconds)
             if not self.stop.is_set():
@@ -189,3 +234,7 @@ class Daemon:
             for report in reports:
                 self.on_report(report)
         return reports
+
+
+def _describe(exc: BaseException) -> str:
+    return exc.render() if isinstance(exc, SocialbotError) else describe_exception(exc)

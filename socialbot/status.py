@@ -142,7 +142,7 @@ def collect(settings: Settings, store: Store, now: dt.datetime) -> Status:
             used = rule.limit if use.exhausted else min(rule.limit, use.sent + use.planned)
             status.quota.append(QuotaLine(account.id, rule.label, rule.window, used, rule.limit))
     status.pauses = store.pauses()
-    kv = _kv(settings, store)
+    kv = key_values(settings, store)
     for account in settings.accounts.values():
         expires = token_expiry_hook(account, settings, kv)
         status.tokens[account.id] = expires
@@ -153,7 +153,7 @@ def collect(settings: Settings, store: Store, now: dt.datetime) -> Status:
     return status
 
 
-def _kv(settings: Settings, store: Store) -> Any:
+def key_values(settings: Settings, store: Store) -> Any:
     """Where token expiry times are remembered: Redis when configured, else the store."""
     try:
         if settings.redis_url:

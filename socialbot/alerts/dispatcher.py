@@ -151,10 +151,10 @@ class Dispatcher:
                     log.exception("提醒发送出错")
                     with self._lock:
                         owed = [i for i in items if any(i is j for j in batch.items)]
-                    self._settle(batch, owed, "failed")
+                    reason = f"程序出错：{describe_exception(exc)}"
+                    self._settle(batch, owed, "failed", reason)
                     outcomes.append(Outcome(batch.owner.name, batch.transport.label,
-                                            Status.FAILED, len(owed),
-                                            f"程序出错：{describe_exception(exc)}"))
+                                            Status.FAILED, len(owed), reason))
             with self._lock:
                 for key in [k for k, b in self._batches.items() if not b.items]:
                     del self._batches[key]
@@ -190,7 +190,7 @@ class Dispatcher:
                 reason = result.reason
                 if result.status is Status.RETRY_LATER:
                     reason = f"多次重试仍未送达，已放弃：{reason}"
-                self._settle(batch, rest, "failed")
+                self._settle(batch, rest, "failed", reason)
                 outcomes.append(Outcome(owner.name, transport.label, Status.FAILED, len(rest),
                                         reason))
             break
@@ -207,11 +207,15 @@ class Dispatcher:
         return Outcome(batch.owner.name, batch.transport.label, Status.RETRY_LATER, count,
                        result.reason)
 
-    def _settle(self, batch: _Batch, items: list[_Item], outcome: str) -> None:
+    def _settle(self, batch: _Batch, items: list[_Item], outcome: str,
+                reason: str = "") -> None:
         now = self._clock()
         done = {id(i) for i in items}
         for item in items:
-            self._log.record(item.entry, now, outcome)
+            a = item.alert
+            self._log.record(item.entry, now, outcome, key=a.dedupe_key, owner=batch.owner.id,
+                             channel=batch.transport.kind, kind=a.kind.value,
+                             account=a.account_id, post=a.post_id, reason=reason)
         with self._lock:
             batch.items = [i for i in batch.items if id(i) not in done]
             self._pending.difference_update(i.entry for i in items)

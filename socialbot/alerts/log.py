@@ -33,13 +33,19 @@ class AlertLog(Protocol):
 
     def seen(self, entry: str) -> bool: ...
 
-    def record(self, entry: str, at: dt.datetime, outcome: str) -> None: ...
+    def record(self, entry: str, at: dt.datetime, outcome: str, *, key: str = "",
+               owner: str = "", channel: str = "", kind: str = "", account: str = "",
+               post: str = "", reason: str = "") -> None:
+        """``outcome`` is ``sent`` or ``failed``; the keywords say what went to whom
+        (for the log a person reads), and ``reason`` why a channel gave up."""
 
     def forget_before(self, when: dt.datetime) -> int: ...
 
 
 class MemoryAlertLog:
-    """The in-process log: right for one daemon and for tests; forgets on restart."""
+    """The in-process log, for tests and ``alerts test``; forgets on restart.
+
+    The daemon uses ``socialbot.store.alert_log.StoreAlertLog`` instead."""
 
     def __init__(self) -> None:
         self._entries: dict[str, tuple[dt.datetime, str]] = {}
@@ -49,7 +55,7 @@ class MemoryAlertLog:
         with self._lock:
             return entry in self._entries
 
-    def record(self, entry: str, at: dt.datetime, outcome: str) -> None:
+    def record(self, entry: str, at: dt.datetime, outcome: str, **_details: str) -> None:
         with self._lock:
             self._entries[entry] = (at, outcome)
 

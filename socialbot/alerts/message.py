@@ -44,15 +44,22 @@ def title(alerts: Sequence[Alert]) -> str:
     return f"{BRAND}：{len(alerts)} 条（{kinds}）"
 
 
-def facts(alert: Alert) -> list[tuple[str, str]]:
-    """The labelled lines of one alert, in the order a person reads them."""
-    rows: list[tuple[str, str]] = [("时间", beijing_time(alert.at))]
+def facts(alert: Alert, *, with_time: bool = True) -> list[tuple[str, str]]:
+    """The labelled lines of one alert, in the order a person reads them.
+
+    ``with_time`` False: the digest's heading already says when (robot messages have a
+    byte limit, and ten alerts of one burst should fit in one message).
+    """
+    rows: list[tuple[str, str]] = [("时间", beijing_time(alert.at))] if with_time else []
     if alert.post_title:
-        rows.append(("稿件", f"《{_one_line(alert.post_title)}》"))
-    if alert.account or alert.account_id:
-        rows.append(("账号", _one_line(alert.account or alert.account_id)))
-    if alert.unit:
-        rows.append(("单位", _one_line(alert.unit)))
+        number = f"（编号 {alert.post_id}）" if alert.post_id.isdigit() else ""
+        rows.append(("稿件", f"《{_one_line(alert.post_title)}》{number}"))
+    account = _one_line(alert.account or alert.account_id)
+    unit = _one_line(alert.unit)
+    if account and unit:
+        rows.append(("账号", f"{account}（{unit}）"))
+    elif account or unit:
+        rows.append(("账号" if account else "单位", account or unit))
     rows.append(("原因", _one_line(alert.reason)))
     rows.append(("处理", _one_line(alert.what_to_do)))
     return rows
@@ -66,12 +73,14 @@ def markdown_parts(alerts: Sequence[Alert], owner: str, max_bytes: int,
     caller that sent only the first parts knows which alerts are still owed.
     ``line_break`` separates the lines of a block (DingTalk joins single newlines).
     """
-    heading = f"## {_md(title(alerts))}\n收件人：{_md(owner)}\n"
+    same_minute = len({beijing_time(a.at) for a in alerts}) == 1
+    when = f"时间：{beijing_time(alerts[0].at)}\n" if same_minute and alerts else ""
+    heading = f"## {_md(title(alerts))}\n收件人：{_md(owner)}\n{when}"
     room = max_bytes - _size(heading) - _size("（第 99/99 部分）\n")
     groups: list[list[str]] = [[]]
     used = 0
     for number, alert in enumerate(alerts, 1):
-        block = _fit(_markdown_block(number, alert, line_break), room)
+        block = _fit(_markdown_block(number, alert, line_break, not same_minute), room)
         if groups[-1] and used + _size(block) > room:
             groups.append([])
             used = 0
@@ -85,9 +94,9 @@ def markdown_parts(alerts: Sequence[Alert], owner: str, max_bytes: int,
     ]
 
 
-def _markdown_block(number: int, alert: Alert, line_break: str) -> str:
+def _markdown_block(number: int, alert: Alert, line_break: str, with_time: bool) -> str:
     lines = [f"\n### {number}. {alert.kind.label}"]
-    for label, value in facts(alert):
+    for label, value in facts(alert, with_time=with_time):
         bold = label in ("原因", "处理")
         lines.append(f"> **{label}：**{_md(value)}" if bold else f"> {label}：{_md(value)}")
     return line_break.join(lines) + "\n"

@@ -10,6 +10,7 @@ never here.
 [alerts]
 silent_days = 10               # an account with no post for this many days raises an alert
 digest_window_seconds = 60     # alerts arriving within this window go out as one message
+approval_lead_minutes = 120    # warn when a post due within this time still awaits review
 default_owner = "office"       # receives alerts that match no owner's accounts or units
 
 [alerts.smtp]                  # only needed when an owner has an email channel
@@ -23,7 +24,7 @@ sender = "socialbot@example.gov.cn"
 [alerts.owners.office]
 name = "市局宣传处 王老师"
 accounts = ["shsmr_wechat", "shsmr_weibo"]
-units = ["上海市市场监督管理局"]
+units = ["shsmr"]              # unit ids (or names) of [units]
 [alerts.owners.office.wecom]
 key_env = "SOCIALBOT_ALERT_WECOM_KEY"
 [alerts.owners.office.dingtalk]
@@ -37,7 +38,7 @@ to = ["wang@example.gov.cn"]
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,9 +50,11 @@ CHANNEL_KINDS = ("wecom", "dingtalk", "email")
 CHANNEL_LABELS = {"wecom": "企业微信群机器人", "dingtalk": "钉钉群机器人", "email": "电子邮件"}
 DEFAULT_SILENT_DAYS = 10
 DEFAULT_DIGEST_WINDOW = 60
+DEFAULT_APPROVAL_LEAD = 120  # minutes
 INSPECTION_SILENT_DAYS = 14  # 检查指标：监测时间点前2周内无更新 (single veto)
 
-ALERTS_KEYS = {"silent_days", "digest_window_seconds", "default_owner", "smtp", "owners"}
+ALERTS_KEYS = {"silent_days", "digest_window_seconds", "approval_lead_minutes",
+               "default_owner", "smtp", "owners"}
 SMTP_KEYS = {"host", "port", "security", "username", "password_env", "sender", "timeout"}
 OWNER_KEYS = {"name", "accounts", "units", *CHANNEL_KINDS}
 CHANNEL_KEYS = {
@@ -120,6 +123,7 @@ class Owner:
 class AlertSettings:
     silent_days: int = DEFAULT_SILENT_DAYS
     digest_window_seconds: int = DEFAULT_DIGEST_WINDOW
+    approval_lead_minutes: int = DEFAULT_APPROVAL_LEAD
     default_owner: str = ""
     owners: dict[str, Owner] = field(default_factory=dict)
     smtp: SmtpServer | None = None
@@ -135,8 +139,14 @@ class AlertSettings:
 Fail = Callable[[str, str], None]
 
 
-def read_alerts(raw: Any, fail: Fail, account_ids: Iterable[str]) -> AlertSettings:
-    """Validate ``[alerts]``; report every problem through ``fail(where, message)``."""
+def read_alerts(raw: Any, fail: Fail, account_ids: Iterable[str],
+                units: Mapping[str, str] | None = None) -> AlertSettings:
+    """Validate ``[alerts]``; report every problem through ``fail(where, message)``.
+
+    ``units`` maps the configured unit ids to their names. When there are units, an
+    owner's ``units`` must name them (by id or name) and are kept as names, the form
+    alerts carry; without ``[units]`` they are free text, matched as written.
+    """
     if raw is None:
         return AlertSettings()
     if not isinstance(raw, dict):
@@ -148,8 +158,9 @@ def read_alerts(raw: Any, fail: Fail, account_ids: Iterable[str]) -> AlertSettin
         fail("alerts", f"silent_days 不应超过 {INSPECTION_SILENT_DAYS} 天"
                        f"（检查指标：监测时间点前2周内无更新即一票否决），现为“{silent}”")
     window = _whole(raw, "digest_window_seconds", DEFAULT_DIGEST_WINDOW, 0, "秒", fail)
+    lead = _whole(raw, "approval_lead_minutes", DEFAULT_APPROVAL_LEAD, 1, "分钟", fail)
     smtp = _smtp(raw.get("smtp"), fail) if "smtp" in raw else None
-    owners = _owners(raw.get("owners", {}), fail, set(account_ids))
+    owners = _owners(raw.get("owners", {}), fail, set(account_ids), dict(units or {}))
     default_owner = raw.get("default_owner", "")
     if default_owner and default_owner not in owners:
         known = "、".join(owners) or "（无）"
@@ -159,6 +170,7 @@ def read_alerts(raw: Any, fail: Fail, account_ids: Iterable[str]) -> AlertSettin
     return AlertSettings(
         silent_days=silent,
         digest_window_seconds=window,
+        approval_lead_minutes=lead,
         default_owner=str(default_owner or ""),
         owners=owners,
         smtp=smtp,
@@ -182,7 +194,7 @@ def _whole(table: dict[str, Any], key: str, default: int, minimum: int, unit: st
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         fail("alerts", f"{key} 应为不小于 {minimum} 的整数（{unit}），现为“{value}”")
         return default
-    return value
+    return int(value)
 
 
 def _env_name(table: dict[str, Any], key: str, where: str, fail: Fail) -> str:
@@ -239,7 +251,8 @@ def _smtp(raw: Any, fail: Fail) -> SmtpServer | None:
     )
 
 
-def _owners(raw: Any, fail: Fail, account_ids: set[str]) -> dict[str, Owner]:
+def _owners(raw: Any, fail: Fail, account_ids: set[str],
+            units: dict[str, str]) -> dict[str, Owner]:
     if not isinstance(raw, dict):
         fail("alerts.owners", "应为表（[alerts.owners.名称]）")
         return {}
@@ -251,12 +264,12 @@ def _owners(raw: Any, fail: Fail, account_ids: set[str]) -> dict[str, Owner]:
         if not isinstance(table, dict):
             fail(where, "应为表")
             continue
-        owners[owner_id] = _owner(owner_id, table, where, fail, account_ids)
+        owners[owner_id] = _owner(owner_id, table, where, fail, account_ids, units)
     return owners
 
 
 def _owner(owner_id: str, t: dict[str, Any], where: str, fail: Fail,
-           account_ids: set[str]) -> Owner:
+           account_ids: set[str], unit_names: dict[str, str]) -> Owner:
     _unknown(t, OWNER_KEYS, where, fail)
     name = t.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -267,7 +280,7 @@ def _owner(owner_id: str, t: dict[str, Any], where: str, fail: Fail,
         if account_id not in account_ids:
             known = "、".join(sorted(account_ids)) or "（无）"
             fail(where, f"accounts 中的“{account_id}”不是已配置的账号（已配置：{known}）")
-    units = _names(t, "units", where, fail)
+    units = _units(_names(t, "units", where, fail), unit_names, where, fail)
     channels: list[Channel] = []
     for kind in CHANNEL_KINDS:
         if kind in t:
@@ -278,6 +291,24 @@ def _owner(owner_id: str, t: dict[str, Any], where: str, fail: Fail,
         fail(where, "至少需要一种提醒方式：wecom（企业微信）、dingtalk（钉钉）或 email（邮件）")
     return Owner(id=owner_id, name=str(name).strip(), accounts=accounts, units=units,
                  channels=tuple(channels))
+
+
+def _units(given: tuple[str, ...], unit_names: dict[str, str], where: str,
+           fail: Fail) -> tuple[str, ...]:
+    """Units as names (what an alert carries); an id or a name of ``[units]`` is accepted."""
+    if not unit_names:
+        return given
+    names = set(unit_names.values())
+    found = []
+    for unit in given:
+        if unit in unit_names:
+            found.append(unit_names[unit])
+        elif unit in names:
+            found.append(unit)
+        else:
+            known = "、".join(unit_names)
+            fail(where, f"units 中的“{unit}”不是已配置的单位（[units] 中有：{known}）")
+    return tuple(found)
 
 
 def _names(t: dict[str, Any], key: str, where: str, fail: Fail) -> tuple[str, ...]:

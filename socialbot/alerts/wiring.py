@@ -88,15 +88,20 @@ def open_channels(
     return opened
 
 
-def transports_by_owner(settings: Settings) -> dict[str, list[Transport]]:
+def transports_by_owner(
+    settings: Settings, *,
+    sleep: Callable[[float], None] | None = None,
+    wall_clock: Callable[[], float] = time.time,
+) -> dict[str, list[Transport]]:
     """What a :class:`~socialbot.alerts.dispatcher.Dispatcher` needs, for every owner.
 
     Channels that cannot be opened are left out (and logged); ``alerts test`` shows why.
+    ``sleep`` and ``wall_clock`` are for tests that move time by hand.
     """
     found: dict[str, list[Transport]] = {}
     for owner in settings.alerts.owners.values():
         found[owner.id] = []
-        for opened in open_channels(settings, owner):
+        for opened in open_channels(settings, owner, sleep=sleep, wall_clock=wall_clock):
             if opened.transport is None:
                 log.error("提醒渠道无法使用：%s（%s）：%s", owner.name, opened.label,
                           opened.problem)

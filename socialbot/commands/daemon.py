@@ -46,6 +46,10 @@ def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: st
       socialbot run --once     # 发布现在到期的，然后退出（可放进 cron）
 
     \b
+    配置了 [alerts] 负责人时，常驻运行还会每分钟检查需要人工处理的情况（发布失败、
+    审核即将过期、授权到期、账号长期未更新等），按摘要通知负责人。
+
+    \b
     --once 的退出码：0 到期的都已发出（或没有到期的）；
     3 需要人工处理（有失败、结果未知、已错过，或这次一条也没发出），详见 socialbot status。
     """
@@ -66,9 +70,14 @@ def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: st
         if once:
             say(console, report.line())
 
+    alerts = None
+    if settings.alerts.owners and not once:
+        from socialbot.alerts.job import AlertJob
+
+        alerts = AlertJob(settings, store)
     daemon = Daemon(settings, store, channel_source.default_channels(settings), tick_seconds=tick,
                     worker=worker_identity(worker_name), on_report=show_report,
-                    cap=parallel, stats=not once)
+                    cap=parallel, stats=not once, alerts=alerts)
     try:
         if once:
             result = PassResult.of(daemon.run_once())

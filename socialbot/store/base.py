@@ -150,6 +150,14 @@ class Store(ABC):
     def bucket_use(self, account: str, rule: QuotaRule, when: dt.datetime) -> BucketUse:
         """How full ``account``'s quota bucket holding ``when`` is under ``rule``."""
 
+    @abstractmethod
+    def last_sent(self) -> dict[str, dt.datetime]:
+        """Each account's latest successful send (accounts that never sent are absent)."""
+
+    @abstractmethod
+    def first_post_at(self) -> dt.datetime | None:
+        """When the queue received its first post (None: it never has)."""
+
     # --- writing ------------------------------------------------------------------------
 
     @abstractmethod

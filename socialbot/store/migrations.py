@@ -97,6 +97,13 @@ def _m6_reach_figures(conn: Connection, dialect: str) -> None:
     reach_metadata.create_all(conn, checkfirst=True)
 
 
+def _m7_alert_log(conn: Connection, dialect: str) -> None:
+    """What each alert owner was told, so a restart does not tell them again."""
+    from socialbot.store import alert_log
+
+    alert_log.create(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Step]] = [
     (1, "queue, deliveries, attempts, audit (append-only), images, pauses, quota ledger",
      _m1_initial),
@@ -107,4 +114,6 @@ MIGRATIONS: list[tuple[int, str, Step]] = [
     (5, "users, roles per unit, web sessions, failed sign-ins", _m5_people),
     (6, "collected reach figures per delivery-day and account-day (raw answers kept)",
      _m6_reach_figures),
+    (7, "alert log: which alert went to which owner's channel, when, and the result",
+     _m7_alert_log),
 ]

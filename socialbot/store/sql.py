@@ -113,6 +113,19 @@ class SqlStore(Database, Store):
         found = [t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t for t in times if t]
         return min(found) if found else None
 
+    def last_sent(self) -> dict[str, dt.datetime]:
+        with self.tx(write=False) as conn:
+            rows = conn.execute(select(deliveries.c.account, func.max(deliveries.c.sent_at))
+                                .where(deliveries.c.state == str(State.SENT),
+                                       deliveries.c.sent_at.is_not(None))
+                                .group_by(deliveries.c.account)).all()
+        return {str(a): _utc(t) for a, t in rows if t is not None}
+
+    def first_post_at(self) -> dt.datetime | None:
+        with self.tx(write=False) as conn:
+            first = conn.execute(select(func.min(posts.c.created_at))).scalar()
+        return None if first is None else _utc(first)
+
     def pauses(self) -> list[Pause]:
         return active_pauses(self)
 
@@ -126,3 +139,9 @@ class SqlStore(Database, Store):
         with self.tx() as conn:
             audit_log.record(conn, actor=actor, action=action, post=post, account=account,
                              content_hash=content_hash, detail=detail, at=at)
+
+
+def _utc(value: Any) -> dt.datetime:
+    """An aggregate's time: SQLite hands back the stored text or a naive datetime."""
+    when: dt.datetime = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)

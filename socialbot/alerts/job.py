@@ -1,0 +1,90 @@
+"""The daemon's alert job: every minute, what needs a person goes to the owner who can act.
+
+:meth:`AlertJob.tick` reads the findings (``socialbot.attention``), hands each to the
+:class:`~socialbot.alerts.dispatcher.Dispatcher` as an alert and sends whatever digest
+is due. The dispatcher keeps the digest window, the robots' per-minute limits and the
+retries; the persistent alert log in the store (``StoreAlertLog``) remembers what went
+out, so a finding that lasts is told once (once a day for dated keys), also across a
+restart. Between ticks the daemon calls :meth:`AlertJob.flush` at :meth:`next_due`, so a
+digest leaves when its window closes rather than up to a tick later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
+
+from socialbot import attention
+from socialbot.alerts.dispatcher import Clock, Dispatcher, Outcome, utc_now
+from socialbot.alerts.log import AlertLog
+from socialbot.alerts.transport import Transport
+from socialbot.config import Settings
+from socialbot.redact import describe_exception
+from socialbot.store.alert_log import StoreAlertLog
+from socialbot.store.base import Store
+
+log = logging.getLogger("socialbot.alerts")
+
+ALERT_TICK_SECONDS = 60.0
+KEEP_LOG = dt.timedelta(days=40)  # longer than any key can recur (statistics: 30 days)
+
+
+class AlertJob:
+    """Findings → alerts → owners, on a clock the caller may move by hand."""
+
+    def __init__(self, settings: Settings, store: Store, *,
+                 transports: Mapping[str, Sequence[Transport]] | None = None,
+                 alert_log: AlertLog | None = None, clock: Clock = utc_now,
+                 findings: Callable[[dt.datetime], list[attention.Finding]] | None = None):
+        from socialbot.alerts.wiring import transports_by_owner
+
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.log: AlertLog = alert_log or StoreAlertLog(store)  # type: ignore[arg-type]
+        self._findings = findings or self._read
+        self.dispatcher = Dispatcher(
+            settings.alerts,
+            transports if transports is not None else transports_by_owner(settings),
+            self.log, clock=clock)
+        self._lock = threading.Lock()
+        self._pruned: dt.date | None = None
+
+    @property
+    def enabled(self) -> bool:
+        """Whether anyone is configured to hear alerts."""
+        return bool(self.settings.alerts.owners)
+
+    def _read(self, now: dt.datetime) -> list[attention.Finding]:
+        return attention.findings(self.settings, self.store, now)
+
+    def tick(self) -> list[Outcome]:
+        """Read what needs a person, queue what is new, send what is due."""
+        with self._lock:
+            now = self.clock()
+            found = self._findings(now)
+            queued = sum(self.dispatcher.submit(f.alert(now)) for f in found)
+            if queued:
+                log.info("需要人工处理的情况：%d 项，其中新提醒 %d 条，将按摘要发送",
+                         len(found), queued)
+            self._prune(now)
+        return self.flush()
+
+    def flush(self) -> list[Outcome]:
+        """Send the digests that are due (the dispatcher logs each outcome)."""
+        return self.dispatcher.flush()
+
+    def next_due(self) -> dt.datetime | None:
+        return self.dispatcher.next_due()
+
+    def _prune(self, now: dt.datetime) -> None:
+        """Once a day, forget log entries older than any key can recur."""
+        if self._pruned == now.date():
+            return
+        self._pruned = now.date()
+        try:
+            self.log.forget_before(now - KEEP_LOG)
+        except Exception as exc:  # pruning is housekeeping: never stop the alerts for it
+            log.warning("清理提醒记录未完成，下次再试：%s", describe_exception(exc))

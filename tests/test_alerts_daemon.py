@@ -1,0 +1,326 @@
+"""The daemon's alert job end to end: real publishes against the practice platform, the
+findings they leave in a real SQLite queue, local robots and a local mail server.
+
+Time is a hand-moved clock (``FakeClock``): the job, the dispatcher and the pipeline's
+``now`` all read it, so a digest window, a retry wait or a day boundary is crossed by
+moving the clock, never by waiting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_store_helpers import add, practice_settings, tiny_rendered
+
+from socialbot.alerts.job import AlertJob
+from socialbot.alerts.transport import Status
+from socialbot.alerts.wecom import WecomRobot
+from socialbot.alerts.wiring import transports_by_owner
+from socialbot.channel_source import default_channels
+from socialbot.config import Settings, load_settings
+from socialbot.redact import install_redaction
+from socialbot.runner import run_due
+from socialbot.scheduler import Daemon
+from socialbot.store import open_store
+from socialbot.store.alert_log import StoreAlertLog
+from socialbot.store.models import State
+from socialbot.store.sql import SqlStore
+from socialbot_practice import PracticePlatform
+from tests.alerts_support import (
+    CANARIES,
+    DING_SECRET,
+    DING_TOKEN,
+    WECOM_KEY,
+    FakeClock,
+    Mailbox,
+    RobotServer,
+    text_of,
+)
+
+pytest_plugins = ["tests.alerts_fixtures"]
+pytestmark = pytest.mark.timeout(300)
+
+ACCOUNTS = {
+    "wb_main": dict(platform="weibo", name="上海市场监管微博", uid="5800000009",
+                    token_env="SB_P_W", safe_domains=["scjgj.sh.gov.cn"], rip="127.0.0.1",
+                    requires_approval=False),
+    "wb_pudong": dict(platform="weibo", name="浦东市场监管微博", uid="5800000010",
+                      token_env="SB_P_WP", safe_domains=["scjgj.sh.gov.cn"], rip="127.0.0.1",
+                      requires_approval=False),
+}
+UNITS = {"wb_main": "shsmr", "wb_pudong": "pudong"}
+
+ALERTS = """
+[units.shsmr]
+name = "上海市市场监督管理局"
+[units.pudong]
+name = "浦东新区市场监督管理局"
+
+[alerts]
+silent_days = {silent_days}
+digest_window_seconds = {window}
+
+[alerts.smtp]
+host = "127.0.0.1"
+port = {smtp_port}
+security = "none"
+sender = "socialbot@example.cn"
+timeout = 5
+
+[alerts.owners.office]
+name = "宣传处王老师"
+units = ["shsmr"]
+[alerts.owners.office.wecom]
+key_env = "SB_ALERT_WECOM_KEY"
+api_base = "{robots}"
+[alerts.owners.office.email]
+to = ["wang@example.cn"]
+
+[alerts.owners.pudong]
+name = "浦东局办公室"
+accounts = ["wb_pudong"]
+[alerts.owners.pudong.dingtalk]
+token_env = "SB_ALERT_DING_TOKEN"
+secret_env = "SB_ALERT_DING_SECRET"
+api_base = "{robots}"
+"""
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+DUE = dt.datetime(2022, 6, 9, 9, 0, tzinfo=BEIJING)  # the clock fixture's start
+TOO_LONG = 20012  # Weibo: text over 140 characters, a refusal a person must fix
+
+
+@pytest.fixture
+def platform() -> Iterator[PracticePlatform]:
+    with PracticePlatform(port=0) as p:
+        yield p
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SB_ALERT_WECOM_KEY", WECOM_KEY)
+    monkeypatch.setenv("SB_ALERT_DING_TOKEN", DING_TOKEN)
+    monkeypatch.setenv("SB_ALERT_DING_SECRET", DING_SECRET)
+
+
+def configure(root: Path, platform: PracticePlatform, robots: RobotServer, mailbox: Mailbox,
+              *, silent_days: int = 10, window: int = 60) -> Settings:
+    """Accounts on the practice platform, in two units, each unit with its own owner."""
+    practice_settings(root, platform, accounts=ACCOUNTS)
+    path = root / "config.toml"
+    text = path.read_text("utf-8")
+    for account, unit in UNITS.items():
+        text = text.replace(f"[accounts.{account}]\n", f'[accounts.{account}]\nunit = "{unit}"\n')
+    text += ALERTS.format(silent_days=silent_days, window=window, smtp_port=mailbox.port,
+                          robots=robots.base)
+    path.write_text(text, "utf-8")
+    return load_settings(path)
+
+
+@pytest.fixture
+def store(tmp_path: Path, platform: PracticePlatform, robots: RobotServer, mailbox: Mailbox,
+          env: None) -> Iterator[SqlStore]:
+    s = open_store(configure(tmp_path, platform, robots, mailbox))
+    yield s
+    s.dispose()
+
+
+def settings_of(tmp_path: Path) -> Settings:
+    return load_settings(tmp_path / "config.toml")
+
+
+def job(settings: Settings, store: SqlStore, clock: FakeClock) -> AlertJob:
+    """The alert job as the daemon builds it, on the hand-moved clock (a "process start")."""
+    transports = transports_by_owner(settings, sleep=clock.sleep, wall_clock=clock.wall)
+    return AlertJob(settings, store, transports=transports, clock=clock)
+
+
+def publish_failing(settings: Settings, store: SqlStore, platform: PracticePlatform,
+                    count: int, account: str = "wb_main",
+                    at: dt.datetime = DUE, first: int = 1) -> list[int]:
+    """Queue ``count`` posts and publish them for real while Weibo refuses each one."""
+    platform.inject("weibo", "statuses/share", "error", times=count, error_code=TOO_LONG)
+    ids = [add(store, settings, tiny_rendered(f"0609-news-{n}", f"认可日新闻{n}", seed=n),
+               [account], at, now=at - dt.timedelta(days=1))
+           for n in range(first, first + count)]
+    for _ in range(count + 1):  # one pass per delivery at most
+        if not run_due(settings, store, default_channels(settings), now=at):
+            break
+    for queue_id in ids:
+        assert [d.state for d in store.deliveries_of(queue_id)] == [State.FAILED]
+    return ids
+
+
+def test_a_failed_publish_is_told_once_by_wecom_and_email(
+    tmp_path: Path, store: SqlStore, platform: PracticePlatform, robots: RobotServer,
+    mailbox: Mailbox, clock: FakeClock
+) -> None:
+    settings = settings_of(tmp_path)
+    [queue_id] = publish_failing(settings, store, platform, 1)
+    alerts = job(settings, store, clock)
+    assert alerts.tick() == []  # the digest window is open
+    clock.advance(60)
+    outcomes = alerts.tick()
+    assert {(o.channel, o.status, o.alerts) for o in outcomes} == {
+        ("企业微信群机器人", Status.SENT, 1), ("电子邮件", Status.SENT, 1)}
+    for _minute in range(5):  # the failure stays in the queue; the owner is not told again
+        clock.advance(60)
+        assert alerts.tick() == []
+    restarted = job(settings, store, clock)  # a new daemon process on the same database
+    clock.advance(60)
+    assert restarted.tick() == []
+    clock.advance(60)
+    assert restarted.tick() == []
+
+    [call] = robots.of("wecom")
+    assert robots.of("dingtalk") == []  # the Pudong owner does not hear about the city's post
+    assert call.body["msgtype"] == "markdown"
+    [mail] = mailbox.received
+    plain, html = text_of(mail)
+    for text in (call.text, plain, html):
+        for fact in ("发布失败", "《认可日新闻1》", f"编号 {queue_id}", "上海市场监管微博",
+                     "上海市市场监督管理局", "微博正文超过 140 字", f"queue retry {queue_id}",
+                     "2022-06-09 09:00"):
+            assert fact in text, (fact, text)
+    assert mail["Subject"] == "socialbot 提醒：发布失败 《认可日新闻1》"
+    [entry, mailed] = sorted(StoreAlertLog(store).entries(), key=lambda e: e.channel)
+    assert (entry.channel, entry.owner, entry.outcome, entry.account, entry.post) == (
+        "email", "office", "sent", "wb_main", str(queue_id))
+    assert (mailed.channel, mailed.kind) == ("wecom", "delivery_failed")
+
+
+def test_ten_failures_in_a_minute_arrive_as_one_digest(
+    tmp_path: Path, store: SqlStore, platform: PracticePlatform, robots: RobotServer,
+    mailbox: Mailbox, clock: FakeClock
+) -> None:
+    settings = settings_of(tmp_path)
+    alerts = job(settings, store, clock)
+    ids = publish_failing(settings, store, platform, 4)
+    alerts.tick()
+    clock.advance(20)
+    ids += publish_failing(settings, store, platform, 6, at=DUE + dt.timedelta(seconds=20),
+                           first=5)
+    alerts.tick()
+    clock.advance(40)
+    outcomes = alerts.tick()
+    assert {(o.channel, o.alerts) for o in outcomes} == {("企业微信群机器人", 10),
+                                                         ("电子邮件", 10)}
+    clock.advance(120)
+    assert alerts.tick() == []
+    [call] = robots.of("wecom")
+    [mail] = mailbox.received
+    assert "10 条" in call.text and "10 条" in mail["Subject"]
+    plain, _ = text_of(mail)
+    for queue_id in ids:
+        assert f"（编号 {queue_id}）" in call.text and f"（编号 {queue_id}）" in plain
+    assert len(call.text.encode()) <= WecomRobot.max_bytes
+
+
+def test_a_robot_answering_an_error_is_retried_then_reported(
+    tmp_path: Path, store: SqlStore, platform: PracticePlatform, robots: RobotServer,
+    mailbox: Mailbox, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    install_redaction()
+    settings = settings_of(tmp_path)
+    publish_failing(settings, store, platform, 1)
+    robots.always["wecom"] = {"errcode": -1, "errmsg": "system busy"}  # with HTTP 200
+    alerts = job(settings, store, clock)
+    with caplog.at_level(logging.INFO, logger="socialbot.alerts"):
+        alerts.tick()
+        clock.advance(60)
+        first = alerts.tick()
+        while alerts.dispatcher.pending():  # what the daemon's digest job does
+            due = alerts.next_due()
+            assert due is not None
+            clock.now = due
+            last = alerts.flush()
+    assert {(o.channel, o.status) for o in first} == {
+        ("企业微信群机器人", Status.RETRY_LATER), ("电子邮件", Status.SENT)}
+    assert len(robots.of("wecom")) > WecomRobot.max_attempts  # retried, inline and later
+    [gave_up] = last
+    assert gave_up.status is Status.FAILED and "企业微信返回错误 -1" in gave_up.reason
+    assert "提醒发送失败：宣传处王老师（企业微信群机器人）" in caplog.text
+    wecom_entry = next(e for e in StoreAlertLog(store).entries() if e.channel == "wecom")
+    assert wecom_entry.outcome == "failed" and "多次重试仍未送达" in wecom_entry.reason
+    assert len(mailbox.received) == 1  # the e-mail went out regardless
+    calls = len(robots.of("wecom"))
+    clock.advance(3600)
+    alerts.tick()
+    clock.advance(60)
+    alerts.tick()
+    assert len(robots.of("wecom")) == calls  # reported once, not retried forever
+    seen = caplog.text + repr([e.to_json() for e in StoreAlertLog(store).entries()])
+    for canary in CANARIES:
+        assert canary not in seen
+
+
+def test_a_silent_account_is_told_once_a_day_not_once_a_tick(
+    tmp_path: Path, store: SqlStore, platform: PracticePlatform, robots: RobotServer,
+    mailbox: Mailbox, clock: FakeClock
+) -> None:
+    settings = settings_of(tmp_path)
+    last = dt.datetime(2022, 5, 29, 9, 0, tzinfo=BEIJING)  # eleven days before the clock
+    queue_id = add(store, settings, tiny_rendered("0529-news", "五月新闻"), ["wb_main"], last,
+                   now=last - dt.timedelta(days=1))
+    run_due(settings, store, default_channels(settings), now=last)
+    assert [d.state for d in store.deliveries_of(queue_id)] == [State.SENT]
+
+    alerts = job(settings, store, clock)
+    for tick in range(6 * 30):  # every ten minutes from 09:00 to 15:00 the next day
+        if tick == 60:
+            alerts = job(settings, store, clock)  # the daemon restarts in the evening
+        alerts.tick()
+        clock.advance(600)
+    office = robots.of("wecom")
+    pudong = robots.of("dingtalk")
+    assert len(office) == 2 and len(pudong) == 2  # day one, and day two from 00:00 Beijing
+    assert len(mailbox.received) == 2
+    assert "已连续 11 天没有发布新内容（上次发布是 2022-05-29 09:00）" in office[0].text
+    assert "时间：2022-06-10 00:00" in office[1].text  # the new Beijing day's first tick
+    assert "上海市场监管微博" in office[0].text and "浦东" not in office[0].text
+    assert "浦东市场监管微博" in pudong[0].text and "尚无发布记录" in pudong[0].text
+    for text in (office[0].text, pudong[0].text):
+        assert "账号长期未更新" in text and "一票否决" in text
+
+
+def test_the_daemon_runs_the_alert_job(
+    tmp_path: Path, platform: PracticePlatform, robots: RobotServer, mailbox: Mailbox,
+    env: None
+) -> None:
+    """``socialbot run`` with owners configured: the job is scheduled and reaches the robot."""
+    settings = configure(tmp_path, platform, robots, mailbox, window=0)
+    robots.clock = None  # real time throughout
+    store = open_store(settings)
+    try:
+        publish_failing(settings, store, platform, 1)
+        daemon = Daemon(settings, store, default_channels(settings), tick_seconds=30,
+                        alerts=AlertJob(settings, store))
+        told = threading.Event()
+
+        def watch() -> None:
+            deadline = time.monotonic() + 120  # a safety net: never reached when it works
+            while not daemon.stop.is_set() and time.monotonic() < deadline:
+                if robots.of("wecom") and mailbox.received:
+                    told.set()
+                    break
+                time.sleep(0.05)
+            daemon.request_stop()
+
+        watcher = threading.Thread(target=watch, name="alert-watch")
+        watcher.start()
+        try:
+            daemon.run()
+        finally:
+            daemon.request_stop()
+            watcher.join()
+    finally:
+        store.dispose()
+    assert told.is_set()
+    [call] = robots.of("wecom")
+    assert "发布失败" in call.text and "《认可日新闻1》" in call.text
