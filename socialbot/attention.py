@@ -94,6 +94,25 @@ def findings(settings: Settings, store: Store, now: dt.datetime, *, kv: Any = No
 
 # -- deliveries and reviews ------------------------------------------------------------------
 
+# Deliveries a person must settle: kind, key prefix, reason and action ({message}: what
+# the pipeline recorded, {at}: the slot, {n}: the queue number). Kept short: ten of
+# them must fit one 4096-byte WeCom message. UNKNOWN is still being checked by the
+# daemon itself; it becomes NEEDS_PERSON when the checks run out.
+DELIVERY_TEXT: dict[State, tuple[AlertKind, str, str, str]] = {
+    State.FAILED: (
+        AlertKind.DELIVERY_FAILED, "failed", "{message}（原定 {at} 发布）",
+        "按原因修改后 socialbot queue retry {n} 重试，或 queue reschedule {n} --at 新时间 改期"),
+    State.NEEDS_PERSON: (
+        AlertKind.DELIVERY_UNKNOWN, "unknown",
+        "多次向平台核实仍无法确定是否已发出：{message}（原定 {at} 发布）",
+        "请勿手工重发。请到平台后台查看：已发出则无需处理；确认没有发出，"
+        "再用 socialbot queue retry {n} --force 重发"),
+    State.MISSED: (
+        AlertKind.DELIVERY_MISSED, "missed", "超过补发时限仍未发出：{message}（原定 {at} 发布）",
+        "请确认 socialbot run 在运行，再用 socialbot queue retry {n} 补发，"
+        "或 queue reschedule {n} --at 新时间 改期"),
+}
+
 
 def deliveries(settings: Settings, store: Store, now: dt.datetime) -> list[Finding]:
     """Failed, unresolved and missed deliveries; posts near their time still unreviewed."""
@@ -104,29 +123,12 @@ def deliveries(settings: Settings, store: Store, now: dt.datetime) -> list[Findi
     for d, title in store.live_work():
         where = _where(settings, d.account)
         n = d.post
-        at = show(d.due_at, tz)
-        if d.state == State.FAILED:
-            found.append(Finding(
-                AlertKind.DELIVERY_FAILED, f"failed:{d.id}:{d.attempts}",
-                f"{d.message or label(d.state)}（原定 {at} 发布）",
-                f"按原因修改后 socialbot queue retry {n} 重试，或 queue reschedule {n} "
-                f"--at 新时间 改期",
-                post=n, post_title=title, delivery=d.id, **where))
-        elif d.state == State.NEEDS_PERSON:
-            found.append(Finding(
-                AlertKind.DELIVERY_UNKNOWN, f"unknown:{d.id}:{d.attempts}",
-                f"多次向平台核实仍无法确定是否已发出：{d.message or label(d.state)}"
-                f"（原定 {at} 发布）",
-                f"请勿手工重发。请到平台后台查看：已发出则无需处理；确认没有发出，"
-                f"再用 socialbot queue retry {n} --force 重发",
-                post=n, post_title=title, delivery=d.id, **where))
-        elif d.state == State.MISSED:
-            found.append(Finding(
-                AlertKind.DELIVERY_MISSED, f"missed:{d.id}:{d.attempts}",
-                f"超过补发时限仍未发出：{d.message or label(d.state)}（原定 {at} 发布）",
-                f"请确认 socialbot run 在运行，再用 socialbot queue retry {n} 补发，"
-                f"或 queue reschedule {n} --at 新时间 改期",
-                post=n, post_title=title, delivery=d.id, **where))
+        if d.state in DELIVERY_TEXT:
+            kind, prefix, reason, action = DELIVERY_TEXT[d.state]
+            facts = {"message": d.message or label(d.state), "at": show(d.due_at, tz), "n": n}
+            found.append(Finding(kind, f"{prefix}:{d.id}:{d.attempts}", reason.format(**facts),
+                                 action.format(**facts), post=n, post_title=title,
+                                 delivery=d.id, **where))
         elif d.state == State.QUEUED and d.due_at - now <= lead:
             if n not in reviews:
                 post = store.post(n)

@@ -28,6 +28,54 @@ DING_SECRET = "SECCANARY-ding-secret-77ab12cd"
 SMTP_PASSWORD = "CANARY-smtp-password-19fe"
 CANARIES = (WECOM_KEY, DING_TOKEN, DING_SECRET, SMTP_PASSWORD)
 
+# The robots' secrets as the config below names them.
+ALERT_ENV = {
+    "SB_ALERT_WECOM_KEY": WECOM_KEY,
+    "SB_ALERT_DING_TOKEN": DING_TOKEN,
+    "SB_ALERT_DING_SECRET": DING_SECRET,
+}
+
+ALERTS_TOML = """
+[alerts]
+silent_days = {silent_days}
+digest_window_seconds = {window}
+
+[alerts.smtp]
+host = "127.0.0.1"
+port = {smtp_port}
+security = "none"
+sender = "socialbot@example.cn"
+timeout = 5
+
+[alerts.owners.office]
+name = "宣传处王老师"
+{office_scope}
+[alerts.owners.office.wecom]
+key_env = "SB_ALERT_WECOM_KEY"
+api_base = "{robots}"
+[alerts.owners.office.email]
+to = ["wang@example.cn"]
+
+[alerts.owners.{team}]
+name = "{team_name}"
+{team_scope}
+[alerts.owners.{team}.dingtalk]
+token_env = "SB_ALERT_DING_TOKEN"
+secret_env = "SB_ALERT_DING_SECRET"
+api_base = "{robots}"
+"""
+
+
+def alerts_toml(robots: str, smtp_port: int, *, silent_days: int = 10, window: int = 60,
+                office_scope: str = 'accounts = ["shsmr_wechat"]', team: str = "weibo_team",
+                team_name: str = "微博编辑组",
+                team_scope: str = 'accounts = ["shsmr_weibo"]\nunits = ["上海市市场监督管理局"]'
+                ) -> str:
+    """An ``[alerts]`` section: "office" on WeCom and e-mail, a team on DingTalk."""
+    return ALERTS_TOML.format(robots=robots, smtp_port=smtp_port, silent_days=silent_days,
+                              window=window, office_scope=office_scope, team=team,
+                              team_name=team_name, team_scope=team_scope)
+
 
 class FakeClock:
     """UTC time that moves only when told; ``sleep`` moves it instead of waiting."""

@@ -15,67 +15,29 @@ from socialbot.cli import cli
 from socialbot.config import load_settings
 from socialbot.errors import ConfigError
 from tests.alerts_support import (
+    ALERT_ENV,
     CANARIES,
-    DING_SECRET,
-    DING_TOKEN,
     SMTP_PASSWORD,
     WECOM_KEY,
     Mailbox,
     RobotServer,
+    alerts_toml,
     text_of,
 )
 from tests.helpers import write_config
 
 pytest_plugins = ["tests.alerts_fixtures"]
 
-ENV = {
-    "SB_ALERT_WECOM_KEY": WECOM_KEY,
-    "SB_ALERT_DING_TOKEN": DING_TOKEN,
-    "SB_ALERT_DING_SECRET": DING_SECRET,
-}
-
-ALERTS = """
-[alerts]
-silent_days = 10
-digest_window_seconds = 60
-
-[alerts.smtp]
-host = "127.0.0.1"
-port = {smtp_port}
-security = "none"
-sender = "socialbot@example.cn"
-timeout = 5
-
-[alerts.owners.office]
-name = "宣传处王老师"
-accounts = ["shsmr_wechat"]
-[alerts.owners.office.wecom]
-key_env = "SB_ALERT_WECOM_KEY"
-api_base = "{robots}"
-[alerts.owners.office.email]
-to = ["wang@example.cn"]
-
-[alerts.owners.weibo_team]
-name = "微博编辑组"
-accounts = ["shsmr_weibo"]
-units = ["上海市市场监督管理局"]
-[alerts.owners.weibo_team.dingtalk]
-token_env = "SB_ALERT_DING_TOKEN"
-secret_env = "SB_ALERT_DING_SECRET"
-api_base = "{robots}"
-"""
-
-
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name, value in ENV.items():
+    for name, value in ALERT_ENV.items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(tmp_path)
 
 
 def configured(tmp_path: Path, robots: RobotServer, mailbox: Mailbox) -> Path:
     robots.clock = None  # the command signs with the real time
-    return write_config(tmp_path, ALERTS.format(robots=robots.base, smtp_port=mailbox.port))
+    return write_config(tmp_path, alerts_toml(robots.base, mailbox.port))
 
 
 def run(config: Path, *args: str):
@@ -218,10 +180,10 @@ def test_transports_by_owner_leaves_out_unusable_channels(
 def test_alert_secrets_come_from_the_settings_environment(
     tmp_path: Path, robots: RobotServer, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ENV:
+    for name in ALERT_ENV:
         monkeypatch.delenv(name, raising=False)
     path = configured(tmp_path, robots, mailbox)
-    settings = load_settings(path, environ=dict(ENV))
+    settings = load_settings(path, environ=dict(ALERT_ENV))
     found = transports_by_owner(settings)
     assert [t.kind for t in found["office"]] == ["wecom", "email"]
     assert [t.kind for t in found["weibo_team"]] == ["dingtalk"]

@@ -33,13 +33,12 @@ from socialbot.store.models import State
 from socialbot.store.sql import SqlStore
 from socialbot_practice import PracticePlatform
 from tests.alerts_support import (
+    ALERT_ENV,
     CANARIES,
-    DING_SECRET,
-    DING_TOKEN,
-    WECOM_KEY,
     FakeClock,
     Mailbox,
     RobotServer,
+    alerts_toml,
     text_of,
 )
 
@@ -56,39 +55,11 @@ ACCOUNTS = {
 }
 UNITS = {"wb_main": "shsmr", "wb_pudong": "pudong"}
 
-ALERTS = """
+UNITS_TOML = """
 [units.shsmr]
 name = "上海市市场监督管理局"
 [units.pudong]
 name = "浦东新区市场监督管理局"
-
-[alerts]
-silent_days = {silent_days}
-digest_window_seconds = {window}
-
-[alerts.smtp]
-host = "127.0.0.1"
-port = {smtp_port}
-security = "none"
-sender = "socialbot@example.cn"
-timeout = 5
-
-[alerts.owners.office]
-name = "宣传处王老师"
-units = ["shsmr"]
-[alerts.owners.office.wecom]
-key_env = "SB_ALERT_WECOM_KEY"
-api_base = "{robots}"
-[alerts.owners.office.email]
-to = ["wang@example.cn"]
-
-[alerts.owners.pudong]
-name = "浦东局办公室"
-accounts = ["wb_pudong"]
-[alerts.owners.pudong.dingtalk]
-token_env = "SB_ALERT_DING_TOKEN"
-secret_env = "SB_ALERT_DING_SECRET"
-api_base = "{robots}"
 """
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -104,9 +75,8 @@ def platform() -> Iterator[PracticePlatform]:
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SB_ALERT_WECOM_KEY", WECOM_KEY)
-    monkeypatch.setenv("SB_ALERT_DING_TOKEN", DING_TOKEN)
-    monkeypatch.setenv("SB_ALERT_DING_SECRET", DING_SECRET)
+    for name, value in ALERT_ENV.items():
+        monkeypatch.setenv(name, value)
 
 
 def configure(root: Path, platform: PracticePlatform, robots: RobotServer, mailbox: Mailbox,
@@ -117,8 +87,10 @@ def configure(root: Path, platform: PracticePlatform, robots: RobotServer, mailb
     text = path.read_text("utf-8")
     for account, unit in UNITS.items():
         text = text.replace(f"[accounts.{account}]\n", f'[accounts.{account}]\nunit = "{unit}"\n')
-    text += ALERTS.format(silent_days=silent_days, window=window, smtp_port=mailbox.port,
-                          robots=robots.base)
+    text += UNITS_TOML + alerts_toml(
+        robots.base, mailbox.port, silent_days=silent_days, window=window,
+        office_scope='units = ["shsmr"]', team="pudong", team_name="浦东局办公室",
+        team_scope='accounts = ["wb_pudong"]')
     path.write_text(text, "utf-8")
     return load_settings(path)
 
