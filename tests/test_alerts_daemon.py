@@ -296,3 +296,20 @@ def test_the_daemon_runs_the_alert_job(
     assert told.is_set()
     [call] = robots.of("wecom")
     assert "发布失败" in call.text and "《认可日新闻1》" in call.text
+
+
+def test_an_alert_nobody_receives_is_logged_once_not_every_minute(
+    tmp_path: Path, store: SqlStore, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    from socialbot.alerts.model import AlertKind
+    from socialbot.attention import Finding
+
+    orphan = Finding(AlertKind.TOKEN_EXPIRING, "token:other:x", "授权 5 天后到期", "请重新授权",
+                     account_id="other", account="其他账号")
+    alerts = AlertJob(settings_of(tmp_path), store, transports={}, clock=clock,
+                      findings=lambda now: [orphan])
+    with caplog.at_level(logging.WARNING, logger="socialbot.alerts"):
+        for _minute in range(5):
+            alerts.tick()
+            clock.advance(60)
+    assert caplog.text.count("提醒无人接收") == 1 and "其他账号" in caplog.text

@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from socialbot import attention
 from socialbot.alerts.dispatcher import Clock, Dispatcher, Outcome, utc_now
@@ -22,6 +23,7 @@ from socialbot.alerts.log import AlertLog
 from socialbot.alerts.transport import Transport
 from socialbot.config import Settings
 from socialbot.redact import describe_exception
+from socialbot.status import key_values
 from socialbot.store.alert_log import StoreAlertLog
 from socialbot.store.base import Store
 
@@ -51,6 +53,12 @@ class AlertJob:
             self.log, clock=clock)
         self._lock = threading.Lock()
         self._pruned: dt.date | None = None
+        # Keys handed to the dispatcher today: not handed again every minute (the
+        # dispatcher would find them pending or logged anyway, and would log an alert
+        # nobody is set to receive once a minute).
+        self._submitted: set[str] = set()
+        self._day: dt.date | None = None
+        self._kv: Any = None
 
     @property
     def enabled(self) -> bool:
@@ -58,16 +66,24 @@ class AlertJob:
         return bool(self.settings.alerts.owners)
 
     def _read(self, now: dt.datetime) -> list[attention.Finding]:
-        return attention.findings(self.settings, self.store, now)
+        if self._kv is None:  # where tokens are remembered; opened once, not every minute
+            self._kv = key_values(self.settings, self.store)
+        return attention.findings(self.settings, self.store, now, kv=self._kv)
 
     def tick(self) -> list[Outcome]:
         """Read what needs a person, queue what is new, send what is due."""
         with self._lock:
             now = self.clock()
-            found = self._findings(now)
-            queued = sum(self.dispatcher.submit(f.alert(now)) for f in found)
+            if self._day != now.date():
+                self._day = now.date()
+                self._submitted.clear()
+            found = [f for f in self._findings(now) if f.key not in self._submitted]
+            queued = 0
+            for finding in found:
+                queued += self.dispatcher.submit(finding.alert(now))
+                self._submitted.add(finding.key)
             if queued:
-                log.info("需要人工处理的情况：%d 项，其中新提醒 %d 条，将按摘要发送",
+                log.info("发现 %d 项需要人工处理的新情况，%d 条提醒将按摘要发送",
                          len(found), queued)
             self._prune(now)
         return self.flush()
