@@ -313,3 +313,28 @@ def test_an_alert_nobody_receives_is_logged_once_not_every_minute(
             alerts.tick()
             clock.advance(60)
     assert caplog.text.count("提醒无人接收") == 1 and "其他账号" in caplog.text
+
+
+def test_alerts_log_shows_what_went_to_whom(
+    tmp_path: Path, store: SqlStore, platform: PracticePlatform, robots: RobotServer,
+    mailbox: Mailbox, clock: FakeClock
+) -> None:
+    from click.testing import CliRunner
+
+    from socialbot.cli import cli
+
+    settings = settings_of(tmp_path)
+    [queue_id] = publish_failing(settings, store, platform, 1)
+    alerts = job(settings, store, clock)
+    alerts.tick()
+    clock.advance(60)
+    alerts.tick()
+    result = CliRunner().invoke(cli, ["--config", str(tmp_path / "config.toml"), "alerts",
+                                      "log"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    for text in ("宣传处王老师", "企业微信群机器人", "电子邮件", "发布失败", "wb_main",
+                 str(queue_id), "已送达", "2022-06-09 09:01"):
+        assert text in result.output, text
+    as_json = CliRunner().invoke(cli, ["--config", str(tmp_path / "config.toml"), "alerts",
+                                       "log", "--json"], catch_exceptions=False)
+    assert '"at": "2022-06-09T09:01:00+08:00"' in as_json.output

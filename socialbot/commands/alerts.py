@@ -1,12 +1,19 @@
-"""``socialbot alerts test``: check that every alert channel reaches its owner."""
+"""``socialbot alerts test`` and ``alerts log``: check the channels; see what was sent."""
 
 from __future__ import annotations
 
 import click
 
+from socialbot.alerts.model import AlertKind
 from socialbot.alerts.probe import probe
+from socialbot.alerts.settings import CHANNEL_LABELS
 from socialbot.alerts.wiring import open_channels
 from socialbot.commands.context import AppContext, StaffError, pass_app, staff_errors
+from socialbot.commands.layout import Col, records
+from socialbot.commands.output import console
+from socialbot.store import open_store
+from socialbot.store.alert_log import StoreAlertLog
+from socialbot.times import json_text, show
 
 EXIT_SEND_FAILED = 1
 
@@ -42,6 +49,42 @@ def test(app: AppContext, owner_ids: tuple[str, ...]) -> None:
         click.echo(f"有 {failed} 个渠道未送达，请按上面的原因检查配置后再试。", err=True)
         raise click.exceptions.Exit(EXIT_SEND_FAILED)
     click.echo("全部送达。请到群聊或邮箱确认已收到测试消息。")
+
+
+OUTCOMES = {"sent": "已送达", "failed": "发送失败"}
+
+
+@alerts.command("log")
+@click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True,
+              help="最多显示多少条（最新的）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_app
+@staff_errors
+def log_(app: AppContext, limit: int, as_json: bool) -> None:
+    """已发出的提醒：什么时候、发给哪位负责人、哪个渠道、结果（守护进程据此不重复提醒）。"""
+    settings = app.settings
+    entries = StoreAlertLog(open_store(settings)).entries(limit=limit)
+    if as_json:
+        click.echo(json_text([e.to_json() for e in entries], settings.tz))
+        return
+    if not entries:
+        click.echo("还没有发出过提醒。")
+        return
+    owners = settings.alerts.owners
+    rows = [[show(e.at, settings.tz), owners[e.owner].name if e.owner in owners else e.owner,
+             CHANNEL_LABELS.get(e.channel, e.channel), _kind_label(e.kind), e.account,
+             e.post, OUTCOMES.get(e.outcome, e.outcome), e.reason] for e in entries]
+    records(console, f"已发出的提醒（最近 {len(entries)} 条）", [
+        Col("时间", atom=True), Col("负责人"), Col("渠道", atom=True), Col("提醒", atom=True),
+        Col("账号", atom=True), Col("编号", atom=True), Col("结果", atom=True), Col("原因")],
+        rows)
+
+
+def _kind_label(kind: str) -> str:
+    try:
+        return AlertKind(kind).label
+    except ValueError:
+        return kind
 
 
 COMMANDS: list[click.Command] = [alerts]
