@@ -216,6 +216,9 @@ class Daemon:
             self.stop.set()
             with self._busy:  # the delivery in flight is finished and recorded
                 pass
+            if self.alerts is not None:
+                with contextlib.suppress(Exception):  # the lease runs out by itself anyway
+                    self.alerts.release()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
             log.info("守护进程已停止")

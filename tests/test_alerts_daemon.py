@@ -144,7 +144,8 @@ def test_a_failed_publish_is_told_once_by_wecom_and_email(
     for _minute in range(5):  # the failure stays in the queue; the owner is not told again
         clock.advance(60)
         assert alerts.tick() == []
-    restarted = job(settings, store, clock)  # a new daemon process on the same database
+    alerts.release()  # the daemon stops ...
+    restarted = job(settings, store, clock)  # ... and a new process starts on the same queue
     clock.advance(60)
     assert restarted.tick() == []
     clock.advance(60)
@@ -246,6 +247,7 @@ def test_a_silent_account_is_told_once_a_day_not_once_a_tick(
     alerts = job(settings, store, clock)
     for tick in range(6 * 30):  # every ten minutes from 09:00 to 15:00 the next day
         if tick == 60:
+            alerts.release()
             alerts = job(settings, store, clock)  # the daemon restarts in the evening
         alerts.tick()
         clock.advance(600)
@@ -338,3 +340,25 @@ def test_alerts_log_shows_what_went_to_whom(
     as_json = CliRunner().invoke(cli, ["--config", str(tmp_path / "config.toml"), "alerts",
                                        "log", "--json"], catch_exceptions=False)
     assert '"at": "2022-06-09T09:01:00+08:00"' in as_json.output
+
+
+def test_of_two_daemons_on_one_queue_only_one_sends_alerts(
+    tmp_path: Path, store: SqlStore, platform: PracticePlatform, robots: RobotServer,
+    mailbox: Mailbox, clock: FakeClock
+) -> None:
+    settings = settings_of(tmp_path)
+    publish_failing(settings, store, platform, 1)
+    first, second = job(settings, store, clock), job(settings, store, clock)
+    for _minute in range(3):
+        first.tick()
+        second.tick()
+        clock.advance(60)
+    assert len(robots.of("wecom")) == 1 and len(mailbox.received) == 1
+    assert second.dispatcher.pending() == 0  # it never queued anything
+    first.release()
+    assert second.tick() == []  # takes over; the failure was told already
+    publish_failing(settings, store, platform, 1, first=2)
+    second.tick()
+    clock.advance(60)
+    second.tick()
+    assert len(robots.of("wecom")) == 2

@@ -7,6 +7,10 @@ retries; the persistent alert log in the store (``StoreAlertLog``) remembers wha
 out, so a finding that lasts is told once (once a day for dated keys), also across a
 restart. Between ticks the daemon calls :meth:`AlertJob.flush` at :meth:`next_due`, so a
 digest leaves when its window closes rather than up to a tick later.
+
+Several ``socialbot run`` processes may share one queue; only one of them sends alerts.
+It holds a lease in the store's key-value table (``LEADER_KEY``), renews it every tick
+and lets it go when it stops; if it dies, another takes over when the lease runs out.
 """
 
 from __future__ import annotations
@@ -26,10 +30,13 @@ from socialbot.redact import describe_exception
 from socialbot.status import key_values
 from socialbot.store.alert_log import StoreAlertLog
 from socialbot.store.base import Store
+from socialbot.store.claims import worker_identity
 
 log = logging.getLogger("socialbot.alerts")
 
 ALERT_TICK_SECONDS = 60.0
+LEADER_KEY = "alerts:sender"
+LEASE_SECONDS = 180.0  # three ticks: a live sender renews it long before it runs out
 KEEP_LOG = dt.timedelta(days=40)  # longer than any key can recur (statistics: 30 days)
 
 
@@ -39,12 +46,14 @@ class AlertJob:
     def __init__(self, settings: Settings, store: Store, *,
                  transports: Mapping[str, Sequence[Transport]] | None = None,
                  alert_log: AlertLog | None = None, clock: Clock = utc_now,
-                 findings: Callable[[dt.datetime], list[attention.Finding]] | None = None):
+                 findings: Callable[[dt.datetime], list[attention.Finding]] | None = None,
+                 worker: str | None = None):
         from socialbot.alerts.wiring import transports_by_owner
 
         self.settings = settings
         self.store = store
         self.clock = clock
+        self.worker = worker or worker_identity()
         self.log: AlertLog = alert_log or StoreAlertLog(store)  # type: ignore[arg-type]
         self._findings = findings or self._read
         self.dispatcher = Dispatcher(
@@ -73,6 +82,8 @@ class AlertJob:
     def tick(self) -> list[Outcome]:
         """Read what needs a person, queue what is new, send what is due."""
         with self._lock:
+            if not self._lead():
+                return []
             now = self.clock()
             if self._day != now.date():
                 self._day = now.date()
@@ -87,6 +98,22 @@ class AlertJob:
                          len(found), queued)
             self._prune(now)
         return self.flush()
+
+    def _lead(self) -> bool:
+        """Whether this process is the one that sends alerts (taking or renewing the lease)."""
+        kv = self.store.kv()
+        if kv.add(LEADER_KEY, self.worker, ttl=LEASE_SECONDS):
+            log.info("本进程负责发送提醒（%s）", self.worker)
+            return True
+        if kv.get(LEADER_KEY) == self.worker:
+            kv.set(LEADER_KEY, self.worker, ttl=LEASE_SECONDS)
+            return True
+        return False
+
+    def release(self) -> None:
+        """Stopping: let another process send alerts at once (digests still open are
+        told again by whoever sends next, as nothing of them was logged)."""
+        self.store.kv().delete_if(LEADER_KEY, self.worker)
 
     def flush(self) -> list[Outcome]:
         """Send the digests that are due (the dispatcher logs each outcome)."""

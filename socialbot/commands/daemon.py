@@ -70,13 +70,14 @@ def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: st
         if once:
             say(console, report.line())
 
+    worker = worker_identity(worker_name)
     alerts = None
     if settings.alerts.owners and not once:
         from socialbot.alerts.job import AlertJob
 
-        alerts = AlertJob(settings, store)
+        alerts = AlertJob(settings, store, worker=worker)
     daemon = Daemon(settings, store, channel_source.default_channels(settings), tick_seconds=tick,
-                    worker=worker_identity(worker_name), on_report=show_report,
+                    worker=worker, on_report=show_report,
                     cap=parallel, stats=not once, alerts=alerts)
     try:
         if once:
