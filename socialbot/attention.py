@@ -219,7 +219,7 @@ def tokens_expiring(settings: Settings, store: Store, now: dt.datetime, *, kv: A
             AlertKind.TOKEN_EXPIRING, f"token:{account.id}:{expires:%Y%m%d%H%M}:{day}", reason,
             "请账号管理员登录平台重新授权，并把新的授权码（令牌）写入环境变量或密钥文件"
             f"（{account.secret_name or '见 config.toml 中该账号的 *_env'}），"
-            "然后运行 socialbot status 确认到期时间已更新。",
+            "换上新的授权后，这条提醒即不再发出。",
             **_where(settings, account.id)))
     return found
 
