@@ -28,7 +28,6 @@ from socialbot.alerts.transport import Transport
 from socialbot.config import Settings
 from socialbot.redact import describe_exception
 from socialbot.status import key_values
-from socialbot.store.alert_log import StoreAlertLog
 from socialbot.store.base import Store
 from socialbot.store.claims import worker_identity
 
@@ -54,7 +53,7 @@ class AlertJob:
         self.store = store
         self.clock = clock
         self.worker = worker or worker_identity()
-        self.log: AlertLog = alert_log or StoreAlertLog(store)  # type: ignore[arg-type]
+        self.log: AlertLog = alert_log or store.alert_log()
         self._findings = findings or self._read
         self.dispatcher = Dispatcher(
             settings.alerts,

@@ -12,7 +12,6 @@ from socialbot.commands.context import AppContext, StaffError, pass_app, staff_e
 from socialbot.commands.layout import Col, records
 from socialbot.commands.output import console
 from socialbot.store import open_store
-from socialbot.store.alert_log import StoreAlertLog
 from socialbot.times import json_text, show
 
 EXIT_SEND_FAILED = 1
@@ -63,7 +62,7 @@ OUTCOMES = {"sent": "已送达", "failed": "发送失败"}
 def log_(app: AppContext, limit: int, as_json: bool) -> None:
     """已发出的提醒：什么时候、发给哪位负责人、哪个渠道、结果（守护进程据此不重复提醒）。"""
     settings = app.settings
-    entries = StoreAlertLog(open_store(settings)).entries(limit=limit)
+    entries = open_store(settings).alert_log().entries(limit=limit)
     if as_json:
         click.echo(json_text([e.to_json() for e in entries], settings.tz))
         return

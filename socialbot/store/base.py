@@ -95,6 +95,11 @@ class Store(ABC):
         Returns an object with ``get/set/delete/add/delete_if/delete_many``.
         """
 
+    @abstractmethod
+    def alert_log(self) -> Any:
+        """What alerts went to whom (``store.alert_log.StoreAlertLog``: ``seen/record/
+        forget_before/entries``), in this same storage."""
+
     # --- reading the queue ---------------------------------------------------------------
 
     @abstractmethod

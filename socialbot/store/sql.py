@@ -44,6 +44,11 @@ class SqlStore(Database, Store):
             self._kv = SqlKeyValueStore(self)
         return self._kv
 
+    def alert_log(self) -> Any:
+        from socialbot.store.alert_log import StoreAlertLog
+
+        return StoreAlertLog(self)
+
     def post(self, queue_id: int) -> PostRecord:
         with self.tx(write=False) as conn:
             return get_post(conn, queue_id)
