@@ -10,7 +10,8 @@ With ``stats=True`` (``socialbot run``) a third job collects reach statistics on
 day at 10:30 Beijing time (WeChat finishes the previous day's data between about 08:00
 and 10:00); when data was delayed or a call failed it tries again two hours later, at
 most three times a day. Accounts without statistics access are logged and handed to
-``on_stats_unavailable(account_id, reason)`` once per collection (the alerts hook).
+``on_stats_unavailable(account_id, reason)`` once per collection (the alerts hook);
+``on_stats_available(account_id)`` hears of every other account collected.
 
 Another job, when ``[alerts]`` names owners, runs the alert job every minute
 (``socialbot.alerts.job``): what needs a person goes to the owner who can act, and a
@@ -73,6 +74,7 @@ class Daemon:
                  on_report: Callable[[Report], None] | None = None, cap: int = DEFAULT_CAP,
                  stats: bool = False,
                  on_stats_unavailable: Callable[[str, str], None] | None = None,
+                 on_stats_available: Callable[[str], None] | None = None,
                  alerts: AlertJob | None = None, alert_seconds: float = 60.0):
         self.settings = settings
         self.store = store
@@ -83,6 +85,7 @@ class Daemon:
         self.cap = cap
         self.stats = stats
         self.on_stats_unavailable = on_stats_unavailable
+        self.on_stats_available = on_stats_available
         self._stats_retries = 0
         self.alerts = alerts
         self.alert_seconds = alert_seconds
@@ -139,6 +142,10 @@ class Daemon:
                       until=until, on_unavailable=self.on_stats_unavailable)
         for account, reason in run.unavailable:
             log.warning("账号 %s 没有统计数据权限，已跳过：%s", account, reason)
+        if self.on_stats_available is not None:  # figures flow again: the alert is over
+            for done in run.accounts:
+                if not done.unavailable:
+                    self.on_stats_available(done.account)
         for account, reason in run.failed:
             log.warning("账号 %s 的统计数据本次采集失败：%s", account, reason)
         stored = sum(a.stored for a in run.accounts)

@@ -250,6 +250,33 @@ def test_the_daily_job_hands_unavailable_accounts_to_the_alert_hook(campaign: Ca
     assert "48001" in seen[0][1] and "认证" in seen[0][1]
 
 
+def test_an_account_without_statistics_becomes_an_alert_until_figures_flow(
+    campaign: Campaign
+) -> None:
+    from socialbot import attention
+    from socialbot.alerts.model import AlertKind
+
+    store = open_store(campaign.settings)
+    daemon = Daemon(
+        campaign.settings, store, Channels(campaign.settings), stats=True,
+        on_stats_unavailable=lambda account, why: attention.report_stats_unavailable(
+            store, account, why, dt.datetime(2022, 6, 12, 2, 30, tzinfo=dt.UTC)),
+        on_stats_available=lambda account: attention.clear_stats_unavailable(store, account))
+    now = dt.datetime(2022, 6, 12, 3, 0, tzinfo=dt.UTC)
+    try:
+        with unverified(campaign, "shjc_wechat"):
+            daemon.collect_stats()
+        [found] = attention.stats_unavailable(campaign.settings, store, now)
+        daemon.collect_stats()  # verified again: figures flow, the alert is over
+        after = attention.stats_unavailable(campaign.settings, store, now)
+    finally:
+        store.dispose()
+    assert found.kind is AlertKind.STATS_UNAVAILABLE and found.account_id == "shjc_wechat"
+    assert found.reason.startswith("自 2022-06-12 10:30 起无法获取阅读、转发等统计数据：")
+    assert "48001" in found.reason
+    assert after == []
+
+
 def test_a_later_answer_for_the_same_day_replaces_the_earlier_one(db) -> None:  # type: ignore[no-untyped-def]
     day = dt.date(2022, 6, 9)
     now = dt.datetime(2022, 6, 10, 3, tzinfo=dt.UTC)

@@ -59,7 +59,7 @@ def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: st
         raise SocialbotError(problem, title="守护进程没有启动")
     settings = app.settings
     setup_logging(settings.tz, verbose=verbose, prints_reports=once)
-    from socialbot import channel_source  # the platforms and the scheduler: only to run
+    from socialbot import attention, channel_source  # the platforms and the scheduler
     from socialbot.pipeline import PassResult
     from socialbot.scheduler import Daemon
     from socialbot.store.claims import worker_identity
@@ -78,7 +78,11 @@ def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: st
         alerts = AlertJob(settings, store, worker=worker)
     daemon = Daemon(settings, store, channel_source.default_channels(settings), tick_seconds=tick,
                     worker=worker, on_report=show_report,
-                    cap=parallel, stats=not once, alerts=alerts)
+                    cap=parallel, stats=not once, alerts=alerts,
+                    on_stats_unavailable=lambda account, reason: attention
+                    .report_stats_unavailable(store, account, reason, utcnow()),
+                    on_stats_available=lambda account: attention
+                    .clear_stats_unavailable(store, account))
     try:
         if once:
             result = PassResult.of(daemon.run_once())
