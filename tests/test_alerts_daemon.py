@@ -14,10 +14,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from test_store_helpers import add, practice_settings, tiny_rendered
 
+from socialbot.alerts.dispatcher import Outcome
 from socialbot.alerts.job import AlertJob
 from socialbot.alerts.transport import Status
 from socialbot.alerts.wecom import WecomRobot
@@ -129,16 +131,32 @@ def publish_failing(settings: Settings, store: SqlStore, platform: PracticePlatf
     return ids
 
 
+class Told(NamedTuple):
+    settings: Settings
+    queue_id: int
+    job: AlertJob
+    at_once: list[Outcome]  # what the first tick sent
+    a_minute_later: list[Outcome]
+
+
+def tell_one_failure(tmp_path: Path, store: SqlStore, platform: PracticePlatform,
+                     clock: FakeClock) -> Told:
+    """One post refused by Weibo, then the alert job's first two ticks a minute apart."""
+    settings = settings_of(tmp_path)
+    [queue_id] = publish_failing(settings, store, platform, 1)
+    alerts = job(settings, store, clock)
+    first = alerts.tick()
+    clock.advance(60)
+    return Told(settings, queue_id, alerts, first, alerts.tick())
+
+
 def test_a_failed_publish_is_told_once_by_wecom_and_email(
     tmp_path: Path, store: SqlStore, platform: PracticePlatform, robots: RobotServer,
     mailbox: Mailbox, clock: FakeClock
 ) -> None:
-    settings = settings_of(tmp_path)
-    [queue_id] = publish_failing(settings, store, platform, 1)
-    alerts = job(settings, store, clock)
-    assert alerts.tick() == []  # the digest window is open
-    clock.advance(60)
-    outcomes = alerts.tick()
+    settings, queue_id, alerts, at_once, outcomes = tell_one_failure(tmp_path, store,
+                                                                     platform, clock)
+    assert at_once == []  # the digest window was open
     assert {(o.channel, o.status, o.alerts) for o in outcomes} == {
         ("企业微信群机器人", Status.SENT, 1), ("电子邮件", Status.SENT, 1)}
     for _minute in range(5):  # the failure stays in the queue; the owner is not told again
@@ -325,12 +343,7 @@ def test_alerts_log_shows_what_went_to_whom(
 
     from socialbot.cli import cli
 
-    settings = settings_of(tmp_path)
-    [queue_id] = publish_failing(settings, store, platform, 1)
-    alerts = job(settings, store, clock)
-    alerts.tick()
-    clock.advance(60)
-    alerts.tick()
+    queue_id = tell_one_failure(tmp_path, store, platform, clock).queue_id
     result = CliRunner().invoke(cli, ["--config", str(tmp_path / "config.toml"), "alerts",
                                       "log"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
