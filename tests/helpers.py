@@ -94,3 +94,24 @@ weibo: 【6·9世界认可日】{title}，一起来认识身边的认证认可�
 ---
 今天，6月9日，是第15个“世界认可日”。{body}
 """
+
+# A 贴图 (newspic) post for shsmr_wechat: the sample campaign's three picture cards.
+NEWSPIC_POST = """\
+---
+template: newspic
+title: {title}
+accounts: [shsmr_wechat]
+images:
+  results: images/epidemic-results.png
+  work: images/epidemic-work.png
+  defence: images/epidemic-defence.png
+details:
+  guided_by: 市市场监管局
+---
+{body}
+"""
+
+
+def newspic_post(title: str = "疫情防控成果展示",
+                 body: str = "展现检验检测认证行业疫情防控成果。") -> str:
+    return NEWSPIC_POST.format(title=title, body=body)

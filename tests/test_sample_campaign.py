@@ -198,6 +198,7 @@ ACTIVITIES = {
     "（三）": ("0610-brand-forum.md", "“上海品牌”认证"),
     "（四）": ("0606-industry-initiative.md", "复工复产行动倡议"),
     "（五）": ("0602-epidemic-stories.md", "疫情防控宣传素材"),
+    "（五） 贴图": ("0605-epidemic-photo-story.md", "疫情防控宣传素材"),
     "（六）": ("0608-reopening-science.md", "在线科普宣传"),
     "（七）": ("0608-lab-open-day.md", "实验室“云开放”直播活动"),
     "（八）": ("0613-training-series.md", "系列宣贯培训"),
@@ -207,6 +208,7 @@ ACTIVITIES = {
 def test_every_activity_of_the_notice_has_a_post() -> None:
     notice = _public_notice()
     for number, (name, phrase) in ACTIVITIES.items():
+        number = number.split()[0]
         assert number in notice and phrase in notice, (number, phrase)
         assert phrase in (POSTS / name).read_text("utf-8"), name
 
@@ -219,7 +221,7 @@ LABELS = {
     "主要发现", "主讲", "本期要点", "培训平台", "面向对象", "培训内容", "来源", "参考链接", "详情",
     # the default kicker of each kind of post: a label, not a claim
     "活动公告", "颁证仪式", "分论坛", "行业倡议", "直播预告", "工作动态", "行业发布", "科普课堂",
-    "宣贯培训",
+    "宣贯培训", "图片故事",
 }
 
 

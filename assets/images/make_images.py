@@ -1,8 +1,9 @@
-"""Draw the sample campaign's in-article image (run once; the PNG is committed).
+"""Draw the sample campaign's images (run once; the PNGs are committed).
 
-The image carries no facts beyond the post's own text: the activity's name from the
-campaign notice, a few sample bottles and a play mark for the livestream. No times,
-places, figures or charts.
+The images carry no facts beyond the posts' own text: the activity's name from the
+campaign notice, a few sample bottles and a play mark for the livestream; for the 贴图
+of activity 五, three picture cards that quote the notice's own words. No photos,
+people, times, places, figures or charts.
 """
 
 from __future__ import annotations
@@ -34,5 +35,28 @@ def lab() -> None:
     img.save(HERE / "lab-open-day.png", optimize=True)
 
 
+# Activity 五 of the notice, in its own words: one card per phrase (贴图 pictures, 3:4).
+EPIDEMIC_CARDS = (
+    ("epidemic-results.png", "展示检验检测认证行业", "疫情防控成果"),
+    ("epidemic-work.png", "工作战绩 有效举措", "奉献精神"),
+    ("epidemic-defence.png", "众志成城筑牢防线", "宣传疫情防控正能量"),
+)
+
+
+def epidemic_cards() -> None:
+    for name, top, bottom in EPIDEMIC_CARDS:
+        img = Image.new("RGB", (900, 1200), PALE)
+        d = ImageDraw.Draw(img)
+        # A shield: protection (防控), drawn plainly.
+        d.polygon([(450, 180), (650, 260), (630, 520), (450, 680), (270, 520), (250, 260)],
+                  outline=GREEN, width=14)
+        d.line([(360, 430), (430, 500), (560, 360)], fill=GOLD, width=22)
+        d.text((450, 820), top, font=font(54), fill=GREEN, anchor="mm")
+        d.text((450, 910), bottom, font=font(54), fill=GREEN, anchor="mm")
+        d.rectangle((0, 1140, 900, 1200), fill=GREEN)
+        img.save(HERE / name, optimize=True)
+
+
 if __name__ == "__main__":
     lab()
+    epidemic_cards()

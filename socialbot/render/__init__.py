@@ -73,6 +73,7 @@ def render_post(
         "link": link,
         "details": post.details,
         "body_html": Markup(body.html),
+        "body_text": post.body,  # as written: a 贴图 (newspic) carries plain text only
     }
     for p in PLATFORMS.values():  # every template may refer to every platform's field
         if p.post_text_field:

@@ -42,6 +42,7 @@ TEMPLATE_LABELS = {  # what staff call each packaged kind of post
     "training": "宣贯培训",
     "ceremony": "颁证仪式",
     "news": "综合新闻",
+    "newspic": "贴图",
 }
 THEME_CSS = "_theme.css"
 # Modules whose objects a template may read attributes of: plain data and Jinja's own.

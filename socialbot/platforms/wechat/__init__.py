@@ -69,6 +69,10 @@ class WeChatPlatform(Platform):
         return _account(account).reach
 
     def render(self, job: RenderJob) -> Part | None:
+        if job.post.template == limits.NEWSPIC_TEMPLATE:
+            from socialbot.platforms.wechat.newspic import render_newspic
+
+            return render_newspic(job)
         from socialbot.platforms.wechat.render import render_article
 
         return render_article(job)
@@ -83,15 +87,24 @@ class WeChatPlatform(Platform):
 
     def describe(self, part: Part) -> list[tuple[str, str]]:
         a = _article(part)
+        if a.is_newspic:
+            return [("微信贴图标题", a.title), ("微信贴图", f"{len(a.image_list)} 张图片")]
         return [("微信标题", a.title), ("微信摘要", a.digest)]
 
     def preview_checks(self, part: Part) -> list[tuple[str, int, int]]:
         a = _article(part)
+        if a.is_newspic:
+            return [("微信贴图标题", len(a.title), self.title_max),
+                    ("贴图文字", len(a.content_html), limits.NEWSPIC_TEXT_MAX),
+                    ("贴图图片（张）", len(a.image_list), limits.NEWSPIC_IMAGES_MAX)]
         return [("微信标题", len(a.title), self.title_max),
                 ("微信摘要", len(a.digest), self.digest_max)]
 
     def preview_files(self, part: Part) -> dict[str, str]:
-        return {"wechat-content.html": _article(part).content_html}
+        a = _article(part)
+        if a.is_newspic:
+            return {"wechat-newspic.txt": a.content_html}
+        return {"wechat-content.html": a.content_html}
 
     def preview_card(self, part: Part, accounts: list[Account], files: PreviewFiles,
                      rendered: RenderedPost) -> Markup:
@@ -99,6 +112,12 @@ class WeChatPlatform(Platform):
         from socialbot.platforms.wechat.crops import crop_style
 
         a = _article(part)
+        if a.is_newspic:
+            return render_card(Path(__file__).parent, "newspic_card.html", a=a,
+                               accounts=accounts, date=rendered.date,
+                               pictures=[files[i.sha256] for i in a.image_list],
+                               crop_11=crop_style(a.crop_1_1),
+                               paragraphs=a.content_html.split("\n"))
         article_html = a.content_html
         for sha, name in files.items():
             article_html = article_html.replace(f"asset:{sha}", name)

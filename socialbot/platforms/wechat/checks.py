@@ -37,6 +37,10 @@ def asset_refs(html: str) -> list[str]:
 def wechat_problems(account: Account, a: WeChatArticle, source: str) -> list[Problem]:
     """WeChat draft rules (reference §2, §5, §6) for this article."""
     where = f"{source}（微信 {account.id}）"
+    if a.is_newspic:
+        from socialbot.platforms.wechat.newspic import newspic_problems
+
+        return newspic_problems(a, where)
     problems: list[Problem] = []
     if not a.title.strip():
         problems.append(Problem(where, "标题不能为空"))

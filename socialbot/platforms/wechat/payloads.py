@@ -28,11 +28,18 @@ def clientmsgid(delivery_key: str) -> str:
 
 
 def unique_images(article: WeChatArticle) -> list[ImageAsset]:
-    """In-article images, each distinct picture once (uploaded once per account)."""
+    """In-article images, each distinct picture once (uploaded once per account).
+
+    A 贴图 has none: its pictures are permanent materials (``material_images``)."""
     seen: dict[str, ImageAsset] = {}
     for image in article.images:
         seen.setdefault(image.sha256, image)
     return list(seen.values())
+
+
+def material_images(article: WeChatArticle) -> list[ImageAsset]:
+    """Pictures uploaded as permanent materials: a 贴图's pictures in order, else the cover."""
+    return list(article.image_list) if article.is_newspic else [article.cover]
 
 
 def replace_refs(html: str, urls: dict[str, str]) -> str:
@@ -42,8 +49,29 @@ def replace_refs(html: str, urls: dict[str, str]) -> str:
     return html
 
 
-def draft_article(article: WeChatArticle, content: str, thumb_media_id: str) -> dict[str, Any]:
-    """One draft/add article with every field, the two cover crops included."""
+def draft_article(article: WeChatArticle, content: str, thumb_media_id: str,
+                  image_media_ids: list[str] | None = None) -> dict[str, Any]:
+    """One draft/add article with every field, the two cover crops included.
+
+    A 贴图 (newspic) carries its pictures as permanent media ids (``image_media_ids``,
+    in order, the first is the cover), its crops in ``cover_info`` and no thumb.
+    """
+    if article.is_newspic:
+        from socialbot.platforms.wechat.newspic import crop_percent_list
+
+        newspic: dict[str, Any] = {
+            "article_type": "newspic",
+            "title": article.title,
+            "content": content,
+            "need_open_comment": article.need_open_comment,
+            "only_fans_can_comment": article.only_fans_can_comment,
+            "image_info": {"image_list": [{"image_media_id": m}
+                                          for m in image_media_ids or []]},
+        }
+        crops = crop_percent_list(article)
+        if crops:
+            newspic["cover_info"] = {"crop_percent_list": crops}
+        return newspic
     body: dict[str, Any] = {
         "article_type": "news",
         "title": article.title,
@@ -98,14 +126,21 @@ def wechat_plan(account: WeChatAccount, rendered: RenderedPost,
         calls.append(call("media/uploadimg",
                           f"上传正文图片 {image.filename}（该账号上传过同一图片时复用，不再上传）",
                           files={"media": describe_image(image)}))
-    cover = article.cover
-    calls.append(call("material/add_material",
-                      f"上传封面 {cover.filename} 为永久素材（上传过则复用）",
-                      query="&type=image", files={"media": describe_image(cover)}))
-    thumb = f"{{material/add_material → media_id of {cover.filename}}}"
+    ids: dict[str, str] = {}
+    for n, image in enumerate(material_images(article), start=1):
+        if image.sha256 in ids:
+            continue
+        ids[image.sha256] = f"{{material/add_material → media_id of {image.filename}}}"
+        what = f"贴图第 {n} 张图片" if article.is_newspic else "封面"
+        calls.append(call("material/add_material",
+                          f"上传{what} {image.filename} 为永久素材（上传过则复用）",
+                          query="&type=image", files={"media": describe_image(image)}))
+    thumb = ids[article.cover.sha256]
     content = replace_refs(article.content_html, urls)
-    calls.append(call("draft/add", "新建草稿（同一投递建过草稿时复用）",
-                      {"articles": [draft_article(article, content, thumb)]}))
+    pictures = [ids[i.sha256] for i in article.image_list]
+    what = "新建贴图草稿（article_type newspic）" if article.is_newspic else "新建草稿"
+    calls.append(call("draft/add", f"{what}（同一投递建过草稿时复用）",
+                      {"articles": [draft_article(article, content, thumb, pictures)]}))
     if account.reach == "mass_send":
         audience = "全部粉丝" if account.tag_id is None else f"标签 {account.tag_id} 的粉丝"
         calls.append(call("message/mass/sendall",

@@ -26,6 +26,7 @@ from socialbot.platforms.wechat.part import WeChatArticle, article_of
 from socialbot.platforms.wechat.payloads import (
     clientmsgid,
     draft_article,
+    material_images,
     replace_refs,
     same_article,
     unique_images,
@@ -100,6 +101,12 @@ class WeChatSteps:
             logger.info("已上传封面 %s（账号 %s）", image.filename, self.account.id)
         return media_id
 
+    def upload_materials(self, article: WeChatArticle, *,
+                         again: bool = False) -> tuple[str, list[str]]:
+        """The cover's permanent media_id and a 贴图's pictures' (each picture once)."""
+        ids = {i.sha256: self.upload_cover(i, again=again) for i in material_images(article)}
+        return ids[article.cover.sha256], [ids[i.sha256] for i in article.image_list]
+
     def draft(self, rendered: RenderedPost) -> tuple[str, bool]:
         """The delivery's draft media_id, and whether it was created (or found) just now."""
         known = self.memo.get("draft")
@@ -113,27 +120,29 @@ class WeChatSteps:
                 return found, True
         urls = {i.sha256: self.upload_inline(i) for i in unique_images(article)}
         content = replace_refs(article.content_html, urls)
-        thumb = self.upload_cover(article.cover)
+        thumb, pictures = self.upload_materials(article)
         try:
-            media_id = self._add_draft(article, content, thumb)
+            media_id = self._add_draft(article, content, thumb, pictures)
         except CallFailed as exc:
             if exc.code != 40007:
                 raise
-            # The remembered cover was deleted from the material library: upload it again.
-            thumb = self.upload_cover(article.cover, again=True)
-            media_id = self._add_draft(article, content, thumb)
+            # A remembered material was deleted from the library: upload them again.
+            thumb, pictures = self.upload_materials(article, again=True)
+            media_id = self._add_draft(article, content, thumb, pictures)
         self.memo.set("draft", media_id, ttl=DRAFT_MEMO_TTL)
         logger.info("已新建草稿 %s（账号 %s）", media_id, self.account.id)
         return media_id, True
 
-    def _add_draft(self, article: WeChatArticle, content: str, thumb: str) -> str:
+    def _add_draft(self, article: WeChatArticle, content: str, thumb: str,
+                   pictures: list[str]) -> str:
         """``draft/add``; after a lost answer, look in the draft box before adding again."""
         attempt = 0
         while True:
             attempt += 1
             started = self.memo.now()
             try:
-                return str(self.client.draft.add([draft_article(article, content, thumb)]))
+                body = draft_article(article, content, thumb, pictures)
+                return str(self.client.draft.add([body]))
             except CallFailed as exc:
                 if exc.reaction is not Reaction.UNKNOWN:
                     raise
