@@ -34,7 +34,19 @@ RECENT_CALLS_SHOWN = 60
 # Around links that work only while the platform runs; the saved copy leaves them out.
 LIVE_START, LIVE_END = '<span data-live="">', "</span>"
 
-STYLE = """
+# A 贴图 opened: its pictures side by side to swipe through, then its text.
+NEWSPIC_STYLE = """
+.np-strip{display:flex;overflow-x:auto;scroll-snap-type:x mandatory;background:#000;
+border-radius:6px;margin:6px 0}
+.np-strip figure{flex:0 0 100%;margin:0;scroll-snap-align:start;position:relative;
+aspect-ratio:3/4;display:flex;align-items:center;justify-content:center}
+.np-strip img{max-width:100%;max-height:100%;object-fit:contain}
+.np-strip figcaption{position:absolute;right:8px;top:8px;color:#fff;font-size:12px;
+background:rgba(0,0,0,.45);padding:1px 6px;border-radius:8px}
+.np-text p{margin:0 0 8px;font-size:15px;color:#222;white-space:pre-wrap}
+"""
+
+STYLE = NEWSPIC_STYLE + """
 *{box-sizing:border-box}
 body{margin:0;background:#f2f3f5;color:#222;line-height:1.5}
 body,button,input,code,pre{font-family:FONT_STACK}
@@ -67,6 +79,9 @@ white-space:nowrap}
 .msg-more{display:flex;gap:10px;align-items:center;justify-content:space-between;
 padding:8px 12px;border-top:1px solid #eee;font-size:14px;overflow-wrap:anywhere}
 .note{font-size:13px;color:#666;margin:6px 2px 14px;overflow-wrap:anywhere}
+.crop-sq{aspect-ratio:1/1}
+.np-count{position:absolute;right:8px;bottom:8px;background:rgba(0,0,0,.55);color:#fff;
+font-size:12px;padding:1px 6px;border-radius:8px}
 .note .badge{margin-right:4px}
 details summary{cursor:pointer;color:#576b95}
 .article-body{border-top:1px dashed #ccc;margin-top:6px;padding-top:6px;max-height:600px;
@@ -137,11 +152,40 @@ def _warnings(items: list[str]) -> str:
     return "".join(f'<p class="warn">⚠ {escape(w)}</p>' for w in items)
 
 
+def _is_newspic(article: dict[str, Any]) -> bool:
+    return article.get("article_type") == "newspic"
+
+
+def _newspic_card(item: dict[str, Any], first: dict[str, Any]) -> str:
+    """A 贴图 in the chat: its first picture (1:1 crop), the picture count and the title."""
+    count = len(first.get("image_urls", []))
+    cover = _crop(item.get("cover", ""), first.get("cover_crops", {}).get("1_1"),
+                  "crop-sq", "贴图封面")
+    cover = cover.replace("</div>", f'<span class="np-count">{count} 图</span></div>', 1)
+    return (f'<div class="msg" data-testid="wechat-card" data-kind="newspic">{cover}'
+            f'<div class="msg-title">{escape(item.get("title", ""))}</div></div>')
+
+
+def _newspic_view(article: dict[str, Any]) -> str:
+    """A 贴图 opened: every picture to swipe through, then its plain text."""
+    urls = article.get("image_urls", [])
+    slides = "".join(
+        f'<figure><img src="{escape(u, quote=True)}" alt="第 {n} 张，共 {len(urls)} 张">'
+        f"<figcaption>{n}/{len(urls)}</figcaption></figure>"
+        for n, u in enumerate(urls, start=1))
+    text = "".join(f"<p>{escape(line)}</p>" for line in article.get("content", "").split("\n")
+                   if line.strip())
+    return (f'<div class="np-strip" data-testid="newspic-images">{slides}</div>'
+            f'<div class="np-text" data-testid="newspic-text">{text}</div>')
+
+
 def _message(item: dict[str, Any]) -> str:
     """The card a follower sees in the chat: big 2.35:1 cover, title, digest, then one row
-    with a 1:1 thumbnail for each further article."""
+    with a 1:1 thumbnail for each further article (a 贴图: its own square card)."""
     articles = item.get("articles", [])
     first = articles[0] if articles else {}
+    if _is_newspic(first):
+        return _newspic_card(item, first)
     cover = _crop(
         item.get("cover", ""), item.get("crops", {}).get("pic_crop_235_1"), "crop-235", "封面"
     )
@@ -167,6 +211,9 @@ def _note(item: dict[str, Any], badge: str) -> str:
         if item.get("url")
         else ""
     )
+    if articles and _is_newspic(articles[0]):  # a 贴图 is its pictures and text: shown open
+        return (f'<div class="note">{badge}{link}{_warnings(item.get("warnings", []))}'
+                f"{_newspic_view(articles[0])}</div>")
     bodies = "".join(
         f'<h4>{escape(a["title"])}</h4><p class="meta">{escape(a.get("author", ""))}</p>'
         f"{a['content']}"
@@ -399,6 +446,10 @@ def render_article(page: dict[str, Any] | None, idx: int, fonts: PageFonts) -> t
     article = page["articles"][idx - 1]
     source = article.get("content_source_url")
     more = f'<p><a href="{escape(source, quote=True)}">阅读原文</a></p>' if source else ""
+    if _is_newspic(article):
+        body = f"{_newspic_view(article)}<h1>{escape(article['title'])}</h1>"
+        return 200, _document(article["title"], ARTICLE_STYLE + NEWSPIC_STYLE, body,
+                              fonts)
     body = (
         f"<h1>{escape(article['title'])}</h1>"
         f'<p style="color:#888">{escape(article.get("author", ""))} '

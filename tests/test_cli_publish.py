@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from pathlib import Path
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 from socialbot.cli import cli
 from socialbot.config import load_settings
+from socialbot.post import load_post
+from socialbot.render import render_post
 from socialbot_practice import PracticePlatform
 from socialbot_practice.config_accounts import provide_secrets, register_accounts
-from tests.helpers import GOOD_POST, write_config, write_post
+from tests.helpers import GOOD_POST, newspic_post, write_config, write_post
 
 
 @pytest.fixture
@@ -52,6 +56,35 @@ def test_publish_now_reaches_followers_once(
     second = run(config, "publish", str(post), "--account", "shsmr_wechat", "--now")
     assert second.exit_code == 0, second.output
     assert len(platform.received("wx0000000000000001")) == 1  # never twice
+
+
+def test_newspic_reaches_followers_as_a_newspic(
+    config: Path, tmp_path: Path, platform: PracticePlatform
+) -> None:
+    """A 贴图 through the real pipeline: render, checks, uploads, draft/add, sendall; the
+    followers page shows its pictures in order and its text."""
+    post = write_post(tmp_path / "posts", "0605-photos.md",
+                      newspic_post(body="第一段文字。\n\n第二段文字。"))
+    result = run(config, "publish", str(post), "--account", "shsmr_wechat", "--now")
+    assert result.exit_code == 0, result.output
+    [received] = platform.received("wx0000000000000001")
+    [article] = received["articles"]
+    assert article["article_type"] == "newspic"
+    settings = load_settings(config)
+    expected = [hashlib.sha256(i.data).hexdigest() for i in render_post(
+        load_post(post, assets_dir=settings.assets_dir), settings).wechat.image_list]
+
+    page = requests.get(platform.url + "/", timeout=10).text
+    card = page.split('data-kind="newspic"', 1)[1]
+    assert "疫情防控成果展示" in card.split("</div></div>", 1)[0] and "3 图" in card
+    strip = page.split('data-testid="newspic-images"', 1)[1].split("</div>", 1)[0]
+    sources = re.findall(r'<img src="([^"]+)"', strip)
+    fetched = [hashlib.sha256(requests.get(
+        src if src.startswith("http") else platform.url + src, timeout=10).content).hexdigest()
+        for src in sources]
+    assert fetched == expected  # every picture, in the post's order
+    text = page.split('data-testid="newspic-text"', 1)[1].split("</div>", 1)[0]
+    assert "<p>第一段文字。</p><p>第二段文字。</p><p>指导单位：市市场监管局</p>" in text
 
 
 def test_publish_now_to_weibo(config: Path, tmp_path: Path, platform: PracticePlatform) -> None:

@@ -721,3 +721,69 @@ def test_wechatpy_client_works_against_the_sandbox(sandbox: PracticePlatform) ->
     url = client.media.upload_image(io.BytesIO(image_bytes()))
     assert url.startswith(f"{sandbox.url}/mmbiz/")
     assert client.material.add("image", io.BytesIO(image_bytes()))["media_id"]
+
+
+# 贴图 (article_type newspic) ----------------------------------------------------------------
+
+
+def newspic(ids: list[str], **fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "article_type": "newspic",
+        "title": "疫情防控成果展示",
+        "content": "展现检验检测认证行业疫情防控成果。",
+        "image_info": {"image_list": [{"image_media_id": i} for i in ids]},
+        "cover_info": {"crop_percent_list": [
+            {"ratio": "1_1", "x1": "0.222222", "y1": "0", "x2": "0.777778", "y2": "1"}]},
+    }
+    base.update(fields)
+    return base
+
+
+def test_newspic_draft_is_sent_and_read_back(sandbox: PracticePlatform) -> None:
+    tok = token(sandbox)
+    ids = [cover(sandbox, tok) for _ in range(3)]
+    media_id = wx(sandbox, "draft/add", tok, {"articles": [newspic(ids)]})["media_id"]
+    item = wx(sandbox, "draft/get", tok, {"media_id": media_id})["news_item"][0]
+    assert item["article_type"] == "newspic"
+    assert [i["image_media_id"] for i in item["image_info"]["image_list"]] == ids
+    assert sendall(sandbox, tok, media_id)["errcode"] == 0
+    got = sandbox.received(APPID)[0]["articles"][0]
+    assert got["article_type"] == "newspic" and len(got["image_urls"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("change", "errcode"),
+    [
+        ({"image_info": {"image_list": []}}, 40097),  # at least one picture
+        ({"image_info": None}, 40097),
+        ({"count": 21}, 40097),  # at most 20
+        ({"ids": ["temporary-media-id"]}, 40007),  # permanent materials only
+        ({"content": "图<b>片</b>"}, 45166),  # plain text only
+        ({"content": " "}, 44004),
+        ({"title": "题" * 33}, 45003),
+        ({"cover_info": {"crop_percent_list": [{"ratio": "4_3", "x1": "0", "y1": "0",
+                                                "x2": "1", "y2": "1"}]}}, 40097),
+        ({"cover_info": {"crop_percent_list": [{"ratio": "1_1", "x1": "0", "y1": "0",
+                                                "x2": "1", "y2": "1"}]}}, 40097),  # 900x500
+    ],
+)
+def test_newspic_draft_rules(sandbox: PracticePlatform, change: dict[str, Any],
+                             errcode: int) -> None:
+    tok = token(sandbox)
+    one = cover(sandbox, tok)
+    ids = change.pop("ids", [one] * change.pop("count", 1))
+    assert wx(sandbox, "draft/add", tok, {"articles": [newspic(ids, **change)]})["errcode"] \
+        == errcode
+
+
+def test_twenty_pictures_are_accepted(sandbox: PracticePlatform) -> None:
+    tok = token(sandbox)
+    assert "media_id" in wx(sandbox, "draft/add", tok,
+                            {"articles": [newspic([cover(sandbox, tok)] * 20)]})
+
+
+def test_a_newspic_is_a_message_of_its_own(sandbox: PracticePlatform) -> None:
+    tok = token(sandbox)
+    one = cover(sandbox, tok)
+    body = {"articles": [article(one), newspic([one])]}
+    assert wx(sandbox, "draft/add", tok, body)["errcode"] == 40097
