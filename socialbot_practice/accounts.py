@@ -47,7 +47,10 @@ class WeChatAccountSpec:
     name: str = ""
     token_lifetime: int = 7200
     publish_polls: int = 1
-    verified: bool = True  # False: the data API (datacube) answers 48001
+    # False: an unverified account, which answers 48001 (api unauthorized) to the data API
+    # (datacube) and to the mass-send and publishing APIs (wechat.UNVERIFIED_REFUSED), and
+    # keeps the draft box.
+    verified: bool = True
 
     def __post_init__(self) -> None:
         if not self.appid or not self.secret:
@@ -61,6 +64,8 @@ class WeChatAccountSpec:
         self.name = self.name or self.appid
         if self.token_lifetime < 1:
             raise ValueError("token_lifetime must be positive")
+        if not isinstance(self.verified, bool):
+            raise ValueError("verified must be true or false")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> WeChatAccountSpec:

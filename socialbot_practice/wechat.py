@@ -33,6 +33,7 @@ ROUTES: dict[str, tuple[str, Handler]] = {
     "cgi-bin/message/mass/get": ("POST", wechat_send.mass_get),
     "cgi-bin/message/mass/delete": ("POST", wechat_send.mass_delete),
     "cgi-bin/message/mass/preview": ("POST", wechat_send.preview),
+    "cgi-bin/message/mass/speed/get": ("POST", wechat_send.speed_get),
     "cgi-bin/freepublish/submit": ("POST", wechat_send.freepublish_submit),
     "cgi-bin/freepublish/get": ("POST", wechat_send.freepublish_get),
     "cgi-bin/freepublish/getarticle": ("POST", wechat_send.freepublish_getarticle),
@@ -41,6 +42,13 @@ ROUTES: dict[str, tuple[str, Handler]] = {
     "datacube/getusersummary": ("POST", stats.getusersummary),
     "datacube/getusercumulate": ("POST", stats.getusercumulate),
 }
+# What an unverified account (spec ``verified = false``) may not call: the 2025 rules take
+# the mass-send and publishing APIs from unverified and personal accounts (48001).
+UNVERIFIED_REFUSED = frozenset({
+    "cgi-bin/message/mass/sendall", "cgi-bin/message/mass/speed/get",
+    "cgi-bin/freepublish/submit", "cgi-bin/freepublish/get",
+    "cgi-bin/freepublish/batchget", "cgi-bin/freepublish/getarticle",
+})
 TOKEN_ROUTES = {
     "cgi-bin/stable_token": ("POST", wechat_auth.stable_token),
     "cgi-bin/token": ("GET", wechat_auth.legacy_token),
@@ -73,6 +81,8 @@ def handle(state: SandboxState, req: Request) -> Reply:
         method, handler = route
         account = wechat_auth.authorize(state, req)
         _check_method(req, method)
+        if req.endpoint in UNVERIFIED_REFUSED and not account.spec.verified:
+            raise WeChatError(48001, "api unauthorized")
         return handler(state, req, account)
     except WeChatError as exc:
         return Reply.json(error_body(exc.errcode, exc.errmsg, **exc.extra))

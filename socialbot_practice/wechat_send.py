@@ -197,6 +197,11 @@ def _send(account: WeChatAccount, data: dict[str, Any]) -> dict[str, Any]:
         raise WeChatError(40059, "invalid msg id") from exc
 
 
+def speed_get(state: SandboxState, req: Request, account: WeChatAccount) -> Reply:
+    """POST cgi-bin/message/mass/speed/get: level 0 (80万人/分钟), as a new account has."""
+    return Reply.json({"speed": 0, "realspeed": 80})
+
+
 def mass_get(state: SandboxState, req: Request, account: WeChatAccount) -> Reply:
     """POST cgi-bin/message/mass/get"""
     send = _send(account, body_json(req))

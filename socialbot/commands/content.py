@@ -80,15 +80,20 @@ def preview(app: AppContext, posts: tuple[Path, ...], out_dir: Path | None) -> N
 
 @click.command()
 @click.argument("posts", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--offline", is_flag=True, help="不向平台查询各账号能力（认证、群发、发布）")
 @pass_app
 @staff_errors
-def check(app: AppContext, posts: tuple[Path, ...]) -> None:
+def check(app: AppContext, posts: tuple[Path, ...], offline: bool) -> None:
     """检查配置、模板和稿件，列出所有问题及其位置（不生成文件）。
 
     \b
     内容检查（错敏词、错别字、规范名称、占位内容、个人信息、标点、链接与 HTML）：
       [拦截] 稿件不能加入队列或发布，命令以状态 2 退出；
       [提醒] 只列出，命令仍以状态 0 退出；加入队列后须由审核人注明理由放行。
+
+    \b
+    不指定稿件时，还会向平台查询每个公众号能做什么（已认证/未认证、可群发、可发布、
+    仅可存草稿）；不能通过接口发出的账号会说明怎样在公众号后台手动发出。--offline 跳过。
     """
     settings = app.settings  # a bad config raises here, with every problem listed
     say(console, f"✓ 配置文件 {settings.path.name}：{len(settings.accounts)} 个账号")
@@ -96,6 +101,8 @@ def check(app: AppContext, posts: tuple[Path, ...]) -> None:
     say(console, f"✓ 模板：{'、'.join(template_label(n) for n in names)}")
     checker = checker_for(settings)  # a malformed word list is a config error (exit 2)
     say(console, f"✓ 词表：{_wordlists_line(settings, checker.lists)}")
+    if not posts and not offline:
+        _print_abilities(settings)
     failures = warned = 0
     for path in _post_paths(app, posts):
         try:
@@ -134,6 +141,21 @@ def check(app: AppContext, posts: tuple[Path, ...]) -> None:
         raise SystemExit(EXIT_PROBLEMS)
     console.print()
     say(console, "全部检查通过。" if not warned else "没有拦截问题。")
+
+
+def _print_abilities(settings: Settings) -> None:
+    """Ask each platform what each account may do (fresh: staff asked for a check)."""
+    from socialbot.abilities import account_abilities
+    from socialbot.kv import MemoryKeyValueStore
+
+    found = account_abilities(settings, MemoryKeyValueStore(), fresh=True)
+    if not found:
+        return
+    say(console, "账号能力（向平台查询）：")
+    for item in found:
+        style = {"✓": None, "!": "yellow", "?": "yellow"}[item.mark]
+        for line in item.lines(settings):
+            say(console, "  " + line, style=style)
 
 
 def _print_findings(findings: tuple[Finding, ...], *, err: bool = False) -> None:

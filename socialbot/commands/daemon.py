@@ -65,6 +65,9 @@ def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: st
     from socialbot.store.claims import worker_identity
 
     store = open_store(settings)
+    from socialbot.abilities import log_abilities
+
+    log_abilities(settings, store.kv())  # what each account may do, said once at start
 
     def show_report(report: Report) -> None:
         if once:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from markupsafe import Markup
@@ -89,6 +90,24 @@ class Channel(Protocol):
     def reconcile(self, rendered: RenderedPost, delivery_key: str) -> DeliveryResult:
         """Find out from the platform whether an earlier unknown attempt went through."""
         ...
+
+
+@dataclass(frozen=True)
+class Abilities:
+    """What one account may do, found out from the platform's own answers (for staff).
+
+    ``summary`` is one Chinese line (已认证 · 可群发 …); ``instruction`` says what staff
+    must do when the account's configured reach cannot go out through the API;
+    ``can_send`` is whether that reach is permitted (None: could not find out);
+    ``draft_only``: the API may only save drafts; ``problem``: why something is unknown.
+    """
+
+    summary: str
+    instruction: str
+    can_send: bool | None
+    draft_only: bool
+    problem: str
+    checked_at: dt.datetime
 
 
 class Platform(ABC):
@@ -182,6 +201,13 @@ class Platform(ABC):
     def stats_collector(self, account: Account, settings: Settings, kv: Any,
                         **options: Any) -> StatsCollector | None:
         """The account's reach-statistics reader (``socialbot.reach``); None: no statistics."""
+        return None
+
+    def abilities(self, account: Account, settings: Settings, kv: Any, *,
+                  fresh: bool = False,
+                  now: Callable[[], dt.datetime] | None = None) -> Abilities | None:
+        """What ``account`` may do; asks the platform unless a recent answer is known
+        (``fresh``: ask anyway). None: this platform has nothing to find out."""
         return None
 
     def forget_memory(self) -> None:  # noqa: B027 - optional hook, nothing kept by default

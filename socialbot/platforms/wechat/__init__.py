@@ -6,6 +6,8 @@ is built, so commands that never publish do not load them.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -13,7 +15,7 @@ from markupsafe import Markup
 
 from socialbot.config import Account, Settings
 from socialbot.errors import Problem
-from socialbot.platforms.base import Channel, Fail, Platform, PreviewFiles
+from socialbot.platforms.base import Abilities, Channel, Fail, Platform, PreviewFiles
 from socialbot.platforms.wechat import limits
 from socialbot.platforms.wechat.account import KEYS, OFFICIAL_API_BASE, WeChatAccount
 from socialbot.platforms.wechat.account import parse_account as parse_fields
@@ -138,12 +140,25 @@ class WeChatPlatform(Platform):
 
         return WeChatStats(_account(account), settings, kv, **options)
 
+    def abilities(self, account: Account, settings: Settings, kv: Any, *,
+                  fresh: bool = False,
+                  now: Callable[[], dt.datetime] | None = None) -> Abilities | None:
+        """Verified or not, mass send, publish, draft: from 48001 answers (``probe.py``)."""
+        from socialbot.platforms.wechat.probe import known_abilities, probe
+
+        a = _account(account)
+        clock = now or (lambda: dt.datetime.now(dt.UTC))
+        found = None if fresh else known_abilities(a, kv, clock())
+        return (found or probe(a, settings, kv, now=clock)).for_staff(a)
+
     def forget_memory(self) -> None:
+        from socialbot.platforms.wechat.probe import forget_abilities
         from socialbot.platforms.wechat.steps import forget_uploads
         from socialbot.platforms.wechat.token import forget_tokens
 
         forget_tokens()
         forget_uploads()
+        forget_abilities()
 
 
 def _account(account: Account) -> WeChatAccount:
