@@ -13,10 +13,13 @@ import pytest
 import requests
 
 from socialbot.delivery import Outcome
+from socialbot.post import load_post
+from socialbot.render import render_post
 from socialbot.render.webfont import FAMILY, LICENCE_FILE
 from socialbot_practice.page_font import FONT_ROUTE
 from socialbot_practice.saved_page import save_page
 from tests.browser import platform_fonts
+from tests.helpers import REPO, newspic_post, write_post
 
 pytest_plugins = ["tests.support_platform"]
 pytestmark = pytest.mark.chromium
@@ -144,3 +147,36 @@ def test_font_route_serves_only_fonts_of_pages_it_rendered(delivered: Any) -> No
     missing = requests.get(f"{base}{FONT_ROUTE}socialbot-cjk-sans-0000000000000000.woff2",
                            timeout=10)
     assert missing.status_code == 404
+
+
+def test_a_newspic_shows_as_followers_see_it(world: Any, chromium: Any, tmp_path: Path) -> None:
+    """A 贴图 sent through the channel: a square card with its picture count, then every
+    picture (loaded, side by side to swipe through) and its text; also in the saved copy."""
+    text = newspic_post(body="第一段文字。").replace("[shsmr_wechat]", "[wx_sub]")
+    post = load_post(write_post(world.folder, "0605-photos.md", text),
+                     assets_dir=REPO / "assets")
+    rendered = render_post(post, world.settings)
+    result = world.channel("wx_sub").publish(rendered, world.key(rendered, "wx_sub"))
+    assert result.outcome is Outcome.SENT, result.message
+    index = save_page(world.platform, tmp_path / "followers")
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(90_000)
+    try:
+        page = context.new_page()
+        for url in (world.platform.url + "/", index.as_uri()):
+            _load(page, url)
+            card = page.locator("[data-kind=newspic]")
+            box = card.locator(".crop-sq").bounding_box()
+            assert box and abs(box["width"] / box["height"] - 1) < 0.02, box
+            assert "3 图" in card.inner_text() and "疫情防控成果展示" in card.inner_text()
+            strip = page.locator("[data-testid=newspic-images]")
+            widths = strip.locator("img").evaluate_all("imgs => imgs.map(i => i.naturalWidth)")
+            assert widths == [900, 900, 900], widths  # every picture loaded
+            sources = strip.locator("img").evaluate_all("imgs => imgs.map(i => i.src)")
+            assert all(u.startswith(url.rsplit("/", 1)[0]) for u in sources), sources
+            scroll, client = strip.evaluate("s => [s.scrollWidth, s.clientWidth]")
+            assert scroll >= 3 * client - 3, (scroll, client)  # one picture a screen
+            shown = page.locator("[data-testid=newspic-text]").inner_text()
+            assert "第一段文字。" in shown and "指导单位：市市场监管局" in shown
+    finally:
+        context.close()
