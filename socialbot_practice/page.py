@@ -271,6 +271,8 @@ def _wechat_section(account: dict[str, Any], data: dict[str, Any]) -> str:
         quota = f"今日群发 {account['sends_today']}/1"
     else:
         quota = f"本月群发（全部粉丝）{account['to_all_sends_this_month']}/4"
+    unverified = ("" if account.get("verified", True)
+                  else " · 未认证：群发、发布接口回答 48001，只能存草稿")
     received = [_mass_item(i) for i in data["received"].get(key, [])]
     published = [_publish_item(i) for i in reversed(data["published"].get(key, []))]
     previews = [_preview_item(i) for i in reversed(data["previews"].get(key, []))]
@@ -283,7 +285,7 @@ def _wechat_section(account: dict[str, Any], data: dict[str, Any]) -> str:
         '<section class="box" data-testid="wechat-account">'
         f'<h2>微信公众号：{escape(account["name"])}</h2>'
         f'<p class="sub">{KIND_NAMES.get(kind, kind)} · {escape(key)}'
-        f" · 粉丝 {len(account['followers'])} 人 · {quota}</p>"
+        f" · 粉丝 {len(account['followers'])} 人 · {quota}{unverified}</p>"
         "<h3>粉丝收到的群发（粉丝的消息列表，最新的在最下面）</h3>"
         f"{_list('chat', received, '还没有群发。', 'wechat-chat')}"
         f"<h3>已发表（未通知粉丝，只有文章链接）</h3>"
