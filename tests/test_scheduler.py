@@ -151,7 +151,9 @@ def test_demo_queues_approves_and_publishes_sample_posts(tmp_path):
     from socialbot_practice import PracticePlatform
     from socialbot_practice.demo import run_demo_queue
 
-    samples = sorted((Path(__file__).parents[1] / "campaign" / "posts").glob("06*.md"))[:3]
+    posts = Path(__file__).parents[1] / "campaign" / "posts"
+    samples = [posts / name for name in ("0601-campaign-launch.md", "0602-epidemic-stories.md",
+                                         "0606-industry-initiative.md")]
     lines: list[str] = []
     with PracticePlatform(port=0) as platform:
         settings = practice_settings(tmp_path, platform)

@@ -90,21 +90,24 @@ class WeChatSteps:
             logger.info("已上传正文图片 %s（账号 %s）", image.filename, self.account.id)
         return url
 
-    def upload_cover(self, image: ImageAsset, *, again: bool = False) -> str:
-        """``material/add_material?type=image``: a permanent thumb_media_id (once per account)."""
+    def upload_cover(self, image: ImageAsset, *, again: bool = False,
+                     what: str = "封面") -> str:
+        """``material/add_material?type=image``: a permanent media_id (once per account)."""
         key = self._image_key("material", image)
         media_id = None if again else self._known(key)
         if not media_id:
             result = self.client.material.add("image", (image.filename, image.data, image.mime))
             media_id = str(result["media_id"])
             self._keep(key, media_id)
-            logger.info("已上传封面 %s（账号 %s）", image.filename, self.account.id)
+            logger.info("已上传%s %s（账号 %s）", what, image.filename, self.account.id)
         return media_id
 
     def upload_materials(self, article: WeChatArticle, *,
                          again: bool = False) -> tuple[str, list[str]]:
         """The cover's permanent media_id and a 贴图's pictures' (each picture once)."""
-        ids = {i.sha256: self.upload_cover(i, again=again) for i in material_images(article)}
+        what = "贴图图片" if article.is_newspic else "封面"
+        ids = {i.sha256: self.upload_cover(i, again=again, what=what)
+               for i in material_images(article)}
         return ids[article.cover.sha256], [ids[i.sha256] for i in article.image_list]
 
     def draft(self, rendered: RenderedPost) -> tuple[str, bool]:
