@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,21 +46,25 @@ class Row:
     problems: list[Problem] = field(default_factory=list)
 
 
-def read_calendar(path: Path) -> list[Row]:
-    """Rows of a CSV or TOML calendar; StoreError if the file itself cannot be read."""
+def read_calendar(path: Path, *, name: str = "") -> list[Row]:
+    """Rows of a CSV or TOML calendar; StoreError if the file itself cannot be read.
+
+    ``name``: what messages call the file when ``path`` is a copy (its suffix counts).
+    """
+    shown = Path(name) if name else path
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise StoreError(Problem(str(path), "日程文件不存在")) from None
     except UnicodeDecodeError:
-        raise StoreError(Problem(path.name, "不是 UTF-8 编码的文本文件")) from None
+        raise StoreError(Problem(shown.name, "不是 UTF-8 编码的文本文件")) from None
     except OSError as exc:
         raise StoreError(Problem(str(path), f"日程文件无法读取（{os_reason(exc)}）")) from None
-    if path.suffix.lower() == ".toml":
-        return _toml_rows(path, text)
-    if path.suffix.lower() == ".csv":
-        return _csv_rows(path, text)
-    raise StoreError(Problem(path.name, "只支持 .csv 或 .toml 格式的日程文件"))
+    if shown.suffix.lower() == ".toml":
+        return _toml_rows(shown, text)
+    if shown.suffix.lower() == ".csv":
+        return _csv_rows(shown, text)
+    raise StoreError(Problem(shown.name, "只支持 .csv 或 .toml 格式的日程文件"))
 
 
 def _csv_rows(path: Path, text: str) -> list[Row]:
@@ -156,10 +161,20 @@ def entries_for(settings: Settings, path: Path, rows: list[Row], *, author: str,
 
 
 def import_calendar(db: Database, settings: Settings, path: Path, now: dt.datetime, *,
-                    author: str, channels: ChannelLookup | None) -> list[Entry]:
-    """Queue every row or none (QueueRefused lists each row's problems)."""
-    rows = read_calendar(path)
+                    author: str, channels: ChannelLookup | None,
+                    vet: Callable[[Entry], list[Problem]] | None = None,
+                    name: str = "") -> list[Entry]:
+    """Queue every row or none (QueueRefused lists each row's problems).
+
+    ``vet`` adds the caller's own problems to an entry (the console: accounts outside
+    the person's units); ``name`` is the file's name for messages when ``path`` is a
+    temporary copy (an upload).
+    """
+    rows = read_calendar(path, name=name)
     if not rows:
-        raise StoreError(Problem(path.name, "日程文件中没有任何条目"))
+        raise StoreError(Problem(name or path.name, "日程文件中没有任何条目"))
     entries = entries_for(settings, path, rows, author=author, channels=channels)
+    if vet is not None:
+        for entry in entries:
+            entry.problems += vet(entry)
     return add_entries(db, settings, entries, now, actor=author, action="import")

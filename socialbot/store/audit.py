@@ -10,13 +10,14 @@ import datetime as dt
 import getpass
 import os
 import socket
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, and_, func, insert, or_, select
 
 from socialbot.store.db import Database, utcnow
-from socialbot.store.schema import audit
+from socialbot.store.schema import audit, deliveries
 
 ACTION_LABELS = {
     "add": "加入队列",
@@ -104,3 +105,58 @@ def entries(db: Database, *, post: int | None = None, account: str | None = None
     with db.tx(write=False) as conn:
         rows = conn.execute(query).all()
     return [AuditEntry(**dict(r._mapping)) for r in reversed(rows)]
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the console's audit page asks for; empty fields mean "any"."""
+
+    account: str = ""
+    actor: str = ""
+    action: str = ""
+    since: dt.datetime | None = None  # inclusive
+    until: dt.datetime | None = None  # exclusive
+
+
+def search(db: Database, where: AuditFilter, *, scope: Collection[str] | None = None,
+           offset: int = 0, limit: int | None = 200) -> tuple[list[AuditEntry], int]:
+    """Matching entries, newest first, and how many match in all.
+
+    ``scope`` limits the entries to those accounts: entries naming one of them, or a
+    post with a delivery to one of them (None: every entry, including those about no
+    account or post, such as user management).
+    """
+    conditions = []
+    if where.account:
+        conditions.append(audit.c.account == where.account)
+    if where.actor:
+        conditions.append(audit.c.actor == where.actor)
+    if where.action:
+        conditions.append(audit.c.action == where.action)
+    if where.since is not None:
+        conditions.append(audit.c.at >= where.since)
+    if where.until is not None:
+        conditions.append(audit.c.at < where.until)
+    if scope is not None:
+        mine = sorted(scope)
+        posts_of_scope = select(deliveries.c.post).where(deliveries.c.account.in_(mine))
+        conditions.append(or_(audit.c.account.in_(mine), audit.c.post.in_(posts_of_scope)))
+    condition = and_(*conditions) if conditions else None
+    query = select(audit).order_by(audit.c.id.desc()).offset(offset)
+    count = select(func.count()).select_from(audit)
+    if condition is not None:
+        query, count = query.where(condition), count.where(condition)
+    if limit:
+        query = query.limit(limit)
+    with db.tx(write=False) as conn:
+        total = int(conn.execute(count).scalar() or 0)
+        rows = conn.execute(query).all()
+    return [AuditEntry(**dict(r._mapping)) for r in rows], total
+
+
+def actors(db: Database) -> list[str]:
+    """Everyone who appears in the log, for the audit page's filter."""
+    with db.tx(write=False) as conn:
+        found: list[Any] = list(conn.execute(
+            select(audit.c.actor).distinct().order_by(audit.c.actor)).scalars())
+    return [str(a) for a in found]

@@ -8,7 +8,7 @@ when they review for every unit whose accounts need the approval, and did not wr
 from __future__ import annotations
 
 from socialbot.config import Settings
-from socialbot.people import Person
+from socialbot.people import ADMIN, EDITOR, Person
 from socialbot.store import State
 from socialbot.store.models import DeliveryRecord, PostRecord
 from socialbot.store.policy import policies_of, review_required
@@ -49,3 +49,33 @@ def review_refusal(person: Person, settings: Settings, post: PostRecord) -> str 
     if same_person(person.username, post.author):
         return "你是这篇稿件的作者；按双人审核规定，作者不能审核自己的稿件，请另一位同事审核"
     return None
+
+
+def schedules_for(person: Person, settings: Settings, account: str) -> bool:
+    """Editors and admins of the account's unit (and the all-seeing admins) move its posts."""
+    if person.sees_all(settings):
+        return True
+    unit = settings.unit_of(account)
+    return any(r.unit == unit and r.role in (EDITOR, ADMIN) for r in person.roles)
+
+
+def schedule_refusal(person: Person, settings: Settings, account: str) -> str | None:
+    """Why this person may not reschedule, retry or cancel the account's deliveries."""
+    if schedules_for(person, settings, account):
+        return None
+    unit = settings.unit_of(account)
+    name = settings.units[unit].name if unit in settings.units else (unit or "未分配单位")
+    return f"你不是{name}的编辑或管理员，不能处理这个账号的发布"
+
+
+def pause_refusal(person: Person, settings: Settings, account: str | None) -> str | None:
+    """The kill switch: one account for its unit's admins; every account for the city's."""
+    if person.sees_all(settings):
+        return None
+    if account is None:
+        return "只有市局管理员可以暂停或恢复全部账号"
+    unit = settings.unit_of(account)
+    if any(r.unit == unit and r.role == ADMIN for r in person.roles):
+        return None
+    name = settings.units[unit].name if unit in settings.units else (unit or "未分配单位")
+    return f"只有{name}的管理员可以暂停或恢复这个账号"

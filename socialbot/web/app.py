@@ -104,6 +104,8 @@ def create_app(settings: Settings, *, store: SqlStore | None = None, clock: Cloc
                limits: Limits | None = None) -> Starlette:
     """The console over ``store`` (default: the configured database; the caller disposes it)."""
     console = Console(settings, store or open_store(settings), clock, limits or Limits())
+    from socialbot.web import calendar, watch  # their handlers use this module's helpers
+
     routes = [
         Route("/", _home),
         Route("/login", _login_form, methods=["GET"]),
@@ -114,7 +116,19 @@ def create_app(settings: Settings, *, store: SqlStore | None = None, clock: Cloc
         Route("/posts/{queue_id:int}/image/{sha}", _post_image),
         Route("/posts/{queue_id:int}/approve", _approve, methods=["POST"]),
         Route("/posts/{queue_id:int}/reject", _reject, methods=["POST"]),
-        Route("/dashboard", _dashboard),
+        Route("/dashboard", watch.dashboard),
+        Route("/watch/deliveries/{delivery_id:int}/{action}", watch.delivery_action,
+              methods=["POST"]),
+        Route("/watch/pause", watch.pause_switch, methods=["POST"]),
+        Route("/watch/resume", watch.resume_switch, methods=["POST"]),
+        Route("/published", watch.published),
+        Route("/audit", watch.audit_page),
+        Route("/audit.csv", watch.audit_csv),
+        Route("/calendar", calendar.calendar_page),
+        Route("/calendar/deliveries/{delivery_id:int}", calendar.delivery_page),
+        Route("/calendar/move", calendar.move_delivery, methods=["POST"]),
+        Route("/calendar/import", calendar.import_form, methods=["GET"]),
+        Route("/calendar/import", calendar.import_upload, methods=["POST"]),
         Route("/font/base-{key}.woff2", _base_font),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
@@ -456,13 +470,6 @@ def _dashboard_context(console: Console, person: Person) -> dict[str, Any]:
     return {"attention": attention, "next_due": next_due, "quota": quota, "pauses": pauses,
             "warnings": warnings, "history": history, "nav": "dashboard",
             "now_text": show(now, settings.tz)}
-
-
-@_signed_in
-async def _dashboard(request: Request, viewer: Viewer) -> Response:
-    console = _console(request)
-    context = await run_in_threadpool(_dashboard_context, console, viewer.person)
-    return console.page("dashboard.html.j2", request, viewer, **context)
 
 
 # --- assets -------------------------------------------------------------------------------
