@@ -1,10 +1,15 @@
 """Web console: how long its pages take to answer with a full queue.
 
 Run: python bench/bench_console.py [N]
-Queues N posts (default 2,000) to the sample Weibo account, one delivery each, on a copy
-of the shipped config in a temporary folder; starts the console on a loopback port and
+Queues N posts (default 2,000) to the sample Weibo account, one delivery each, all due
+within one calendar month (every 20 minutes from the 1st of next month), on a copy of
+the shipped config in a temporary folder; starts the console on a loopback port and
 prints the median and worst wall time (over loopback HTTP, signed in) of the review list,
-the dashboard and a post page, plus the first base-font request.
+the dashboard, a post page and the calendar's month view, plus the first base-font
+request. Then it opens the calendar's month view in Debian's Chromium (no system fonts,
+as on a staff PC without CJK fonts) and prints the browser's navigation timing: server
+answer, DOMContentLoaded, load, and when the page is shown (console.js waits for the
+font), median of 5 loads.
 """
 
 from __future__ import annotations
@@ -48,19 +53,75 @@ def config_copy(folder: Path) -> Path:
     return path
 
 
-def fill(settings, db, count: int) -> None:
-    start = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+def month_start(settings) -> dt.datetime:
+    """Midnight of the 1st of next month, Beijing time: a month wholly in the future."""
+    today = dt.datetime.now(settings.tz).date()
+    first = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return dt.datetime.combine(first, dt.time(), settings.tz)
+
+
+def fill(settings, db, count: int) -> dt.datetime:
+    """``count`` posts, one Weibo delivery each, every 20 minutes within one month."""
+    start = month_start(settings)
+    step = dt.timedelta(minutes=20)  # 2,000 × 20 min < 28 days; 3 an hour, quota is 30
     base = prepare(settings, "0609-world-accreditation-day.md", targets=("shsmr_weibo",),
-                   at=start + dt.timedelta(days=1), author="editor", channels=None)
+                   at=start, author="editor", channels=None)
     assert not base.problems, base.problems
     entries = []
     for i in range(count):
         post_id = f"bench-{i:05d}"
         rendered = dataclasses.replace(base.rendered, post_id=post_id)
         entries.append(dataclasses.replace(base, post_id=post_id, rendered=rendered,
-                                           label=post_id,
-                                           at=start + dt.timedelta(days=1, hours=i)))
+                                           label=post_id, at=start + step * i))
     add_entries(db, settings, entries, dt.datetime.now(dt.UTC), actor="editor")
+    return start
+
+
+NAVIGATION = """() => {
+  const n = performance.getEntriesByType("navigation")[0];
+  return {response: n.responseEnd, dom: n.domContentLoadedEventEnd, load: n.loadEventEnd,
+          bytes: n.transferSize, items: document.querySelectorAll("#calendar .ev").length};
+}"""
+
+
+def browser_month(url: str, cookie: dict, path: str, runs: int = 5) -> None:
+    """The month view in Chromium: navigation timing, median of ``runs`` loads."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not executable:
+        print("calendar in Chromium: skipped (Debian's chromium is not installed)")
+        return
+    with tempfile.TemporaryDirectory() as fonts, sync_playwright() as pw:
+        conf = Path(fonts) / "fonts.conf"
+        conf.write_text('<?xml version="1.0"?>\n<fontconfig></fontconfig>\n', "utf-8")
+        env = {"FONTCONFIG_FILE": str(conf), "HOME": fonts, "PATH": "/usr/bin:/bin"}
+        browser = pw.chromium.launch(executable_path=executable, env=env, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run"])
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.add_cookies([cookie])
+            page = context.new_page()
+            page.set_default_timeout(120_000)
+            figures = []
+            for _ in range(runs + 1):  # the first load warms the font cache; not counted
+                page.goto(url + path, wait_until="load")
+                page.wait_for_function("document.documentElement.style.display !== 'none'")
+                shown = page.evaluate("performance.now()")
+                figures.append({**page.evaluate(NAVIGATION), "shown": shown})
+            figures = figures[1:]
+        finally:
+            browser.close()
+    items = figures[0]["items"]
+    line = ", ".join(f"{name} {statistics.median(f[key] for f in figures):.0f} ms"
+                     for name, key in (("server answer", "response"),
+                                       ("DOMContentLoaded", "dom"), ("load", "load"),
+                                       ("shown", "shown")))
+    print(f"calendar month view in Chromium ({items} deliveries on the page, median of "
+          f"{runs}): {line}")
 
 
 def timed(session: requests.Session, url: str, runs: int = 7) -> tuple[float, float, int]:
@@ -80,9 +141,9 @@ def main(count: int) -> None:
         db = open_store(settings)
         now = dt.datetime.now(dt.UTC)
         people.add_user(db, "reviewer", "审核", hash_password(PASSWORD),
-                        [Role("shsmr", "reviewer", 1)], now, by="bench")
+                        [Role("shsmr", "reviewer", 1), Role("shsmr", "editor")], now, by="bench")
         t0 = time.perf_counter()
-        fill(settings, db, count)
+        start = fill(settings, db, count)
         print(f"queued {count} posts ({count} deliveries) in {time.perf_counter() - t0:.1f} s")
         app = create_app(settings, store=db)
         sock = socket.socket()
@@ -104,11 +165,14 @@ def main(count: int) -> None:
             token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
             s.post(f"{url}/login", data={"csrf": token, "username": "reviewer",
                                          "password": PASSWORD})
+            month = f"/calendar?view=month&date={start.date().isoformat()}"
             for name, path in (("review list", "/review"), ("dashboard", "/dashboard"),
-                               ("post page", "/posts/1")):
+                               ("post page", "/posts/1"), ("calendar", month)):
                 median, worst, size = timed(s, url + path)
                 print(f"{name:12s} median {median * 1000:7.1f} ms  worst {worst * 1000:7.1f} ms"
                       f"  {size / 1024:7.0f} KiB")
+            cookie = next(c for c in s.cookies if c.name == "sb_session")
+            browser_month(url, {"name": cookie.name, "value": cookie.value, "url": url}, month)
         finally:
             server.should_exit = True
             thread.join(30)

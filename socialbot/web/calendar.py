@@ -271,8 +271,9 @@ def _delivery_context(console: Console, person: Person, item: AgendaItem, *, bac
                       message: str = "", kind: str = "ok") -> dict[str, Any]:
     tz = console.settings.tz
     local = item.delivery.due_at.astimezone(tz)
+    back = _safe_back(back) or f"view=month&date={local.date().isoformat()}"
     return {"item": item, "d": item.delivery, "day": local.date().isoformat(),
-            "time": local.strftime("%H:%M"), "back": _safe_back(back),
+            "time": local.strftime("%H:%M"), "back": back,
             "refusal": access.schedule_refusal(person, console.settings, item.delivery.account),
             "can_move": movable(person, console.settings, item), "message": message,
             "kind": kind, "nav": "calendar"}
