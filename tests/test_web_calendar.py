@@ -81,6 +81,9 @@ def test_filters_by_unit_account_activity_and_state(env):
     assert "1. 主题宣传活动" in page
     page = calendar(s, env, day, state="sent")
     assert "日历稿件甲" not in page and "共 0 个发布" in page
+    for odd in ("9999-12-31", "0001-01-01", "明天", "2027-02-30"):  # today's month instead
+        r = s.get(f"{env.url}/calendar?view=week&date={odd}&state=nonsense&unit=x")
+        assert r.status_code == 200 and "发布日历" in r.text, odd
 
 
 def test_moving_a_delivery_reschedules_it_and_is_audited(env):

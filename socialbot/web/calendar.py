@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -49,6 +49,7 @@ WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
 MOVABLE = (*PENDING, State.MISSED)
 MAX_UPLOAD = 1024 * 1024  # a campaign calendar is a few KiB; refuse anything absurd
 ACTIVITIES_FILE = Path("campaign") / "activities.toml"
+FIRST_YEAR, LAST_YEAR = 2000, 2200
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ class Filters:
         try:
             day = dt.date.fromisoformat(str(params.get("date") or ""))
         except ValueError:
+            day = today
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:  # month arithmetic stays in range
             day = today
         return cls(view if view in VIEWS else "month", day,
                    *(str(params.get(k) or "")[:64] for k in ("unit", "account", "activity",
@@ -351,16 +354,10 @@ async def move_delivery(request: Request, viewer: Viewer) -> Response:
         return console.page("delivery.html.j2", request, viewer, status, **_delivery_context(
             console, viewer.person, fresh, back=back, message=message, kind=kind))
     today = console.clock().astimezone(console.settings.tz).date()
-    f = Filters.read(dict(_pairs(back)), today)
+    f = Filters.read(dict(parse_qsl(back)), today)
     context = await run_in_threadpool(calendar_context, console, viewer.person, f)
     return console.page("calendar.html.j2", request, viewer, status, message=message,
                         kind=kind, **context)
-
-
-def _pairs(query: str) -> list[tuple[str, str]]:
-    from urllib.parse import parse_qsl
-
-    return parse_qsl(query)
 
 
 # --- import -------------------------------------------------------------------------------
@@ -372,7 +369,7 @@ async def import_form(request: Request, viewer: Viewer) -> Response:
                                   entries=None)
 
 
-def vetter(person: Person, settings: Settings) -> Any:
+def vetter(person: Person, settings: Settings) -> Callable[[Entry], list[Problem]]:
     """Rows may only name accounts of the person's units that they schedule for."""
     def vet(entry: Entry) -> list[Problem]:
         refused = [a for a in entry.targets if a in settings.accounts
