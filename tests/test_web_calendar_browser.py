@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import update
-from test_web_browser import SHOTS, drawn_with_shipped_font, fits, new_page, ready, sign_in
+from test_web_browser import drawn_with_shipped_font, fits, new_page, ready, shots, sign_in
 from web_support import make_env, serve
 
 from socialbot.store import State
@@ -18,6 +18,7 @@ from socialbot.store.schema import deliveries
 
 pytestmark = pytest.mark.chromium
 DAY = 45
+__all__ = ["shots"]  # the screenshot folder fixture, shared with the console's first tests
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +30,6 @@ def env(tmp_path_factory):
     with serve(e):
         yield e
     e.db.dispose()
-
-
-@pytest.fixture
-def shots():
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    return SHOTS
 
 
 def delivery(env, name: str, account: str):

@@ -14,7 +14,9 @@ from sqlalchemy import update
 from test_web_console import CSRF_RE, sign_in
 from web_support import make_env, serve
 
+from socialbot.platforms import PLATFORMS
 from socialbot.store import State
+from socialbot.store import audit as audit_store
 from socialbot.store.policy import may_send, policies_of
 from socialbot.store.schema import deliveries
 
@@ -26,6 +28,8 @@ def env(tmp_path_factory):
     e.queue("0902-unknown", "看板稿件：结果未知", "shsmr_weibo", by="editor1", days=51)
     e.queue("0903-sent", "看板稿件：已经发出", "shsmr_weibo", by="editor1", days=52)
     e.queue("0904-pd", "浦东看板稿件", "pudong_wechat", by="pdeditor", days=50)
+    e.queue("0905-found", "看板稿件：平台上已有", "shsmr_weibo", by="editor1", days=53)
+    e.queue("0906-cli", "看板稿件：命令行核实", "shsmr_weibo", by="editor1", days=54)
     with serve(e):
         yield e
     e.db.dispose()
@@ -79,7 +83,7 @@ def test_unknown_outcome_is_checked_again_or_marked_as_handled(env):
     did = force_state(env, "0902-unknown", State.NEEDS_PERSON, message="多次核实仍不确定")
     s = sign_in(env, "editor1")
     page = s.get(f"{env.url}/dashboard").text
-    assert "需人工核实" in page and "向平台核实" in page and "已人工核实，停止跟踪" in page
+    assert "需人工核实" in page and "向平台核实" in page and "已核实：平台上没有，不再发送" in page
     r = s.post(f"{env.url}/watch/deliveries/{did}/check", data={"csrf": csrf_of(s, env)})
     assert r.status_code == 200 and only_delivery(env, "0902-unknown").state == State.UNKNOWN
     r = s.post(f"{env.url}/watch/deliveries/{did}/resolve", data={"csrf": csrf_of(s, env)})
@@ -87,6 +91,36 @@ def test_unknown_outcome_is_checked_again_or_marked_as_handled(env):
     assert only_delivery(env, "0902-unknown").state == State.CANCELLED
     shown = env.cli("queue", "show", str(env.queued["0902-unknown"]))
     assert "已取消" in shown.stdout  # the CLI sees what the console did
+
+
+def test_an_unknown_outcome_found_on_the_platform_is_marked_sent(env):
+    did = force_state(env, "0905-found", State.UNKNOWN, message="网络中断，结果未知")
+    s = sign_in(env, "editor1")
+    assert "已核实：平台上已发出" in s.get(f"{env.url}/dashboard").text
+    r = s.post(f"{env.url}/watch/deliveries/{did}/sent", data={"csrf": csrf_of(s, env)})
+    assert r.status_code == 200 and "已核实：平台上已发出，已执行" in r.text
+    d = only_delivery(env, "0905-found")
+    assert d.state == State.SENT and d.sent_at is not None and "editor1" in d.message
+    rule = PLATFORMS["weibo"].quota_rule(env.settings.accounts["shsmr_weibo"])
+    assert env.db.bucket_use("shsmr_weibo", rule, d.sent_at).sent == 1  # it used the quota
+    [entry] = [e for e in audit_store.entries(env.db, post=d.post) if e.action == "mark_sent"]
+    assert entry.actor == "editor1" and entry.action_label == "标为已发出"
+    r = s.post(f"{env.url}/watch/deliveries/{did}/sent", data={"csrf": csrf_of(s, env)})
+    assert r.status_code == 409  # only once, only from an open outcome
+    refused = env.cli("queue", "mark-sent", str(d.post), "--account", "shsmr_weibo")
+    assert refused.returncode != 0 and "只有结果未知" in refused.stderr + refused.stdout
+
+
+def test_mark_sent_from_the_command_line(env):
+    force_state(env, "0906-cli", State.NEEDS_PERSON, message="多次核实仍不确定")
+    number = env.queued["0906-cli"]
+    done = env.cli("queue", "mark-sent", str(number), "--account", "shsmr_weibo",
+                   "--url", "https://weibo.com/5800000001/cli", "--by", "editor1")
+    assert done.returncode == 0, done.stderr + done.stdout
+    d = only_delivery(env, "0906-cli")
+    assert (d.state, d.url) == (State.SENT, "https://weibo.com/5800000001/cli")
+    page = sign_in(env, "editor1").get(f"{env.url}/published?account=shsmr_weibo").text
+    assert "看板稿件：命令行核实" in page  # the console shows what the CLI recorded
 
 
 def test_the_kill_switch_is_for_admins_and_stops_publishing(env):

@@ -349,6 +349,29 @@ def retry(app: AppContext, queue_id: int, account: str | None, force: bool, by: 
     _notes(result.notes)
 
 
+@queue.command("mark-sent")
+@click.argument("queue_id", type=int)
+@click.option("--account", required=True, help="发往这个账号的目标")
+@click.option("--url", default="", help="平台上的链接（可选，记入队列和审计日志）")
+@click.option("--by", help="核实人（默认：当前系统用户）")
+@pass_app
+@staff_errors
+def mark_sent(app: AppContext, queue_id: int, account: str, url: str, by: str | None) -> None:
+    """结果未知的目标：已到平台上核实确已发出，标为已发送（不再核实，计入额度）。"""
+    settings = app.settings
+    store = open_store(settings)
+    ds = [d for d in store.deliveries_of(queue_id) if d.account == account]
+    if not ds:
+        raise StoreError(Problem("--account", f"编号 {queue_id} 没有发往 {account} 的目标"))
+    open_ = [d for d in ds if d.state in (State.UNKNOWN, State.NEEDS_PERSON)]
+    if len(open_) > 1:
+        raise StoreError(Problem("--account", f"{account} 有 {len(open_)} 个结果未知的目标"
+                                              "（周期稿件），请在控制台看板上逐个核实"))
+    target = open_[0] if open_ else ds[-1]
+    actions.mark_sent(store, settings, target.id, by or audit.os_user(), utcnow(), url=url)
+    say(console, f"✓ 编号 {queue_id} → {account} 已标为已发送")
+
+
 @queue.command("edit")
 @click.argument("queue_id", type=int)
 @click.option("--by", help="操作人（默认：当前系统用户）")

@@ -1,11 +1,11 @@
-"""Staff actions on queued posts: cancel, reschedule, retry."""
+"""Staff actions on queued posts: cancel, reschedule, retry, mark as sent."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, update
+from sqlalchemy import Connection, and_, select, update
 
 from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
@@ -13,7 +13,7 @@ from socialbot.store import audit, quota
 from socialbot.store.db import Database
 from socialbot.store.models import OPEN_OUTCOME, PENDING, DeliveryRecord, PostRecord, State, label
 from socialbot.store.queue import deliveries_of, desired_state, get_post
-from socialbot.store.schema import deliveries, posts
+from socialbot.store.schema import attempts, deliveries, posts
 from socialbot.store.times import in_past, show
 
 
@@ -153,3 +153,36 @@ def _resend(conn: Connection, settings: Settings, post: PostRecord, d: DeliveryR
     target = State.DUE if state == State.APPROVED else state
     return _set(conn, d, now, due_at=now, state=str(target), message="", next_check_at=None,
                 claimed_by=None, claim_token=None, lease_until=None)
+
+
+def mark_sent(db: Database, settings: Settings, delivery_id: int, by: str, now: dt.datetime,
+              *, url: str = "") -> ActionResult:
+    """An open outcome a person found published on the platform: record it as sent.
+
+    Reconciling stops, the send counts in the quota bucket of its last publish attempt
+    (when the platform acted), and the audit names the person who checked.
+    """
+    with db.tx() as conn:
+        row = conn.execute(select(deliveries).where(deliveries.c.id == delivery_id)
+                           .with_for_update()).first()
+        if row is None:
+            raise StoreError(Problem("编号", f"没有编号为 {delivery_id} 的发布目标"))
+        d = DeliveryRecord.from_row(row)
+        if d.state not in OPEN_OUTCOME:
+            raise StoreError(Problem(f"账号 {d.account}", f"{label(d.state)}：只有结果未知或"
+                                                         "需人工核实的发布可以标为已发出"))
+        started = conn.execute(select(attempts.c.started_at).where(
+            attempts.c.delivery == d.id, attempts.c.kind == "publish")
+            .order_by(attempts.c.id.desc())).first()
+        sent_at = started[0] if started else now
+        link = url.strip()
+        if not _set(conn, d, now, state=str(State.SENT), sent_at=sent_at, url=link,
+                    next_check_at=None, message=f"{by} 人工核实：平台上已发出"):
+            raise StoreError("这个发布刚被别人改动过，请刷新后重试")
+        if d.account in settings.accounts:
+            quota.record_send(conn, settings.accounts[d.account], d.id, sent_at)
+        audit.record(conn, actor=by, action="mark_sent", post=d.post, account=d.account,
+                     content_hash=d.content_hash, at=now,
+                     detail=f"人工核实平台上已发出（原状态：{label(d.state)}）"
+                            + (f"，链接 {link}" if link else ""))
+    return ActionResult(d.post, (d,))

@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "cancel": "取消",
     "reschedule": "改期",
     "retry": "重试",
+    "mark_sent": "标为已发出",
     "pause": "暂停",
     "resume": "恢复",
     "claim": "开始发送",

@@ -3,7 +3,8 @@ got, the audit log (filtered, CSV) and the kill switch.
 
 The actions are the CLI's: ``queue retry`` (ask the platform again, or ``--force``
 resend after a person checked), ``queue cancel`` (for an unknown outcome: stop tracking
-it after a person checked the platform) and ``socialbot pause / resume`` — the same
+it after a person checked the platform), ``queue mark-sent`` (a person found it on the
+platform) and ``socialbot pause / resume`` — the same
 store functions, so the console and the terminal leave the same audit trail.
 """
 
@@ -44,11 +45,12 @@ AUDIT_PAGE = 100
 CSV_LIMIT = 50_000  # a campaign's log is a few thousand lines; a bound keeps one request small
 # What each action does, in the words of its button; the CLI command it stands for.
 ACTIONS = {
-    "retry": "立即重试",            # queue retry (failed, missed)
-    "check": "向平台核实",          # queue retry (unknown: reconcile now)
-    "force": "确认未发出，重新发送",  # queue retry --force
-    "cancel": "取消发布",           # queue cancel --account
-    "resolve": "已人工核实，停止跟踪",  # queue cancel --account (unknown outcome)
+    "retry": "立即重试",                    # queue retry (failed, missed)
+    "check": "向平台核实",                  # queue retry (unknown: reconcile now)
+    "sent": "已核实：平台上已发出",          # queue mark-sent
+    "force": "已核实：平台上没有，重新发送",  # queue retry --force
+    "resolve": "已核实：平台上没有，不再发送",  # queue cancel --account (unknown outcome)
+    "cancel": "取消发布",                   # queue cancel --account
 }
 
 
@@ -57,7 +59,7 @@ def actions_for(state: State) -> list[str]:
     if state in (State.FAILED, State.MISSED):
         return ["retry", "cancel"]
     if state in OPEN_OUTCOME:
-        return ["check", "force", "resolve"]
+        return ["check", "sent", "force", "resolve"]
     if state == State.QUEUED:  # its time passed without an approval
         return ["cancel"]
     return []
@@ -121,7 +123,9 @@ def act(console: Console, person: Person, delivery_id: int, action: str) -> str:
         raise StoreError(f"这个发布现在是“{label(d.state)}”，"
                          f"不能{ACTIONS.get(action, '这样处理')}；请刷新页面")
     now, by = console.clock(), person.username
-    if action in ("cancel", "resolve"):
+    if action == "sent":
+        result = actions.mark_sent(console.store, settings, d.id, by, now)
+    elif action in ("cancel", "resolve"):
         result = actions.cancel(console.store, d.post, by, now, account=d.account)
     else:
         result = actions.retry(console.store, settings, d.post, by, now, account=d.account,
@@ -150,12 +154,11 @@ async def delivery_action(request: Request, viewer: Viewer) -> Response:
 # --- kill switch ----------------------------------------------------------------------------
 
 
-@_signed_in
-async def pause_switch(request: Request, viewer: Viewer) -> Response:
-    """Pause every account (city admins) or one (its unit's admins), with a reason."""
-    console = _console(request)
+async def _switch(request: Request, viewer: Viewer) -> tuple[dict[str, str], str | None]:
+    """The checked form and the switch it names (None: every account), if this person
+    may throw it; 403 otherwise."""
     form = await _checked_form(request, viewer)
-    settings = console.settings
+    settings = _console(request).settings
     scope = form.get("scope", "")
     account = None if scope in ("", "*") else scope
     if account is not None and account not in settings.accounts:
@@ -163,6 +166,15 @@ async def pause_switch(request: Request, viewer: Viewer) -> Response:
     refusal = access.pause_refusal(viewer.person, settings, account)
     if refusal:
         raise HTTPException(403, refusal)
+    return form, account
+
+
+@_signed_in
+async def pause_switch(request: Request, viewer: Viewer) -> Response:
+    """Pause every account (city admins) or one (its unit's admins), with a reason."""
+    console = _console(request)
+    settings = console.settings
+    form, account = await _switch(request, viewer)
     reason = form.get("reason", "").strip()
     if not reason:
         return await run_in_threadpool(_dashboard_with, console, request, viewer, 400,
@@ -178,13 +190,8 @@ async def pause_switch(request: Request, viewer: Viewer) -> Response:
 @_signed_in
 async def resume_switch(request: Request, viewer: Viewer) -> Response:
     console = _console(request)
-    form = await _checked_form(request, viewer)
     settings = console.settings
-    scope = form.get("scope", "")
-    account = None if scope in ("", "*") else scope
-    refusal = access.pause_refusal(viewer.person, settings, account)
-    if refusal:
-        raise HTTPException(403, refusal)
+    _form, account = await _switch(request, viewer)
     lifted = await run_in_threadpool(pauses.resume, console.store, viewer.person.username,
                                      console.clock(), account=account)
     if not lifted:
