@@ -78,6 +78,9 @@ class Account:
     name: str
     api_base: str
     requires_approval: bool = True
+    # How many reviewers approve a post for this account, one after another:
+    # 1 初审; 2 初审 → 复审; 3 初审 → 复审 → 终审 (三审三校).
+    review_tiers: int = 1
 
     @property
     def secret_name(self) -> str:
@@ -516,7 +519,7 @@ class _Reader:
             choices = "、".join(names[:-1]) + " 或 " + names[-1] if len(names) > 1 else names[0]
             self.fail(where, f"platform 应为 {choices}，现为“{name}”")
             return None
-        common = {"platform", "name", "api_base", "requires_approval", "unit"}
+        common = {"platform", "name", "api_base", "requires_approval", "unit", "review_tiers"}
         for key in t:
             if key not in common | platform.account_keys():
                 hint = (
@@ -531,8 +534,13 @@ class _Reader:
         requires_approval = t.get("requires_approval", True)
         if not isinstance(requires_approval, bool):
             self.fail(where, "requires_approval 应为 true 或 false")
+        tiers = t.get("review_tiers", 1)
+        if isinstance(tiers, bool) or tiers not in (1, 2, 3):
+            self.fail(where, f"review_tiers 应为 1、2 或 3（审核级数：初审、复审、终审），"
+                             f"现为“{tiers}”")
+            tiers = 1
         fields = {"id": account_id, "platform": platform.name,
                   "name": str(t.get("name", account_id)), "api_base": api_base,
-                  "requires_approval": bool(requires_approval)}
+                  "requires_approval": bool(requires_approval), "review_tiers": int(tiers)}
         return platform.parse_account(account_id, t, fields,
                                       lambda message: self.fail(where, message))

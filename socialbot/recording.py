@@ -91,7 +91,8 @@ def _transition(claim: Claim, result: DeliveryResult, rules: Rules, now: dt.date
             return Transition(State.MISSED, f"平台确认未发出，且已超过补发时限（原定 {planned}）")
         return Transition(State.DUE, "平台确认未发出，将重新发送")
     allowed = review_allows(facts.post.review, facts.post.approved_hash, d.content_hash,
-                            facts.policy)
+                            facts.policy, approved_at=facts.post.approved_at,
+                            due_at=d.due_at)
     want = State.APPROVED if allowed else State.QUEUED
     if outcome == Outcome.RESCHEDULE:
         rule = facts.policy.quota if facts.policy else None

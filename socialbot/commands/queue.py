@@ -16,7 +16,7 @@ from socialbot.config import Settings
 from socialbot.delivery import OUTCOME_LABELS
 from socialbot.errors import Problem, StoreError
 from socialbot.platforms import platform
-from socialbot.store import actions, audit, open_store, review
+from socialbot.store import actions, audit, chain, open_store, review
 from socialbot.store.db import utcnow
 from socialbot.store.models import REVIEW_LABELS, DeliveryRecord, PostRecord, State, label
 from socialbot.store.queue import (
@@ -24,6 +24,7 @@ from socialbot.store.queue import (
     QueueRefused,
     add_entries,
 )
+from socialbot.store.sql import SqlStore
 from socialbot.store.times import parse_time, show
 from socialbot.times import json_text
 
@@ -198,6 +199,17 @@ def _review_text(post: PostRecord) -> str:
     return f"{text}：{post.review_note}" if post.review_note else text
 
 
+def _chain_lines(store: SqlStore, settings: Settings, post: PostRecord) -> list[str]:
+    """The review chain when the post needs more than one tier, or one is under way."""
+    state = chain.chain_state(store, settings, post.id)
+    if state.needed <= 1 and not state.approvals:
+        return []
+    done = "；".join(f"{review.tier_name(a.tier)} {a.reviewer}（{show(a.at, settings.tz)}）"
+                    for a in state.approvals) or "尚无"
+    waiting = (f"；等待{review.tier_name(state.next_tier)}" if state.next_tier else "")
+    return [f"  审核链：共 {state.needed} 级；已通过：{done}{waiting}"]
+
+
 @queue.command("show")
 @click.argument("queue_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
@@ -220,7 +232,8 @@ def show_(app: AppContext, queue_id: int, as_json: bool) -> None:
     say(console, f"编号 {post.id}《{post.title}》", style="bold")
     for line in (f"  稿件文件：{post.source}", f"  作者：{post.author}",
                  f"  加入时间：{show(post.created_at, settings.tz)}",
-                 f"  内容指纹：{post.content_hash[:12]}", f"  审核：{_review_text(post)}"):
+                 f"  内容指纹：{post.content_hash[:12]}", f"  审核：{_review_text(post)}",
+                 *_chain_lines(store, settings, post)):
         say(console, line)
     if post.warnings:
         say(console, f"  内容检查提醒（{len(post.warnings)} 条）：")
@@ -283,7 +296,9 @@ def approve(app: AppContext, queue_id: int, by: str, expect_hash: str | None,
     """
     result = review.approve(open_store(app.settings), app.settings, queue_id, by, utcnow(),
                             expect_hash=expect_hash, override=override)
-    say(console, f"✓ 编号 {queue_id} 已审核通过（内容指纹 {result.content_hash[:12]}）")
+    step = (f"{review.tier_name(result.tier)}通过（第 {result.tier} 级，共 {result.tiers} 级）"
+            if result.tiers > 1 and result.tier else "已审核通过")
+    say(console, f"✓ 编号 {queue_id} {step}（内容指纹 {result.content_hash[:12]}）")
     _notes(result.notes)
 
 

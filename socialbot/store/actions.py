@@ -86,7 +86,7 @@ def reschedule(db: Database, settings: Settings, queue_id: int, at: dt.datetime,
             raise StoreError(problems, title="不能改到这个时间")
         changed = []
         for d in ds:
-            state = desired_state(settings, post, d.account, d.content_hash)
+            state = desired_state(settings, post, d.account, d.content_hash, at)
             if _set(conn, d, now, due_at=at, planned_at=at, state=str(state), message=""):
                 changed.append(d)
                 audit.record(conn, actor=by, action="reschedule", post=queue_id,
@@ -148,7 +148,7 @@ def retry(db: Database, settings: Settings, queue_id: int, by: str, now: dt.date
 
 def _resend(conn: Connection, settings: Settings, post: PostRecord, d: DeliveryRecord,
             now: dt.datetime) -> bool:
-    state = desired_state(settings, post, d.account, d.content_hash)
+    state = desired_state(settings, post, d.account, d.content_hash, now)
     # Due now: a retry is a person's decision, so the misfire grace starts again.
     target = State.DUE if state == State.APPROVED else state
     return _set(conn, d, now, due_at=now, state=str(target), message="", next_check_at=None,

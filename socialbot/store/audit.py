@@ -40,6 +40,7 @@ ACTION_LABELS = {
     "import": "批量导入",
     "warnings": "内容提醒",
     "override": "放行提醒",
+    "comment": "评论",
     "user_add": "添加用户",
     "user_password": "修改密码",
     "user_disable": "停用用户",

@@ -30,7 +30,7 @@ from socialbot.rendered import RenderedPost
 from socialbot.store import audit, quota
 from socialbot.store.content import parse_rendered
 from socialbot.store.db import Database, inserted_id
-from socialbot.store.models import DeliveryRecord, PostRecord, State
+from socialbot.store.models import EXPIRED_UNREVIEWED, DeliveryRecord, PostRecord, State
 from socialbot.store.policy import may_send_filter, policies_of, review_allows
 from socialbot.store.queue import create_deliveries, occurrence_label, paused_scopes
 from socialbot.store.recurrence import HORIZON, occurrences
@@ -249,7 +249,8 @@ def promote_due(db: Database, settings: Settings, now: dt.datetime) -> list[Deli
     missed: list[DeliveryRecord] = []
     with db.tx() as conn:
         rows = conn.execute(
-            select(deliveries, posts.c.review, posts.c.approved_hash, posts.c.warnings)
+            select(deliveries, posts.c.review, posts.c.approved_hash, posts.c.approved_at,
+                   posts.c.warnings)
             .join(posts, posts.c.id == deliveries.c.post)
             .where(deliveries.c.state.in_([str(State.QUEUED), str(State.APPROVED),
                                            str(State.DUE)]),
@@ -263,12 +264,15 @@ def promote_due(db: Database, settings: Settings, now: dt.datetime) -> list[Deli
                 continue
             ok = review_allows(row._mapping["review"], row._mapping["approved_hash"],
                                d.content_hash, policies[d.account],
+                               approved_at=row._mapping["approved_at"], due_at=d.due_at,
                                has_warnings=bool(row._mapping["warnings"]))
             if late:
-                why = "到期时仍未审核" if not ok else "错过发布时间（程序未运行或积压）"
-                if _move(conn, d, State.MISSED, now,
-                         f"{why}：原定 {show(d.due_at, settings.tz)}，"
-                         f"超过补发时限 {settings.misfire_grace_seconds} 秒"):
+                planned = show(d.due_at, settings.tz)
+                why = (f"{EXPIRED_UNREVIEWED}：原定 {planned} 前审核没有完成，不会补发；"
+                       "请改期（queue reschedule）" if not ok else
+                       f"错过发布时间（程序未运行或积压）：原定 {planned}，"
+                       f"超过补发时限 {settings.misfire_grace_seconds} 秒")
+                if _move(conn, d, State.MISSED, now, why):
                     missed.append(d)
             elif ok and d.state == State.APPROVED:
                 _move(conn, d, State.DUE, now, "", audit_it=False)
@@ -316,12 +320,14 @@ def extend_series(db: Database, settings: Settings, now: dt.datetime) -> int:
                 continue
             labelled = [(t, occurrence_label(t, settings)) for t in times]
             approved = post.approved_hash if post.review != "rejected" else None
+            approved_at = post.approved_at if approved else None
             flags = paused_scopes(conn)
             for account_id in post.targets:
                 create_deliveries(conn, settings, post.id, post.post_id, account_id,
                                   post.content_hash, labelled, now,
                                   paused=bool(flags & {GLOBAL_SCOPE, account_id}),
-                                  approved_hash=approved, has_warnings=bool(post.warnings))
+                                  approved_hash=approved, approved_at=approved_at,
+                                  has_warnings=bool(post.warnings))
                 created += len(labelled)
     return created
 

@@ -15,6 +15,7 @@ from sqlalchemy.schema import CreateColumn
 
 from socialbot.store.people_schema import people_metadata
 from socialbot.store.reach_schema import reach_metadata
+from socialbot.store.review_schema import approvals, comments
 from socialbot.store.schema import (
     ix_deliveries_key,
     ix_deliveries_post,
@@ -104,6 +105,11 @@ def _m7_alert_log(conn: Connection, dialect: str) -> None:
     alert_log.create(conn)
 
 
+def _m8_review_chain(conn: Connection, dialect: str) -> None:
+    for table in (approvals, comments):
+        table.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Step]] = [
     (1, "queue, deliveries, attempts, audit (append-only), images, pauses, quota ledger",
      _m1_initial),
@@ -116,4 +122,6 @@ MIGRATIONS: list[tuple[int, str, Step]] = [
      _m6_reach_figures),
     (7, "alert log: which alert went to which owner's channel, when, and the result",
      _m7_alert_log),
+    (8, "review chain: approvals per tier bound to a content hash; threaded comments",
+     _m8_review_chain),
 ]

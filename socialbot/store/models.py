@@ -48,6 +48,9 @@ OPEN_OUTCOME = (State.UNKNOWN, State.NEEDS_PERSON)
 QUOTA_HOLDING = (State.QUEUED, State.APPROVED, State.DUE, State.SENDING, *OPEN_OUTCOME)
 
 REVIEW_LABELS = {"pending": "待审核", "approved": "已通过", "rejected": "已退回"}
+# A delivery whose slot came before its review chain finished: it waits (never sent late
+# on a late approval) until someone reschedules it. Also the start of its missed message.
+EXPIRED_UNREVIEWED = "过期未审"
 
 
 def label(state: str) -> str:
@@ -142,6 +145,12 @@ class DeliveryRecord:
             remote_id=m["remote_id"] or "", url=m["url"] or "", message=m["message"] or "",
             sent_at=m["sent_at"],
         )
+
+    def expired_unreviewed(self, now: dt.datetime) -> bool:
+        """Its slot passed while it still waited for review (see ``EXPIRED_UNREVIEWED``)."""
+        if self.state == State.QUEUED:
+            return self.due_at <= now
+        return self.state == State.MISSED and self.message.startswith(EXPIRED_UNREVIEWED)
 
     def to_json(self) -> dict[str, Any]:
         """Plain values for JSON; times stay datetimes for ``socialbot.times.json_text``."""

@@ -33,6 +33,7 @@ class AccountPolicy:
     requires_review: bool
     quota: QuotaRule | None = None
     message_capacity: int = 1  # posts one send may carry
+    tiers: int = 1  # reviewers who approve one after another (初审, 复审, 终审)
 
 
 _last: tuple[object, dict[str, AccountPolicy]] | None = None
@@ -49,25 +50,29 @@ def policies_of(settings: Settings) -> dict[str, AccountPolicy]:
         return _last[1]
     from socialbot.store.quota import rule_for
 
-    found = {a: AccountPolicy(acc.requires_approval, rule_for(acc))
+    found = {a: AccountPolicy(acc.requires_approval, rule_for(acc), tiers=acc.review_tiers)
              for a, acc in settings.accounts.items()}
     _last = (settings, found)
     return found
 
 
 def review_allows(review: str, approved_hash: str | None, content_hash: str,
-                  policy: AccountPolicy | None, *, has_warnings: bool = False) -> bool:
+                  policy: AccountPolicy | None, *, approved_at: dt.datetime | None,
+                  due_at: dt.datetime, has_warnings: bool = False) -> bool:
     """The review's part: never when rejected; approved content where review is required.
 
     Review is required by the account's policy, for an account no longer configured
     (``policy`` None), and for content with content-check warnings (a reviewer's
-    override, on every account).
+    override, on every account). ``approved_hash`` is set only when the whole review
+    chain (every tier) approved this content, and the approval must have landed by the
+    delivery's slot: an approval after ``due_at`` leaves it waiting, expired (过期未审),
+    until someone reschedules it.
     """
     if review == REJECTED:
         return False
     if not review_required(policy, has_warnings=has_warnings):
         return True
-    return approved_hash == content_hash
+    return approved_hash == content_hash and approved_at is not None and approved_at <= due_at
 
 
 def review_required(policy: AccountPolicy | None, *, has_warnings: bool = False) -> bool:
@@ -79,13 +84,31 @@ def review_required(policy: AccountPolicy | None, *, has_warnings: bool = False)
     return policy is None or policy.requires_review or has_warnings
 
 
+def tiers_required(policies: Mapping[str, AccountPolicy], accounts: Collection[str], *,
+                   has_warnings: bool = False) -> int:
+    """How many tiers must approve a post for these accounts: the most any of them asks.
+
+    0 when none needs review. An account no longer configured, or content with
+    content-check warnings, needs at least one tier.
+    """
+    needed = 0
+    for account in accounts:
+        policy = policies.get(account)
+        if review_required(policy, has_warnings=has_warnings):
+            asked = policy.tiers if policy is not None and policy.requires_review else 1
+            needed = max(needed, asked)
+    return needed
+
+
 def may_send(*, state: str, paused: bool, due_at: dt.datetime, account: str, review: str,
-             approved_hash: str | None, content_hash: str, has_warnings: bool,
-             policy: AccountPolicy | None, pauses: Collection[str], now: dt.datetime) -> bool:
+             approved_hash: str | None, approved_at: dt.datetime | None, content_hash: str,
+             has_warnings: bool, policy: AccountPolicy | None, pauses: Collection[str],
+             now: dt.datetime) -> bool:
     """Whether a delivery may be claimed and published at ``now``."""
     return (policy is not None and state == State.DUE and not paused and due_at <= now
             and GLOBAL_SCOPE not in pauses and account not in pauses
             and review_allows(review, approved_hash, content_hash, policy,
+                              approved_at=approved_at, due_at=due_at,
                               has_warnings=has_warnings))
 
 
@@ -103,5 +126,6 @@ def may_send_filter(policies: Mapping[str, AccountPolicy], pauses: Collection[st
         deliveries.c.account.in_(known),
         posts.c.review != REJECTED,
         or_(and_(deliveries.c.account.not_in(reviewed), posts.c.warnings.is_(None)),
-            posts.c.approved_hash == deliveries.c.content_hash),
+            and_(posts.c.approved_hash == deliveries.c.content_hash,
+                 posts.c.approved_at <= deliveries.c.due_at)),
     )

@@ -266,10 +266,11 @@ def warnings_detail(warnings: list[Finding] | tuple[Finding, ...]) -> str:
 def create_deliveries(conn: Connection, settings: Settings, queue_id: int, post_id: str,
                       account_id: str, content_hash: str, times: list[tuple[dt.datetime, str]],
                       now: dt.datetime, *, paused: bool, approved_hash: str | None = None,
-                      has_warnings: bool = False) -> None:
+                      approved_at: dt.datetime | None = None, has_warnings: bool = False) -> None:
     policy = policies_of(settings).get(account_id)
-    ok = review_allows("", approved_hash, content_hash, policy, has_warnings=has_warnings)
     for when, occ in times:
+        ok = review_allows("", approved_hash, content_hash, policy, approved_at=approved_at,
+                           due_at=when, has_warnings=has_warnings)
         conn.execute(insert(deliveries).values(
             post=queue_id, account=account_id, occurrence=occ, planned_at=when, due_at=when,
             state=str(State.APPROVED if ok else State.QUEUED), paused=paused,
@@ -349,10 +350,11 @@ def list_queue(db: Database, *, include_finished: bool = False, state: str | Non
 
 
 def desired_state(settings: Settings, post: PostRecord, account_id: str,
-                  content_hash: str) -> State:
-    """QUEUED while a review is missing or refused; APPROVED when the delivery may go."""
+                  content_hash: str, due_at: dt.datetime) -> State:
+    """QUEUED while a review is missing, refused or came after the slot; else APPROVED."""
     policy = policies_of(settings).get(account_id)
     allowed = review_allows(post.review, post.approved_hash, content_hash, policy,
+                            approved_at=post.approved_at, due_at=due_at,
                             has_warnings=bool(post.warnings))
     return State.APPROVED if allowed else State.QUEUED
 
@@ -364,7 +366,7 @@ def refresh_pending(conn: Connection, settings: Settings, post: PostRecord,
     for d in deliveries_of(conn, post.id):
         if d.state not in PENDING:
             continue
-        want = desired_state(settings, post, d.account, d.content_hash)
+        want = desired_state(settings, post, d.account, d.content_hash, d.due_at)
         if want == State.APPROVED and d.state == State.DUE:
             continue
         if want != d.state:

@@ -1,6 +1,8 @@
 """Review: approvals bound to the exact content hash, rejections, and edits that void them.
 
-An approval records the content hash the reviewer saw. A delivery to an account that
+Approvals form a chain of one to three tiers (``socialbot.store.chain``); the post is
+approved when its last tier approves. An approval records the content hash the reviewer
+saw. A delivery to an account that
 ``requires_approval`` may only be claimed while the post's approved hash equals the
 delivery's content hash, so any later edit (a new hash) silently un-approves it.
 
@@ -20,8 +22,9 @@ from sqlalchemy import Connection, and_, update
 from socialbot.checks.model import Finding, warnings_fingerprint
 from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
+from socialbot.people import TIER_LABELS
 from socialbot.rendered import RenderedPost
-from socialbot.store import audit
+from socialbot.store import audit, chain
 from socialbot.store.content import dump_rendered
 from socialbot.store.db import Database
 from socialbot.store.models import (
@@ -49,6 +52,13 @@ class ReviewResult:
     content_hash: str
     changed: int
     notes: tuple[str, ...] = ()
+    tier: int = 0  # the tier this approval filled (0: nothing recorded)
+    tiers: int = 1  # tiers the post needs
+    final: bool = False  # the chain is complete: the post is approved
+
+
+def tier_name(tier: int) -> str:
+    return TIER_LABELS.get(tier, f"第 {tier} 级审核")
 
 
 def same_person(a: str, b: str) -> bool:
@@ -57,11 +67,15 @@ def same_person(a: str, b: str) -> bool:
 
 
 def approve(db: Database, settings: Settings, queue_id: int, by: str, now: dt.datetime,
-            *, expect_hash: str | None = None, override: str | None = None) -> ReviewResult:
-    """Approve the post's current content; four-eyes refuses the author's own approval.
+            *, expect_hash: str | None = None, override: str | None = None,
+            tier: int | None = None) -> ReviewResult:
+    """Approve the post's current content at its next tier.
 
-    ``override`` is the reviewer's reason for letting the post's warnings through;
-    a post with warnings cannot be approved without one.
+    Four-eyes refuses the author's own approval; nobody approves twice in one chain.
+    ``tier`` is the tier the reviewer meant (the console sends the one its page showed):
+    if the chain moved on meanwhile, nothing is recorded. ``override`` is the reviewer's
+    reason for letting the post's warnings through; a post with warnings cannot be
+    approved at any tier without one.
     """
     by = by.strip()
     override = (override or "").strip()
@@ -69,7 +83,8 @@ def approve(db: Database, settings: Settings, queue_id: int, by: str, now: dt.da
         raise StoreError(Problem("--by", "请写明审核人姓名"))
     with db.tx() as conn:
         post = get_post(conn, queue_id)
-        ds = deliveries_of(conn, queue_id)
+        ds = deliveries_of(conn, queue_id, lock=True)
+        state = chain.state_in(conn, settings, post)
         problems = []
         if settings.four_eyes and same_person(by, post.author):
             problems.append(Problem("审核人", f"“{by}”是这篇稿件的作者；按双人审核规定，"
@@ -79,32 +94,55 @@ def approve(db: Database, settings: Settings, queue_id: int, by: str, now: dt.da
                                              f"不是 {expect_hash}），请重新预览后再审核"))
         if not any(d.state in PENDING for d in ds) and not (post.cron and post.active):
             problems.append(Problem("状态", "这篇稿件没有等待发布的目标，无需审核"))
+        earlier = state.reviewed_by(by)
+        if earlier and not post.approved:
+            problems.append(Problem("审核人", f"“{by}”已在本轮审核中做过{tier_name(earlier.tier)}；"
+                                             "同一审核链中每人只能审核一次，请另一位同事审核"))
+        if tier is not None and state.next_tier is not None and tier != state.next_tier:
+            problems.append(Problem("审级", f"这篇稿件现在等待{tier_name(state.next_tier)}，"
+                                           f"不是{tier_name(tier)}；请刷新后再审核"))
         if post.warnings and not override:
             problems += _override_needed(post)
         if problems:
             raise StoreError(problems, title="不能审核通过")
         if post.approved and post.approved_by:
             return ReviewResult(queue_id, post.content_hash, 0,
-                                (f"已由 {post.approved_by} 审核通过，无需重复审核",))
-        conn.execute(update(posts).where(posts.c.id == queue_id).values(
-            review="approved", approved_hash=post.content_hash, approved_by=by,
-            approved_at=now, review_note="", updated_at=now))
+                                (f"已由 {post.approved_by} 审核通过，无需重复审核",),
+                                tiers=state.needed, final=True)
+        this_tier = state.next_tier or 1
+        tiers = max(state.needed, 1)
+        final = this_tier >= tiers
+        chain.record_approval(conn, post, this_tier, by, now)
+        if final:
+            conn.execute(update(posts).where(posts.c.id == queue_id).values(
+                review="approved", approved_hash=post.content_hash, approved_by=by,
+                approved_at=now, review_note="", updated_at=now))
+        else:
+            conn.execute(update(posts).where(posts.c.id == queue_id).values(
+                review="pending", review_note="", updated_at=now))
         post = get_post(conn, queue_id)
         changed = refresh_pending(conn, settings, post, now)
         if post.warnings:
             audit.record(conn, actor=by, action="override", post=queue_id,
                          content_hash=post.content_hash, at=now,
                          detail=_override_detail(post, override))
+        step = "" if tiers == 1 else f"{tier_name(this_tier)}（第 {this_tier} 级，共 {tiers} 级）"
+        detail = (f"{step}：{post.title}" if step and not final
+                  else f"{step}，审核完成：{post.title}" if step else f"审核通过：{post.title}")
         audit.record(conn, actor=by, action="approve", post=queue_id,
-                     content_hash=post.content_hash, detail=f"审核通过：{post.title}", at=now)
-        late = [d for d in deliveries_of(conn, queue_id)
-                if d.state == State.APPROVED
-                and (now - d.due_at).total_seconds() > settings.misfire_grace_seconds]
-    notes = tuple(f"{d.account} 原定 {show(d.due_at, settings.tz)} 已过补发时限，将被标为“已错过”；"
-                  f"请用 queue reschedule {queue_id} --at … 改期" for d in late)
+                     content_hash=post.content_hash, detail=detail, at=now)
+        expired = [d for d in deliveries_of(conn, queue_id)
+                   if final and d.state == State.QUEUED and d.due_at < now]
+    notes: tuple[str, ...] = ()
+    if not final:
+        notes += (f"还需{tier_name(this_tier + 1)}（第 {this_tier + 1} 级，共 {tiers} 级）"
+                  "通过后才会发布",)
+    notes += tuple(f"{d.account} 原定 {show(d.due_at, settings.tz)} 已过，审核晚于发布时间"
+                   f"（过期未审），不会发布；请用 queue reschedule {queue_id} --at … 改期"
+                   for d in expired)
     if override and not post.warnings:
         notes += ("这篇稿件没有内容检查提醒，--override-warnings 的理由未使用",)
-    return ReviewResult(queue_id, post.content_hash, changed, notes)
+    return ReviewResult(queue_id, post.content_hash, changed, notes, this_tier, tiers, final)
 
 
 def _override_needed(post: PostRecord) -> list[Problem]:
@@ -134,6 +172,7 @@ def reject(db: Database, settings: Settings, queue_id: int, by: str, reason: str
         conn.execute(update(posts).where(posts.c.id == queue_id).values(
             review="rejected", approved_hash=None, approved_by=None, approved_at=None,
             review_note=reason.strip(), updated_at=now))
+        chain.void_chain(conn, queue_id, chain.REJECTED, now)
         post = get_post(conn, queue_id)
         changed = refresh_pending(conn, settings, post, now)
         audit.record(conn, actor=by, action="reject", post=queue_id,
@@ -183,12 +222,21 @@ def edit(db: Database, settings: Settings, queue_id: int, rendered: RenderedPost
             audit.record(conn, actor=by, action="warnings", post=queue_id,
                          content_hash=new_hash, detail=warnings_detail(warnings), at=now)
         notes = []
-        if post.approved_hash:
-            voided = f"内容已修改，{post.approved_by} 的审核（{post.approved_hash[:12]}）作废"
+        undone = chain.void_chain(conn, queue_id, chain.EDITED, now)
+        names = _names(undone) or (post.approved_by if post.approved_hash else "")
+        if names:
+            voided = (f"{RESTART}：{names} 的审核（内容 {post.content_hash[:12]}）作废")
             audit.record(conn, actor=by, action="void", post=queue_id, content_hash=new_hash,
                          detail=voided, at=now)
-            notes.append(f"内容已变化，{post.approved_by} 的审核已作废，需要重新审核")
+            notes.append(f"{RESTART}：{names} 的审核已作废，需要从{tier_name(1)}重新审核")
     return ReviewResult(queue_id, new_hash, changed, tuple(notes))
+
+
+RESTART = "内容已修改，审核需重新开始"
+
+
+def _names(undone: list[chain.Approval]) -> str:
+    return "、".join(f"{tier_name(a.tier)} {a.reviewer}" for a in undone)
 
 
 def _keys(warnings: list[Finding] | tuple[Finding, ...]) -> list[str]:
@@ -198,11 +246,13 @@ def _keys(warnings: list[Finding] | tuple[Finding, ...]) -> list[str]:
 def _new_warnings(conn: Connection, settings: Settings, post: PostRecord,
                   warnings: list[Finding], by: str, now: dt.datetime) -> ReviewResult:
     """Same content, different warnings (the word lists changed): an override is void."""
-    voids = bool(post.approved_hash) and bool(warnings)
+    live = chain.live_chain(conn, post)
+    voids = (bool(post.approved_hash) or bool(live)) and bool(warnings)
     values: dict[str, object] = {"warnings": dump_warnings(warnings), "updated_at": now}
     if voids:
         values |= {"review": "pending", "approved_hash": None, "approved_by": None,
                    "approved_at": None}
+        chain.void_chain(conn, post.id, chain.WARNINGS, now)
     conn.execute(update(posts).where(posts.c.id == post.id).values(**values))
     changed = refresh_pending(conn, settings, get_post(conn, post.id), now)
     detail = warnings_detail(warnings) if warnings else "内容检查提醒已全部消除"
@@ -210,7 +260,8 @@ def _new_warnings(conn: Connection, settings: Settings, post: PostRecord,
                  content_hash=post.content_hash, detail=detail, at=now)
     notes = ["内容没有变化，但内容检查提醒有变化（词表或规则已更新）"]
     if voids:
+        names = _names(live) or str(post.approved_by)
         audit.record(conn, actor=by, action="void", post=post.id, content_hash=post.content_hash,
-                     detail=f"内容检查提醒有变化，{post.approved_by} 的审核作废", at=now)
-        notes.append(f"{post.approved_by} 的审核已作废，需要重新审核并注明放行理由")
+                     detail=f"内容检查提醒有变化，{names} 的审核作废", at=now)
+        notes.append(f"{names} 的审核已作废，需要重新审核并注明放行理由")
     return ReviewResult(post.id, post.content_hash, changed, tuple(notes))
