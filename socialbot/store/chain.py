@@ -25,6 +25,7 @@ from socialbot.store.models import PostRecord
 from socialbot.store.policy import policies_of, tiers_required
 from socialbot.store.queue import get_post
 from socialbot.store.review_schema import approvals, comments
+from socialbot.store.schema import posts
 
 EDITED, REJECTED, WARNINGS = "edited", "rejected", "warnings"
 MAX_COMMENT = 2000
@@ -72,6 +73,15 @@ def _approval(row: object) -> Approval:
     return Approval(tier=int(m["tier"]), reviewer=m["reviewer"], at=m["at"],
                     content_hash=m["content_hash"], voided_at=m["voided_at"],
                     void_reason=m["void_reason"])
+
+
+def lock_post(conn: Connection, queue_id: int) -> PostRecord:
+    """The post, its row held until commit (PostgreSQL ``FOR UPDATE``): two reviewers
+    deciding at once are served one after the other (SQLite's write lock does the same)."""
+    row = conn.execute(select(posts).where(posts.c.id == queue_id).with_for_update()).first()
+    if row is None:
+        return get_post(conn, queue_id)  # raises the staff's "no such post"
+    return PostRecord.from_row(row)
 
 
 def live_chain(conn: Connection, post: PostRecord) -> list[Approval]:

@@ -82,7 +82,7 @@ def approve(db: Database, settings: Settings, queue_id: int, by: str, now: dt.da
     if not by:
         raise StoreError(Problem("--by", "请写明审核人姓名"))
     with db.tx() as conn:
-        post = get_post(conn, queue_id)
+        post = chain.lock_post(conn, queue_id)
         ds = deliveries_of(conn, queue_id, lock=True)
         state = chain.state_in(conn, settings, post)
         problems = []
@@ -205,9 +205,11 @@ def edit(db: Database, settings: Settings, queue_id: int, rendered: RenderedPost
         if new_hash == post.content_hash:
             return _new_warnings(conn, settings, post, warnings, by, now)
         review = "pending" if post.review in ("approved", "rejected") else post.review
+        # The approval goes with the old content: editing back to it later revives nothing.
         conn.execute(update(posts).where(posts.c.id == queue_id).values(
             rendered=dump_rendered(conn, rendered), content_hash=new_hash, title=rendered.title,
-            review=review, updated_at=now, warnings=dump_warnings(warnings)))
+            review=review, updated_at=now, warnings=dump_warnings(warnings),
+            approved_hash=None, approved_by=None, approved_at=None))
         for d in ds:
             if d.state in PENDING:
                 conn.execute(update(deliveries).where(and_(

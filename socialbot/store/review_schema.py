@@ -8,7 +8,7 @@ page and the audit can say whose approvals an edit undid.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, Text, text
 
 from socialbot.store.schema import UTCDateTime
 
@@ -28,6 +28,9 @@ approvals = Table(
     Column("voided_at", UTCDateTime),
     Column("void_reason", String(16)),  # edited | rejected | warnings
     Index("ix_review_approvals_post", "post"),
+    # One live approval per tier: two reviewers racing for the same tier cannot both win.
+    Index("uq_review_live_tier", "post", "tier", unique=True,
+          sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
 )
 
 comments = Table(
