@@ -35,11 +35,11 @@ from socialbot.platforms import PLATFORMS
 from socialbot.render.webfont import font_stack
 from socialbot.rendered import RenderedPost
 from socialbot.store import audit as audit_store
-from socialbot.store import open_store, review, utcnow
+from socialbot.store import open_store, utcnow
 from socialbot.store.models import REVIEW_LABELS, DeliveryRecord, PostRecord, label
 from socialbot.store.sql import SqlStore
 from socialbot.store.times import show
-from socialbot.web import access
+from socialbot.web import access, chain_view
 from socialbot.web.auth import (
     CSRF_HEADER,
     LOGIN_CSRF_COOKIE,
@@ -103,6 +103,8 @@ class Console:
 def create_app(settings: Settings, *, store: SqlStore | None = None, clock: Clock = utcnow,
                limits: Limits | None = None) -> Starlette:
     """The console over ``store`` (default: the configured database; the caller disposes it)."""
+    from socialbot.web.review_chain import ROUTES as REVIEW_ROUTES  # it imports this module
+
     console = Console(settings, store or open_store(settings), clock, limits or Limits())
     from socialbot.web import calendar, watch  # their handlers use this module's helpers
 
@@ -111,11 +113,9 @@ def create_app(settings: Settings, *, store: SqlStore | None = None, clock: Cloc
         Route("/login", _login_form, methods=["GET"]),
         Route("/login", _login, methods=["POST"]),
         Route("/logout", _logout, methods=["POST"]),
-        Route("/review", _review_list),
+        *REVIEW_ROUTES,  # /review, approve, reject, comments
         Route("/posts/{queue_id:int}", _post_page),
         Route("/posts/{queue_id:int}/image/{sha}", _post_image),
-        Route("/posts/{queue_id:int}/approve", _approve, methods=["POST"]),
-        Route("/posts/{queue_id:int}/reject", _reject, methods=["POST"]),
         Route("/dashboard", watch.dashboard),
         Route("/watch/deliveries/{delivery_id:int}/{action}", watch.delivery_action,
               methods=["POST"]),
@@ -331,31 +331,15 @@ async def _logout(request: Request, viewer: Viewer) -> Response:
 # --- review -------------------------------------------------------------------------------
 
 
-@_signed_in
-async def _review_list(request: Request, viewer: Viewer) -> Response:
-    """Posts awaiting review in the viewer's units: first those the viewer may decide."""
-    console = _console(request)
-    settings, person = console.settings, viewer.person
-    rows, _total = await run_in_threadpool(console.store.list_queue)
-    mine, others = [], []
-    for post, ds in rows:
-        if not access.can_see(person, settings, post) or not access.awaiting_review(post, ds):
-            continue
-        refusal = access.review_refusal(person, settings, post)
-        (others if refusal else mine).append((post, ds, refusal))
-    return console.page("review.html.j2", request, viewer, mine=mine, others=others,
-                        nav="review")
-
-
 def _post_context(console: Console, viewer: Viewer, post: PostRecord,
                   ds: list[DeliveryRecord]) -> dict[str, Any]:
     rendered = console.store.rendered(post.id)
     history = audit_store.entries(console.store, post=post.id, limit=50)
     return {
         "post": post, "ds": ds, "rendered": rendered, "history": history,
-        "cards": _follower_cards(console, post, ds, rendered),
-        "refusal": access.review_refusal(viewer.person, console.settings, post),
-        "awaiting": access.awaiting_review(post, ds), "nav": "review",
+        "cards": _follower_cards(console, post, ds, rendered), "nav": "review",
+        **chain_view.panel_context(console.store, console.settings, viewer.person, post, ds,
+                                   console.clock()),
     }
 
 
@@ -400,52 +384,6 @@ async def _post_image(request: Request, viewer: Viewer) -> Response:
         raise HTTPException(404)
 
     return await run_in_threadpool(find)
-
-
-async def _decide(request: Request, viewer: Viewer, decision: str) -> Response:
-    """Approve or reject after every server-side check; htmx gets the panel back."""
-    console = _console(request)
-    settings, person = console.settings, viewer.person
-    form = await _checked_form(request, viewer)
-    queue_id = int(request.path_params["queue_id"])
-    post, ds = await run_in_threadpool(_visible_post, console, person, queue_id)
-    refusal = access.review_refusal(person, settings, post)
-    if refusal:
-        raise HTTPException(403, refusal)
-    if post.approved:
-        who = "你" if post.approved_by == person.username else post.approved_by
-        raise HTTPException(409, f"{who}已审核通过这篇稿件，同一内容不能重复审核")
-    if not access.awaiting_review(post, ds):
-        raise HTTPException(409, "这篇稿件现在没有等待审核的目标")
-    now = console.clock()
-    try:
-        if decision == "approve":
-            result = await run_in_threadpool(
-                review.approve, console.store, settings, queue_id, person.username, now,
-                expect_hash=form.get("content_hash") or "-",
-                override=form.get("override") or None)
-            message = "已审核通过" + "".join(f"；{n}" for n in result.notes)
-        else:
-            await run_in_threadpool(review.reject, console.store, settings, queue_id,
-                                    person.username, form.get("reason", ""), now)
-            message = "已退回，作者修改后会重新进入审核"
-    except StoreError as exc:
-        raise HTTPException(409, exc.render()) from None
-    if not _is_htmx(request):
-        return RedirectResponse(f"/posts/{queue_id}", status_code=303)
-    post, ds = await run_in_threadpool(_visible_post, console, person, queue_id)
-    context = await run_in_threadpool(_post_context, console, viewer, post, ds)
-    return console.page("post.html.j2", request, viewer, message=message, **context)
-
-
-@_signed_in
-async def _approve(request: Request, viewer: Viewer) -> Response:
-    return await _decide(request, viewer, "approve")
-
-
-@_signed_in
-async def _reject(request: Request, viewer: Viewer) -> Response:
-    return await _decide(request, viewer, "reject")
 
 
 # --- watch --------------------------------------------------------------------------------
