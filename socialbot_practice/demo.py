@@ -2,13 +2,16 @@
 
 The caller starts the practice platform and gives the demo its own settings for it
 (:func:`own_settings`); this module adds every post (one transaction, quotas respected),
-approves it as a second person, runs the real daemon until every delivery has an
-outcome, and reports what happened.
+approves it through every review tier, each tier by another person, runs the real
+daemon until every delivery has an outcome, and reports what happened. It also makes
+the demo's console users (:func:`create_demo_users`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -19,13 +22,16 @@ from types import MappingProxyType
 from socialbot.channel_source import Channels, ChannelSource
 from socialbot.config import Settings
 from socialbot.errors import StoreError
+from socialbot.passwords import hash_password
+from socialbot.people import TIER_LABELS, Role
 from socialbot.pipeline import Report
 from socialbot.scheduler import Daemon
-from socialbot.store import open_store, quota, review
+from socialbot.store import actions, open_store, people, quota, review
 from socialbot.store.base import Store
 from socialbot.store.intake import prepare
 from socialbot.store.models import PENDING, State, label
 from socialbot.store.queue import Entry, add_entries
+from socialbot.store.sql import SqlStore
 from socialbot.store.times import show
 from socialbot_practice.config_accounts import new_secret
 from socialbot_practice.practice import PracticePlatform
@@ -83,8 +89,9 @@ def _fit_quotas(settings: Settings, entries: list[Entry], result: DemoResult) ->
 
 def run_demo_queue(settings: Settings, posts: list[Path], *, database_url: str | None = None,
                    channels: ChannelSource | None = None, spacing: float = 1.0,
-                   author: str = "演示作者", reviewer: str = "演示审核人", timeout: float = 120.0,
-                   say: Callable[[str], None] = print) -> DemoResult:
+                   author: str = "演示作者",
+                   reviewers: tuple[str, ...] = ("演示初审人", "演示复审人", "演示终审人"),
+                   timeout: float = 120.0, say: Callable[[str], None] = print) -> DemoResult:
     """Queue ``posts`` a few seconds apart, approve them, and publish them with the daemon."""
     if database_url:
         settings = replace(settings, database_url=database_url)
@@ -92,18 +99,21 @@ def run_demo_queue(settings: Settings, posts: list[Path], *, database_url: str |
     source = channels or Channels(settings)
     lookup = source if callable(source) else source.__getitem__
     result = DemoResult()
-    start = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)
-    entries = [prepare(settings, str(path), targets=None, author=author,
-                       channels=lookup, at=start + dt.timedelta(seconds=n * spacing))
-               for n, path in enumerate(posts)]
+    entries = [prepare(settings, str(path), targets=None, author=author, channels=lookup,
+                       at=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5))
+               for path in posts]
+    start = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)  # after rendering, however slow
+    for n, e in enumerate(entries):
+        e.at = start + dt.timedelta(seconds=n * spacing)
     _fit_quotas(settings, entries, result)
     entries = [e for e in entries if e.targets]
     add_entries(store, settings, entries, dt.datetime.now(dt.UTC), actor=author)
     result.queued = entries
     for e in entries:
         assert e.queue_id is not None
-        review.approve(store, settings, e.queue_id, reviewer, dt.datetime.now(dt.UTC))
-        say(f"已加入并审核：编号 {e.queue_id}《{e.rendered.title if e.rendered else e.label}》"
+        tiers = _approve_chain(store, settings, e.queue_id, reviewers)
+        say(f"已加入并审核（{'→'.join(tiers)}）：编号 {e.queue_id}"
+            f"《{e.rendered.title if e.rendered else e.label}》"
             f"→ {'、'.join(e.targets)}，{show(e.at, settings.tz)}")
     for note in result.skipped:
         say(f"  （{note}）")
@@ -131,6 +141,62 @@ def run_demo_queue(settings: Settings, posts: list[Path], *, database_url: str |
     if _unfinished(result.states):
         raise StoreError("演示超时：仍有稿件未发布，请查看 socialbot status")
     return result
+
+
+def _approve_chain(store: SqlStore, settings: Settings, queue_id: int,
+                   reviewers: tuple[str, ...]) -> list[str]:
+    """Every tier the post needs, each by the next reviewer; returns the tiers' names.
+
+    An approval must land before the slot (or the delivery waits, expired); on a busy
+    machine the demo may approve a second late, so it then moves the post to now.
+    """
+    done = []
+    for reviewer in reviewers:
+        result = review.approve(store, settings, queue_id, reviewer, dt.datetime.now(dt.UTC))
+        done.append(TIER_LABELS.get(result.tier, "审核"))
+        if result.final:
+            break
+    if any(d.state == State.QUEUED for d in store.deliveries_of(queue_id)):
+        now = dt.datetime.now(dt.UTC)
+        actions.reschedule(store, settings, queue_id, now, reviewers[0], now)
+    return done
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    name: str
+    role: str  # what the user does, in Chinese
+    password: str
+
+
+def create_demo_users(store: SqlStore, settings: Settings, path: Path) -> list[DemoUser]:
+    """An editor, a 初审 and a 复审 reviewer and an admin of the first unit, for the console.
+
+    Fresh random passwords each run, written to ``path`` (the demo's out folder, which
+    git ignores; readable by its owner only) and returned for the command to show.
+    """
+    unit = next((u for u in settings.units.values() if u.sees_all),
+                next(iter(settings.units.values()), None))
+    if unit is None:
+        return []
+    plan = [("demo-editor", "演示编辑", [Role(unit.id, "editor")], "编辑"),
+            ("demo-review1", "演示初审", [Role(unit.id, "reviewer", 1)], "初审"),
+            ("demo-review2", "演示复审", [Role(unit.id, "reviewer", 2)], "复审"),
+            ("demo-admin", "演示管理员", [Role(unit.id, "admin")], "管理员")]
+    now = dt.datetime.now(dt.UTC)
+    made = []
+    for username, name, roles, what in plan:
+        password = secrets.token_urlsafe(12)
+        people.add_user(store, username, name, hash_password(password), roles, now, by="demo")
+        made.append(DemoUser(username, name, f"{unit.name}·{what}", password))
+    lines = ["# socialbot demo 控制台账号（每次 make demo 重新生成；只在本机演示库有效）"]
+    lines += [f"{u.username}\t{u.password}\t{u.name}\t{u.role}" for u in made]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
+    return made
 
 
 def _open_work(store: Store) -> int:

@@ -51,6 +51,31 @@ def test_demo_previews_queues_and_publishes(tmp_path: Path, monkeypatch) -> None
     assert "'/mmbiz/" not in followers and '"/mmbiz/' not in followers  # images saved locally
     images = list((out / "followers" / "files").iterdir())
     assert images, "the saved page carries its images"
+    assert "已加入并审核（初审→复审）" in result.output  # shsmr_wechat asks for two tiers
+    _demo_users_can_sign_in(out, result.output)
+
+
+def _demo_users_can_sign_in(out: Path, output: str) -> None:
+    """An editor, two reviewers and an admin, in the demo's queue; passwords in a file
+    only its owner reads (out/ is ignored by git), and shown to whoever ran the demo."""
+    from socialbot.passwords import verify_password
+    from socialbot.store import open_store, people
+
+    listed = out / "demo-users.txt"
+    assert listed.stat().st_mode & 0o077 == 0
+    rows = [line.split("\t") for line in listed.read_text("utf-8").splitlines()
+            if not line.startswith("#")]
+    assert [r[0] for r in rows] == ["demo-editor", "demo-review1", "demo-review2", "demo-admin"]
+    store = open_store(f"sqlite:///{out / 'demo.db'}")
+    try:
+        for username, password, *_ in rows:
+            assert password in output
+            found = people.password_hash_of(store, username)
+            assert found and verify_password(found[1], password)
+        tiers = [r.tier for r in people.get_person(store, "demo-review2").roles]
+        assert tiers == [2]
+    finally:
+        store.dispose()
 
 
 def test_demo_refuses_real_accounts(tmp_path: Path) -> None:

@@ -73,6 +73,8 @@ def reschedule(db: Database, settings: Settings, queue_id: int, at: dt.datetime,
     """Move pending (or missed) deliveries to ``at``; checked against the quota ledger."""
     if in_past(at, now):
         raise StoreError(Problem("--at", f"新时间 {show(at, settings.tz)} 已经过去"))
+    # "Now" typed to the minute means now: a slot after the review that just finished.
+    at = max(at, now)
     with db.tx() as conn:
         post = get_post(conn, queue_id)
         if post.cron:

@@ -37,9 +37,10 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
     from socialbot.config import load_settings
     from socialbot.preview import write_preview
     from socialbot.preview.writer import campaign_posts
+    from socialbot.store import open_store
     from socialbot_practice import PracticePlatform
     from socialbot_practice.config_accounts import is_practice_account, register_accounts
-    from socialbot_practice.demo import own_settings, run_demo_queue
+    from socialbot_practice.demo import create_demo_users, own_settings, run_demo_queue
     from socialbot_practice.saved_page import save_page
 
     settings = load_settings(_config_given(ctx), environ={})
@@ -74,6 +75,12 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
         )
         page = save_page(platform, out_dir / "followers")
 
+    store = open_store(settings)
+    try:
+        users = create_demo_users(store, settings, out_dir / "demo-users.txt")
+    finally:
+        store.dispose()
+
     if result.all_sent:
         click.secho("\n完成。", fg="green", bold=True)
     else:
@@ -85,6 +92,12 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
     click.echo(f"粉丝实际收到的内容（练习平台）：{page.resolve()}")
     click.echo(f"发布队列：{database}，查看方法：")
     click.echo(f"  SOCIALBOT_DATABASE_URL=sqlite:///{database} .venv/bin/socialbot queue list")
+    if users:
+        click.echo(f"发布控制台（在这个演示库上）：SOCIALBOT_DATABASE_URL=sqlite:///{database} "
+                   ".venv/bin/socialbot web，浏览器打开 http://127.0.0.1:8800/")
+        click.echo(f"演示账号（密码每次重新生成，也写在 {out_dir / 'demo-users.txt'}）：")
+        for u in users:
+            click.echo(f"  {u.username:<13} {u.password}  {u.name}（{u.role}）")
     if not result.all_sent:
         raise SystemExit(EXIT_ATTENTION)
 
