@@ -199,3 +199,21 @@ def test_a_slot_that_passed_before_the_chain_finished_is_shown_as_expired(env):
         assert 'id="expired"' in page and "不会补发" in page
     finally:
         env.clock.offset = dt.timedelta()
+
+
+def test_the_cli_applies_the_console_users_roles_and_tiers(env):
+    number = queue(env, "ja-cli", "静安：命令行审核")
+    editor = env.cli("queue", "approve", str(number), "--by", "jaeditor")
+    assert editor.returncode == 2 and "“jaeditor”不是静安区市场监督管理局的审核人（初审）" in (
+        editor.stdout + editor.stderr)
+    early = env.cli("queue", "approve", str(number), "--by", "jarev2")
+    assert early.returncode == 2 and "现在等待初审" in early.stdout + early.stderr
+    assert live(env, number) == []
+    first = env.cli("queue", "approve", str(number), "--by", "jarev1")
+    assert first.returncode == 0 and "初审通过（第 1 级，共 2 级）" in first.stdout, first.stdout
+    again = env.cli("queue", "reject", str(number), "--by", "jarev1", "--reason", "再看看")
+    assert again.returncode == 2 and "现在等待复审" in again.stdout + again.stderr
+    page = sign_in(env, "jarev2").get(f"{env.url}/posts/{number}").text
+    assert "复审通过</button>" in page  # the console continues the CLI's chain
+    done = env.cli("queue", "approve", str(number), "--by", "jarev2")
+    assert done.returncode == 0 and env.db.post(number).approved

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from socialbot import channel_source
+from socialbot import channel_source, review_rules
 from socialbot.checks.model import Finding
 from socialbot.commands.context import AppContext, StaffError, pass_app, staff_errors
 from socialbot.commands.layout import Col, records, say
@@ -16,7 +16,7 @@ from socialbot.config import Settings
 from socialbot.delivery import OUTCOME_LABELS
 from socialbot.errors import Problem, StoreError
 from socialbot.platforms import platform
-from socialbot.store import actions, audit, chain, open_store, review
+from socialbot.store import actions, audit, chain, open_store, people, review
 from socialbot.store.db import utcnow
 from socialbot.store.models import REVIEW_LABELS, DeliveryRecord, PostRecord, State, label
 from socialbot.store.queue import (
@@ -278,6 +278,24 @@ def _notes(notes: tuple[str, ...]) -> None:
         say(console, f"  ! {note}")
 
 
+def _console_user_may_decide(store: SqlStore, settings: Settings, queue_id: int,
+                             by: str) -> None:
+    """``--by`` naming a console user: the console's rule for their roles and tier applies.
+
+    A name that is no console user (a CLI-only office) is checked by the store's chain
+    rules alone: order, four eyes, one approval per person, the exact content.
+    """
+    person = people.get_person(store, by)
+    post = store.post(queue_id)
+    if person is None or post.approved:
+        return
+    refusal = review_rules.decision_refusal(person, settings, post,
+                                            chain.chain_state(store, settings, queue_id))
+    if refusal:
+        raise StoreError(Problem("--by", refusal.replace("你", f"“{person.username}”", 1)),
+                         title="不能审核")
+
+
 @queue.command("approve")
 @click.argument("queue_id", type=int)
 @click.option("--by", required=True, help="审核人姓名")
@@ -294,7 +312,9 @@ def approve(app: AppContext, queue_id: int, by: str, expect_hash: str | None,
     稿件有内容检查提醒时，须注明放行理由：
       socialbot queue approve 3 --by 李审核 --override-warnings "引用文件原文，名称照录"
     """
-    result = review.approve(open_store(app.settings), app.settings, queue_id, by, utcnow(),
+    store = open_store(app.settings)
+    _console_user_may_decide(store, app.settings, queue_id, by)
+    result = review.approve(store, app.settings, queue_id, by, utcnow(),
                             expect_hash=expect_hash, override=override)
     step = (f"{review.tier_name(result.tier)}通过（第 {result.tier} 级，共 {result.tiers} 级）"
             if result.tiers > 1 and result.tier else "已审核通过")
@@ -310,7 +330,9 @@ def approve(app: AppContext, queue_id: int, by: str, expect_hash: str | None,
 @staff_errors
 def reject(app: AppContext, queue_id: int, by: str, reason: str) -> None:
     """退回稿件：修改（queue edit）并重新审核前不会发布。"""
-    review.reject(open_store(app.settings), app.settings, queue_id, by, reason, utcnow())
+    store = open_store(app.settings)
+    _console_user_may_decide(store, app.settings, queue_id, by)
+    review.reject(store, app.settings, queue_id, by, reason, utcnow())
     say(console, f"↩ 编号 {queue_id} 已退回：{reason}")
 
 

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from socialbot import review_rules
 from socialbot.errors import StoreError
 from socialbot.store import chain, review
 from socialbot.web import access, chain_view
@@ -46,7 +47,7 @@ async def review_list(request: Request, viewer: Viewer) -> Response:
         others: list[tuple[Any, ...]] = []
         for post, ds in waiting:
             state = states[post.id]
-            refusal = chain_view.decision_refusal(person, settings, post, state)
+            refusal = review_rules.decision_refusal(person, settings, post, state)
             row = (post, ds, refusal, state, chain_view.expired(ds, now))
             (others if refusal else mine).append(row)
         return {"mine": mine, "others": others}
@@ -67,7 +68,7 @@ async def _decide(request: Request, viewer: Viewer, decision: str) -> Response:
         mine = post.approved_by == person.username or state.reviewed_by(person.username)
         raise HTTPException(409, f"{'你' if mine else post.approved_by}已审核通过这篇稿件，"
                                  "同一内容不能重复审核")
-    refusal = chain_view.decision_refusal(person, settings, post, state)
+    refusal = review_rules.decision_refusal(person, settings, post, state)
     if refusal:
         raise HTTPException(403, refusal)
     if not access.awaiting_review(post, ds):
@@ -81,7 +82,7 @@ async def _decide(request: Request, viewer: Viewer, decision: str) -> Response:
                 expect_hash=form.get("content_hash") or "-",
                 override=form.get("override") or None,
                 tier=int(tier_text) if tier_text.isdigit() else None)
-            step = (f"{chain_view.tier_label(result.tier)}已通过" if result.tiers > 1
+            step = (f"{review_rules.tier_label(result.tier)}已通过" if result.tiers > 1
                     else "已审核通过")
             message = step + "".join(f"；{n}" for n in result.notes)
         else:
