@@ -59,9 +59,9 @@ class Person:
         mine = self.units(settings)
         return {a for a in settings.accounts if settings.unit_of(a) in mine}
 
-    def reviews_for(self, unit: str, settings: Settings) -> bool:
-        """A reviewer of the unit (any tier); the all-seeing admins do not review by rank."""
-        return any(r.role == REVIEWER and r.unit == unit for r in self.roles)
+    def reviews_at(self, unit: str, tier: int) -> bool:
+        """A reviewer of the unit at exactly this tier (初审 does not do 复审, nor the reverse)."""
+        return any(r.role == REVIEWER and r.unit == unit and r.tier == tier for r in self.roles)
 
     def is_admin(self) -> bool:
         return any(r.role == ADMIN for r in self.roles)

@@ -10,7 +10,7 @@ four eyes, one approval per person, the exact content hash).
 from __future__ import annotations
 
 from socialbot.config import Settings
-from socialbot.people import REVIEWER, TIER_LABELS, Person
+from socialbot.people import TIER_LABELS, Person
 from socialbot.store.chain import ChainState
 from socialbot.store.models import PostRecord
 from socialbot.store.policy import policies_of, review_required
@@ -35,10 +35,6 @@ def tier_units(settings: Settings, post: PostRecord, tier: int) -> set[str]:
     return units
 
 
-def reviews_at(person: Person, unit: str, tier: int) -> bool:
-    return any(r.role == REVIEWER and r.unit == unit and r.tier == tier for r in person.roles)
-
-
 def is_author(person: Person, post: PostRecord) -> bool:
     return same_person(person.username, post.author) or same_person(person.display_name,
                                                                     post.author)
@@ -53,7 +49,7 @@ def decision_refusal(person: Person, settings: Settings, post: PostRecord,
     if tier is None:
         return "这篇稿件已完成全部审核"
     units = tier_units(settings, post, tier)
-    missing = sorted(u for u in units if not reviews_at(person, u, tier))
+    missing = sorted(u for u in units if not person.reviews_at(u, tier))
     if missing:
         names = "、".join(settings.units[u].name if u in settings.units else (u or "未分配单位")
                          for u in missing)

@@ -1,8 +1,8 @@
 """Who may see and act on which post: the server-side rules behind every console page.
 
 A post belongs to the units of its target accounts. A person sees it when they have a
-role in one of those units (the city bureau's admins see all). A person may approve it
-when they review for every unit whose accounts need the approval, and did not write it.
+role in one of those units (the city bureau's admins see all). Who may decide a post at
+its current review tier is ``socialbot.review_rules``.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from socialbot.config import Settings
 from socialbot.people import ADMIN, EDITOR, Person
 from socialbot.store import State
 from socialbot.store.models import DeliveryRecord, PostRecord
-from socialbot.store.policy import policies_of, review_required
-from socialbot.store.review import same_person
 
 
 def post_units(settings: Settings, post: PostRecord) -> set[str]:
@@ -25,30 +23,8 @@ def can_see(person: Person, settings: Settings, post: PostRecord) -> bool:
     return bool(post_units(settings, post) & person.units(settings))
 
 
-def review_units(settings: Settings, post: PostRecord) -> set[str]:
-    """Units whose accounts among the post's targets need a reviewer's approval."""
-    policies = policies_of(settings)
-    return {settings.unit_of(a) for a in post.targets
-            if review_required(policies.get(a), has_warnings=bool(post.warnings))}
-
-
 def awaiting_review(post: PostRecord, ds: list[DeliveryRecord]) -> bool:
     return not post.approved and any(d.state == State.QUEUED for d in ds)
-
-
-def review_refusal(person: Person, settings: Settings, post: PostRecord) -> str | None:
-    """Why this person may not approve or reject the post now (None: they may)."""
-    units = review_units(settings, post)
-    if not units:
-        return "这篇稿件的目标账号都不需要审核"
-    missing = [u for u in sorted(units) if not person.reviews_for(u, settings)]
-    if missing:
-        names = "、".join(settings.units[u].name if u in settings.units else (u or "未分配单位")
-                         for u in missing)
-        return f"你不是{names}的审核人，不能审核这篇稿件"
-    if same_person(person.username, post.author):
-        return "你是这篇稿件的作者；按双人审核规定，作者不能审核自己的稿件，请另一位同事审核"
-    return None
 
 
 def schedules_for(person: Person, settings: Settings, account: str) -> bool:
