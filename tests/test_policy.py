@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 from sqlalchemy import insert, select
+from test_postgres import pg_url  # noqa: F401  (the PostgreSQL schema fixture)
 
 from socialbot.store import open_store
 from socialbot.store.models import State
@@ -24,7 +25,17 @@ ACCOUNTS = [*POLICIES, "gone"]  # "gone": no longer configured
 
 @pytest.mark.parametrize("pauses", [set(), {"stopped"}, {"*"}])
 def test_python_and_sql_agree(tmp_path, pauses):
-    db = open_store(f"sqlite:///{tmp_path / 'policy.db'}")
+    python_and_sql_agree(f"sqlite:///{tmp_path / 'policy.db'}", pauses)
+
+
+@pytest.mark.postgres
+def test_python_and_sql_agree_on_postgresql(request):
+    """The approval-time comparison (timestamps without zone) included."""
+    python_and_sql_agree(request.getfixturevalue("pg_url"), {"stopped"})
+
+
+def python_and_sql_agree(url: str, pauses: set[str]) -> None:
+    db = open_store(url)
     grid = list(itertools.product(
         [str(State.DUE), str(State.APPROVED), str(State.QUEUED)],  # state
         [False, True],  # paused flag
