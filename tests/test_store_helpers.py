@@ -305,8 +305,10 @@ def exactly_once_scenario(root: Path, platform: Any, settings: Settings, childre
     Every approved post reaches the platform exactly once, none before its due time, and
     no unapproved post reaches it at all. Nothing here depends on how fast the machine
     is: posts to accounts without review may already be out by the time the reviewer
-    gets to the others (so only posts that need review are approved), approvals after
-    the due time are still within the misfire grace, and the test waits for the
+    gets to the others (so only posts that need review are approved), each approval is
+    recorded at the moment the posts were queued (an approval must land before the
+    slot; a slow reviewer loop must not turn approved posts into expired ones here:
+    that rule has its own tests in test_review_chain), and the test waits for the
     database to show every approved post sent rather than for a number of seconds.
     """
     from collections import Counter
@@ -337,7 +339,7 @@ def exactly_once_scenario(root: Path, platform: Any, settings: Settings, childre
             assert e.rendered is not None and e.targets
             needs_review = settings.accounts[e.targets[0]].requires_approval
             if needs_review and e.rendered.title not in unapproved:
-                approve(db, settings, e.queue_id or 0, "李四", dt.datetime.now(dt.UTC))
+                approve(db, settings, e.queue_id or 0, "李四", now)
         expected = set(due) - unapproved
 
         def all_sent() -> bool:
