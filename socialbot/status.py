@@ -121,7 +121,8 @@ def _reason(d: DeliveryRecord, now: dt.datetime) -> str:
     if d.state in ATTENTION:
         return d.message or label(d.state)
     if d.state == State.QUEUED and d.due_at <= now:
-        return "已到发布时间，但还没有审核通过"
+        return ("过期未审：已到发布时间，但还没有审核通过（或审核晚于发布时间）；"
+                "不会补发，请改期（queue reschedule）")
     if d.state == State.SENDING and _needs_person(d, now):
         return "发送中断（工作进程已退出）：请启动 socialbot run，它会先向平台核实再决定是否重发"
     return d.message

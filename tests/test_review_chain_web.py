@@ -197,6 +197,9 @@ def test_a_slot_that_passed_before_the_chain_finished_is_shown_as_expired(env):
         assert "过期未审" in row
         page = s.get(f"{env.url}/posts/{number}").text
         assert 'id="expired"' in page and "不会补发" in page
+        board = s.get(f"{env.url}/dashboard").text
+        attention = board.split('id="attention"')[1].split("</ul>")[0]
+        assert "静安：过期未审" in attention and "过期未审：已到发布时间" in attention
     finally:
         env.clock.offset = dt.timedelta()
 
