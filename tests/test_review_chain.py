@@ -240,6 +240,7 @@ def test_the_cli_follows_the_same_chain(tmp_path):
         assert again.exit_code == 2 and "同一审核链中每人只能审核一次" in again.output
         shown = run("queue", "show", str(n))
         assert "审核链：共 2 级；已通过：初审 李初审" in shown.output and "等待复审" in shown.output
+        assert "初审已通过，待复审" in run("queue", "list").output
         second = run("queue", "approve", str(n), "--by", "王复审")
         assert second.exit_code == 0 and "复审通过（第 2 级，共 2 级）" in second.output
         assert db.post(n).approved and states(db, n) == [State.APPROVED]

@@ -154,7 +154,8 @@ def list_(app: AppContext, show_all: bool, state: str | None, page: int, limit: 
     if state and state not in {str(s) for s in State}:
         choices = "、".join(f"{s}（{label(s)}）" for s in State)
         raise StoreError(Problem("--state", f"未知状态“{state}”，可用：{choices}"))
-    items, total = open_store(settings).list_queue(
+    store = open_store(settings)
+    items, total = store.list_queue(
         include_finished=show_all, state=state, offset=(page - 1) * (limit or 0), limit=limit)
     if as_json:
         click.echo(json_text([{**p.to_json(), "deliveries": [d.to_json() for d in ds]}
@@ -173,11 +174,12 @@ def list_(app: AppContext, show_all: bool, state: str | None, page: int, limit: 
     if pages > 1:
         title += f"　第 {page}/{pages} 页，共 {total} 篇"
     rows = []
+    chains = chain.chain_states(store, settings, [p for p, _ds in items])
     for post, ds in items:
         times = sorted({show(d.due_at, settings.tz) for d in ds})
         when = times[0] + (f"\n等 {len(times)} 次" if len(times) > 1 else "")
         rows.append([str(post.id), post.post_id, post.title, when,
-                     _targets_line(ds, settings), _review_text(post)])
+                     _targets_line(ds, settings), _review_text(post, chains[post.id])])
     records(console, title, [
         Col("编号", atom=True), Col("稿件", atom=True), Col("标题"), Col("发布时间", atom=True),
         Col("账号与状态", atom=True), Col("审核")], rows)
@@ -190,10 +192,13 @@ def _zone(settings: Settings) -> str:
     return "北京时间" if settings.timezone == "Asia/Shanghai" else settings.timezone
 
 
-def _review_text(post: PostRecord) -> str:
+def _review_text(post: PostRecord, state: chain.ChainState | None = None) -> str:
     if post.approved:
         return f"已通过（{post.approved_by}）"
     text = REVIEW_LABELS.get(post.review, post.review)
+    if state is not None and state.approvals and state.next_tier:
+        done = review.tier_name(state.approvals[-1].tier)
+        text = f"{done}已通过，待{review.tier_name(state.next_tier)}"
     if post.warnings:
         text += f"（{len(post.warnings)} 条提醒待放行）"
     return f"{text}：{post.review_note}" if post.review_note else text
