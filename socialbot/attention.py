@@ -153,10 +153,14 @@ def _approval(settings: Settings, delivery: int, n: int, title: str, due: dt.dat
         reason = when + f"稿件已被退回（{note or '未写原因'}），还没有修改后重新审核通过"
         action = (f"请作者按退回意见修改（socialbot queue edit {n}），审核人再审核；"
                   f"若来不及，请用 socialbot queue reschedule {n} 改期。")
-    else:
+    elif due > now:
         reason = when + "稿件还没有审核通过"
-        action = (f"请审核人尽快审核（socialbot queue approve {n} --by 审核人）；"
-                  f"超过 {show(deadline, tz)} 仍未审核，稿件将标为“已错过”，需要改期。")
+        action = (f"请审核人在 {show(due, tz)} 之前审核完（socialbot queue approve {n} "
+                  "--by 审核人）；发布时间前没有审完的稿件不会补发（过期未审），需要改期。")
+    else:
+        reason = when + "稿件还没有审核通过（过期未审）"
+        action = (f"发布时间前没有审完，审核完成后也不会补发；请改期：socialbot queue "
+                  f"reschedule {n} --at 新时间（{show(deadline, tz)} 后标为“已错过”）。")
     return Finding(AlertKind.APPROVAL_EXPIRING, f"approval:{delivery}:{content_hash[:16]}:"
                    f"{due.astimezone(dt.UTC):%Y%m%dT%H%M}", reason, action, post=n,
                    post_title=title, delivery=delivery, **where)

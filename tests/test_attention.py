@@ -50,9 +50,10 @@ def test_a_post_near_its_slot_without_review(db: SqlStore, settings: Settings) -
     assert near.kind is AlertKind.APPROVAL_EXPIRING and near.post == queue_id
     assert near.reason == "计划 2022-06-09 09:00 发布（还有 1 小时 30 分钟），稿件还没有审核通过"
     assert f"socialbot queue approve {queue_id} --by 审核人" in near.action
-    assert "超过 2022-06-09 10:00 仍未审核" in near.action  # the misfire grace of one hour
+    assert "在 2022-06-09 09:00 之前审核完" in near.action  # after the slot it waits
     [late] = find(settings, db, AT + dt.timedelta(minutes=5))
     assert late.reason.startswith("计划 2022-06-09 09:00 发布的时间已到")
+    assert "过期未审" in late.reason and f"queue reschedule {queue_id}" in late.action
     assert late.key == near.key  # the same news: told once
     review.approve(db, settings, queue_id, "李四", NOW)
     assert find(settings, db, AT - dt.timedelta(minutes=30)) == []
