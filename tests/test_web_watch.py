@@ -153,7 +153,7 @@ def test_the_kill_switch_is_for_admins_and_stops_publishing(env):
         now = dt.datetime.now(dt.UTC)
         return may_send(state=State.DUE, paused=d.paused, due_at=now, account=d.account,
                         review=post.review, approved_hash=post.content_hash,
-                        content_hash=d.content_hash, has_warnings=False,
+                        approved_at=now, content_hash=d.content_hash, has_warnings=False,
                         policy=policies_of(env.settings).get(d.account),
                         pauses={x.scope for x in env.db.pauses()}, now=now)
 
