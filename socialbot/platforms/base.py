@@ -152,6 +152,14 @@ class Platform(ABC):
         """How many posts one send to this account may carry."""
         return 1
 
+    def push_time(self, account: Account) -> dt.time | None:
+        """When this account's daily send goes out (Beijing time), if staff fixed one."""
+        return None
+
+    def separate_send(self, part: Part | None) -> bool:
+        """Whether a post with this part must travel in a send of its own."""
+        return False
+
     def reach(self, account: Account) -> str:
         """What a send does for this account, as plan.json names it."""
         return "share"

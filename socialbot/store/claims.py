@@ -14,24 +14,25 @@ what happened before anything is published again.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import secrets
 import socket
 import threading
 from collections import OrderedDict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from socialbot.config import Settings
 from socialbot.rendered import RenderedPost
-from socialbot.store import audit, quota
+from socialbot.store import audit, quota, slots
 from socialbot.store.content import parse_rendered
 from socialbot.store.db import Database, inserted_id
 from socialbot.store.models import DeliveryRecord, PostRecord, State
-from socialbot.store.policy import may_send_filter, policies_of, review_allows
+from socialbot.store.policy import AccountPolicy, may_send_filter, policies_of, review_allows
 from socialbot.store.queue import create_deliveries, occurrence_label, paused_scopes
 from socialbot.store.recurrence import HORIZON, occurrences
 from socialbot.store.schema import GLOBAL_SCOPE, attempts, deliveries, posts
@@ -77,10 +78,24 @@ class Claim:
     worker: str
     token: str
     attempt_id: int
+    members: tuple[Claim, ...] = ()
+    """Every delivery of a send that carries several, in order (the first is this one's
+    delivery); empty for a send of one delivery."""
+    counts_send: bool = True  # the one delivery of a send that the quota ledger counts
+    message_key: str | None = None
 
     @property
     def id(self) -> int:
         return self.delivery.id
+
+    @property
+    def key(self) -> str:
+        """The send's key: what the platform's memo and dedupe id derive from."""
+        return self.message_key or self.delivery.delivery_key
+
+    def parts(self) -> tuple[Claim, ...]:
+        """One claim per delivery in this send (itself, for a send of one)."""
+        return self.members or (self,)
 
 
 def _lease(settings: Settings, now: dt.datetime) -> dt.datetime:
@@ -88,12 +103,15 @@ def _lease(settings: Settings, now: dt.datetime) -> dt.datetime:
 
 
 def _take(conn: Connection, settings: Settings, d: DeliveryRecord, kind: str, worker: str,
-          now: dt.datetime) -> Claim | None:
+          now: dt.datetime, *, token: str | None = None, message_key: str | None = None,
+          note: str = "") -> Claim | None:
     """Move ``d`` (as read) to sending under our name; None if someone else got it first."""
-    token = secrets.token_hex(8)
+    token = token or secrets.token_hex(8)
     values: dict[str, object] = dict(
         state=str(State.SENDING), claimed_by=worker, claim_token=token,
         lease_until=_lease(settings, now), updated_at=now)
+    if message_key is not None:
+        values["message_key"] = message_key
     if kind == PUBLISH:
         values["attempts"] = deliveries.c.attempts + 1
     cond = [deliveries.c.id == d.id, deliveries.c.state == str(d.state)]
@@ -110,8 +128,9 @@ def _take(conn: Connection, settings: Settings, d: DeliveryRecord, kind: str, wo
     audit.record(conn, actor=audit.system_actor(worker), action="claim", post=d.post,
                  account=d.account, content_hash=d.content_hash, at=now,
                  detail=("开始发送" if kind == PUBLISH else "向平台核实上次发送的结果")
-                 + f"（第 {d.attempts + (1 if kind == PUBLISH else 0)} 次）")
-    return Claim(kind, d, post, rendered, worker, token, int(attempt_id))
+                 + f"（第 {d.attempts + (1 if kind == PUBLISH else 0)} 次）" + note)
+    return Claim(kind, d, post, rendered, worker, token, int(attempt_id),
+                 message_key=message_key or d.message_key)
 
 
 _RENDERED_CACHE_SIZE = 64
@@ -164,10 +183,89 @@ def claim_next(db: Database, settings: Settings, worker: str, now: dt.datetime,
             if later is not None:
                 _requota(conn, settings, d, later, now, "额度已用完（按已发送记录）")
                 continue
-            claim = _take(conn, settings, d, PUBLISH, worker, now)
+            policy = policies_of(settings)[d.account]
+            if policy.grouped and d.message_slot:
+                claim = _take_send(conn, settings, d, policy, worker, now)
+            else:
+                claim = _take(conn, settings, d, PUBLISH, worker, now)
             if claim is not None:
                 return claim
         return None
+
+
+def send_key(keys: list[str]) -> str:
+    """The key of a send carrying several deliveries: their keys, in order."""
+    digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:40]
+    return f"send-{digest}"
+
+
+def in_order(ds: list[DeliveryRecord]) -> list[DeliveryRecord]:
+    """A send's deliveries as staff ordered them: by position, then queue order."""
+    return sorted(ds, key=lambda d: (d.position is None, d.position or 0, d.id))
+
+
+def _take_send(conn: Connection, settings: Settings, leader: DeliveryRecord,
+               policy: AccountPolicy, worker: str, now: dt.datetime) -> Claim | None:
+    """Claim the whole send of ``leader``'s slot: every member that may go now.
+
+    A member still waiting for review (or paused) moves to the next open day's send, so
+    the day's send is not lost because one post waited.
+    """
+    query = (select(deliveries, posts.c.review, posts.c.approved_hash, posts.c.warnings)
+             .join(posts, posts.c.id == deliveries.c.post)
+             .where(deliveries.c.account == leader.account,
+                    deliveries.c.message_slot == leader.message_slot,
+                    deliveries.c.state.in_([str(State.QUEUED), str(State.APPROVED),
+                                            str(State.DUE)])))
+    if conn.dialect.name == "postgresql":  # hold the members until commit (SQLite: the lock)
+        query = query.with_for_update(of=deliveries)
+    rows = conn.execute(query).all()
+    going: list[DeliveryRecord] = []
+    waiting: list[DeliveryRecord] = []
+    for row in rows:
+        d = DeliveryRecord.from_row(row)
+        ok = review_allows(row._mapping["review"], row._mapping["approved_hash"],
+                           d.content_hash, policy, has_warnings=bool(row._mapping["warnings"]))
+        (going if ok and not d.paused else waiting).append(d)
+    going = in_order(going)[:policy.message_capacity]
+    if leader.id not in {d.id for d in going}:
+        return None
+    if len(going) == 1:
+        claim = _take(conn, settings, leader, PUBLISH, worker, now,
+                      message_key=leader.delivery_key)
+    else:
+        key = send_key([d.delivery_key for d in going])
+        token = secrets.token_hex(8)
+        taken = []
+        for n, d in enumerate(going, 1):
+            c = _take(conn, settings, d, PUBLISH, worker, now, token=token, message_key=key,
+                      note=f"；本次群发共 {len(going)} 篇，这是第 {n} 篇")
+            if c is None:  # cannot happen: the members are locked (rolls the claim back)
+                raise RuntimeError(f"delivery {d.id} changed while its send was claimed")
+            taken.append(replace(c, counts_send=n == 1))
+        claim = replace(taken[0], members=tuple(taken))
+    for d in waiting:
+        _postpone(conn, settings, d, policy, now)
+    return claim
+
+
+def _postpone(conn: Connection, settings: Settings, d: DeliveryRecord, policy: AccountPolicy,
+              now: dt.datetime) -> None:
+    """A member that cannot go with its day's send joins the next open day's send."""
+    assert d.message_slot is not None
+    alone = d.message_slot.partition("/")[2] or None
+    where = slots.place(conn, policy, settings.tz, d.account, d.due_at + dt.timedelta(days=1),
+                        now, alone_key=alone, exclude=(d.id,), move_when_full=True)
+    why = "已暂停" if d.paused else "到推送时间仍未审核"
+    message = (f"{why}，未随 {slots.day_of(d.message_slot):%Y-%m-%d} 的群发消息发出，"
+               f"已移到 {where.day:%Y-%m-%d} 的消息（{show(where.due_at, settings.tz)}）")
+    done = conn.execute(update(deliveries).where(and_(
+        deliveries.c.id == d.id, deliveries.c.state == str(d.state))).values(
+        message_slot=where.slot, due_at=where.due_at, message=message, updated_at=now,
+        state=str(State.APPROVED if d.state == State.DUE else d.state)))
+    if done.rowcount == 1:
+        audit.record(conn, actor=audit.system_actor(), action="hold", post=d.post,
+                     account=d.account, content_hash=d.content_hash, at=now, detail=message)
 
 
 def _requota(conn: Connection, settings: Settings, d: DeliveryRecord, when: dt.datetime,
@@ -201,7 +299,32 @@ def claim_recovery(db: Database, settings: Settings, worker: str, now: dt.dateti
             row = _dead_local_claim(conn, settings, busy)
         if row is None:
             return None
-        return _take(conn, settings, DeliveryRecord.from_row(row), RECONCILE, worker, now)
+        d = DeliveryRecord.from_row(row)
+        if d.message_key and d.message_key != d.delivery_key:
+            return _take_open_send(conn, settings, d, worker, now)
+        return _take(conn, settings, d, RECONCILE, worker, now)
+
+
+def _take_open_send(conn: Connection, settings: Settings, found: DeliveryRecord, worker: str,
+                    now: dt.datetime) -> Claim | None:
+    """Every delivery of ``found``'s send whose outcome is open, claimed to be checked."""
+    query = select(deliveries).where(
+        deliveries.c.message_key == found.message_key,
+        deliveries.c.account == found.account,
+        deliveries.c.state.in_([str(State.SENDING), str(State.UNKNOWN)]))
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    rows = conn.execute(query).all()
+    token = secrets.token_hex(8)
+    taken = []
+    for n, d in enumerate(in_order([DeliveryRecord.from_row(r) for r in rows]), 1):
+        c = _take(conn, settings, d, RECONCILE, worker, now, token=token)
+        if c is None:
+            raise RuntimeError(f"delivery {d.id} changed while its send was claimed")
+        taken.append(replace(c, counts_send=n == 1))
+    if len(taken) == 1:
+        return taken[0]
+    return replace(taken[0], members=tuple(taken))
 
 
 def _dead_local_claim(conn: Connection, settings: Settings,
@@ -229,12 +352,13 @@ def renew_all(db: Database, settings: Settings, held: Collection[Claim],
     lost = []
     with db.tx() as conn:
         for claim in held:
-            result = conn.execute(update(deliveries).where(and_(
-                deliveries.c.id == claim.id, deliveries.c.claim_token == claim.token,
-                deliveries.c.state == str(State.SENDING))).values(
-                lease_until=_lease(settings, now)))
-            if result.rowcount != 1:
-                lost.append(claim)
+            for part in claim.parts():
+                result = conn.execute(update(deliveries).where(and_(
+                    deliveries.c.id == part.id, deliveries.c.claim_token == part.token,
+                    deliveries.c.state == str(State.SENDING))).values(
+                    lease_until=_lease(settings, now)))
+                if result.rowcount != 1 and claim not in lost:
+                    lost.append(claim)
     return lost
 
 

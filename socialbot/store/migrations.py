@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Column, Connection, Text, inspect, select
+from sqlalchemy import Column, Connection, Integer, String, Text, inspect, select
 from sqlalchemy.schema import CreateColumn
 
 from socialbot.store.people_schema import people_metadata
 from socialbot.store.reach_schema import reach_metadata
 from socialbot.store.schema import (
     ix_deliveries_key,
+    ix_deliveries_message,
     ix_deliveries_post,
+    ix_deliveries_slot,
     ix_posts_post_id,
     kv,
     metadata,
@@ -104,6 +106,15 @@ def _m7_alert_log(conn: Connection, dialect: str) -> None:
     alert_log.create(conn)
 
 
+def _m8_message_slots(conn: Connection, dialect: str) -> None:
+    """Deliveries that travel in one send: slot, position within it, the send's key."""
+    add_column_if_missing(conn, "deliveries", Column("message_slot", String(80)))
+    add_column_if_missing(conn, "deliveries", Column("position", Integer))
+    add_column_if_missing(conn, "deliveries", Column("message_key", String(64)))
+    for index in (ix_deliveries_slot, ix_deliveries_message):
+        index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Step]] = [
     (1, "queue, deliveries, attempts, audit (append-only), images, pauses, quota ledger",
      _m1_initial),
@@ -116,4 +127,6 @@ MIGRATIONS: list[tuple[int, str, Step]] = [
      _m6_reach_figures),
     (7, "alert log: which alert went to which owner's channel, when, and the result",
      _m7_alert_log),
+    (8, "deliveries.message_slot, position, message_key: several posts in one send",
+     _m8_message_slots),
 ]

@@ -67,6 +67,15 @@ class WeChatPlatform(Platform):
     def message_capacity(self, account: Account) -> int:
         return MASS_SEND_CAPACITY if _account(account).reach == "mass_send" else 1
 
+    def push_time(self, account: Account) -> dt.time | None:
+        a = _account(account)
+        return a.push_time if a.reach == "mass_send" else None
+
+    def separate_send(self, part: Part | None) -> bool:
+        """A 贴图 (newspic) cannot share a message with news articles (draft/add rules)."""
+        kind = getattr(part, "article_type", None) or getattr(part, "kind", None)
+        return kind == "newspic"
+
     def reach(self, account: Account) -> str:
         return _account(account).reach
 

@@ -90,10 +90,14 @@ def draft_article(article: WeChatArticle, content: str, thumb_media_id: str,
     return body
 
 
-def same_article(item: dict[str, Any], article: WeChatArticle) -> bool:
-    """Whether a listed draft or published article is this one (title, digest, link)."""
+def same_article(item: dict[str, Any], article: WeChatArticle, *, digest: bool = True) -> bool:
+    """Whether a listed draft or published article is this one (title, digest, link).
+
+    A message of several articles keeps no digests (the platform drops them), so those
+    compare by title and link only (``digest=False``).
+    """
     return (str(item.get("title", "")) == article.title
-            and str(item.get("digest", "")) == article.digest
+            and (not digest or str(item.get("digest", "")) == article.digest)
             and str(item.get("content_source_url", "")) == article.content_source_url)
 
 
