@@ -265,7 +265,9 @@ def platform_records(platform: Any, settings: Settings) -> list[tuple[str, str, 
         else:
             items = (platform.received(account.appid) if account.reach == "mass_send"
                      else platform.published(account.appid))
-            out += [(account.id, item["title"], item["timestamp"]) for item in items]
+            # A message of several articles (the day's message) delivers each of them.
+            out += [(account.id, article["title"], item["timestamp"])
+                    for item in items for article in item["articles"]]
     return out
 
 

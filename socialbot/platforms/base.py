@@ -156,8 +156,8 @@ class Platform(ABC):
         """When this account's daily send goes out (Beijing time), if staff fixed one."""
         return None
 
-    def separate_send(self, part: Part | None) -> bool:
-        """Whether a post with this part must travel in a send of its own."""
+    def separate_send(self, rendered: RenderedPost | None) -> bool:
+        """Whether this post must travel in a send of its own (never with others)."""
         return False
 
     def reach(self, account: Account) -> str:

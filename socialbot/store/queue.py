@@ -195,8 +195,7 @@ def alone_key(settings: Settings, rendered: RenderedPost | None, account_id: str
     from socialbot.platforms import platform  # platforms sit above the store
 
     account = settings.accounts[account_id]
-    part = rendered.parts.get(account.platform) if rendered is not None else None
-    return key if platform(account.platform).separate_send(part) else None
+    return key if platform(account.platform).separate_send(rendered) else None
 
 
 def _placement(conn: Connection, settings: Settings, entry: Entry, account_id: str,
@@ -228,11 +227,13 @@ def _check_slots(conn: Connection, settings: Settings, entry: Entry,
     return problems
 
 
-def _joins_send(conn: Connection, settings: Settings, entry: Entry, account_id: str,
-                when: dt.datetime, occ: str, now: dt.datetime) -> bool:
-    """Whether the delivery joins a send already planned (so it costs no quota)."""
+def _send_time(conn: Connection, settings: Settings, entry: Entry, account_id: str,
+               when: dt.datetime, occ: str, now: dt.datetime) -> dt.datetime | None:
+    """When the delivery's send goes (None: it joins a send already planned, no quota)."""
     where = _placement(conn, settings, entry, account_id, when, occ, now)
-    return where is not None and slots.members(conn, account_id, where.slot) > 0
+    if where is None:
+        return when
+    return None if slots.members(conn, account_id, where.slot) > 0 else where.due_at
 
 
 def _check_quota(conn: Connection, settings: Settings, entry: Entry,
@@ -244,9 +245,11 @@ def _check_quota(conn: Connection, settings: Settings, entry: Entry,
         rule = quota.rule_for(account)
         if rule is None:
             continue
-        for when, occ in times:
-            if _joins_send(conn, settings, entry, account_id, when, occ, now):
+        for asked, occ in times:
+            found = _send_time(conn, settings, entry, account_id, asked, occ, now)
+            if found is None:
                 continue
+            when = found
             usage = quota.usage(conn, account, when)
             assert usage is not None
             extra = pending.get((account_id, usage.bucket), 0)

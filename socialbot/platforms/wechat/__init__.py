@@ -32,6 +32,9 @@ __all__ = ["WECHAT", "WeChatAccount", "WeChatArticle", "WeChatPlatform"]
 MASS_SEND_CAPACITY = 8  # articles in one mass-send message (45008 beyond)
 
 
+NEWSPIC = "newspic"  # the 贴图 post kind and template name
+
+
 class WeChatPlatform(Platform):
     name: ClassVar[str] = "wechat"
     label: ClassVar[str] = "微信"
@@ -71,10 +74,13 @@ class WeChatPlatform(Platform):
         a = _account(account)
         return a.push_time if a.reach == "mass_send" else None
 
-    def separate_send(self, part: Part | None) -> bool:
+    def separate_send(self, rendered: RenderedPost | None) -> bool:
         """A 贴图 (newspic) cannot share a message with news articles (draft/add rules)."""
+        if rendered is None:
+            return False
+        part = rendered.parts.get(self.name)
         kind = getattr(part, "article_type", None) or getattr(part, "kind", None)
-        return kind == "newspic"
+        return NEWSPIC in (kind, rendered.template)
 
     def reach(self, account: Account) -> str:
         return _account(account).reach
