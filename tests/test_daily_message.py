@@ -239,3 +239,31 @@ def test_an_account_that_may_not_mass_send_leaves_one_draft_for_a_person(world, 
     run_due(settings, db, Channels(settings), now=at(d + dt.timedelta(days=1), 9))
     assert rows(db, account)[-1].state == State.DRAFTED
     assert count(platform, "message/mass/sendall", APPIDS[account]) == 1
+
+
+def test_the_sample_calendar_is_published_whole_with_6_9_as_one_message(tmp_path, platform):
+    """What ``make demo`` publishes: every calendar target, one message a day per account."""
+    from tests.helpers import REPO
+
+    from socialbot.config import load_settings
+    from socialbot.preview.writer import campaign_posts
+    from socialbot_practice.config_accounts import register_accounts
+    from socialbot_practice.demo import own_settings, run_demo_queue
+
+    shipped = load_settings(REPO / "config.toml", environ={})
+    settings = own_settings(shipped, platform, f"sqlite:///{tmp_path / 'demo.db'}")
+    register_accounts(platform, settings, settings.accounts.values())
+    calendar = REPO / "campaign" / "calendar.csv"
+    with calendar.open(encoding="utf-8") as f:
+        targets = sum(len(line.split(",")[2].split(";")) for line in list(f)[1:])
+
+    result = run_demo_queue(settings, campaign_posts(shipped), platform=platform,
+                            calendar=calendar, say=lambda _line: None)
+
+    assert result.all_sent and result.sent == targets  # nothing dropped
+    main = platform.received(settings.accounts["shsmr_wechat"].appid)
+    by_day = {m["time"][:10]: titles(m) for m in main}
+    assert len(by_day) == len(main)  # one message a day
+    assert by_day["2022-06-09"] == ["6·9世界认可日｜传递质量信任，服务绿色发展",
+                                    "“上海品牌”认证获证组织集中颁证仪式",
+                                    "发布2021年度检验检测认证行业发展情况"]
