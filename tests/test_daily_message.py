@@ -243,12 +243,11 @@ def test_an_account_that_may_not_mass_send_leaves_one_draft_for_a_person(world, 
 
 def test_the_sample_calendar_is_published_whole_with_6_9_as_one_message(tmp_path, platform):
     """What ``make demo`` publishes: every calendar target, one message a day per account."""
-    from tests.helpers import REPO
-
     from socialbot.config import load_settings
     from socialbot.preview.writer import campaign_posts
     from socialbot_practice.config_accounts import register_accounts
     from socialbot_practice.demo import own_settings, run_demo_queue
+    from tests.helpers import REPO
 
     shipped = load_settings(REPO / "config.toml", environ={})
     settings = own_settings(shipped, platform, f"sqlite:///{tmp_path / 'demo.db'}")
@@ -267,3 +266,39 @@ def test_the_sample_calendar_is_published_whole_with_6_9_as_one_message(tmp_path
     assert by_day["2022-06-09"] == ["6·9世界认可日｜传递质量信任，服务绿色发展",
                                     "“上海品牌”认证获证组织集中颁证仪式",
                                     "发布2021年度检验检测认证行业发展情况"]
+
+
+def test_preview_shows_the_days_message_and_plans_one_draft_and_one_send(tmp_path):
+    """The dry run: 6·9 on the main account is one message, 头条 first, in calendar order."""
+    import json
+
+    from socialbot.config import load_settings
+    from socialbot.preview import write_preview
+    from tests.helpers import REPO
+
+    settings = load_settings(REPO / "config.toml", environ={})
+    posts = sorted((REPO / "campaign" / "posts").glob("0609-*.md"))
+    out = tmp_path / "preview"
+    write_preview(settings, posts, out, calendar=REPO / "campaign" / "calendar.csv")
+
+    plan = json.loads((out / "plan.json").read_text("utf-8"))
+    (message,) = plan["accounts"]["shsmr_wechat"]["messages"]
+    expected = ["6·9世界认可日｜传递质量信任，服务绿色发展", "“上海品牌”认证获证组织集中颁证仪式",
+                "发布2021年度检验检测认证行业发展情况"]
+    assert message["day"] == "2022-06-09" and [a["title"] for a in message["articles"]] == expected
+    endpoints = [c["endpoint"] for c in message["calls"]]
+    assert endpoints.count("cgi-bin/draft/add") == 1
+    assert endpoints.count("cgi-bin/message/mass/sendall") == 1
+    draft = next(c for c in message["calls"] if c["endpoint"] == "cgi-bin/draft/add")
+    assert [a["title"] for a in draft["payload"]["articles"]] == expected
+    for d in plan["accounts"]["shsmr_wechat"]["deliveries"]:  # no per-post sends left
+        assert d["calls"] == [] and d["message"] == "2022-06-09"
+
+    page = (out / "messages.html").read_text("utf-8")
+    section = page[page.index("shsmr_wechat"):]
+    section = section[:section.index("</section>")]
+    assert [section.index(t) for t in expected] == sorted(section.index(t) for t in expected)
+    assert section.count('data-testid="crop-235"') == 1  # the 头条's big card
+    assert section.count('data-testid="crop-11"') == 2  # a thumbnail for each 次条
+    for p in ("0609-world-accreditation-day", "0609-brand-certification-ceremony"):
+        assert f'href="posts/{p}/index.html"' in section  # each article's page

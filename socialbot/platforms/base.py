@@ -197,6 +197,12 @@ class Platform(ABC):
 
     # -- sending --------------------------------------------------------------------------
 
+    def message_card(self, account: Account, items: list[tuple[Part, str, str]],
+                     day: str) -> Markup:
+        """The follower's view of one send carrying several posts (``message_capacity`` > 1):
+        ``items`` are (part, the folder holding its images, its article page), in order."""
+        raise NotImplementedError(f"{self.name} sends carry one post")
+
     @abstractmethod
     def channel(self, account: Account, settings: Settings, kv: Any, **options: Any) -> Channel:
         """The object that makes the calls for ``account``. ``options`` are for tests."""

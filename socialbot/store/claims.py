@@ -14,7 +14,6 @@ what happened before anything is published again.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import secrets
 import socket
@@ -27,7 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from socialbot.config import Settings
-from socialbot.rendered import RenderedPost
+from socialbot.rendered import RenderedPost, send_key
 from socialbot.store import audit, quota, slots
 from socialbot.store.content import parse_rendered
 from socialbot.store.db import Database, inserted_id
@@ -191,12 +190,6 @@ def claim_next(db: Database, settings: Settings, worker: str, now: dt.datetime,
             if claim is not None:
                 return claim
         return None
-
-
-def send_key(keys: list[str]) -> str:
-    """The key of a send carrying several deliveries: their keys, in order."""
-    digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:40]
-    return f"send-{digest}"
 
 
 def in_order(ds: list[DeliveryRecord]) -> list[DeliveryRecord]:

@@ -143,6 +143,18 @@ class WeChatPlatform(Platform):
                            crop_235=crop_style(a.crop_235_1), crop_11=crop_style(a.crop_1_1),
                            article_html=article_html)
 
+    def message_card(self, account: Account, items: list[tuple[Part, str, str]],
+                     day: str) -> Markup:
+        from socialbot.platforms.common.cards import render_card
+        from socialbot.platforms.wechat.crops import crop_style
+
+        shown = [{"a": _article(part), "cover": f"{folder}/{_article(part).cover.filename}",
+                  "page": page, "crop_235": crop_style(_article(part).crop_235_1),
+                  "crop_11": crop_style(_article(part).crop_1_1)}
+                 for part, folder, page in items]
+        return render_card(Path(__file__).parent, "message.html", account=account,
+                           items=shown, day=day)
+
     def channel(self, account: Account, settings: Settings, kv: Any, **options: Any) -> Channel:
         from socialbot.platforms.wechat.channel import WeChatChannel
 

@@ -66,6 +66,10 @@ class WeChatChannel(ChannelCore):
     def plan(self, rendered: RenderedPost, delivery_key: str) -> list[PlannedCall]:
         return wechat_plan(self.account, rendered, delivery_key)
 
+    def plan_message(self, posts: Posts, message_key: str) -> list[PlannedCall]:
+        """The calls of the day's message: one draft/add with every article, one send."""
+        return wechat_plan(self.account, list(posts), message_key)
+
     def publish(self, rendered: RenderedPost, delivery_key: str) -> DeliveryResult:
         return self._run([rendered], delivery_key, self._deliver)
 
