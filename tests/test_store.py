@@ -236,12 +236,17 @@ def test_cancel_reschedule_retry(db, settings):
         actions.retry(db, settings, queue_id, "x", NOW)
 
 
-def test_reschedule_is_checked_against_quota(db, settings):
+def test_reschedule_joins_that_days_message_and_is_checked_against_quota(db, settings):
     add(db, settings, tiny_rendered("a"), ["sub_wechat"], AT)
     other = add(db, settings, tiny_rendered("b"), ["sub_wechat"], AT + dt.timedelta(days=1))
+    actions.reschedule(db, settings, other, AT.replace(hour=18), "x", NOW)  # joins 6·9
+    with db.tx() as conn:
+        (moved,) = deliveries_of(conn, other)
+        quota.mark_exhausted(conn, settings.accounts["sub_wechat"], AT + dt.timedelta(days=3))
+    assert moved.message_slot == "2022-06-09"
     before = snapshot(db)
-    with pytest.raises(StoreError, match="订阅号每天"):
-        actions.reschedule(db, settings, other, AT.replace(hour=18), "x", NOW)
+    with pytest.raises(StoreError, match="订阅号每天"):  # a day whose one send is used up
+        actions.reschedule(db, settings, other, AT + dt.timedelta(days=3), "x", NOW)
     assert snapshot(db) == before
 
 

@@ -156,12 +156,32 @@ def _rendered(conn: Connection, post: int, content_hash: str, text: str) -> Rend
     return rendered
 
 
+class _SendBusy(Exception):
+    """Another worker holds part of the send being claimed (PostgreSQL): start over."""
+
+
+SEND_BUSY_TRIES = 5
+
+
 def claim_next(db: Database, settings: Settings, worker: str, now: dt.datetime,
                busy: Collection[str] = ()) -> Claim | None:
     """Claim the earliest due delivery that may go out now, or None.
 
     ``busy`` accounts are skipped: this worker already has a call in flight for them.
+    A send of several deliveries is claimed whole or not at all; when another worker
+    holds part of it, the transaction is rolled back (releasing every lock: nobody
+    waits, so no deadlock) and tried again.
     """
+    for _ in range(SEND_BUSY_TRIES):
+        try:
+            return _claim_next(db, settings, worker, now, busy)
+        except _SendBusy:
+            continue
+    return None
+
+
+def _claim_next(db: Database, settings: Settings, worker: str, now: dt.datetime,
+                busy: Collection[str]) -> Claim | None:
     with db.tx() as conn:
         paused = paused_scopes(conn)
         if GLOBAL_SCOPE in paused:
@@ -210,9 +230,7 @@ def _take_send(conn: Connection, settings: Settings, leader: DeliveryRecord,
                     deliveries.c.message_slot == leader.message_slot,
                     deliveries.c.state.in_([str(State.QUEUED), str(State.APPROVED),
                                             str(State.DUE)])))
-    if conn.dialect.name == "postgresql":  # hold the members until commit (SQLite: the lock)
-        query = query.with_for_update(of=deliveries)
-    rows = conn.execute(query).all()
+    rows = _lock_all(conn, query)
     going: list[DeliveryRecord] = []
     waiting: list[DeliveryRecord] = []
     for row in rows:
@@ -240,6 +258,21 @@ def _take_send(conn: Connection, settings: Settings, leader: DeliveryRecord,
     for d in waiting:
         _postpone(conn, settings, d, policy, now)
     return claim
+
+
+def _lock_all(conn: Connection, query: Any) -> list[Any]:
+    """Every row of ``query``, held until commit; _SendBusy if another worker holds one.
+
+    SQLite's write lock already holds them all. On PostgreSQL the rows are locked with
+    SKIP LOCKED and counted against the unlocked read: a shortfall means another worker
+    is claiming the same send, and waiting for it could deadlock.
+    """
+    if conn.dialect.name != "postgresql":
+        return list(conn.execute(query).all())
+    locked = list(conn.execute(query.with_for_update(of=deliveries, skip_locked=True)).all())
+    if len(locked) != len(conn.execute(query).all()):
+        raise _SendBusy
+    return locked
 
 
 def _postpone(conn: Connection, settings: Settings, d: DeliveryRecord, policy: AccountPolicy,
@@ -276,8 +309,18 @@ def claim_recovery(db: Database, settings: Settings, worker: str, now: dt.dateti
     """Claim a delivery whose outcome must be checked with the platform, or None.
 
     That is: ``sending`` with an expired lease or a dead same-host worker, or ``unknown``
-    whose next check is due.
+    whose next check is due. A send of several deliveries is checked whole.
     """
+    for _ in range(SEND_BUSY_TRIES):
+        try:
+            return _claim_recovery(db, settings, worker, now, busy)
+        except _SendBusy:
+            continue
+    return None
+
+
+def _claim_recovery(db: Database, settings: Settings, worker: str, now: dt.datetime,
+                    busy: Collection[str]) -> Claim | None:
     with db.tx() as conn:
         query = select(deliveries).where(
             deliveries.c.account.in_([a for a in settings.accounts if a not in busy]),
@@ -305,9 +348,7 @@ def _take_open_send(conn: Connection, settings: Settings, found: DeliveryRecord,
         deliveries.c.message_key == found.message_key,
         deliveries.c.account == found.account,
         deliveries.c.state.in_([str(State.SENDING), str(State.UNKNOWN)]))
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    rows = conn.execute(query).all()
+    rows = _lock_all(conn, query)
     token = secrets.token_hex(8)
     taken = []
     for n, d in enumerate(in_order([DeliveryRecord.from_row(r) for r in rows]), 1):
