@@ -37,6 +37,7 @@ from socialbot.store.queue import Entry, QueueRefused, add_entries
 from socialbot.store.review import approve
 from socialbot.store.schema import deliveries
 from socialbot_practice import PracticePlatform
+from tests.helpers import write_post
 from tests.processes import wait_for
 
 APPIDS = {"wx_day": "wx00000000000000d1", "wx_review": "wx00000000000000d2",
@@ -233,6 +234,9 @@ def test_an_account_that_may_not_mass_send_leaves_one_draft_for_a_person(world, 
     assert platform.received(APPIDS[account]) == []
     shown = status_output(settings)
     assert "已存草稿，待人工群发" in shown and "公众号后台" in shown
+    write_post(settings.posts_dir)  # check reads the posts, then the queue's drafts
+    checked = CliRunner().invoke(cli, ["--config", str(settings.path), "check"])
+    assert "草稿一" in checked.output and "公众号后台" in checked.output, checked.output
 
     # The next day's message goes straight to the draft box: no second 48001.
     queue(db, settings, [("次日草稿", at(d + dt.timedelta(days=1), 9), None)], account)

@@ -245,6 +245,9 @@ def show_(app: AppContext, queue_id: int, as_json: bool) -> None:
         if d.due_at != d.planned_at:
             when += f"\n（原定 {show(d.planned_at, settings.tz)}）"
         state = label(d.state) + ("（暂停）" if d.paused else "")
+        if d.message_slot:  # travels in that day's message
+            place = f"第 {d.position} 篇" if d.position else "按加入顺序"
+            when += f"\n（{d.message_slot[:10]} 的群发消息，{place}）"
         rows.append([d.account, when, state, str(d.attempts),
                      "\n".join(x for x in (d.remote_id, d.url) if x), d.message])
     console.print()
