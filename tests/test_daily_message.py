@@ -37,7 +37,7 @@ from socialbot.store.queue import Entry, QueueRefused, add_entries
 from socialbot.store.review import approve
 from socialbot.store.schema import deliveries
 from socialbot_practice import PracticePlatform
-from tests.helpers import write_post
+from tests.helpers import NEWS_POST, write_post
 from tests.processes import wait_for
 
 APPIDS = {"wx_day": "wx00000000000000d1", "wx_review": "wx00000000000000d2",
@@ -306,3 +306,31 @@ def test_preview_shows_the_days_message_and_plans_one_draft_and_one_send(tmp_pat
     assert section.count('data-testid="crop-11"') == 2  # a thumbnail for each 次条
     for p in ("0609-world-accreditation-day", "0609-brand-certification-ceremony"):
         assert f'href="posts/{p}/index.html"' in section  # each article's page
+
+
+def test_staff_order_the_message_from_the_calendar_and_with_queue_edit(world):
+    settings, db = world
+    d = day()
+    for name, title in (("0609-news-a.md", "认可日新闻甲"), ("0609-news-b.md", "认可日新闻乙")):
+        write_post(settings.posts_dir, name, NEWS_POST.format(title=title, body="正文。"))
+    calendar = settings.posts_dir.parent / "calendar.csv"
+    header = "post,time,accounts,position\n"
+    calendar.write_text(header + f"0609-news-a.md,{d} 09:00,wx_day,9\n", "utf-8")
+    bad = CliRunner().invoke(cli, ["--config", str(settings.path), "queue", "import",
+                                   str(calendar), "--by", "作者甲"])
+    assert bad.exit_code == 2 and "位置应为 1 到 8 的整数" in bad.output, bad.output
+    calendar.write_text(header + f"0609-news-a.md,{d} 09:00,wx_day,2\n"
+                        f"0609-news-b.md,{d} 10:00,wx_day,1\n",
+                        "utf-8")
+    done = CliRunner().invoke(cli, ["--config", str(settings.path), "queue", "import",
+                                    str(calendar), "--by", "作者甲"])
+    assert done.exit_code == 0, done.output
+    first, second = rows(db, "wx_day")
+    assert (first.position, second.position) == (2, 1)
+    moved = CliRunner().invoke(cli, ["--config", str(settings.path), "queue", "edit",
+                                     str(first.post), "--position", "1", "--by", "王编辑"])
+    assert moved.exit_code == 0 and "第 1 篇" in moved.output, moved.output
+    assert rows(db, "wx_day")[0].position == 1
+    shown = CliRunner().invoke(cli, ["--config", str(settings.path), "queue", "show",
+                                     str(first.post)])
+    assert f"{d} 的群发消息，第 1 篇" in shown.output
