@@ -165,15 +165,12 @@ def _drafts_waiting(settings: Settings) -> list[str]:
 
     Read only when the queue exists: ``check`` never creates a database.
     """
-    from sqlalchemy.engine import make_url
-
-    url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
-        return []
     from socialbot.status import DRAFT_TODO, collect
-    from socialbot.store import open_store
+    from socialbot.store import open_store, store_exists
     from socialbot.store.db import utcnow
 
+    if not store_exists(settings.database_url):
+        return []
     try:
         store = open_store(settings)
         drafts = collect(settings, store, utcnow()).drafts
