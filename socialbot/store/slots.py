@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, exists, func, select
+from sqlalchemy import Connection, func, select
 
 from socialbot.store.models import State
 from socialbot.store.policy import AccountPolicy
@@ -68,14 +69,6 @@ def members(conn: Connection, account: str, slot: str,
     return int(conn.execute(q).scalar() or 0)
 
 
-def closed(conn: Connection, account: str, slot: str) -> bool:
-    """Whether ``slot``'s send has been made (or may have been)."""
-    return bool(conn.execute(select(exists().where(and_(
-        deliveries.c.account == account, deliveries.c.message_slot == slot,
-        deliveries.c.message_key.is_not(None),
-        deliveries.c.state.in_([str(s) for s in CLOSING]))))).scalar())
-
-
 def place(conn: Connection, policy: AccountPolicy, tz: ZoneInfo, account: str,
           wanted: dt.datetime, now: dt.datetime, *, alone_key: str | None = None,
           exclude: tuple[int, ...] = (), move_when_full: bool = False) -> Placement:
@@ -83,18 +76,19 @@ def place(conn: Connection, policy: AccountPolicy, tz: ZoneInfo, account: str,
 
     A day whose send was made, or whose push time has passed, moves the delivery to the
     next day with room (``moved_from``). A full day is reported (``full``) and, unless
-    ``move_when_full``, kept: the caller refuses it.
+    ``move_when_full``, kept: the caller refuses it. Two queries, however many days
+    are full or closed ahead.
     """
     asked = wanted.astimezone(tz).date()
+    counts, shut = _ahead(conn, account, slot_name(asked), exclude)
+    capacity = 1 if alone_key else policy.message_capacity
     day = asked
     full: dt.date | None = None
     for _ in range(MAX_DAYS):
         slot = slot_name(day, alone_key)
         due = slot_time(policy, day, wanted, tz) if policy.push_time or day != asked else wanted
-        capacity = 1 if alone_key else policy.message_capacity
-        is_full = members(conn, account, slot, exclude) >= capacity
-        if not is_full and due >= now - dt.timedelta(seconds=1) \
-                and not closed(conn, account, slot):
+        is_full = counts.get(slot, 0) >= capacity
+        if not is_full and due >= now - dt.timedelta(seconds=1) and slot not in shut:
             if day == asked:
                 return Placement(slot, day, due)
             if full is not None and not move_when_full:
@@ -104,3 +98,24 @@ def place(conn: Connection, policy: AccountPolicy, tz: ZoneInfo, account: str,
             full = asked
         day += dt.timedelta(days=1)
     raise RuntimeError("no open day within the search window")
+
+
+def _ahead(conn: Connection, account: str, first: str,
+           exclude: tuple[int, ...]) -> tuple[dict[str, int], set[str]]:
+    """From slot ``first`` on: each slot's holding members, and the closed slots."""
+    where = [deliveries.c.account == account, deliveries.c.message_slot >= first]
+    if exclude:
+        where.append(deliveries.c.id.not_in(exclude))
+    counts: dict[str, int] = {}
+    slot: Any
+    n: Any
+    for slot, n in conn.execute(
+            select(deliveries.c.message_slot, func.count()).where(
+                *where, deliveries.c.state.in_([str(s) for s in HOLDING]))
+            .group_by(deliveries.c.message_slot)).all():
+        counts[str(slot)] = int(n)
+    closed: list[Any] = list(conn.execute(
+        select(deliveries.c.message_slot).distinct().where(
+            *where, deliveries.c.message_key.is_not(None),
+            deliveries.c.state.in_([str(s) for s in CLOSING]))).scalars())
+    return counts, {str(c) for c in closed}
