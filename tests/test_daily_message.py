@@ -334,3 +334,24 @@ def test_staff_order_the_message_from_the_calendar_and_with_queue_edit(world):
     shown = CliRunner().invoke(cli, ["--config", str(settings.path), "queue", "show",
                                      str(first.post)])
     assert f"{d} 的群发消息，第 1 篇" in shown.output
+
+
+def test_a_newspic_is_a_message_of_its_own(db, settings):
+    """A 贴图 never shares a message with news articles: its own slot, its own send."""
+    import dataclasses
+
+    from test_store_helpers import NOW, FakeChannels
+
+    d = at(dt.date(2022, 6, 9), 9)
+    news = [tiny_rendered(f"n{k}", f"图文{k}", seed=k) for k in range(2)]
+    photo = dataclasses.replace(tiny_rendered("pic", "贴图", seed=7), template="newspic")
+    add_entries(db, settings, [entry(r, ["mass_service"], d) for r in (*news, photo)], NOW,
+                actor="作者甲")
+    slots = {r.post: r.message_slot for r in rows(db, "mass_service")}
+    assert len(set(slots.values())) == 2 and all(s.startswith("2022-06-09") for s in slots.values())
+    channels = FakeChannels(settings)
+    reports = run_due(settings, db, channels, now=d)
+    assert [r.state for r in reports] == [State.SENT] * 3
+    fake = channels("mass_service")
+    assert fake.messages == [["n0", "n1"]]  # the news articles together …
+    assert [p[0] for p in fake.published] == ["n0", "pic"]  # … and the 贴图 alone

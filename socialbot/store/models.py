@@ -130,7 +130,7 @@ class DeliveryRecord:
     url: str
     message: str
     sent_at: dt.datetime | None
-    message_slot: str | None = None  # the send it travels in, with others (migration 6)
+    message_slot: str | None = None  # the send it travels in, with others (migration 8)
     position: int | None = None  # its place in that send (None: by queue order)
     message_key: str | None = None  # the send's key, once claimed
 

@@ -102,7 +102,7 @@ deliveries = Table(
     Column("message", Text, nullable=False, default=""),
     Column("sent_at", UTCDateTime),
     Column("updated_at", UTCDateTime, nullable=False),
-    # A send that carries several deliveries (migration 6): the slot groups the deliveries
+    # A send that carries several deliveries (migration 8): the slot groups the deliveries
     # of one account that go out together ("YYYY-MM-DD", or with a suffix for a delivery
     # that must travel alone); position orders them (NULL: by queue order); message_key
     # names the send once claimed, shared by every delivery in it.

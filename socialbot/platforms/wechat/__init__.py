@@ -32,9 +32,6 @@ __all__ = ["WECHAT", "WeChatAccount", "WeChatArticle", "WeChatPlatform"]
 MASS_SEND_CAPACITY = 8  # articles in one mass-send message (45008 beyond)
 
 
-NEWSPIC = "newspic"  # the 贴图 post kind and template name
-
-
 class WeChatPlatform(Platform):
     name: ClassVar[str] = "wechat"
     label: ClassVar[str] = "微信"
@@ -79,8 +76,8 @@ class WeChatPlatform(Platform):
         if rendered is None:
             return False
         part = rendered.parts.get(self.name)
-        kind = getattr(part, "article_type", None) or getattr(part, "kind", None)
-        return NEWSPIC in (kind, rendered.template)
+        return rendered.template == limits.NEWSPIC_TEMPLATE or (
+            isinstance(part, WeChatArticle) and part.is_newspic)
 
     def reach(self, account: Account) -> str:
         return _account(account).reach
