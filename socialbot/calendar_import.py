@@ -1,9 +1,10 @@
 """``queue import``: a campaign calendar (CSV or TOML) queued in one transaction.
 
 CSV: a header row with ``post,time,accounts`` (accounts separated by ``;``, ``|``,
-spaces, or commas inside quotes), optional ``by`` and ``cron`` columns. TOML:
-``[[entry]]`` tables with ``post``, ``time``, ``accounts = [..]`` (optional ``by``,
-``cron``, ``until``). Every row is checked; if any row has a problem, nothing is added.
+spaces, or commas inside quotes), optional ``by``, ``cron``, ``until`` and ``position``
+columns. TOML: ``[[entry]]`` tables with ``post``, ``time``, ``accounts = [..]``
+(optional ``by``, ``cron``, ``until``, ``position``). ``position`` orders a day's
+WeChat message (1 = 头条). Every row is checked; if any row has a problem, nothing is added.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from socialbot.strictdata import TextProblem
 from socialbot.tomlfile import parse_toml
 
 CSV_COLUMNS = ("post", "time", "accounts")
-OPTIONAL = ("by", "cron", "until")
+OPTIONAL = ("by", "cron", "until", "position")
+POSITION_MAX = 8  # a WeChat message carries at most 8 articles
 SPLIT_ACCOUNTS = re.compile(r"[;|,\s、，]+")
 
 
@@ -43,6 +45,7 @@ class Row:
     by: str = ""
     cron: str = ""
     until: str | dt.datetime | None = None
+    position: str = ""
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -88,6 +91,7 @@ def _csv_rows(path: Path, text: str) -> list[Row]:
             label=f"第 {number} 行", post=cells.get("post", ""), time=cells.get("time") or None,
             accounts=_accounts(cells.get("accounts", "")), by=cells.get("by", ""),
             cron=cells.get("cron", ""), until=cells.get("until") or None,
+            position=cells.get("position", ""),
         ))
     return rows
 
@@ -109,7 +113,8 @@ def _toml_rows(path: Path, text: str) -> list[Row]:
             continue
         row = Row(label=label, post=str(item.get("post", "")), time=_toml_time(item.get("time")),
                   accounts=_accounts(item.get("accounts", [])), by=str(item.get("by", "")),
-                  cron=str(item.get("cron", "")), until=_toml_time(item.get("until")))
+                  cron=str(item.get("cron", "")), until=_toml_time(item.get("until")),
+                  position=str(item.get("position", "")))
         unknown = sorted(set(item) - set(CSV_COLUMNS + OPTIONAL))
         if unknown:
             row.problems.append(Problem("字段", f"未知字段 {'、'.join(unknown)}"))
@@ -144,6 +149,18 @@ def _when(value: str | dt.datetime | None, settings: Settings,
     return parsed
 
 
+def parse_position(text: str, where: str, problems: list[Problem]) -> int | None:
+    """A place in the day's message, 1 (头条) to 8; empty means "in queue order"."""
+    if not text.strip():
+        return None
+    value = text.strip()
+    if not value.isdigit() or not 1 <= int(value) <= POSITION_MAX:
+        problems.append(Problem(where, f"位置应为 1 到 {POSITION_MAX} 的整数"
+                                       f"（1 为头条），现为“{value}”"))
+        return None
+    return int(value)
+
+
 def entries_for(settings: Settings, path: Path, rows: list[Row], *, author: str,
                 channels: ChannelLookup | None) -> list[Entry]:
     entries = []
@@ -153,9 +170,11 @@ def entries_for(settings: Settings, path: Path, rows: list[Row], *, author: str,
         until = _when(row.until, settings, "until", problems)
         if not row.post:
             problems.append(Problem("post", "缺少稿件文件名"))
+        position = parse_position(row.position, "position", problems)
         entry = prepare(settings, row.post or "?", targets=row.accounts, at=at,
                         author=row.by or author, channels=channels, cron=row.cron or None,
                         until=until, label=row.label, base=path.parent, problems=problems)
+        entry.position = position
         entries.append(entry)
     return entries
 

@@ -45,6 +45,7 @@ class Outcome(StrEnum):
     UNKNOWN = "unknown"  # the platform may have acted; reconcile before any retry
     RESCHEDULE = "reschedule"  # platform says not now (quota); try again at retry_at
     RETRY = "retry"  # transient failure after our own retries; safe to try again later
+    DRAFTED = "drafted"  # left as a draft: the account may not send; a person sends it
 
 
 OUTCOME_LABELS: dict[str, str] = {  # what staff read for each outcome
@@ -53,6 +54,7 @@ OUTCOME_LABELS: dict[str, str] = {  # what staff read for each outcome
     Outcome.UNKNOWN: "结果未知，需先核对，切勿重复发布",
     Outcome.RESCHEDULE: "平台暂不接受（额度已满），已改期",
     Outcome.RETRY: "暂时失败，可稍后重试",
+    Outcome.DRAFTED: "已存草稿，待人工群发",
 }
 
 

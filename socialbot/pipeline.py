@@ -1,6 +1,6 @@
 """One claimed delivery, start to end: ask the platform, then record what it said.
 
-Read ``work_one`` first; everything else here is one of its steps. The claim says which
+Read ``work_send`` first; everything else here is one of its steps. The claim says which
 question to ask: *publish* for a delivery whose time has come, *reconcile* for one whose
 last outcome is open (a worker died mid-call, or the platform's answer was lost) — an
 open outcome is never resolved by publishing again. Threads, leases and stop handling
@@ -28,7 +28,11 @@ log = logging.getLogger("socialbot.pipeline")
 
 
 class Channel(Protocol):
-    """What the pipeline needs from a platform's channel (each platform provides one)."""
+    """What the pipeline needs from a platform's channel (each platform provides one).
+
+    A platform whose sends carry several posts (``Platform.message_capacity``) also has
+    ``publish_message`` and ``reconcile_message`` taking the posts in order and the send's key.
+    """
 
     def publish(self, rendered: RenderedPost, delivery_key: str) -> DeliveryResult: ...
     def reconcile(self, rendered: RenderedPost, delivery_key: str) -> DeliveryResult: ...
@@ -98,12 +102,16 @@ class PassResult:
         return text
 
 
-def work_one(claim: Claim, channel_for: ChannelFor, record: Record) -> Report:
-    """Publish (or reconcile) one claimed delivery, then record the outcome. Never raises."""
+def work_send(claim: Claim, channel_for: ChannelFor, record: Record) -> list[Report]:
+    """Publish (or reconcile) one claimed send, then record its outcome for each delivery.
+
+    A send carrying several deliveries (the day's message) is one platform call sequence;
+    each of its deliveries gets the one outcome, recorded on its own. Never raises.
+    """
     result = ask_platform(claim, channel_for)
     if claim.kind != PUBLISH:
         result = unverified(result)
-    return recorded(claim, result, record)
+    return [recorded(part, result, record) for part in claim.parts()]
 
 
 def ask_platform(claim: Claim, channel_for: ChannelFor) -> DeliveryResult:
@@ -116,9 +124,13 @@ def ask_platform(claim: Claim, channel_for: ChannelFor) -> DeliveryResult:
     except Exception as exc:
         return DeliveryResult(Outcome.FAILED,
                               f"无法连接账号 {d.account}：{describe_exception(exc)}")
-    call = channel.publish if claim.kind == PUBLISH else channel.reconcile
     try:
-        result = call(claim.rendered, d.delivery_key)
+        if claim.members:
+            name = "publish_message" if claim.kind == PUBLISH else "reconcile_message"
+            result = getattr(channel, name)([m.rendered for m in claim.members], claim.key)
+        else:
+            call = channel.publish if claim.kind == PUBLISH else channel.reconcile
+            result = call(claim.rendered, d.delivery_key)
     except Exception as exc:  # the platform may have acted: never assume either way
         log.exception("发送时程序异常（编号 %s → %s）", d.post, d.account)
         return DeliveryResult(Outcome.UNKNOWN, f"程序异常：{describe_exception(exc)}")

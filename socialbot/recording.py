@@ -75,6 +75,8 @@ def _transition(claim: Claim, result: DeliveryResult, rules: Rules, now: dt.date
         return Transition(State.SENT, message, remote_id=result.remote_id, url=result.url)
     if outcome == Outcome.FAILED:
         return Transition(State.FAILED, message or "平台拒绝，需要人工处理")
+    if outcome == Outcome.DRAFTED:  # never retried: the account may not send by API
+        return Transition(State.DRAFTED, message, remote_id=result.remote_id)
     if outcome == Outcome.UNKNOWN:
         why = message or "平台没有给出明确结果"
         if claim.kind != PUBLISH and facts.checks >= RECONCILE_LIMIT:

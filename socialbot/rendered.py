@@ -197,3 +197,13 @@ def delivery_key(post_id: str, account_id: str, content_hash: str) -> str:
     """Identity of one (post, account, content) delivery: dedupe key on every platform."""
     raw = f"{post_id}\x1f{account_id}\x1f{content_hash}".encode()
     return hashlib.sha256(raw).hexdigest()
+
+
+def send_key(keys: list[str]) -> str:
+    """Identity of one send carrying several deliveries: their keys, in order.
+
+    The same deliveries in the same order always give the same key (so a retry reuses
+    the draft and the platform's dedupe id); another set or order is another send.
+    """
+    digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:40]
+    return f"send-{digest}"

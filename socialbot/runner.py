@@ -1,7 +1,7 @@
 """Runs the pipeline for everything due: in parallel across accounts, one call per account.
 
 ``run_due`` is all the daemon does on each wake-up, and all ``socialbot run --once``
-does. It owns what ``pipeline.work_one`` must not care about:
+does. It owns what ``pipeline.work_send`` must not care about:
 
 - **order**: open outcomes are reconciled before anything new is published;
 - **concurrency**: one delivery in flight per account (a platform answers one account's
@@ -26,7 +26,7 @@ from socialbot.channel_source import ChannelSource, channel_for
 from socialbot.config import Settings
 from socialbot.daemon_defaults import DEFAULT_CAP, TICK_SECONDS
 from socialbot.delivery import DeliveryResult
-from socialbot.pipeline import PRINTED, ChannelFor, Report, missed_report, work_one
+from socialbot.pipeline import PRINTED, ChannelFor, Report, missed_report, work_send
 from socialbot.recording import record
 from socialbot.store import claims
 from socialbot.store.claims import Claim
@@ -105,7 +105,7 @@ class _Runner:
 
     def _drain(self) -> list[Report]:
         reports: list[Report] = []
-        in_flight: dict[Future[Report], Claim] = {}
+        in_flight: dict[Future[list[Report]], Claim] = {}
         with (ThreadPoolExecutor(self.cap, thread_name_prefix="publish") as pool,
               _leases_kept(self.settings, self.store, self.clock) as held):
             while True:
@@ -115,14 +115,14 @@ class _Runner:
                     claim = self._claim(busy)
                 if claim is not None:
                     held.add(claim)
-                    in_flight[pool.submit(work_one, claim, self.channel, self._record)] = claim
+                    in_flight[pool.submit(work_send, claim, self.channel, self._record)] = claim
                     continue
                 if not in_flight:
                     return reports
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
                     held.discard(in_flight.pop(future))
-                    reports.append(future.result())  # work_one never raises
+                    reports += future.result()  # work_send never raises
 
 
 class _Held:

@@ -20,6 +20,9 @@ from socialbot.times import json_text, show
 
 NEXT_LIMIT = 10
 TOKEN_WARN = dt.timedelta(days=7)
+DRAFTS_SHOWN = dt.timedelta(days=7)  # drafts left for a person, as long as staff see them
+DRAFT_TODO = ("已存入公众号草稿箱，但该账号不能通过接口群发（或配置为只存草稿）。"
+              "请登录公众号后台 → 内容与互动 → 草稿箱，找到这条消息手动群发")
 
 # Hook: (account, settings, kv) -> when the account's token expires, or None if unknown.
 TokenExpiry = Callable[[Account, Settings, Any], dt.datetime | None]
@@ -67,6 +70,7 @@ class Status:
     now: dt.datetime
     next_due: list[Item] = field(default_factory=list)
     attention: list[Item] = field(default_factory=list)
+    drafts: list[Item] = field(default_factory=list)  # left in the draft box for a person
     quota: list[QuotaLine] = field(default_factory=list)
     pauses: list[Pause] = field(default_factory=list)
     tokens: dict[str, dt.datetime | None] = field(default_factory=dict)
@@ -82,6 +86,7 @@ class Status:
             "needs_attention": self.needs_attention,
             "next_due": [i.to_json(settings) for i in self.next_due],
             "attention": [i.to_json(settings) for i in self.attention],
+            "drafts": [i.to_json(settings) for i in self.drafts],
             "quota": [
                 {
                     "account": q.account,
@@ -132,6 +137,10 @@ def collect(settings: Settings, store: Store, now: dt.datetime) -> Status:
     status = Status(now=now)
     for d, title in store.live_work():
         item = Item(d, title, _reason(d, now))
+        if d.state == State.DRAFTED:
+            if now - d.due_at <= DRAFTS_SHOWN:
+                status.drafts.append(Item(d, title, DRAFT_TODO))
+            continue
         if _needs_person(d, now):
             status.attention.append(item)
         elif len(status.next_due) < NEXT_LIMIT:

@@ -1,10 +1,13 @@
-"""The queue half of ``make demo``: queue the sample campaign, approve it, let the daemon publish.
+"""The queue half of ``make demo``: queue the sample campaign, approve it, publish it day by day.
 
 The caller starts the practice platform and gives the demo its own settings for it
-(:func:`own_settings`); this module adds every post (one transaction, quotas respected),
-approves it through every review tier, each tier by another person, runs the real
-daemon until every delivery has an outcome, and reports what happened. It also makes
-the demo's console users (:func:`create_demo_users`).
+(:func:`own_settings`); this module adds every post at its place in the campaign
+calendar (one transaction, quotas and the day's message respected), approves it through
+every review tier, each tier by another person, and publishes the calendar on a
+campaign clock: the practice platform's clock and the runner's ``now`` jump together to
+each due time, so a month of WeChat daily messages (one mass send a day) plays in
+seconds, and nothing is dropped. It also makes the demo's console users
+(:func:`create_demo_users`).
 """
 
 from __future__ import annotations
@@ -12,35 +15,36 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
+from socialbot.calendar_import import read_calendar
 from socialbot.channel_source import Channels, ChannelSource
 from socialbot.config import Settings
-from socialbot.errors import StoreError
+from socialbot.errors import Problem, StoreError
 from socialbot.passwords import hash_password
 from socialbot.people import TIER_LABELS, Role
 from socialbot.pipeline import Report
-from socialbot.scheduler import Daemon
-from socialbot.store import actions, open_store, people, quota, review
+from socialbot.runner import run_due
+from socialbot.store import open_store, people, review
 from socialbot.store.base import Store
 from socialbot.store.intake import prepare
 from socialbot.store.models import PENDING, State, label
 from socialbot.store.queue import Entry, add_entries
 from socialbot.store.sql import SqlStore
-from socialbot.store.times import show
+from socialbot.store.times import parse_time, show
 from socialbot_practice.config_accounts import new_secret
 from socialbot_practice.practice import PracticePlatform
+
+DEFAULT_START = dt.datetime(2022, 6, 1, 9, 0)  # posts not in a calendar: one a day from here
+MAX_STEPS = 500  # campaign-clock steps before the demo gives up (retries included)
 
 
 @dataclass
 class DemoResult:
     queued: list[Entry] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # targets left out to respect quotas
     reports: list[Report] = field(default_factory=list)
     states: dict[str, int] = field(default_factory=dict)
 
@@ -67,98 +71,106 @@ def own_settings(settings: Settings, platform: PracticePlatform, database_url: s
                    environ=MappingProxyType(secrets), database_url=database_url)
 
 
-def _fit_quotas(settings: Settings, entries: list[Entry], result: DemoResult) -> None:
-    """Drop targets a platform would refuse (e.g. a 2nd mass send the same day), with a note."""
-    used: dict[tuple[str, str], int] = {}
-    for e in entries:
-        kept = []
-        for account_id in e.targets:
-            account = settings.accounts.get(account_id)
-            rule = quota.rule_for(account) if account else None
-            if rule is None or e.at is None:
-                kept.append(account_id)
-                continue
-            bucket = rule.bucket(e.at)[0]
-            if used.get((account_id, bucket), 0) < rule.limit:
-                used[(account_id, bucket)] = used.get((account_id, bucket), 0) + 1
-                kept.append(account_id)
-            else:
-                result.skipped.append(f"{e.label} → {account_id}：{rule.label}，演示中不发这一条")
-        e.targets = tuple(kept)
+@dataclass(frozen=True)
+class Slot:
+    """Where the campaign calendar puts one post: when, to whom, in which place."""
+
+    at: dt.datetime
+    targets: tuple[str, ...] | None = None  # None: the post's own accounts (or all)
+    position: int | None = None
 
 
-def run_demo_queue(settings: Settings, posts: list[Path], *, database_url: str | None = None,
-                   channels: ChannelSource | None = None, spacing: float = 1.0,
-                   author: str = "演示作者",
+def schedule(settings: Settings, posts: list[Path], calendar: Path | None) -> list[Slot]:
+    """Each post's slot: its calendar row, else one a day after the calendar's last day."""
+    rows = {Path(r.post).name: r for r in read_calendar(calendar)} if calendar else {}
+    slots, taken = [], []
+    for path in posts:
+        row = rows.get(path.name)
+        if row is None:
+            slots.append(None)
+            continue
+        when = parse_time(str(row.time), settings.tz, f"{calendar} {row.label}") \
+            if row.time is not None else None
+        if not isinstance(when, dt.datetime):
+            raise StoreError(Problem(f"{calendar} {row.label}", "缺少或无法识别发布时间"))
+        slots.append(Slot(when, row.accounts or None,
+                          int(row.position) if row.position.strip().isdigit() else None))
+        taken.append(when)
+    next_day = (max(taken) + dt.timedelta(days=1)) if taken else \
+        DEFAULT_START.replace(tzinfo=settings.tz)
+    filled = []
+    for slot in slots:
+        if slot is None:
+            slot, next_day = Slot(next_day), next_day + dt.timedelta(days=1)
+        filled.append(slot)
+    return filled
+
+
+def run_demo_queue(settings: Settings, posts: list[Path], *, platform: PracticePlatform,
+                   calendar: Path | None = None, database_url: str | None = None,
+                   channels: ChannelSource | None = None, author: str = "演示作者",
                    reviewers: tuple[str, ...] = ("演示初审人", "演示复审人", "演示终审人"),
-                   timeout: float = 120.0, say: Callable[[str], None] = print) -> DemoResult:
-    """Queue ``posts`` a few seconds apart, approve them, and publish them with the daemon."""
+                   say: Callable[[str], None] = print) -> DemoResult:
+    """Queue ``posts`` at their calendar times, approve them, and publish day by day."""
     if database_url:
         settings = replace(settings, database_url=database_url)
     store = open_store(settings)
     source = channels or Channels(settings)
     lookup = source if callable(source) else source.__getitem__
     result = DemoResult()
-    entries = [prepare(settings, str(path), targets=None, author=author, channels=lookup,
-                       at=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5))
-               for path in posts]
-    start = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)  # after rendering, however slow
-    for n, e in enumerate(entries):
-        e.at = start + dt.timedelta(seconds=n * spacing)
-    _fit_quotas(settings, entries, result)
-    entries = [e for e in entries if e.targets]
-    add_entries(store, settings, entries, dt.datetime.now(dt.UTC), actor=author)
+    slots = schedule(settings, posts, calendar)
+    entries = []
+    for path, slot in zip(posts, slots, strict=True):
+        e = prepare(settings, str(path), targets=slot.targets, author=author, channels=lookup,
+                    at=slot.at)
+        e.position = slot.position
+        entries.append(e)
+    now = min(s.at for s in slots) - dt.timedelta(hours=1) if slots else DEFAULT_START
+    _platform_time(platform, now, settings)
+    add_entries(store, settings, entries, now, actor=author)
     result.queued = entries
     for e in entries:
         assert e.queue_id is not None
-        tiers = _approve_chain(store, settings, e.queue_id, reviewers)
+        tiers = _approve_chain(store, settings, e.queue_id, reviewers, now)
         say(f"已加入并审核（{'→'.join(tiers)}）：编号 {e.queue_id}"
             f"《{e.rendered.title if e.rendered else e.label}》"
             f"→ {'、'.join(e.targets)}，{show(e.at, settings.tz)}")
-    for note in result.skipped:
-        say(f"  （{note}）")
-
-    def report(r: Report) -> None:
-        result.reports.append(r)
-        say(r.line())
-
-    daemon = Daemon(settings, store, source, tick_seconds=1.0, on_report=report)
-    deadline = time.monotonic() + timeout
-
-    def watch() -> None:
-        while not daemon.stop.is_set():
-            if _open_work(store) == 0 or time.monotonic() > deadline:
-                daemon.request_stop()
-                return
-            time.sleep(0.3)
-
-    threading.Thread(target=watch, name="demo-watch", daemon=True).start()
-    say("守护进程运行中：到点自动发布……")
-    daemon.run()
+        for note in e.notes:
+            say(f"  （{note}）")
+    say("按活动日程逐日发布（练习平台与发布程序的时钟一起跳到每个发布时间）……")
+    last: tuple[dt.datetime | None, int] = (None, -1)
+    for _ in range(MAX_STEPS):
+        when = _next_due(store)
+        if when is None or last == (when, 0):  # nothing left, or nothing moves any more
+            break
+        _platform_time(platform, when, settings)
+        say(f"—— {show(when, settings.tz)} ——")
+        reports = run_due(settings, store, source, now=when)
+        for r in reports:
+            say(r.line())
+        result.reports += reports
+        last = (when, len(reports))
     result.states = store.state_counts()
     say("结果：" + "，".join(f"{label(s)} {n}" for s, n in result.states.items()))
     store.dispose()
     if _unfinished(result.states):
-        raise StoreError("演示超时：仍有稿件未发布，请查看 socialbot status")
+        raise StoreError("演示未能发完：仍有稿件未发布，请查看 socialbot status")
     return result
 
 
 def _approve_chain(store: SqlStore, settings: Settings, queue_id: int,
-                   reviewers: tuple[str, ...]) -> list[str]:
+                   reviewers: tuple[str, ...], now: dt.datetime) -> list[str]:
     """Every tier the post needs, each by the next reviewer; returns the tiers' names.
 
-    An approval must land before the slot (or the delivery waits, expired); on a busy
-    machine the demo may approve a second late, so it then moves the post to now.
+    The approvals land at the campaign clock's ``now``, before every slot, so the
+    before-the-slot rule (过期未审) never holds a demo post back.
     """
     done = []
     for reviewer in reviewers:
-        result = review.approve(store, settings, queue_id, reviewer, dt.datetime.now(dt.UTC))
+        result = review.approve(store, settings, queue_id, reviewer, now)
         done.append(TIER_LABELS.get(result.tier, "审核"))
         if result.final:
             break
-    if any(d.state == State.QUEUED for d in store.deliveries_of(queue_id)):
-        now = dt.datetime.now(dt.UTC)
-        actions.reschedule(store, settings, queue_id, now, reviewers[0], now)
     return done
 
 
@@ -199,9 +211,16 @@ def create_demo_users(store: SqlStore, settings: Settings, path: Path) -> list[D
     return made
 
 
-def _open_work(store: Store) -> int:
-    counts = store.state_counts()
-    return sum(counts.get(str(s), 0) for s in (*PENDING, State.SENDING))
+def _platform_time(platform: PracticePlatform, when: dt.datetime, settings: Settings) -> None:
+    """The practice platform's clock (naive = Beijing time) at the campaign's ``when``."""
+    platform.set_clock(when.astimezone(settings.tz).replace(tzinfo=None), frozen=True)
+
+
+def _next_due(store: Store) -> dt.datetime | None:
+    """When the next delivery falls due (None: nothing left to publish)."""
+    times = [d.due_at for d, _title in store.live_work()
+             if d.state in (*PENDING, State.SENDING)]
+    return min(times) if times else None
 
 
 def _unfinished(states: dict[str, int]) -> bool:

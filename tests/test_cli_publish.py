@@ -118,6 +118,7 @@ def test_platform_refusal_is_explained(
     result = run(config, "publish", str(post), "--account", "shsmr_wechat", "--now")
     assert result.exit_code == 3  # a person is needed; 2 is for bad input
     assert "48001" in result.output and "权限" in result.output
+    assert "草稿箱" in result.output  # left as a draft for a person to send
 
 
 def test_preview_send_goes_to_one_reviewer(

@@ -58,12 +58,17 @@ ACCOUNTS = {
 
 
 def plan(count: int) -> list[str]:
-    """Which account each post goes to, within every platform quota."""
-    targets = ["wx_mass_sub"] + ["wx_mass_svc"] * 4 + ["wb_main"] * 30
-    while len(targets) < count:
+    """Which account each post goes to, within every platform quota.
+
+    The mass-send posts come first, in the first batch: they form each account's message
+    of the day (a post queued for today after that message went would wait for tomorrow).
+    """
+    mass = ["wx_mass_sub"] * 2 + ["wx_mass_svc"] * 4
+    targets = ["wb_main"] * 30
+    while len(targets) + len(mass) < count:
         targets.append(("wx_pub_a", "wx_pub_b")[len(targets) % 2])
     random.Random(7).shuffle(targets)
-    return targets
+    return mass + targets
 
 
 def last_attempt(db) -> int:

@@ -87,7 +87,7 @@ def test_draft_reach_leaves_it_in_the_draft_box(world: Any) -> None:
     post = world.rendered()
     channel = world.channel("wx_draft")
     result = channel.publish(post, world.key(post, "wx_draft"))
-    assert result.outcome is Outcome.SENT
+    assert result.outcome is Outcome.DRAFTED  # its own state: a person sends it, not "sent"
     assert result.message == "已存入草稿箱，请在公众号后台手动群发"
     assert result.details["reach"] == "draft"
     assert len(world.platform.drafts(world.ids.draft)) == 1
@@ -142,7 +142,7 @@ def test_one_token_fetch_shared_by_two_channel_instances(world: Any) -> None:
     kv_b = SqlKeyValueStore(world.settings.database_url)
     for post, kv in ((first, kv_a), (second, kv_b)):
         result = world.channel("wx_draft", kv=kv).publish(post, world.key(post, "wx_draft"))
-        assert result.outcome is Outcome.SENT
+        assert result.outcome is Outcome.DRAFTED
     assert world.count("stable_token") == 1
     assert world.count("draft/add") == 2
 
@@ -166,12 +166,12 @@ print(json.dumps({{"outcome": result.outcome.value, "message": result.message}})
 def test_one_token_fetch_shared_with_another_process(world: Any) -> None:
     post = world.rendered("post-in-test")
     result = world.channel("wx_draft").publish(post, world.key(post, "wx_draft"))
-    assert result.outcome is Outcome.SENT
+    assert result.outcome is Outcome.DRAFTED
     script = SUBPROCESS.format(repo=str(REPO), config=str(world.settings.path))
     done = processes.run([sys.executable, "-c", textwrap.dedent(script)], capture_output=True,
                          text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.strip().splitlines()[-1])["outcome"] == "sent"
+    assert json.loads(done.stdout.strip().splitlines()[-1])["outcome"] == "drafted"
     assert world.count("stable_token") == 1  # the other process used the stored token
     assert world.count("draft/add") == 2
     # the image the test process uploaded was reused by the other process, too
@@ -188,7 +188,7 @@ def test_a_process_that_did_not_fetch_the_token_honours_the_stored_expiry(world:
     forget_memory()  # what a process that did not fetch the token knows
     other = world.rendered("post-b")
     fresh_instance = world.channel("wx_draft", kv=SqlKeyValueStore(world.settings.database_url))
-    assert fresh_instance.publish(other, world.key(other, "wx_draft")).outcome is Outcome.SENT
+    assert fresh_instance.publish(other, world.key(other, "wx_draft")).outcome is Outcome.DRAFTED
     assert world.count("stable_token") == 2
 
 
@@ -215,7 +215,7 @@ def test_the_token_and_upload_keys_stay_in_memory_until_refused(world: Any) -> N
     world.channel("wx_draft").publish(first, world.key(first, "wx_draft"))
     counting = CountingStore(world.kv)
     channel = world.channel("wx_draft", kv=counting)
-    assert channel.publish(second, world.key(second, "wx_draft")).outcome is Outcome.SENT
+    assert channel.publish(second, world.key(second, "wx_draft")).outcome is Outcome.DRAFTED
     assert not [k for k in counting.reads if ":session:" in k or ":uploadimg:" in k
                 or ":material:" in k]
     assert world.count("stable_token") == 1
@@ -226,7 +226,7 @@ def test_the_token_and_upload_keys_stay_in_memory_until_refused(world: Any) -> N
                            {"force_refresh": True})
     assert forced.json()["access_token"]
     third = world.rendered("post-c")
-    assert channel.publish(third, world.key(third, "wx_draft")).outcome is Outcome.SENT
+    assert channel.publish(third, world.key(third, "wx_draft")).outcome is Outcome.DRAFTED
     assert world.count("stable_token") == 3  # ours, the other system's, ours again
 
 
@@ -236,7 +236,7 @@ def test_each_image_is_uploaded_once_per_account(world: Any) -> None:
     second = world.rendered("post-b", images=(world.ids.inline, extra, world.ids.inline))
     for post in (first, second):
         assert world.channel("wx_draft").publish(post, world.key(post, "wx_draft")).outcome \
-            is Outcome.SENT
+            is Outcome.DRAFTED
     assert world.count("media/uploadimg") == 2  # the shared image once, the new one once
     assert world.count("material/add_material") == 1  # same cover
     # another account uploads its own copy
@@ -317,7 +317,7 @@ def test_a_deleted_cover_material_is_uploaded_again(world: Any) -> None:
     world.platform.inject("wechat", "draft/add", "error", errcode=40007, errmsg="invalid media_id")
     post = world.rendered()
     result = world.channel("wx_draft").publish(post, world.key(post, "wx_draft"))
-    assert result.outcome is Outcome.SENT
+    assert result.outcome is Outcome.DRAFTED
     assert world.count("material/add_material") == 2
 
 
@@ -378,7 +378,7 @@ def test_a_lost_draft_add_answer_is_looked_up_not_repeated_blindly(world: Any,
     world.platform.inject("wechat", "draft/add", fault)
     post = world.rendered()
     result = world.channel("wx_draft").publish(post, world.key(post, "wx_draft"))
-    assert result.outcome is Outcome.SENT, result.message
+    assert result.outcome is Outcome.DRAFTED, result.message
     drafts = world.platform.state.wechat[world.ids.draft].drafts
     assert len(drafts) == 1  # no orphan draft
     assert result.remote_id in drafts

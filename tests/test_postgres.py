@@ -155,3 +155,46 @@ def test_a_rejection_racing_a_claim_waits_for_it_and_refuses(pg):
     assert "正在发送中" in outcome["result"], outcome
     with db.tx(write=False) as conn:
         assert conn.execute(select(posts.c.review)).scalar() != "rejected"
+
+
+def test_concurrent_claims_take_each_days_message_whole_and_once(tmp_path, pg_url):
+    """The day's message on PostgreSQL: one claim takes all of a day's articles, locked."""
+    settings = make_settings(tmp_path, database_url=pg_url,
+                             misfire_grace_seconds=7 * 24 * 3600)  # five days due at once
+    db = open_store(settings)
+    entries = [entry(tiny_rendered(f"m{d}-{i}", f"第{d}天第{i}篇", seed=10 * d + i), ["sub_wechat"],
+                     AT + dt.timedelta(days=d, minutes=i)) for d in range(5) for i in range(3)]
+    add_entries(db, settings, entries, NOW, actor="张三")
+    for e in entries:
+        review.approve(db, settings, e.queue_id or 0, "李四", NOW)
+    later = AT + dt.timedelta(days=5)
+    promote_due(db, settings, later)
+    claimed: list[list[int]] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def grab() -> None:
+        me = worker_identity()
+        try:
+            while (claim := claim_next(db, settings, me, later)) is not None:
+                with lock:
+                    claimed.append([part.id for part in claim.parts()])
+        except BaseException as exc:  # a deadlock must fail the test, not a thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=grab) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(len(c) for c in claimed) == [3] * 5  # five messages of three articles
+    ids = [i for c in claimed for i in c]
+    assert len(ids) == 15 and len(set(ids)) == 15
+    with db.tx(write=False) as conn:
+        rows = conn.execute(select(deliveries.c.id, deliveries.c.message_slot,
+                                   deliveries.c.message_key)).all()
+    slot = {r.id: (r.message_slot, r.message_key) for r in rows}
+    for c in claimed:
+        assert len({slot[i] for i in c}) == 1  # one day, one key
+    db.dispose()

@@ -111,15 +111,24 @@ def test_all_reasons_are_listed_at_once(env):
         assert reason in result.output
 
 
-def test_over_quota_is_refused_with_the_next_free_slot(env):
+def test_same_day_joins_the_message_and_a_used_up_day_is_refused(env):
+    from socialbot.store import quota
+
     day = (dt.datetime.now(env.settings.tz) + dt.timedelta(days=2)).strftime("%Y-%m-%d")
     first = env.run("queue", "add", "0609-wad", "--at", f"{day} 09:00", "--to", "sub_wechat")
     assert first.exit_code == 0, first.output
+    second = env.run("queue", "add", "0610-forum", "--at", f"{day} 18:00", "--to", "sub_wechat",
+                     "--position", "1")
+    assert second.exit_code == 0, second.output  # the day's message carries both
+    later = dt.date.fromisoformat(day) + dt.timedelta(days=3)
+    with env.db.tx() as conn:  # a send made from the 公众号 backend used that day up
+        quota.mark_exhausted(conn, env.settings.accounts["sub_wechat"],
+                             dt.datetime.combine(later, dt.time(12), tzinfo=env.settings.tz))
     before = snapshot(env.db)
-    second = env.run("queue", "add", "0610-forum", "--at", f"{day} 18:00", "--to", "sub_wechat")
-    assert second.exit_code == 2
-    next_day = (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
-    assert "订阅号每天" in second.output and f"下一个可用时间：{next_day} 18:00" in second.output
+    third = env.run("queue", "add", "0613-training", "--at", f"{later} 18:00", "--to", "sub_wechat")
+    assert third.exit_code == 2
+    next_day = (later + dt.timedelta(days=1)).isoformat()
+    assert "订阅号每天" in third.output and f"下一个可用时间：{next_day} 18:00" in third.output
     assert snapshot(env.db) == before
 
 

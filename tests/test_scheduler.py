@@ -157,7 +157,7 @@ def test_demo_queues_approves_and_publishes_sample_posts(tmp_path):
     lines: list[str] = []
     with PracticePlatform(port=0) as platform:
         settings = practice_settings(tmp_path, platform)
-        result = run_demo_queue(settings, samples, spacing=0.3, say=lines.append)
+        result = run_demo_queue(settings, samples, platform=platform, say=lines.append)
         records = platform_records(platform, settings)
     assert result.all_sent and len(result.queued) == 3
     assert len(records) == sum(len(e.targets) for e in result.queued)

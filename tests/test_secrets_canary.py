@@ -106,7 +106,7 @@ def test_no_secret_or_token_leaks_anywhere(
     # happy paths on every reach and platform
     assert run(world, ev, "wx_sub").outcome is Outcome.SENT
     assert run(world, ev, "wx_svc").outcome is Outcome.SENT
-    assert run(world, ev, "wx_draft").outcome is Outcome.SENT
+    assert run(world, ev, "wx_draft").outcome is Outcome.DRAFTED
     assert run(world, ev, "weibo_main").outcome is Outcome.SENT
     post2 = world.rendered("post-2", weibo_text=world.ids.weibo_text + " 二")
     ev.keep(preview_send(world.settings, post2, "wx_svc", "zhang_san_wx", world.kv))

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from test_store_helpers import NOW, SH, add, entry, make_settings, snapshot, tiny_rendered
 
 from socialbot.errors import StoreError
-from socialbot.store import actions, open_store, pauses, review
+from socialbot.store import actions, open_store, pauses, quota, review
 from socialbot.store.audit import entries
 from socialbot.store.claims import promote_due
 from socialbot.store.content import load_rendered
@@ -118,16 +118,21 @@ def test_same_post_to_same_account_twice_is_refused(db, settings):
 # --- quota ledger ---------------------------------------------------------------------------
 
 
-def test_subscription_account_gets_one_mass_send_per_shanghai_day(db, settings):
+def test_posts_of_one_shanghai_day_share_the_subscription_accounts_one_mass_send(db, settings):
     add(db, settings, tiny_rendered("a"), ["sub_wechat"], AT)
+    add(db, settings, tiny_rendered("b"), ["sub_wechat"], AT.replace(hour=20))  # joins it
+    with db.tx() as conn:
+        use = quota.usage(conn, settings.accounts["sub_wechat"], AT)
+        assert use is not None and use.planned == 1  # one message, not two sends
+        quota.mark_exhausted(conn, settings.accounts["sub_wechat"], AT + dt.timedelta(days=2))
     before = snapshot(db)
-    with pytest.raises(QueueRefused) as err:
-        add(db, settings, tiny_rendered("b"), ["sub_wechat"], AT.replace(hour=20))
+    with pytest.raises(QueueRefused) as err:  # a new day whose send is used up (console)
+        add(db, settings, tiny_rendered("c"), ["sub_wechat"], AT + dt.timedelta(days=2))
     message = err.value.render()
-    assert "订阅号每天" in message and "下一个可用时间：2022-06-10 20:00" in message
+    assert "订阅号每天" in message and "下一个可用时间：2022-06-12 09:00" in message
     assert snapshot(db) == before
     # The next Shanghai day is free, even though it is the same UTC day at 07:00+08:00.
-    add(db, settings, tiny_rendered("b"), ["sub_wechat"], dt.datetime(2022, 6, 10, 7, 0, tzinfo=SH))
+    add(db, settings, tiny_rendered("d"), ["sub_wechat"], dt.datetime(2022, 6, 10, 7, 0, tzinfo=SH))
 
 
 def test_service_mass_send_counts_four_per_month_and_publish_reach_is_free(db, settings):
@@ -148,11 +153,11 @@ def test_weibo_thirty_per_hour(db, settings):
 
 
 def test_quota_counts_entries_of_the_same_batch(db, settings):
-    batch = [entry(tiny_rendered("a"), ["sub_wechat"], AT),
-             entry(tiny_rendered("b"), ["sub_wechat"], AT.replace(hour=12))]
+    batch = [entry(tiny_rendered(f"a{n}"), ["mass_service"], AT + dt.timedelta(days=n))
+             for n in range(5)]  # five days' messages: a service account has four a month
     with pytest.raises(QueueRefused):
         add_entries(db, settings, batch, NOW, actor="x")
-    assert batch[1].problems and not batch[0].problems
+    assert batch[4].problems and not any(e.problems for e in batch[:4])
 
 
 # --- review ---------------------------------------------------------------------------------
@@ -231,12 +236,17 @@ def test_cancel_reschedule_retry(db, settings):
         actions.retry(db, settings, queue_id, "x", NOW)
 
 
-def test_reschedule_is_checked_against_quota(db, settings):
+def test_reschedule_joins_that_days_message_and_is_checked_against_quota(db, settings):
     add(db, settings, tiny_rendered("a"), ["sub_wechat"], AT)
     other = add(db, settings, tiny_rendered("b"), ["sub_wechat"], AT + dt.timedelta(days=1))
+    actions.reschedule(db, settings, other, AT.replace(hour=18), "x", NOW)  # joins 6·9
+    with db.tx() as conn:
+        (moved,) = deliveries_of(conn, other)
+        quota.mark_exhausted(conn, settings.accounts["sub_wechat"], AT + dt.timedelta(days=3))
+    assert moved.message_slot == "2022-06-09"
     before = snapshot(db)
-    with pytest.raises(StoreError, match="订阅号每天"):
-        actions.reschedule(db, settings, other, AT.replace(hour=18), "x", NOW)
+    with pytest.raises(StoreError, match="订阅号每天"):  # a day whose one send is used up
+        actions.reschedule(db, settings, other, AT + dt.timedelta(days=3), "x", NOW)
     assert snapshot(db) == before
 
 

@@ -157,6 +157,7 @@ class FakeChannel:
     published: list[tuple[str, str, dt.datetime]] = field(default_factory=list)
     reconciled: list[str] = field(default_factory=list)
     delivered: set[str] = field(default_factory=set)  # keys the "platform" really has
+    messages: list[list[str]] = field(default_factory=list)  # post ids of each send of several
     platform: ClassVar[str] = "fake"
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -176,6 +177,15 @@ class FakeChannel:
         if step.outcome == Outcome.SENT or step.details.get("went_through"):
             self.delivered.add(delivery_key)
         return step
+
+    def publish_message(self, posts: list[RenderedPost], key: str) -> DeliveryResult:
+        """A send of several posts: recorded, then answered like one publish."""
+        with self.lock:
+            self.messages.append([p.post_id for p in posts])
+        return self.publish(posts[0], key)
+
+    def reconcile_message(self, posts: list[RenderedPost], key: str) -> DeliveryResult:
+        return self.reconcile(posts[0], key)
 
     def reconcile(self, rendered: RenderedPost, delivery_key: str) -> DeliveryResult:
         self.reconciled.append(delivery_key)
@@ -255,7 +265,9 @@ def platform_records(platform: Any, settings: Settings) -> list[tuple[str, str, 
         else:
             items = (platform.received(account.appid) if account.reach == "mass_send"
                      else platform.published(account.appid))
-            out += [(account.id, item["title"], item["timestamp"]) for item in items]
+            # A message of several articles (the day's message) delivers each of them.
+            out += [(account.id, article["title"], item["timestamp"])
+                    for item in items for article in item["articles"]]
     return out
 
 

@@ -110,11 +110,18 @@ def test_moving_a_delivery_reschedules_it_and_is_audited(env):
 
 
 def test_a_move_that_overfills_the_quota_is_refused_with_the_reason(env):
+    from socialbot.store import quota
+
     a = delivery(env, "0701-a", "shsmr_wechat")
-    b_day = local_day(env, delivery(env, "0702-b", "shsmr_wechat"))
+    # A day whose one mass send was made from the 公众号 backend (another day's message
+    # would simply take the article in: that is the daily message, not a refusal).
+    used = local_day(env, delivery(env, "0702-b", "shsmr_wechat")) + dt.timedelta(days=3)
+    with env.db.tx() as conn:
+        quota.mark_exhausted(conn, env.settings.accounts["shsmr_wechat"],
+                             dt.datetime.combine(used, dt.time(12), tzinfo=env.settings.tz))
     s = sign_in(env, "editor1")
     r = s.post(f"{env.url}/calendar/move", data={
-        "csrf": csrf_of(s, env), "delivery": a.id, "date": b_day.isoformat(),
+        "csrf": csrf_of(s, env), "delivery": a.id, "date": used.isoformat(),
         "time": "08:00"}, headers={"HX-Request": "true"})
     assert r.status_code == 409
     assert "不能改到这个时间" in r.text and "最多群发 1 次" in r.text and "下一个可用时间" in r.text

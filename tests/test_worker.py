@@ -354,6 +354,7 @@ def test_accounts_run_side_by_side_with_one_call_in_flight_per_account(db, setti
     reports = publish_due(settings, db, channels, AT, cap=8)
     assert [r.state for r in reports] == [State.SENT] * 6
     assert most == {"city_weibo": 1, "mass_service": 1}
+    assert channels("mass_service").messages == [["p0", "p1", "p2"]]  # the day's one message
 
 
 @pytest.mark.parametrize(("retry_at", "marks_bucket"), [

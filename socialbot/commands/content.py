@@ -135,6 +135,8 @@ def check(app: AppContext, posts: tuple[Path, ...], offline: bool) -> None:
         console.print()
         say(console, f"{warned} 篇稿件有内容检查提醒：可以加入队列，但须由审核人注明理由放行"
                      "（queue approve 编号 --by 审核人 --override-warnings \"理由\"）。")
+    for line in _drafts_waiting(settings):
+        say(console, f"! {line}", style="yellow")
     if failures:
         err_console.print()
         say(err_console, f"{failures} 篇稿件有误或被拦截，请按上面的提示修改。")
@@ -156,6 +158,27 @@ def _print_abilities(settings: Settings) -> None:
         style = {"✓": None, "!": "yellow", "?": "yellow"}[item.mark]
         for line in item.lines(settings):
             say(console, "  " + line, style=style)
+
+
+def _drafts_waiting(settings: Settings) -> list[str]:
+    """Messages left in an account's draft box for a person to send (from the queue).
+
+    Read only when the queue exists: ``check`` never creates a database.
+    """
+    from socialbot.status import DRAFT_TODO, collect
+    from socialbot.store import open_store, store_exists
+    from socialbot.store.db import utcnow
+
+    if not store_exists(settings.database_url):
+        return []
+    try:
+        store = open_store(settings)
+        drafts = collect(settings, store, utcnow()).drafts
+        store.dispose()
+    except SocialbotError:  # an unusable queue is status's business, not check's
+        return []
+    return [f"编号 {i.delivery.post}《{i.title}》→ {i.delivery.account}：已存草稿，待人工群发。"
+            f"{DRAFT_TODO}" for i in drafts]
 
 
 def _print_findings(findings: tuple[Finding, ...], *, err: bool = False) -> None:

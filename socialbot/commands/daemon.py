@@ -165,11 +165,16 @@ def _print_status(report: Status, settings: Settings) -> None:
                 [ID, ACCOUNT, TITLE, TIME, STATE, Col("原因")], rows)
     for warning in report.warnings:
         say(console, f"! {warning}", style="red")
+    if report.drafts:
+        rows = [[str(i.delivery.post), i.delivery.account, i.title, show(i.delivery.due_at, tz),
+                 label(i.delivery.state), i.reason] for i in report.drafts]
+        records(console, f"已存草稿，待人工群发（{len(report.drafts)}）",
+                [ID, ACCOUNT, TITLE, TIME, STATE, Col("请这样处理")], rows)
     if report.next_due:
         rows = [[str(i.delivery.post), i.delivery.account, i.title, show(i.delivery.due_at, tz),
-                 label(i.delivery.state) + ("（暂停）" if i.delivery.paused else "")]
-                for i in report.next_due]
-        records(console, "即将发布", [ID, ACCOUNT, TITLE, TIME, STATE], rows)
+                 label(i.delivery.state) + ("（暂停）" if i.delivery.paused else ""),
+                 i.reason] for i in report.next_due]
+        records(console, "即将发布", [ID, ACCOUNT, TITLE, TIME, STATE, Col("说明")], rows)
     else:
         say(console, "没有待发布的稿件。")
     if report.quota:

@@ -55,6 +55,7 @@ HEADLINES = {
     Outcome.UNKNOWN: "✗ 不确定是否已发布到 {account}",
     Outcome.RESCHEDULE: "✗ 未发布到 {account}：平台暂不接受，紧急发布不会自动改期或重试",
     Outcome.RETRY: "✗ 未发布到 {account}：平台暂不接受，紧急发布不会自动改期或重试",
+    Outcome.DRAFTED: "! 已存入 {account} 的草稿箱，待人工群发（没有推送给粉丝）",
 }
 NEXT_STEP = {
     Outcome.FAILED: "请按上面的原因处理后，重新执行本命令。",
@@ -64,6 +65,7 @@ NEXT_STEP = {
                          "或用 socialbot queue add 加入发布队列按时发布。"),
     Outcome.RETRY: ("请稍后重新执行同一条命令（它会先向平台核实，不会重复发布），"
                     "或用 socialbot queue add 加入发布队列按时发布。"),
+    Outcome.DRAFTED: "请登录公众号后台 → 草稿箱，找到这篇手动群发；不要重新执行本命令。",
 }
 
 

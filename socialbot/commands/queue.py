@@ -93,11 +93,13 @@ def queue() -> None:
               help="发布账号，多个用逗号分隔（默认：稿件头信息中的 accounts，没写则发到全部账号）")
 @click.option("--cron", help="周期发布（crontab 五段），如 \"0 9 * * 1\" 表示每周一 9:00")
 @click.option("--until", "until_text", help="周期发布的截止时间")
+@click.option("--position", type=click.IntRange(1, 8),
+              help="在当天公众号群发消息中的位置（1 为头条，最多 8 篇；默认按加入队列的顺序）")
 @click.option("--by", help="作者（默认：当前系统用户）")
 @pass_app
 @staff_errors
 def add(app: AppContext, post: str, at_text: str | None, to: str | None, cron: str | None,
-        until_text: str | None, by: str | None) -> None:
+        until_text: str | None, position: int | None, by: str | None) -> None:
     """排版、检查并加入发布队列；有任何问题则全部列出，不加入。
 
     \b
@@ -125,8 +127,11 @@ def add(app: AppContext, post: str, at_text: str | None, to: str | None, cron: s
     entry = prepare(settings, post, targets=_targets(to), at=at, author=author,
                     channels=channel_source.default_channels(settings), cron=cron, until=until,
                     problems=problems)
+    entry.position = position
     add_entries(store, settings, [entry], utcnow(), actor=author)
     say(console, f"✓ {_added_line(entry, settings)}")
+    for note in entry.notes:
+        say(console, f"  ! {note}", style="yellow")
     say(console, f"  内容指纹：{entry.rendered.content_hash[:12] if entry.rendered else ''}")
     _print_warnings(entry.warnings)
     hint = _review_hint(settings, entry)
@@ -258,6 +263,9 @@ def show_(app: AppContext, queue_id: int, as_json: bool) -> None:
         if d.due_at != d.planned_at:
             when += f"\n（原定 {show(d.planned_at, settings.tz)}）"
         state = label(d.state) + ("（暂停）" if d.paused else "")
+        if d.message_slot:  # travels in that day's message
+            place = f"第 {d.position} 篇" if d.position else "按加入顺序"
+            when += f"\n（{d.message_slot[:10]} 的群发消息，{place}）"
         rows.append([d.account, when, state, str(d.attempts),
                      "\n".join(x for x in (d.remote_id, d.url) if x), d.message])
     console.print()
@@ -416,13 +424,24 @@ def mark_sent(app: AppContext, queue_id: int, account: str, url: str, by: str | 
 
 @queue.command("edit")
 @click.argument("queue_id", type=int)
+@click.option("--position", type=click.IntRange(0, 8),
+              help="只调整在当天公众号群发消息中的位置（1 为头条；0 表示恢复按加入队列的顺序），"
+                   "不重新排版")
 @click.option("--by", help="操作人（默认：当前系统用户）")
 @pass_app
 @staff_errors
-def edit(app: AppContext, queue_id: int, by: str | None) -> None:
+def edit(app: AppContext, queue_id: int, position: int | None, by: str | None) -> None:
     """按稿件文件重新排版；内容有变化时原审核作废，需要重新审核。"""
     settings = app.settings
     store = open_store(settings)
+    if position is not None:
+        moved = actions.set_position(store, queue_id, position or None,
+                                     by or audit.os_user(), utcnow())
+        where = f"第 {position} 篇" if position else "按加入队列的顺序"
+        say(console, f"✓ 编号 {queue_id} 在当天群发消息中改为{where}："
+                     f"{'、'.join(d.account for d in moved.changed)}")
+        _notes(moved.notes)
+        return
     post = store.post(queue_id)
     from socialbot.store.intake import render_file, source_path  # rendering: only to edit
 
@@ -449,8 +468,9 @@ def import_(app: AppContext, file: Path, by: str | None) -> None:
     """按活动日程（CSV 或 TOML）一次性加入多篇稿件；任何一行有误则全部不加入。
 
     \b
-    CSV 表头：post,time,accounts（多个账号用分号分隔）
-    TOML：[[entry]] post = "…"  time = "2022-06-09 09:00"  accounts = ["…"]
+    CSV 表头：post,time,accounts（多个账号用分号分隔），可选 by、cron、until、position
+    TOML：[[entry]] post = "…"  time = "2022-06-09 09:00"  accounts = ["…"]  position = 1
+    position：同一天发往同一公众号的稿件合成一条群发消息，1 为头条，最多 8 篇
     """
     settings = app.settings
     store = open_store(settings)
@@ -476,7 +496,7 @@ def _import_table(entries: list[Entry], settings: Settings, *, refused: bool) ->
         elif refused:
             result = "✓ 无问题（因其他条目有误，未加入）"
         else:
-            result = f"✓ 编号 {e.queue_id}"
+            result = f"✓ 编号 {e.queue_id}" + "".join(f"\n! {n}" for n in e.notes)
         if e.warnings and not e.problems:
             result += f"\n! {len(e.warnings)} 条内容提醒，审核时需注明理由放行"
         rows.append([e.label, e.source, when, "\n".join(e.targets), result])

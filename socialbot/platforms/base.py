@@ -152,6 +152,14 @@ class Platform(ABC):
         """How many posts one send to this account may carry."""
         return 1
 
+    def push_time(self, account: Account) -> dt.time | None:
+        """When this account's daily send goes out (Beijing time), if staff fixed one."""
+        return None
+
+    def separate_send(self, rendered: RenderedPost | None) -> bool:
+        """Whether this post must travel in a send of its own (never with others)."""
+        return False
+
     def reach(self, account: Account) -> str:
         """What a send does for this account, as plan.json names it."""
         return "share"
@@ -188,6 +196,12 @@ class Platform(ABC):
         return {}
 
     # -- sending --------------------------------------------------------------------------
+
+    def message_card(self, account: Account, items: list[tuple[Part, str, str]],
+                     day: str) -> Markup:
+        """The follower's view of one send carrying several posts (``message_capacity`` > 1):
+        ``items`` are (part, the folder holding its images, its article page), in order."""
+        raise NotImplementedError(f"{self.name} sends carry one post")
 
     @abstractmethod
     def channel(self, account: Account, settings: Settings, kv: Any, **options: Any) -> Channel:

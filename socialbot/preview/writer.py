@@ -18,6 +18,13 @@ from socialbot.errors import Problem, SocialbotError
 from socialbot.platforms import PLATFORMS, channel_for
 from socialbot.post import load_post
 from socialbot.preview.folders import NOT_OURS, OutputFolder, PreviewRefused
+from socialbot.preview.messages import (
+    Message,
+    Place,
+    calendar_places,
+    daily_messages,
+    default_calendar,
+)
 from socialbot.render import render_post, target_accounts
 from socialbot.render.templates import template_label
 from socialbot.render.webfont import font_ready_script, font_stack, write_webfont
@@ -47,6 +54,8 @@ class PreviewResult:
     plan: Path
     posts: list[PostPreview] = field(default_factory=list)
     failures: list[tuple[Path, SocialbotError]] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)  # mass-send accounts' daily sends
+    calendar_note: str = ""  # why the calendar was not used, if it was not
 
     @property
     def ok(self) -> bool:
@@ -63,6 +72,7 @@ def write_preview(
     paths: list[Path],
     out_dir: Path,
     progress: Callable[[Path], None] | None = None,
+    calendar: Path | None = None,
 ) -> PreviewResult:
     """Render ``paths`` into ``out_dir``; a failing post is reported and leaves no files.
 
@@ -71,6 +81,9 @@ def write_preview(
 
     Only ``out_dir`` is ever written, and in it only what preview wrote itself is
     replaced or removed (socialbot.preview.folders), whatever the post files are called.
+
+    Mass-send accounts get their daily messages (``messages.html``, and ``messages`` in
+    plan.json): days and order from ``calendar`` (default: the campaign's calendar.csv).
     """
     checker = checker_for(settings)  # a malformed word list stops here, before any output
     inputs = [settings.path, settings.posts_dir, settings.templates_dir, settings.assets_dir,
@@ -102,6 +115,16 @@ def write_preview(
             result.posts.append(PostPreview(rendered, accounts, page, calls, report.warnings))
         if progress:
             progress(path)
+    places: dict[str, Place] = {}
+    try:
+        places = calendar_places(settings, calendar or default_calendar(settings))
+    except SocialbotError as exc:  # queue import reports it in full; the preview goes on
+        result.calendar_note = f"日程表无法读取，按稿件自身日期分组：{exc.render()}"
+    result.messages = daily_messages(settings, result.posts, places)
+    if result.messages:
+        folder.write_file("messages.html", env.get_template("messages.html").render(
+            settings=settings, result=result, cards=_message_cards(result.messages),
+            generated=_now(settings)))
     folder.write_file("plan.json", _plan_json(settings, result))
     folder.write_file(
         "index.html",
@@ -112,8 +135,22 @@ def write_preview(
             failures=[(p.name, e) for p, e in result.failures],
         ),
     )
-    _write_style(env, folder, [result.index, *(p.page for p in result.posts)])
+    pages = [result.index, *(p.page for p in result.posts)]
+    if result.messages:
+        pages.append(folder.root / "messages.html")
+    _write_style(env, folder, pages)
     return result
+
+
+def _message_cards(messages: list[Message]) -> list[tuple[Message, Markup]]:
+    """Each message as the follower's chat shows it (the platform draws it)."""
+    cards = []
+    for m in messages:
+        p = PLATFORMS[m.account.platform]
+        items = [(post.rendered.parts[p.name], f"posts/{post.folder}",
+                  f"posts/{post.folder}/index.html") for post in m.posts]
+        cards.append((m, p.message_card(m.account, items, m.day_label)))
+    return cards
 
 
 def _write_style(env: Environment, folder: OutputFolder, pages: list[Path]) -> None:
@@ -202,12 +239,26 @@ def _plan_json(settings: Settings, result: PreviewResult) -> str:
                     "calls": preview.calls[account.id],
                 }
             )
+    in_messages: dict[tuple[str, str], str] = {}
+    for m in result.messages:
+        messages = accounts[m.account.id].setdefault("messages", [])
+        messages.append(m.to_json())  # type: ignore[union-attr]
+        if len(m.posts) > 1:
+            for post in m.posts:
+                in_messages[(m.account.id, post.rendered.post_id)] = m.day_label
+    for account_id, entry in accounts.items():
+        for d in entry["deliveries"]:  # type: ignore[union-attr]
+            day = in_messages.get((account_id, d["post_id"]))
+            if day is not None:  # its calls are the message's (see "messages")
+                d["calls"], d["message"] = [], day
     plan = {
         "dry_run": True,
         "generated_at": _now(settings),
         "note": (
             "预演：以下为正式发布时将按顺序调用的接口及参数，"
             "本次未调用任何接口；密钥与令牌以 *** 代替。"
+            "群发账号同一天的稿件合成一条消息：见各账号的 messages"
+            "（一次 draft/add 含全部文章，一次 sendall）。"
         ),
         "posts": len(result.posts),
         "failed_posts": [p.name for p, _ in result.failures],

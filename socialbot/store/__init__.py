@@ -15,6 +15,7 @@ memos, leases), ``content`` (rendered JSON, images once), ``recurrence`` (cron),
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from socialbot.store.base import Store
@@ -27,8 +28,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ATTENTION", "PENDING", "Database", "DeliveryRecord", "PostRecord", "State", "Store",
-    "open_store", "utcnow",
+    "open_store", "store_exists", "utcnow",
 ]
+
+
+def store_exists(url: str) -> bool:
+    """Whether the queue at ``url`` may already exist (a SQLite file that is there, or a
+    server database): lets a read-only command skip creating one."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    return bool(parsed.database) and Path(parsed.database or "").is_file()
 
 
 def open_store(settings: Settings | str) -> SqlStore:

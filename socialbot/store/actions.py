@@ -9,9 +9,10 @@ from sqlalchemy import Connection, and_, select, update
 
 from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
-from socialbot.store import audit, quota
+from socialbot.store import audit, quota, slots
 from socialbot.store.db import Database
 from socialbot.store.models import OPEN_OUTCOME, PENDING, DeliveryRecord, PostRecord, State, label
+from socialbot.store.policy import policies_of
 from socialbot.store.queue import deliveries_of, desired_state, get_post
 from socialbot.store.schema import attempts, deliveries, posts
 from socialbot.store.times import in_past, show
@@ -83,18 +84,74 @@ def reschedule(db: Database, settings: Settings, queue_id: int, at: dt.datetime,
               if d.state in (*PENDING, State.MISSED)]
         if not ds:
             raise StoreError("没有可以改期的目标（只有待发布或已错过的目标可以改期）")
-        problems = _quota_problems(conn, settings, ds, at)
+        placed = {d.id: _new_place(conn, settings, d, at, now) for d in ds}
+        problems = [p for d in ds for p in _slot_problems(settings, d, placed[d.id])]
+        problems += _quota_problems(conn, settings, [
+            d for d in ds if not _joins(conn, d, placed[d.id])], at)
         if problems:
             raise StoreError(problems, title="不能改到这个时间")
         changed = []
         for d in ds:
-            state = desired_state(settings, post, d.account, d.content_hash, at)
-            if _set(conn, d, now, due_at=at, planned_at=at, state=str(state), message=""):
+            where = placed[d.id]
+            due = where.due_at if where else at
+            # The approval is checked against the slot the delivery now has.
+            state = desired_state(settings, post, d.account, d.content_hash, due)
+            moved = dict(message_slot=where.slot) if where else {}
+            if _set(conn, d, now, due_at=due, **moved, planned_at=at, state=str(state),
+                    message=""):
                 changed.append(d)
                 audit.record(conn, actor=by, action="reschedule", post=queue_id,
                              account=d.account, content_hash=d.content_hash, at=now,
                              detail=f"{show(d.due_at, settings.tz)} → {show(at, settings.tz)}")
     return ActionResult(queue_id, tuple(changed))
+
+
+def _new_place(conn: Connection, settings: Settings, d: DeliveryRecord, at: dt.datetime,
+               now: dt.datetime) -> slots.Placement | None:
+    """The day's send a rescheduled delivery joins (None: the account sends one by one)."""
+    policy = policies_of(settings).get(d.account)
+    if policy is None or not policy.grouped:
+        return None
+    alone = (d.message_slot or "").partition("/")[2] or None
+    return slots.place(conn, policy, settings.tz, d.account, at, now, alone_key=alone,
+                       exclude=(d.id,))
+
+
+def _joins(conn: Connection, d: DeliveryRecord, where: slots.Placement | None) -> bool:
+    """Whether the delivery joins a send already planned (so it costs no quota)."""
+    return where is not None and slots.members(conn, d.account, where.slot, (d.id,)) > 0
+
+
+def _slot_problems(settings: Settings, d: DeliveryRecord,
+                   where: slots.Placement | None) -> list[Problem]:
+    if where is None or where.full is None:
+        return []
+    capacity = policies_of(settings)[d.account].message_capacity
+    return [Problem(f"账号 {d.account}", (
+        f"{d.account} 在 {where.full:%Y-%m-%d}（北京时间）的群发消息已有 {capacity} 篇文章，"
+        f"达到上限。下一个还有空位的日期：{where.day:%Y-%m-%d}"))]
+
+
+def set_position(db: Database, queue_id: int, position: int | None, by: str,
+                 now: dt.datetime) -> ActionResult:
+    """Move a post within its day's send (1 = first); only before that send is made."""
+    with db.tx() as conn:
+        get_post(conn, queue_id)
+        ds = [d for d in deliveries_of(conn, queue_id) if d.message_slot]
+        if not ds:
+            raise StoreError(Problem("--position", "这篇稿件的目标账号不是按天合并群发的公众号，"
+                                                   "没有消息内的位置可调"))
+        changed = [d for d in ds if d.state in PENDING and _set(conn, d, now, position=position)]
+        notes = tuple(f"{d.account} 的当天消息{label(d.state)}，位置不能再改" for d in ds
+                      if d.state not in PENDING)
+        if not changed:
+            raise StoreError("没有可以调整位置的目标（当天的消息已经发出或正在发送）")
+        shown = "按加入队列的顺序" if position is None else f"第 {position} 篇"
+        for d in changed:
+            audit.record(conn, actor=by, action="position", post=queue_id, account=d.account,
+                         content_hash=d.content_hash, at=now,
+                         detail=f"{slots.day_of(d.message_slot or '')} 的消息中排{shown}")
+    return ActionResult(queue_id, tuple(changed), notes)
 
 
 def _quota_problems(conn: Connection, settings: Settings, ds: list[DeliveryRecord],

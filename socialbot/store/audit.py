@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "reconcile": "核对结果",
     "missed": "错过",
     "hold": "暂缓",
+    "position": "调整消息内位置",
     "quota": "额度改期",
     "import": "批量导入",
     "warnings": "内容提醒",

@@ -20,18 +20,18 @@ import socket
 import threading
 from collections import OrderedDict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from socialbot.config import Settings
-from socialbot.rendered import RenderedPost
-from socialbot.store import audit, quota
+from socialbot.rendered import RenderedPost, send_key
+from socialbot.store import audit, quota, slots
 from socialbot.store.content import parse_rendered
 from socialbot.store.db import Database, inserted_id
 from socialbot.store.models import EXPIRED_UNREVIEWED, DeliveryRecord, PostRecord, State
-from socialbot.store.policy import may_send_filter, policies_of, review_allows
+from socialbot.store.policy import AccountPolicy, may_send_filter, policies_of, review_allows
 from socialbot.store.queue import create_deliveries, occurrence_label, paused_scopes
 from socialbot.store.recurrence import HORIZON, occurrences
 from socialbot.store.schema import GLOBAL_SCOPE, attempts, deliveries, posts
@@ -77,10 +77,24 @@ class Claim:
     worker: str
     token: str
     attempt_id: int
+    members: tuple[Claim, ...] = ()
+    """Every delivery of a send that carries several, in order (the first is this one's
+    delivery); empty for a send of one delivery."""
+    counts_send: bool = True  # the one delivery of a send that the quota ledger counts
+    message_key: str | None = None
 
     @property
     def id(self) -> int:
         return self.delivery.id
+
+    @property
+    def key(self) -> str:
+        """The send's key: what the platform's memo and dedupe id derive from."""
+        return self.message_key or self.delivery.delivery_key
+
+    def parts(self) -> tuple[Claim, ...]:
+        """One claim per delivery in this send (itself, for a send of one)."""
+        return self.members or (self,)
 
 
 def _lease(settings: Settings, now: dt.datetime) -> dt.datetime:
@@ -88,12 +102,15 @@ def _lease(settings: Settings, now: dt.datetime) -> dt.datetime:
 
 
 def _take(conn: Connection, settings: Settings, d: DeliveryRecord, kind: str, worker: str,
-          now: dt.datetime) -> Claim | None:
+          now: dt.datetime, *, token: str | None = None, message_key: str | None = None,
+          note: str = "") -> Claim | None:
     """Move ``d`` (as read) to sending under our name; None if someone else got it first."""
-    token = secrets.token_hex(8)
+    token = token or secrets.token_hex(8)
     values: dict[str, object] = dict(
         state=str(State.SENDING), claimed_by=worker, claim_token=token,
         lease_until=_lease(settings, now), updated_at=now)
+    if message_key is not None:
+        values["message_key"] = message_key
     if kind == PUBLISH:
         values["attempts"] = deliveries.c.attempts + 1
     cond = [deliveries.c.id == d.id, deliveries.c.state == str(d.state)]
@@ -110,8 +127,9 @@ def _take(conn: Connection, settings: Settings, d: DeliveryRecord, kind: str, wo
     audit.record(conn, actor=audit.system_actor(worker), action="claim", post=d.post,
                  account=d.account, content_hash=d.content_hash, at=now,
                  detail=("开始发送" if kind == PUBLISH else "向平台核实上次发送的结果")
-                 + f"（第 {d.attempts + (1 if kind == PUBLISH else 0)} 次）")
-    return Claim(kind, d, post, rendered, worker, token, int(attempt_id))
+                 + f"（第 {d.attempts + (1 if kind == PUBLISH else 0)} 次）" + note)
+    return Claim(kind, d, post, rendered, worker, token, int(attempt_id),
+                 message_key=message_key or d.message_key)
 
 
 _RENDERED_CACHE_SIZE = 64
@@ -138,12 +156,32 @@ def _rendered(conn: Connection, post: int, content_hash: str, text: str) -> Rend
     return rendered
 
 
+class _SendBusy(Exception):
+    """Another worker holds part of the send being claimed (PostgreSQL): start over."""
+
+
+SEND_BUSY_TRIES = 5
+
+
 def claim_next(db: Database, settings: Settings, worker: str, now: dt.datetime,
                busy: Collection[str] = ()) -> Claim | None:
     """Claim the earliest due delivery that may go out now, or None.
 
     ``busy`` accounts are skipped: this worker already has a call in flight for them.
+    A send of several deliveries is claimed whole or not at all; when another worker
+    holds part of it, the transaction is rolled back (releasing every lock: nobody
+    waits, so no deadlock) and tried again.
     """
+    for _ in range(SEND_BUSY_TRIES):
+        try:
+            return _claim_next(db, settings, worker, now, busy)
+        except _SendBusy:
+            continue
+    return None
+
+
+def _claim_next(db: Database, settings: Settings, worker: str, now: dt.datetime,
+                busy: Collection[str]) -> Claim | None:
     with db.tx() as conn:
         paused = paused_scopes(conn)
         if GLOBAL_SCOPE in paused:
@@ -164,10 +202,116 @@ def claim_next(db: Database, settings: Settings, worker: str, now: dt.datetime,
             if later is not None:
                 _requota(conn, settings, d, later, now, "额度已用完（按已发送记录）")
                 continue
-            claim = _take(conn, settings, d, PUBLISH, worker, now)
+            policy = policies_of(settings)[d.account]
+            if policy.grouped and d.message_slot:
+                claim = _take_send(conn, settings, d, policy, worker, now)
+            else:
+                claim = _take(conn, settings, d, PUBLISH, worker, now)
             if claim is not None:
                 return claim
         return None
+
+
+def in_order(ds: list[DeliveryRecord]) -> list[DeliveryRecord]:
+    """A send's deliveries as staff ordered them: by position, then queue order."""
+    return sorted(ds, key=lambda d: (d.position is None, d.position or 0, d.id))
+
+
+def _take_send(conn: Connection, settings: Settings, leader: DeliveryRecord,
+               policy: AccountPolicy, worker: str, now: dt.datetime) -> Claim | None:
+    """Claim the whole send of ``leader``'s slot: every member that may go now.
+
+    A member still waiting for review (or paused) moves to the next open day's send, so
+    the day's send is not lost because one post waited. "Waiting for review" is the
+    review chain's rule: the whole chain approved this content, and the approval landed
+    by the send's time (the leader's slot, or the member's own if earlier). A member
+    approved too late is not sent late with this send; its approval is judged again
+    against the slot it moves to.
+    """
+    query = (select(deliveries, posts.c.review, posts.c.approved_hash, posts.c.approved_at,
+                    posts.c.warnings)
+             .join(posts, posts.c.id == deliveries.c.post)
+             .where(deliveries.c.account == leader.account,
+                    deliveries.c.message_slot == leader.message_slot,
+                    deliveries.c.state.in_([str(State.QUEUED), str(State.APPROVED),
+                                            str(State.DUE)])))
+    rows = _lock_all(conn, query)
+    going: list[DeliveryRecord] = []
+    waiting: list[tuple[DeliveryRecord, Any]] = []
+    for row in rows:
+        d = DeliveryRecord.from_row(row)
+        ok = _review_ok(row, d, policy, min(d.due_at, leader.due_at))
+        if ok and not d.paused:
+            going.append(d)
+        else:
+            waiting.append((d, row))
+    going = in_order(going)[:policy.message_capacity]
+    if leader.id not in {d.id for d in going}:
+        return None
+    if len(going) == 1:
+        claim = _take(conn, settings, leader, PUBLISH, worker, now,
+                      message_key=leader.delivery_key)
+    else:
+        key = send_key([d.delivery_key for d in going])
+        token = secrets.token_hex(8)
+        taken = []
+        for n, d in enumerate(going, 1):
+            c = _take(conn, settings, d, PUBLISH, worker, now, token=token, message_key=key,
+                      note=f"；本次群发共 {len(going)} 篇，这是第 {n} 篇")
+            if c is None:  # cannot happen: the members are locked (rolls the claim back)
+                raise RuntimeError(f"delivery {d.id} changed while its send was claimed")
+            taken.append(replace(c, counts_send=n == 1))
+        claim = replace(taken[0], members=tuple(taken))
+    for d, row in waiting:
+        _postpone(conn, settings, d, row, policy, now)
+    return claim
+
+
+def _review_ok(row: Any, d: DeliveryRecord, policy: AccountPolicy, due_at: dt.datetime) -> bool:
+    """``review_allows`` for a delivery read joined with its post's review columns."""
+    m = row._mapping
+    return review_allows(m["review"], m["approved_hash"], d.content_hash, policy,
+                         approved_at=m["approved_at"], due_at=due_at,
+                         has_warnings=bool(m["warnings"]))
+
+
+def _lock_all(conn: Connection, query: Any) -> list[Any]:
+    """Every row of ``query``, held until commit; _SendBusy if another worker holds one.
+
+    SQLite's write lock already holds them all. On PostgreSQL the rows are locked with
+    SKIP LOCKED and counted against the unlocked read: a shortfall means another worker
+    is claiming the same send, and waiting for it could deadlock.
+    """
+    if conn.dialect.name != "postgresql":
+        return list(conn.execute(query).all())
+    locked = list(conn.execute(query.with_for_update(of=deliveries, skip_locked=True)).all())
+    if len(locked) != len(conn.execute(query).all()):
+        raise _SendBusy
+    return locked
+
+
+def _postpone(conn: Connection, settings: Settings, d: DeliveryRecord, row: Any,
+              policy: AccountPolicy, now: dt.datetime) -> None:
+    """A member that cannot go with its day's send joins the next open day's send.
+
+    Its state is derived again for the new slot: an approval that came after the old
+    slot but before the new one lets it go with the next day's message.
+    """
+    assert d.message_slot is not None
+    alone = d.message_slot.partition("/")[2] or None
+    where = slots.place(conn, policy, settings.tz, d.account, d.due_at + dt.timedelta(days=1),
+                        now, alone_key=alone, exclude=(d.id,), move_when_full=True)
+    why = "已暂停" if d.paused else "到推送时间仍未审核"
+    message = (f"{why}，未随 {slots.day_of(d.message_slot):%Y-%m-%d} 的群发消息发出，"
+               f"已移到 {where.day:%Y-%m-%d} 的消息（{show(where.due_at, settings.tz)}）")
+    ok = _review_ok(row, d, policy, where.due_at)
+    done = conn.execute(update(deliveries).where(and_(
+        deliveries.c.id == d.id, deliveries.c.state == str(d.state))).values(
+        message_slot=where.slot, due_at=where.due_at, message=message, updated_at=now,
+        state=str(State.APPROVED if ok else State.QUEUED)))
+    if done.rowcount == 1:
+        audit.record(conn, actor=audit.system_actor(), action="hold", post=d.post,
+                     account=d.account, content_hash=d.content_hash, at=now, detail=message)
 
 
 def _requota(conn: Connection, settings: Settings, d: DeliveryRecord, when: dt.datetime,
@@ -185,8 +329,18 @@ def claim_recovery(db: Database, settings: Settings, worker: str, now: dt.dateti
     """Claim a delivery whose outcome must be checked with the platform, or None.
 
     That is: ``sending`` with an expired lease or a dead same-host worker, or ``unknown``
-    whose next check is due.
+    whose next check is due. A send of several deliveries is checked whole.
     """
+    for _ in range(SEND_BUSY_TRIES):
+        try:
+            return _claim_recovery(db, settings, worker, now, busy)
+        except _SendBusy:
+            continue
+    return None
+
+
+def _claim_recovery(db: Database, settings: Settings, worker: str, now: dt.datetime,
+                    busy: Collection[str]) -> Claim | None:
     with db.tx() as conn:
         query = select(deliveries).where(
             deliveries.c.account.in_([a for a in settings.accounts if a not in busy]),
@@ -201,7 +355,30 @@ def claim_recovery(db: Database, settings: Settings, worker: str, now: dt.dateti
             row = _dead_local_claim(conn, settings, busy)
         if row is None:
             return None
-        return _take(conn, settings, DeliveryRecord.from_row(row), RECONCILE, worker, now)
+        d = DeliveryRecord.from_row(row)
+        if d.message_key and d.message_key != d.delivery_key:
+            return _take_open_send(conn, settings, d, worker, now)
+        return _take(conn, settings, d, RECONCILE, worker, now)
+
+
+def _take_open_send(conn: Connection, settings: Settings, found: DeliveryRecord, worker: str,
+                    now: dt.datetime) -> Claim | None:
+    """Every delivery of ``found``'s send whose outcome is open, claimed to be checked."""
+    query = select(deliveries).where(
+        deliveries.c.message_key == found.message_key,
+        deliveries.c.account == found.account,
+        deliveries.c.state.in_([str(State.SENDING), str(State.UNKNOWN)]))
+    rows = _lock_all(conn, query)
+    token = secrets.token_hex(8)
+    taken = []
+    for n, d in enumerate(in_order([DeliveryRecord.from_row(r) for r in rows]), 1):
+        c = _take(conn, settings, d, RECONCILE, worker, now, token=token)
+        if c is None:
+            raise RuntimeError(f"delivery {d.id} changed while its send was claimed")
+        taken.append(replace(c, counts_send=n == 1))
+    if len(taken) == 1:
+        return taken[0]
+    return replace(taken[0], members=tuple(taken))
 
 
 def _dead_local_claim(conn: Connection, settings: Settings,
@@ -229,12 +406,13 @@ def renew_all(db: Database, settings: Settings, held: Collection[Claim],
     lost = []
     with db.tx() as conn:
         for claim in held:
-            result = conn.execute(update(deliveries).where(and_(
-                deliveries.c.id == claim.id, deliveries.c.claim_token == claim.token,
-                deliveries.c.state == str(State.SENDING))).values(
-                lease_until=_lease(settings, now)))
-            if result.rowcount != 1:
-                lost.append(claim)
+            for part in claim.parts():
+                result = conn.execute(update(deliveries).where(and_(
+                    deliveries.c.id == part.id, deliveries.c.claim_token == part.token,
+                    deliveries.c.state == str(State.SENDING))).values(
+                    lease_until=_lease(settings, now)))
+                if result.rowcount != 1 and claim not in lost:
+                    lost.append(claim)
     return lost
 
 

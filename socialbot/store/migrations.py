@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Column, Connection, Text, inspect, select
+from sqlalchemy import Column, Connection, Integer, String, Text, inspect, select
 from sqlalchemy.schema import CreateColumn
 
 from socialbot.store.people_schema import people_metadata
@@ -18,7 +18,9 @@ from socialbot.store.reach_schema import reach_metadata
 from socialbot.store.review_schema import approvals, comments
 from socialbot.store.schema import (
     ix_deliveries_key,
+    ix_deliveries_message,
     ix_deliveries_post,
+    ix_deliveries_slot,
     ix_posts_post_id,
     kv,
     metadata,
@@ -105,7 +107,17 @@ def _m7_alert_log(conn: Connection, dialect: str) -> None:
     alert_log.create(conn)
 
 
-def _m8_review_chain(conn: Connection, dialect: str) -> None:
+def _m8_message_slots(conn: Connection, dialect: str) -> None:
+    """Deliveries that travel in one send: slot, position within it, the send's key."""
+    add_column_if_missing(conn, "deliveries", Column("message_slot", String(80)))
+    add_column_if_missing(conn, "deliveries", Column("position", Integer))
+    add_column_if_missing(conn, "deliveries", Column("message_key", String(64)))
+    for index in (ix_deliveries_slot, ix_deliveries_message):
+        index.create(conn, checkfirst=True)
+
+
+def _m9_review_chain(conn: Connection, dialect: str) -> None:
+    """Approvals per tier and comments: tables only, so rerunning is harmless."""
     for table in (approvals, comments):
         table.create(conn, checkfirst=True)
 
@@ -122,6 +134,8 @@ MIGRATIONS: list[tuple[int, str, Step]] = [
      _m6_reach_figures),
     (7, "alert log: which alert went to which owner's channel, when, and the result",
      _m7_alert_log),
-    (8, "review chain: approvals per tier bound to a content hash; threaded comments",
-     _m8_review_chain),
+    (8, "deliveries.message_slot, position, message_key: several posts in one send",
+     _m8_message_slots),
+    (9, "review chain: approvals per tier bound to a content hash; threaded comments",
+     _m9_review_chain),
 ]

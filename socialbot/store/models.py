@@ -24,6 +24,7 @@ class State(StrEnum):
     CANCELLED = "cancelled"
     MISSED = "missed"          # its time passed beyond the misfire grace
     NEEDS_PERSON = "needs_person"  # unknown after every scheduled check: a person must look
+    DRAFTED = "drafted"        # left in the platform's draft box: a person sends it there
 
 
 STATE_LABELS = {
@@ -37,6 +38,7 @@ STATE_LABELS = {
     State.CANCELLED: "已取消",
     State.MISSED: "已错过",
     State.NEEDS_PERSON: "需人工核实",
+    State.DRAFTED: "已存草稿，待人工群发",
 }
 
 PENDING = (State.QUEUED, State.APPROVED, State.DUE)
@@ -131,6 +133,9 @@ class DeliveryRecord:
     url: str
     message: str
     sent_at: dt.datetime | None
+    message_slot: str | None = None  # the send it travels in, with others (migration 8)
+    position: int | None = None  # its place in that send (None: by queue order)
+    message_key: str | None = None  # the send's key, once claimed
 
     @classmethod
     def from_row(cls, row: Any) -> DeliveryRecord:
@@ -143,7 +148,8 @@ class DeliveryRecord:
             claim_token=m["claim_token"], lease_until=m["lease_until"],
             attempts=m["attempts"], next_check_at=m["next_check_at"],
             remote_id=m["remote_id"] or "", url=m["url"] or "", message=m["message"] or "",
-            sent_at=m["sent_at"],
+            sent_at=m["sent_at"], message_slot=m.get("message_slot"),
+            position=m.get("position"), message_key=m.get("message_key"),
         )
 
     def expired_unreviewed(self, now: dt.datetime) -> bool:
@@ -162,7 +168,8 @@ class DeliveryRecord:
             "delivery_key": self.delivery_key, "claimed_by": self.claimed_by,
             "lease_until": self.lease_until, "attempts": self.attempts,
             "remote_id": self.remote_id, "url": self.url, "message": self.message,
-            "sent_at": self.sent_at,
+            "sent_at": self.sent_at, "message_slot": self.message_slot,
+            "position": self.position, "message_key": self.message_key,
         }
 
 

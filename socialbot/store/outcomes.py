@@ -94,12 +94,13 @@ def finish(db: Database, claim: Claim, log: CallLog, decide: Decide,
         if current.claim_token != claim.token or current.state != State.SENDING:
             if t.state == State.SENT and current.state != State.SENT:
                 _write(conn, claim, t, now, own_claim=False)
-                _count_send(conn, d, rule, now)
+                if claim.counts_send:
+                    _count_send(conn, d, rule, now)
             audit.record(conn, actor=actor, action=action, post=d.post, account=d.account,
                          content_hash=d.content_hash, detail=t.lost_note, at=now)
         else:
             _write(conn, claim, t, now, own_claim=True)
-            if t.state == State.SENT:
+            if t.state == State.SENT and claim.counts_send:  # a send of several counts once
                 _count_send(conn, d, rule, now)
             if t.bucket_full and rule is not None:
                 quota.mark_full(conn, d.account, rule, now)
@@ -119,6 +120,8 @@ def _write(conn: Connection, claim: Claim, t: Transition, now: dt.datetime, *,
         claimed_by=None, claim_token=None, lease_until=None)
     if t.state == State.SENT:
         values.update(sent_at=now, remote_id=t.remote_id, url=t.url)
+    elif t.remote_id:  # e.g. the draft left for a person to send
+        values["remote_id"] = t.remote_id
     if t.due_at is not None:
         values["due_at"] = t.due_at
     where = [deliveries.c.id == claim.id]

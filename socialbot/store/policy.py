@@ -33,7 +33,13 @@ class AccountPolicy:
     requires_review: bool
     quota: QuotaRule | None = None
     message_capacity: int = 1  # posts one send may carry
+    push_time: dt.time | None = None  # when a send carrying several posts goes (local time)
     tiers: int = 1  # reviewers who approve one after another (初审, 复审, 终审)
+
+    @property
+    def grouped(self) -> bool:
+        """Posts of one local day travel together in one send (the day's message)."""
+        return self.message_capacity > 1
 
 
 _last: tuple[object, dict[str, AccountPolicy]] | None = None
@@ -48,10 +54,15 @@ def policies_of(settings: Settings) -> dict[str, AccountPolicy]:
     global _last
     if _last is not None and _last[0] is settings:
         return _last[1]
+    from socialbot.platforms import platform  # platforms sit above the store
     from socialbot.store.quota import rule_for
 
-    found = {a: AccountPolicy(acc.requires_approval, rule_for(acc), tiers=acc.review_tiers)
-             for a, acc in settings.accounts.items()}
+    found = {}
+    for a, acc in settings.accounts.items():
+        p = platform(acc.platform)
+        found[a] = AccountPolicy(acc.requires_approval, rule_for(acc),
+                                 p.message_capacity(acc), p.push_time(acc),
+                                 tiers=acc.review_tiers)
     _last = (settings, found)
     return found
 

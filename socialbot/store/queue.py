@@ -18,7 +18,7 @@ from socialbot.checks.model import Finding
 from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
 from socialbot.rendered import RenderedPost, delivery_key
-from socialbot.store import audit, quota
+from socialbot.store import audit, quota, slots
 from socialbot.store.content import dump_rendered
 from socialbot.store.db import Database, inserted_id
 from socialbot.store.models import (
@@ -52,6 +52,8 @@ class Entry:
     warnings: list[Finding] = field(default_factory=list)  # content checks: need an override
     queue_id: int | None = None
     first_due: dt.datetime | None = None
+    position: int | None = None  # its place in a send that carries several posts
+    notes: list[str] = field(default_factory=list)  # what staff should know once queued
 
 
 class QueueRefused(StoreError):
@@ -93,7 +95,8 @@ def add_entries(db: Database, settings: Settings, entries: list[Entry], now: dt.
                 continue
             times = _times_for(entry, settings, now)
             entry.problems += _check_duplicates(conn, entry)
-            entry.problems += _check_quota(conn, settings, entry, times)
+            entry.problems += _check_slots(conn, settings, entry, times, now)
+            entry.problems += _check_quota(conn, settings, entry, times, now)
             if not entry.problems and entry.rendered is not None:
                 _insert(conn, settings, entry, times, now, actor, action)
         if any(e.problems for e in entries):
@@ -186,8 +189,55 @@ def _check_duplicates(conn: Connection, entry: Entry) -> list[Problem]:
     return problems
 
 
+def alone_key(settings: Settings, rendered: RenderedPost | None, account_id: str,
+              key: str) -> str | None:
+    """``key`` when this post must travel in a send of its own to ``account_id``."""
+    from socialbot.platforms import platform  # platforms sit above the store
+
+    account = settings.accounts[account_id]
+    return key if platform(account.platform).separate_send(rendered) else None
+
+
+def _placement(conn: Connection, settings: Settings, entry: Entry, account_id: str,
+               when: dt.datetime, occ: str, now: dt.datetime) -> slots.Placement | None:
+    policy = policies_of(settings).get(account_id)
+    if policy is None or not policy.grouped:
+        return None
+    return slots.place(conn, policy, settings.tz, account_id, when, now,
+                       alone_key=alone_key(settings, entry.rendered, account_id,
+                                           post_key(entry.post_id, occ)))
+
+
+def _check_slots(conn: Connection, settings: Settings, entry: Entry,
+                 times: list[tuple[dt.datetime, str]], now: dt.datetime) -> list[Problem]:
+    """A day's send carries at most ``message_capacity`` posts: refuse one more."""
+    problems = []
+    for account_id in entry.targets:
+        policy = policies_of(settings).get(account_id)
+        for when, occ in times[:1] if entry.cron else times:
+            where = _placement(conn, settings, entry, account_id, when, occ, now)
+            if where is None or where.full is None:
+                continue
+            assert policy is not None
+            problems.append(Problem(f"账号 {account_id}", (
+                f"{account_id} 在 {where.full:%Y-%m-%d}（北京时间）的群发消息已有 "
+                f"{policy.message_capacity} 篇文章，达到上限 {policy.message_capacity} 篇，"
+                f"不能再加入。下一个还有空位的日期：{where.day:%Y-%m-%d}"
+                f"（用 --at 改到那天，或先从当天消息中取消一篇）")))
+    return problems
+
+
+def _send_time(conn: Connection, settings: Settings, entry: Entry, account_id: str,
+               when: dt.datetime, occ: str, now: dt.datetime) -> dt.datetime | None:
+    """When the delivery's send goes (None: it joins a send already planned, no quota)."""
+    where = _placement(conn, settings, entry, account_id, when, occ, now)
+    if where is None:
+        return when
+    return None if slots.members(conn, account_id, where.slot) > 0 else where.due_at
+
+
 def _check_quota(conn: Connection, settings: Settings, entry: Entry,
-                 times: list[tuple[dt.datetime, str]]) -> list[Problem]:
+                 times: list[tuple[dt.datetime, str]], now: dt.datetime) -> list[Problem]:
     problems = []
     pending: dict[tuple[str, str], int] = {}
     for account_id in entry.targets:
@@ -195,7 +245,11 @@ def _check_quota(conn: Connection, settings: Settings, entry: Entry,
         rule = quota.rule_for(account)
         if rule is None:
             continue
-        for when, _occ in times:
+        for asked, occ in times:
+            found = _send_time(conn, settings, entry, account_id, asked, occ, now)
+            if found is None:
+                continue
+            when = found
             usage = quota.usage(conn, account, when)
             assert usage is not None
             extra = pending.get((account_id, usage.bucket), 0)
@@ -238,10 +292,10 @@ def _insert(conn: Connection, settings: Settings, entry: Entry,
     entry.first_due = times[0][0]
     paused = paused_scopes(conn)
     for account_id in entry.targets:
-        create_deliveries(conn, settings, entry.queue_id, entry.post_id, account_id,
-                          content_hash, times, now,
-                          paused=bool(paused & {GLOBAL_SCOPE, account_id}),
-                          has_warnings=bool(entry.warnings))
+        entry.notes += create_deliveries(
+            conn, settings, entry.queue_id, entry.post_id, account_id, content_hash, times,
+            now, paused=bool(paused & {GLOBAL_SCOPE, account_id}),
+            has_warnings=bool(entry.warnings), position=entry.position, rendered=rendered)
         when = "、".join(show(t, settings.tz) for t, _ in times)
         detail = f"{entry.label}：{rendered.title}；发布时间 {when}"
         if entry.cron:
@@ -266,18 +320,36 @@ def warnings_detail(warnings: list[Finding] | tuple[Finding, ...]) -> str:
 def create_deliveries(conn: Connection, settings: Settings, queue_id: int, post_id: str,
                       account_id: str, content_hash: str, times: list[tuple[dt.datetime, str]],
                       now: dt.datetime, *, paused: bool, approved_hash: str | None = None,
-                      approved_at: dt.datetime | None = None, has_warnings: bool = False) -> None:
+                      approved_at: dt.datetime | None = None, has_warnings: bool = False,
+                      position: int | None = None,
+                      rendered: RenderedPost | None = None) -> list[str]:
+    """Insert the deliveries; returns notes for staff (a day whose send already went)."""
     policy = policies_of(settings).get(account_id)
+    notes = []
     for when, occ in times:
+        due, slot = when, None
+        if policy is not None and policy.grouped:
+            where = slots.place(conn, policy, settings.tz, account_id, when, now,
+                                alone_key=alone_key(settings, rendered, account_id,
+                                                    post_key(post_id, occ)),
+                                move_when_full=True)
+            due, slot = where.due_at, where.slot
+            if where.moved_from is not None:
+                notes.append(f"{account_id} 在 {where.moved_from:%Y-%m-%d} 的群发消息已经发出"
+                             f"（或推送时间已过），这篇已改入 {where.day:%Y-%m-%d} 的消息，"
+                             f"{show(due, settings.tz)} 发出")
+        # The approval must land by the slot the delivery actually has (its day's send).
         ok = review_allows("", approved_hash, content_hash, policy, approved_at=approved_at,
-                           due_at=when, has_warnings=has_warnings)
+                           due_at=due, has_warnings=has_warnings)
         conn.execute(insert(deliveries).values(
-            post=queue_id, account=account_id, occurrence=occ, planned_at=when, due_at=when,
+            post=queue_id, account=account_id, occurrence=occ, planned_at=when, due_at=due,
             state=str(State.APPROVED if ok else State.QUEUED), paused=paused,
             content_hash=content_hash,
             delivery_key=make_key(post_id, account_id, occ, content_hash),
             attempts=0, remote_id="", url="", message="", updated_at=now,
+            message_slot=slot, position=position,
         ))
+    return notes
 
 
 # --- reading ----------------------------------------------------------------------------

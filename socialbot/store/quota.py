@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select
+from sqlalchemy import Connection, String, and_, cast, func, insert, select
 
 from socialbot.config import Account
 from socialbot.quota_rules import QuotaRule
@@ -71,7 +71,9 @@ def bucket_use(conn: Connection, account: str, rule: QuotaRule, when: dt.datetim
     for kind, n in rows:
         number: Any = n
         counts[str(kind)] = int(number)
-    planned_q = select(func.count()).select_from(deliveries).where(and_(
+    # Deliveries that travel in one send (one slot) use the bucket once.
+    sends = func.coalesce(deliveries.c.message_slot, cast(deliveries.c.id, String))
+    planned_q = select(func.count(func.distinct(sends))).select_from(deliveries).where(and_(
         deliveries.c.account == account,
         deliveries.c.state.in_([str(s) for s in QUOTA_HOLDING]),
         deliveries.c.due_at >= start, deliveries.c.due_at < end,

@@ -102,6 +102,13 @@ deliveries = Table(
     Column("message", Text, nullable=False, default=""),
     Column("sent_at", UTCDateTime),
     Column("updated_at", UTCDateTime, nullable=False),
+    # A send that carries several deliveries (migration 8): the slot groups the deliveries
+    # of one account that go out together ("YYYY-MM-DD", or with a suffix for a delivery
+    # that must travel alone); position orders them (NULL: by queue order); message_key
+    # names the send once claimed, shared by every delivery in it.
+    Column("message_slot", String(80)),
+    Column("position", Integer),
+    Column("message_key", String(64)),
     UniqueConstraint("post", "account", "occurrence", name="uq_delivery_target"),
 )
 Index("ix_deliveries_state_due", deliveries.c.state, deliveries.c.due_at)
@@ -172,5 +179,7 @@ kv = Table(
 ix_posts_post_id = Index("ix_posts_post_id", posts.c.post_id)
 ix_deliveries_post = Index("ix_deliveries_post", deliveries.c.post)
 ix_deliveries_key = Index("ix_deliveries_key", deliveries.c.delivery_key)
+ix_deliveries_slot = Index("ix_deliveries_slot", deliveries.c.account, deliveries.c.message_slot)
+ix_deliveries_message = Index("ix_deliveries_message", deliveries.c.message_key)
 
 GLOBAL_SCOPE = "*"

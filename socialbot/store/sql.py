@@ -29,7 +29,7 @@ from socialbot.store.pauses import active_pauses
 from socialbot.store.queue import deliveries_of, get_post, list_queue
 from socialbot.store.schema import attempts, deliveries, posts
 
-LIVE = (*PENDING, State.SENDING, *ATTENTION)
+LIVE = (*PENDING, State.SENDING, *ATTENTION, State.DRAFTED)
 
 
 class SqlStore(Database, Store):

@@ -28,7 +28,7 @@ from socialbot.commands.context import EXIT_ATTENTION, staff_errors
 @click.pass_context
 @staff_errors
 def demo(ctx: click.Context, out_dir: Path) -> None:
-    """演示完整流程：预览样例活动稿件，加入队列并审核，由守护进程定时发布到本机练习平台。
+    """演示完整流程：预览样例活动稿件，按活动日程加入队列并审核，逐日发布到本机练习平台。
 
     使用当前目录的 config.toml（或 --config 指定的文件）；演示自己启动练习平台、自己生成
     练习密钥和发布队列，不读取 SOCIALBOT_ 开头的环境变量和密钥文件。
@@ -69,9 +69,13 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
         register_accounts(platform, settings, settings.accounts.values())
         click.echo(f"   {platform.url}（本次演示专用，密钥为临时生成）")
 
-        click.secho("③ 加入发布队列、审核，由守护进程按时发布", bold=True)
+        click.secho("③ 按活动日程加入发布队列、审核，逐日发布"
+                    "（公众号同一天的稿件合成一条群发消息）", bold=True)
+        calendar = settings.posts_dir.parent / "calendar.csv"
         result = run_demo_queue(
-            settings, posts, spacing=0.5, say=lambda line: click.echo(f"   {line}")
+            settings, posts, platform=platform,
+            calendar=calendar if calendar.is_file() else None,
+            say=lambda line: click.echo(f"   {line}"),
         )
         page = save_page(platform, out_dir / "followers")
 

@@ -67,6 +67,18 @@ class WeChatPlatform(Platform):
     def message_capacity(self, account: Account) -> int:
         return MASS_SEND_CAPACITY if _account(account).reach == "mass_send" else 1
 
+    def push_time(self, account: Account) -> dt.time | None:
+        a = _account(account)
+        return a.push_time if a.reach == "mass_send" else None
+
+    def separate_send(self, rendered: RenderedPost | None) -> bool:
+        """A 贴图 (newspic) cannot share a message with news articles (draft/add rules)."""
+        if rendered is None:
+            return False
+        part = rendered.parts.get(self.name)
+        return rendered.template == limits.NEWSPIC_TEMPLATE or (
+            isinstance(part, WeChatArticle) and part.is_newspic)
+
     def reach(self, account: Account) -> str:
         return _account(account).reach
 
@@ -127,6 +139,18 @@ class WeChatPlatform(Platform):
                            date=rendered.date, cover=files[a.cover.sha256],
                            crop_235=crop_style(a.crop_235_1), crop_11=crop_style(a.crop_1_1),
                            article_html=article_html)
+
+    def message_card(self, account: Account, items: list[tuple[Part, str, str]],
+                     day: str) -> Markup:
+        from socialbot.platforms.common.cards import render_card
+        from socialbot.platforms.wechat.crops import crop_style
+
+        shown = [{"a": _article(part), "cover": f"{folder}/{_article(part).cover.filename}",
+                  "page": page, "crop_235": crop_style(_article(part).crop_235_1),
+                  "crop_11": crop_style(_article(part).crop_1_1)}
+                 for part, folder, page in items]
+        return render_card(Path(__file__).parent, "message.html", account=account,
+                           items=shown, day=day)
 
     def channel(self, account: Account, settings: Settings, kv: Any, **options: Any) -> Channel:
         from socialbot.platforms.wechat.channel import WeChatChannel

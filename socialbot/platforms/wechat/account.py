@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -10,7 +12,8 @@ from socialbot.config import Account, required_text
 OFFICIAL_API_BASE = "https://api.weixin.qq.com"
 KINDS = ("subscription", "service")
 REACH = ("mass_send", "publish", "draft")
-KEYS = frozenset({"appid", "kind", "reach", "tag_id", "secret_env"})
+KEYS = frozenset({"appid", "kind", "reach", "tag_id", "secret_env", "push_time"})
+_CLOCK = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class WeChatAccount(Account):
     reach: str = "mass_send"  # mass_send | publish | draft
     tag_id: int | None = None
     secret_env: str = ""
+    push_time: dt.time | None = None  # the daily message goes out then (Beijing time)
 
     @property
     def secret_name(self) -> str:
@@ -45,4 +49,16 @@ def parse_account(table: dict[str, Any], common: dict[str, Any],
         fail("tag_id 应为整数（粉丝标签 ID）")
     secret_env = required_text(table, "secret_env", fail)
     return WeChatAccount(**common, appid=appid, kind=str(kind), reach=str(reach),
-                         tag_id=tag_id, secret_env=secret_env)
+                         tag_id=tag_id, secret_env=secret_env,
+                         push_time=_push_time(table.get("push_time"), fail))
+
+
+def _push_time(value: Any, fail: Any) -> dt.time | None:
+    """``push_time = "20:00"``: when the day's message goes out (北京时间, 24-hour clock)."""
+    if value is None:
+        return None
+    found = _CLOCK.fullmatch(value) if isinstance(value, str) else None
+    if found is None:
+        fail(f"push_time 应为北京时间的“时:分”，如 \"20:00\"，现为“{value}”")
+        return None
+    return dt.time(int(found.group(1)), int(found.group(2)))

@@ -41,7 +41,14 @@ logger = logging.getLogger(__name__)
 CLIENTMSGID_SAFE_WINDOW = dt.timedelta(hours=23)  # the platform dedupes for 24 h
 DRAFT_REACH_MESSAGE = "已存入草稿箱，请在公众号后台手动群发"
 
-Step = Callable[[WeChatSteps, RenderedPost], DeliveryResult]
+DRAFT_ONLY_MESSAGE = ("微信不允许该账号通过接口群发或发布（错误码 48001：未认证或个人主体的公众号"
+                      "没有这项权限）。已存入草稿箱（共 {n} 篇），请登录公众号后台 → 草稿箱，"
+                      "找到这条草稿手动群发；系统不会再自动重试")
+DRAFT_ONLY_TTL = 24 * 3600  # the account's "may not send" is asked again after a day
+NOT_PERMITTED = 48001
+
+Posts = list[RenderedPost]  # the articles of one send, in order (the first is 头条)
+Step = Callable[[WeChatSteps, Posts], DeliveryResult]
 
 
 class WeChatChannel(ChannelCore):
@@ -59,23 +66,34 @@ class WeChatChannel(ChannelCore):
     def plan(self, rendered: RenderedPost, delivery_key: str) -> list[PlannedCall]:
         return wechat_plan(self.account, rendered, delivery_key)
 
+    def plan_message(self, posts: Posts, message_key: str) -> list[PlannedCall]:
+        """The calls of the day's message: one draft/add with every article, one send."""
+        return wechat_plan(self.account, list(posts), message_key)
+
     def publish(self, rendered: RenderedPost, delivery_key: str) -> DeliveryResult:
-        return self._run(rendered, delivery_key, self._deliver)
+        return self._run([rendered], delivery_key, self._deliver)
 
     def reconcile(self, rendered: RenderedPost, delivery_key: str) -> DeliveryResult:
-        return self._run(rendered, delivery_key, self._reconcile)
+        return self._run([rendered], delivery_key, self._reconcile)
+
+    def publish_message(self, posts: Posts, message_key: str) -> DeliveryResult:
+        """The day's message: one draft/add with every article, one send (one clientmsgid)."""
+        return self._run(list(posts), message_key, self._deliver)
+
+    def reconcile_message(self, posts: Posts, message_key: str) -> DeliveryResult:
+        return self._run(list(posts), message_key, self._reconcile)
 
     def preview(self, rendered: RenderedPost, delivery_key: str, wechat_id: str) -> DeliveryResult:
         """Send the article to one person (WeChat ID or OpenID) to check it on a phone.
 
         The draft is the delivery's own, so the later send uses exactly what was previewed.
         """
-        return self._run(rendered, delivery_key,
-                         lambda steps, post: self._preview(steps, post, wechat_id))
+        return self._run([rendered], delivery_key,
+                         lambda steps, posts: self._preview(steps, posts, wechat_id))
 
     # -- plumbing -----------------------------------------------------------------------
 
-    def _run(self, rendered: RenderedPost, key: str, step: Step) -> DeliveryResult:
+    def _run(self, rendered: Posts, key: str, step: Step) -> DeliveryResult:
         journal = Journal(self.now)
 
         def go() -> DeliveryResult:
@@ -98,33 +116,65 @@ class WeChatChannel(ChannelCore):
 
     # -- what publish, reconcile and preview do ----------------------------------------
 
-    def _deliver(self, steps: WeChatSteps, rendered: RenderedPost) -> DeliveryResult:
+    def _deliver(self, steps: WeChatSteps, posts: Posts) -> DeliveryResult:
         done = steps.memo.done()
         if done is not None:
             return done
-        media_id, fresh = steps.draft(rendered)
+        drafted = steps.memo.get("drafted")
+        if drafted:  # left for a person before: never a second draft or a retry
+            return self._drafted(drafted, len(posts), again=True)
+        media_id, fresh = steps.draft(posts)
         reach = self.account.reach
         if reach == "draft":
-            return DeliveryResult(Outcome.SENT, DRAFT_REACH_MESSAGE, remote_id=media_id,
-                                  details={"reach": "draft", "draft_media_id": media_id})
+            steps.memo.set("drafted", media_id, ttl=None)
+            return DeliveryResult(Outcome.DRAFTED, DRAFT_REACH_MESSAGE, remote_id=media_id,
+                                  details={"reach": "draft", "draft_media_id": media_id,
+                                           "articles": len(posts)})
+        if self.kv.get(self._draft_only_key()):  # the platform said 48001 today
+            return self._left_in_drafts(steps, media_id, len(posts))
         send = steps.freepublish if reach == "publish" else steps.mass_send
         try:
+            try:
+                return send(media_id)
+            except CallFailed as exc:
+                if exc.code != 40007 or fresh:
+                    raise
+            # The remembered draft is gone (deleted in the console): make it again, once.
+            logger.warning("草稿 %s 已不在草稿箱，重新新建", media_id)
+            steps.memo.forget("draft")
+            media_id, _ = steps.draft(posts)
             return send(media_id)
         except CallFailed as exc:
-            if exc.code != 40007 or fresh:
+            if exc.code != NOT_PERMITTED:
                 raise
-        # The remembered draft is gone (deleted in the console): make it again, once.
-        logger.warning("草稿 %s 已不在草稿箱，重新新建", media_id)
-        steps.memo.forget("draft")
-        media_id, _ = steps.draft(rendered)
-        return send(media_id)
+            self.kv.set(self._draft_only_key(), self.now().isoformat(), ttl=DRAFT_ONLY_TTL)
+            return self._left_in_drafts(steps, media_id, len(posts))
 
-    def _reconcile(self, steps: WeChatSteps, rendered: RenderedPost) -> DeliveryResult:
+    def _draft_only_key(self) -> str:
+        return f"wechat:{self.account.appid}:draft_only"
+
+    def _left_in_drafts(self, steps: WeChatSteps, media_id: str, n: int) -> DeliveryResult:
+        """The account may not send by API: the draft stays for a person (no retry)."""
+        steps.memo.forget("sendall_at", "submit_at")  # nothing went out
+        steps.memo.set("drafted", media_id, ttl=None)
+        return self._drafted(media_id, n)
+
+    def _drafted(self, media_id: str, n: int, *, again: bool = False) -> DeliveryResult:
+        message = DRAFT_ONLY_MESSAGE.format(n=n)
+        if again:
+            message = "（之前已存入草稿箱）" + message
+        return DeliveryResult(Outcome.DRAFTED, message, remote_id=media_id,
+                              details={"reach": "draft_only", "draft_media_id": media_id,
+                                       "articles": n, "code": str(NOT_PERMITTED)})
+
+    def _reconcile(self, steps: WeChatSteps, posts: Posts) -> DeliveryResult:
         done = steps.memo.done()
         if done is not None:
             return done
+        if steps.memo.get("drafted"):
+            return self._deliver(steps, posts)
         if self.account.reach == "publish":
-            return self._reconcile_publish(steps, rendered)
+            return self._reconcile_publish(steps, posts)
         if self.account.reach == "mass_send":
             sent_at = steps.memo.marked_at("sendall_at")
             if sent_at is None:
@@ -135,9 +185,9 @@ class WeChatChannel(ChannelCore):
                     "上次群发已超过 23 小时，微信不再按 clientmsgid 去重。为避免重复群发，"
                     "请人工到公众号后台 → 发表记录 核对是否已发出")
         # Repeating the same clientmsgid is safe: the platform answers 45065 if it was sent.
-        return self._deliver(steps, rendered)
+        return self._deliver(steps, posts)
 
-    def _reconcile_publish(self, steps: WeChatSteps, rendered: RenderedPost) -> DeliveryResult:
+    def _reconcile_publish(self, steps: WeChatSteps, posts: Posts) -> DeliveryResult:
         publish_id = steps.memo.get("publish_id")
         if publish_id:
             return steps.poll(publish_id)
@@ -150,7 +200,7 @@ class WeChatChannel(ChannelCore):
             return DeliveryResult(
                 Outcome.RETRY, "草稿仍在草稿箱中，微信没有收到发布请求，可以重新发布")
         # The draft was consumed: the submit's answer was lost after WeChat took it.
-        found = steps.find_published(article_of(rendered), since=submitted)
+        found = steps.find_published(article_of(posts[0]), since=submitted)
         if found is not None:
             details = {"reach": "publish", "article_id": found["article_id"],
                        "settled_by": "freepublish/batchget"}
@@ -162,17 +212,15 @@ class WeChatChannel(ChannelCore):
             "发布请求已发出但没有收到答复，草稿已不在草稿箱。"
             "请人工到公众号后台 → 发表记录 核对是否已发布")
 
-    def _preview(
-        self, steps: WeChatSteps, rendered: RenderedPost, wechat_id: str
-    ) -> DeliveryResult:
-        media_id, fresh = steps.draft(rendered)
+    def _preview(self, steps: WeChatSteps, posts: Posts, wechat_id: str) -> DeliveryResult:
+        media_id, fresh = steps.draft(posts)
         try:
             result = steps.client.mass.preview(media_id, **preview_target(wechat_id))
         except CallFailed as exc:
             if exc.code != 40007 or fresh:
                 raise
             steps.memo.forget("draft")
-            media_id, _ = steps.draft(rendered)
+            media_id, _ = steps.draft(posts)
             result = steps.client.mass.preview(media_id, **preview_target(wechat_id))
         return DeliveryResult(
             Outcome.SENT, f"预览已发送给 {wechat_id}，请在手机微信上查看",

@@ -90,10 +90,14 @@ def draft_article(article: WeChatArticle, content: str, thumb_media_id: str,
     return body
 
 
-def same_article(item: dict[str, Any], article: WeChatArticle) -> bool:
-    """Whether a listed draft or published article is this one (title, digest, link)."""
+def same_article(item: dict[str, Any], article: WeChatArticle, *, digest: bool = True) -> bool:
+    """Whether a listed draft or published article is this one (title, digest, link).
+
+    A message of several articles keeps no digests (the platform drops them), so those
+    compare by title and link only (``digest=False``).
+    """
     return (str(item.get("title", "")) == article.title
-            and str(item.get("digest", "")) == article.digest
+            and (not digest or str(item.get("digest", "")) == article.digest)
             and str(item.get("content_source_url", "")) == article.content_source_url)
 
 
@@ -104,11 +108,12 @@ def preview_target(wechat_id: str) -> dict[str, str]:
     return {"towxname": wechat_id}
 
 
-def wechat_plan(account: WeChatAccount, rendered: RenderedPost,
+def wechat_plan(account: WeChatAccount, rendered: RenderedPost | list[RenderedPost],
                 delivery_key: str) -> list[PlannedCall]:
-    """Every call ``WeChatChannel.publish`` makes, in order, without network or secrets."""
+    """Every call ``WeChatChannel.publish`` (or ``publish_message``, for a list of posts:
+    the day's message) makes, in order, without network or secrets."""
     base = account.api_base.rstrip("/") + "/cgi-bin/"
-    article = article_of(rendered)
+    posts = rendered if isinstance(rendered, list) else [rendered]
 
     def call(endpoint: str, purpose: str, payload: dict[str, Any] | None = None,
              query: str = "", files: dict[str, dict[str, Any]] | None = None) -> PlannedCall:
@@ -121,26 +126,35 @@ def wechat_plan(account: WeChatAccount, rendered: RenderedPost,
         stable_token_body(account.appid, REDACTED),
     )]
     urls: dict[str, str] = {}
-    for image in unique_images(article):
-        urls[image.sha256] = f"{{media/uploadimg → url of {image.filename}}}"
-        calls.append(call("media/uploadimg",
-                          f"上传正文图片 {image.filename}（该账号上传过同一图片时复用，不再上传）",
-                          files={"media": describe_image(image)}))
     ids: dict[str, str] = {}
-    for n, image in enumerate(material_images(article), start=1):
-        if image.sha256 in ids:
-            continue
-        ids[image.sha256] = f"{{material/add_material → media_id of {image.filename}}}"
-        what = f"贴图第 {n} 张图片" if article.is_newspic else "封面"
-        calls.append(call("material/add_material",
-                          f"上传{what} {image.filename} 为永久素材（上传过则复用）",
-                          query="&type=image", files={"media": describe_image(image)}))
-    thumb = ids[article.cover.sha256]
-    content = replace_refs(article.content_html, urls)
-    pictures = [ids[i.sha256] for i in article.image_list]
-    what = "新建贴图草稿（article_type newspic）" if article.is_newspic else "新建草稿"
-    calls.append(call("draft/add", f"{what}（同一投递建过草稿时复用）",
-                      {"articles": [draft_article(article, content, thumb, pictures)]}))
+    bodies = []
+    for article in (article_of(r) for r in posts):
+        for image in unique_images(article):
+            if image.sha256 in urls:
+                continue
+            urls[image.sha256] = f"{{media/uploadimg → url of {image.filename}}}"
+            purpose = f"上传正文图片 {image.filename}（该账号上传过同一图片时复用，不再上传）"
+            calls.append(call("media/uploadimg", purpose,
+                              files={"media": describe_image(image)}))
+        for n, image in enumerate(material_images(article), start=1):
+            if image.sha256 in ids:
+                continue
+            ids[image.sha256] = f"{{material/add_material → media_id of {image.filename}}}"
+            what = f"贴图第 {n} 张图片" if article.is_newspic else "封面"
+            calls.append(call("material/add_material",
+                              f"上传{what} {image.filename} 为永久素材（上传过则复用）",
+                              query="&type=image", files={"media": describe_image(image)}))
+        pictures = [ids[i.sha256] for i in article.image_list]
+        bodies.append(draft_article(article, replace_refs(article.content_html, urls),
+                                    ids[article.cover.sha256], pictures))
+    if len(posts) > 1:
+        what = (f"新建草稿：当天的群发消息，共 {len(posts)} 篇"
+                "（第 1 篇为头条；同一条消息建过草稿时复用）")
+    elif article_of(posts[0]).is_newspic:
+        what = "新建贴图草稿（article_type newspic）（同一投递建过草稿时复用）"
+    else:
+        what = "新建草稿（同一投递建过草稿时复用）"
+    calls.append(call("draft/add", what, {"articles": bodies}))
     if account.reach == "mass_send":
         audience = "全部粉丝" if account.tag_id is None else f"标签 {account.tag_id} 的粉丝"
         calls.append(call("message/mass/sendall",

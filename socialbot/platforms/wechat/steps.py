@@ -110,48 +110,51 @@ class WeChatSteps:
                for i in material_images(article)}
         return ids[article.cover.sha256], [ids[i.sha256] for i in article.image_list]
 
-    def draft(self, rendered: RenderedPost) -> tuple[str, bool]:
-        """The delivery's draft media_id, and whether it was created (or found) just now."""
+    def draft(self, posts: list[RenderedPost]) -> tuple[str, bool]:
+        """The send's draft media_id (all its articles, in order), and whether it was
+        created (or found) just now."""
         known = self.memo.get("draft")
         if known and not known.startswith(UNSURE):
             return known, False
-        article = article_of(rendered)
+        articles = [article_of(r) for r in posts]
         if known:  # an earlier draft/add's answer was lost: the draft may exist
-            found = self.find_draft(article, since=dt.datetime.fromisoformat(known[1:]))
+            found = self.find_draft(articles, since=dt.datetime.fromisoformat(known[1:]))
             if found:
                 self.memo.set("draft", found, ttl=DRAFT_MEMO_TTL)
                 return found, True
-        urls = {i.sha256: self.upload_inline(i) for i in unique_images(article)}
-        content = replace_refs(article.content_html, urls)
-        thumb, pictures = self.upload_materials(article)
+        bodies = [self._article_body(a) for a in articles]
         try:
-            media_id = self._add_draft(article, content, thumb, pictures)
+            media_id = self._add_draft(articles, bodies)
         except CallFailed as exc:
             if exc.code != 40007:
                 raise
             # A remembered material was deleted from the library: upload them again.
-            thumb, pictures = self.upload_materials(article, again=True)
-            media_id = self._add_draft(article, content, thumb, pictures)
+            bodies = [self._article_body(a, again=True) for a in articles]
+            media_id = self._add_draft(articles, bodies)
         self.memo.set("draft", media_id, ttl=DRAFT_MEMO_TTL)
-        logger.info("已新建草稿 %s（账号 %s）", media_id, self.account.id)
+        logger.info("已新建草稿 %s（%d 篇，账号 %s）", media_id, len(articles), self.account.id)
         return media_id, True
 
-    def _add_draft(self, article: WeChatArticle, content: str, thumb: str,
-                   pictures: list[str]) -> str:
+    def _article_body(self, article: WeChatArticle, *, again: bool = False) -> dict[str, Any]:
+        """One draft/add article with its images uploaded (each once per account)."""
+        urls = {i.sha256: self.upload_inline(i) for i in unique_images(article)}
+        thumb, pictures = self.upload_materials(article, again=again)
+        return draft_article(article, replace_refs(article.content_html, urls), thumb, pictures)
+
+    def _add_draft(self, articles: list[WeChatArticle], bodies: list[dict[str, Any]]) -> str:
         """``draft/add``; after a lost answer, look in the draft box before adding again."""
         attempt = 0
         while True:
             attempt += 1
             started = self.memo.now()
             try:
-                body = draft_article(article, content, thumb, pictures)
-                return str(self.client.draft.add([body]))
+                return str(self.client.draft.add(bodies))
             except CallFailed as exc:
                 if exc.reaction is not Reaction.UNKNOWN:
                     raise
                 # Remembered only on this rare path, so a later run looks first too.
                 self.memo.set("draft", UNSURE + started.isoformat(), ttl=DRAFT_MEMO_TTL)
-                found = self.find_draft(article, since=started)
+                found = self.find_draft(articles, since=started)
                 if found:
                     logger.info("草稿新建的答复丢失，在草稿箱中找到 %s（账号 %s）",
                                 found, self.account.id)
@@ -160,12 +163,14 @@ class WeChatSteps:
                     raise
                 self.client.policy.wait(attempt)
 
-    def find_draft(self, article: WeChatArticle, since: dt.datetime) -> str | None:
-        """``draft/batchget``: the media_id of this article's draft made after ``since``."""
+    def find_draft(self, articles: list[WeChatArticle], since: dt.datetime) -> str | None:
+        """``draft/batchget``: the media_id of the draft of these articles made after ``since``."""
         after = (since - LISTING_SLACK).timestamp()
         for item in self.client.draft.batchget():
-            news = (item.get("content") or {}).get("news_item") or [{}]
-            if int(item.get("update_time") or 0) >= after and same_article(news[0], article):
+            news = (item.get("content") or {}).get("news_item") or []
+            if int(item.get("update_time") or 0) >= after and len(news) == len(articles) \
+                    and all(same_article(n, a, digest=len(articles) == 1)
+                            for n, a in zip(news, articles, strict=True)):
                 return str(item["media_id"])
         return None
 
