@@ -129,8 +129,12 @@ def ask_platform(claim: Claim, channel_for: ChannelFor) -> DeliveryResult:
             name = "publish_message" if claim.kind == PUBLISH else "reconcile_message"
             result = getattr(channel, name)([m.rendered for m in claim.members], claim.key)
         else:
-            call = channel.publish if claim.kind == PUBLISH else channel.reconcile
-            result = call(claim.rendered, d.delivery_key)
+            if claim.kind == PUBLISH:
+                result = channel.publish(claim.rendered, d.delivery_key)
+            else:
+                # Checked under the key it was sent with: the last open article of a
+                # day's message (its siblings already recorded) asks about that message.
+                result = channel.reconcile(claim.rendered, claim.key)
     except Exception as exc:  # the platform may have acted: never assume either way
         log.exception("发送时程序异常（编号 %s → %s）", d.post, d.account)
         return DeliveryResult(Outcome.UNKNOWN, f"程序异常：{describe_exception(exc)}")

@@ -245,6 +245,39 @@ def test_a_lost_sendall_answer_and_a_killed_worker_send_nothing_twice(
     assert [c["errcode"] for c in sends][-1] == 45065
 
 
+def test_a_worker_stopped_between_two_articles_records_leaves_no_second_send(world, platform):
+    """The send went, one article's result was written, then the worker died.
+
+    The other article is checked under the message's key (not its own, which has no
+    send record): it is found sent, nothing goes out again, and the quota ledger counts
+    the day's send once.
+    """
+    from socialbot.pipeline import ask_platform
+    from socialbot.recording import record
+    from socialbot.store.claims import claim_next, promote_due
+    from socialbot.store.schema import quota_ledger
+
+    settings, db = world
+    d = day()
+    queue(db, settings, [("头条", at(d, 9), None), ("次条", at(d, 9), None)], "wx_day")
+    promote_due(db, settings, at(d, 9))
+    claim = claim_next(db, settings, "worker-a", at(d, 9))
+    assert claim is not None and len(claim.parts()) == 2
+    result = ask_platform(claim, Channels(settings))
+    record(db, settings, claim.parts()[0], result, at(d, 9))  # … and the worker dies here
+
+    later = at(d, 9) + dt.timedelta(seconds=settings.lease_seconds + 1)
+    run_due(settings, db, Channels(settings), now=later)
+
+    assert {r.state for r in rows(db, "wx_day")} == {State.SENT}
+    received = platform.received(APPIDS["wx_day"])
+    assert len(received) == 1 and titles(received[0]) == ["头条", "次条"]
+    assert count(platform, "message/mass/sendall") == 1
+    with db.tx(write=False) as conn:
+        assert len(conn.execute(select(quota_ledger).where(
+            quota_ledger.c.account == "wx_day", quota_ledger.c.kind == "sent")).all()) == 1
+
+
 def test_an_account_that_may_not_mass_send_leaves_one_draft_for_a_person(world, platform):
     settings, db = world
     platform.state.wechat[APPIDS["wx_unverified"]].spec.verified = False

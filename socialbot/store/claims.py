@@ -369,13 +369,18 @@ def _take_open_send(conn: Connection, settings: Settings, found: DeliveryRecord,
         deliveries.c.account == found.account,
         deliveries.c.state.in_([str(State.SENDING), str(State.UNKNOWN)]))
     rows = _lock_all(conn, query)
+    # A worker stopped between recording one article and the next: the send is already
+    # in the quota ledger through the article recorded sent, so it is not counted again.
+    counted = conn.execute(select(deliveries.c.id).where(
+        deliveries.c.message_key == found.message_key, deliveries.c.account == found.account,
+        deliveries.c.state == str(State.SENT)).limit(1)).first() is not None
     token = secrets.token_hex(8)
     taken = []
     for n, d in enumerate(in_order([DeliveryRecord.from_row(r) for r in rows]), 1):
         c = _take(conn, settings, d, RECONCILE, worker, now, token=token)
         if c is None:
             raise RuntimeError(f"delivery {d.id} changed while its send was claimed")
-        taken.append(replace(c, counts_send=n == 1))
+        taken.append(replace(c, counts_send=n == 1 and not counted))
     if len(taken) == 1:
         return taken[0]
     return replace(taken[0], members=tuple(taken))
