@@ -9,7 +9,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from docx import Document
 from socialbot.channel_source import Channels
 from socialbot.cli import cli
 from socialbot.config import Settings, load_settings
+from socialbot.platforms import platform
 from socialbot.reach import AccountDay as ReachDay
 from socialbot.reach import ItemDay
 from socialbot.scheduler import Daemon
@@ -117,6 +118,25 @@ def _weibo_counts(campaign: Campaign) -> list[dict]:
     return answer
 
 
+def _weibo_reading(campaign: Campaign, at: dt.datetime) -> int:
+    """The daily job reading the Weibo follower total at ``at`` (both clocks there and
+    stored as it stores it); returns what ``users/show`` answers directly at ``at``."""
+    campaign.platform.set_clock(at, frozen=True)
+    a = campaign.settings.accounts["shsmr_weibo"]
+    reader = platform(a.platform).stats_collector(a, campaign.settings, None, now=lambda: at)
+    assert reader is not None
+    answer = reader.collect([], at.date(), at.date())
+    store = open_store(campaign.settings)
+    try:
+        reach_store.save(store, a.id, [], answer.days, at)
+    finally:
+        store.dispose()
+    user = requests.get(f"{campaign.platform.weibo_base}/2/users/show.json",
+                        params={"uid": a.uid}, timeout=30,
+                        headers={"Authorization": f"OAuth2 {SECRETS[a.secret_name]}"}).json()
+    return int(user["followers_count"])
+
+
 def _latest(row: dict) -> dict:
     return max(row["detail_list"], key=lambda d: d["stat_date"])
 
@@ -169,6 +189,15 @@ def test_report_totals_equal_what_the_platform_answered(campaign: Campaign,
     collected = campaign.cli("stats", "collect", "--until", until.isoformat())
     assert collected.exit_code == 0, collected.output
     assert "完成" in collected.output
+    # Weibo gives the follower total only: readings on the campaign day and the morning
+    # after are in its window; a later one is not.
+    first = _weibo_reading(campaign, dt.datetime.combine(day, dt.time(23, 59), BEIJING))
+    last = _weibo_reading(campaign, dt.datetime.combine(day + dt.timedelta(days=1),
+                                                        dt.time(10, 30), BEIJING))
+    later = _weibo_reading(campaign, dt.datetime.combine(day + dt.timedelta(days=3),
+                                                         dt.time(12), BEIJING))
+    assert first < last < later
+    campaign.clock(day + dt.timedelta(days=3), 12)
     out = tmp_path / "report"
     made = campaign.cli("report", "--out", str(out), "--date", "2022-06-24")
     assert made.exit_code == 0, made.output
@@ -190,10 +219,16 @@ def test_report_totals_equal_what_the_platform_answered(campaign: Campaign,
         assert totals[key] == sum(c[field] for c in counts), key
     gained = sum(r["new_user"] for acc in ("shsmr_wechat", "shjc_wechat")
                  for r in _wechat(campaign, acc, "getusersummary", day, day)["list"])
-    assert totals["followers_gained"] == gained
+    assert totals["followers_gained_wechat"] == gained
+    weibo = report["totals"]["followers_gained_weibo"]
+    assert weibo["value"] == last - first
+    assert weibo["sums"] == [f"shsmr_weibo@{day}~{day + dt.timedelta(days=1)}"]
+    assert totals["followers_gained"] == gained + last - first
 
     summary = report["summary"]
     assert 400 <= summary["han_characters"] <= 650, summary
+    assert (f"新增关注{gained + last - first}人（微信公众号{gained}人、微博{last - first}人）"
+            in "".join(summary["paragraphs"]))
     body = "\n".join(p.text for p in Document(str(out / "活动总结-初稿.docx")).paragraphs)
     assert str(totals["wechat_reads"]) in body.replace(",", "")
     assert (out / "活动总结-初稿.pdf").read_bytes().startswith(b"%PDF")
@@ -292,3 +327,46 @@ def test_a_later_answer_for_the_same_day_replaces_the_earlier_one(db) -> None:  
     assert reach_store.raw_of(db, 7, day) == {"detail": {"read_user": 12}}
     [account] = reach_store.account_rows(db)
     assert account.key == "wx_a" and account.metrics["followers_gained"] == 3
+
+
+def test_weibo_followers_gained_needs_two_readings_in_the_window(tmp_path: Path) -> None:
+    from socialbot.reach_report import follower_spans
+    from socialbot.report.load import load_figures
+    from socialbot.report.summary import write_summary
+    from socialbot.report.totals import digest
+    from tests.report_figures import ACTIVITIES_FILE, UNITS, figures_data, write_figures
+
+    figures = load_figures(write_figures(tmp_path / "figures.json",
+                                         figures_data(units=UNITS[:2])), ACTIVITIES_FILE)
+    weibo = [a.id for a in figures.accounts if a.platform == "weibo"]
+    assert weibo  # Weibo has no daily movement: only what the readings give
+    figures = replace(figures, account_days=tuple(d for d in figures.account_days
+                                                  if d.account not in weibo))
+    start, end = figures.campaign.start, figures.campaign.end
+    at = dt.datetime(2022, 6, 30, tzinfo=dt.UTC)
+
+    def reading(day: dt.date, total: int) -> reach_store.FigureRow:
+        return reach_store.FigureRow(weibo[0], day, {"followers_total": total},
+                                     f"users/show {day}", at)
+
+    one = [reading(start - dt.timedelta(days=1), 100), reading(start, 120),
+           reading(end + dt.timedelta(days=5), 900)]  # only one inside the window
+    [span] = follower_spans(one, weibo[:1], start, end)
+    assert (span.readings, span.gained) == (1, None)
+    report = digest(replace(figures, follower_spans=(span,)))
+    assert report.totals["followers_gained_weibo"].value is None
+    assert report.totals["followers_gained_weibo"].missing == (span.id,)
+    text = write_summary(report).body
+    assert "关注人数采集不足两次，无法计算新增关注" in text
+    assert "微博0人" not in text
+
+    two = [*one, reading(end, 150)]
+    [span] = follower_spans(sorted(two, key=lambda r: r.day), weibo[:1], start, end)
+    assert span.gained is not None and span.gained.value == 30
+    assert "150" in span.gained.source and "120" in span.gained.source
+    report = digest(replace(figures, follower_spans=(span,)))
+    assert report.totals["followers_gained_weibo"].value == 30
+    wechat = report.totals["followers_gained_wechat"].value
+    assert wechat is not None
+    assert report.totals["followers_gained"].value == wechat + 30
+    assert "采集不足两次" not in write_summary(report).body

@@ -36,6 +36,7 @@ class WeiboPlatform(Platform):
     official_api_base: ClassVar[str] = OFFICIAL_API_BASE
     post_text_field: ClassVar[str] = "weibo"
     post_text_label: ClassVar[str] = "微博正文"
+    followers_by_reading: ClassVar[bool] = True  # users/show: followers_count, as of now
 
     text_max = limits.WEIBO_TEXT_MAX
     image_max_bytes = limits.WEIBO_IMAGE_MAX_BYTES
