@@ -19,7 +19,6 @@ from socialbot.store.models import ATTENTION, DeliveryRecord, Pause, State, labe
 from socialbot.times import json_text, show
 
 NEXT_LIMIT = 10
-TOKEN_WARN = dt.timedelta(days=7)
 DRAFTS_SHOWN = dt.timedelta(days=7)  # drafts left for a person, as long as staff see them
 DRAFT_TODO = ("已存入公众号草稿箱，但该账号不能通过接口群发（或配置为只存草稿）。"
               "请登录公众号后台 → 内容与互动 → 草稿箱，找到这条消息手动群发")
@@ -75,10 +74,13 @@ class Status:
     pauses: list[Pause] = field(default_factory=list)
     tokens: dict[str, dt.datetime | None] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: ``attention.Finding`` values of ``attention.STATUS_KINDS``: token expiring,
+    #: statistics unavailable, account silent.
+    reminders: list[Any] = field(default_factory=list)
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.attention or self.warnings)
+        return bool(self.attention or self.warnings or self.reminders)
 
     def to_json(self, settings: Settings) -> dict[str, Any]:
         return {
@@ -104,6 +106,7 @@ class Status:
             ],
             "tokens": dict(self.tokens),
             "warnings": self.warnings,
+            "reminders": [f.to_json() for f in self.reminders],
         }
 
     def dumps(self, settings: Settings) -> str:
@@ -153,13 +156,19 @@ def collect(settings: Settings, store: Store, now: dt.datetime) -> Status:
     status.pauses = store.pauses()
     kv = key_values(settings, store)
     for account in settings.accounts.values():
-        expires = token_expiry_hook(account, settings, kv)
-        status.tokens[account.id] = expires
-        if expires is not None and expires - now < TOKEN_WARN:
-            when = show(expires, settings.tz)
-            verb = "已于" if expires <= now else "将于"
-            status.warnings.append(f"账号 {account.id} 的授权{verb} {when} 过期，请重新授权")
+        status.tokens[account.id] = token_expiry_hook(account, settings, kv)
+    status.reminders = _reminders(settings, store, now, status.tokens)
     return status
+
+
+def _reminders(settings: Settings, store: Store, now: dt.datetime,
+               tokens: dict[str, dt.datetime | None]) -> list[Any]:
+    """What the alert job would tell an owner about tokens, statistics and silent
+    accounts, read from the store: staff who run no daemon see it here."""
+    from socialbot import attention  # imports no SQL layer; here to keep status quick
+
+    return attention.for_status(settings, store, now,
+                                token_expiry=lambda account, _s, _kv: tokens.get(account.id))
 
 
 def key_values(settings: Settings, store: Store) -> Any:

@@ -170,6 +170,12 @@ def _print_status(report: Status, settings: Settings) -> None:
                  label(i.delivery.state), i.reason] for i in report.drafts]
         records(console, f"已存草稿，待人工群发（{len(report.drafts)}）",
                 [ID, ACCOUNT, TITLE, TIME, STATE, Col("请这样处理")], rows)
+    if report.reminders:
+        say(console, f"需要有人处理的提醒（{len(report.reminders)}）：", style="red")
+        for f in report.reminders:
+            where = f"{f.account}（{f.unit}）" if f.unit else f.account
+            say(console, f"! {f.label}｜{where}：{f.reason}", style="red")
+            say(console, f"  处理：{f.action}")
     if report.next_due:
         rows = [[str(i.delivery.post), i.delivery.account, i.title, show(i.delivery.due_at, tz),
                  label(i.delivery.state) + ("（暂停）" if i.delivery.paused else ""),
