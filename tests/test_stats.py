@@ -370,3 +370,62 @@ def test_weibo_followers_gained_needs_two_readings_in_the_window(tmp_path: Path)
     assert wechat is not None
     assert report.totals["followers_gained"].value == wechat + 30
     assert "采集不足两次" not in write_summary(report).body
+
+
+class Clock:
+    """The daemon's clock in a test: it says what it is set to."""
+
+    def __init__(self, at: dt.datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> dt.datetime:
+        return self.at
+
+
+def test_the_daily_job_runs_at_1030_and_retries_delayed_data_three_times_a_day(
+    campaign: Campaign
+) -> None:
+    from socialbot.scheduler import STATS_JOB, STATS_RETRY_JOB
+
+    day = campaign.day + dt.timedelta(days=1)
+    clock = Clock(dt.datetime.combine(day, dt.time(10, 30), BEIJING))
+    store = open_store(campaign.settings)
+    daemon = Daemon(campaign.settings, store, Channels(campaign.settings), stats=True,
+                    now=clock)
+
+    def run_retry() -> dt.datetime | None:
+        """Run the planned retry (as the scheduler would at its time); when was it due?"""
+        job = daemon.scheduler.get_job(STATS_RETRY_JOB)
+        if job is None:
+            return None
+        daemon.scheduler.remove_job(STATS_RETRY_JOB)
+        clock.at = job.trigger.run_date
+        job.func(*job.args, **job.kwargs)
+        return clock.at
+
+    try:
+        daemon.add_jobs(clock.at)  # registered, not started: no signal handlers, no loop
+        cron = daemon.scheduler.get_job(STATS_JOB)
+        assert cron.func == daemon.collect_stats
+        before = dt.datetime.combine(day, dt.time(9), BEIJING)
+        assert cron.trigger.get_next_fire_time(None, before) == clock.at
+        assert (cron.trigger.get_next_fire_time(None, clock.at + dt.timedelta(minutes=1))
+                == clock.at + dt.timedelta(days=1))
+
+        campaign.clock(day, 8)  # the platform has not finished yesterday (is_delay)
+        cron.func()
+        retries = [run_retry() for _ in range(4)]
+        hours = [r.astimezone(BEIJING).hour if r else None for r in retries]
+        assert hours == [12, 14, 16, None]  # every 2 hours, three times, then no more today
+
+        clock.at = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(10, 30), BEIJING)
+        campaign.clock(day + dt.timedelta(days=1), 8)  # delayed again: a new day, retries again
+        cron.func()
+        assert daemon.scheduler.get_job(STATS_RETRY_JOB) is not None
+        daemon.scheduler.remove_job(STATS_RETRY_JOB)
+
+        campaign.clock(day + dt.timedelta(days=1), 11)  # final: nothing to retry
+        cron.func()
+        assert daemon.scheduler.get_job(STATS_RETRY_JOB) is None
+    finally:
+        store.dispose()
