@@ -429,3 +429,54 @@ def test_the_daily_job_runs_at_1030_and_retries_delayed_data_three_times_a_day(
         assert daemon.scheduler.get_job(STATS_RETRY_JOB) is None
     finally:
         store.dispose()
+
+
+def test_follower_days_already_stored_are_not_asked_again(campaign: Campaign) -> None:
+    campaign.clock(campaign.day + dt.timedelta(days=1), 12)
+    wechat = ["--account", "shsmr_wechat", "--account", "shjc_wechat"]
+
+    def user_calls(since: dt.date, until: dt.date) -> list[str]:
+        before = len(campaign.platform.calls("wechat"))
+        done = campaign.cli("stats", "collect", "--since", since.isoformat(),
+                            "--until", until.isoformat(), *wechat)
+        assert done.exit_code == 0, done.output
+        return [c["endpoint"] for c in campaign.platform.calls("wechat")[before:]
+                if c["endpoint"] in ("datacube/getusersummary", "datacube/getusercumulate")]
+
+    # Days long before the campaign: nothing stored for them yet.
+    until = campaign.day - dt.timedelta(days=40)
+    since = until - dt.timedelta(days=29)
+    first = user_calls(since, until)
+    assert len(first) == 2 * 2 * 5  # two accounts, two APIs, 30 days in spans of 7
+
+    assert user_calls(since, until) == []  # the same range again: every day is stored
+    one_more = user_calls(since, until + dt.timedelta(days=1))
+    assert len(one_more) == 2 * 2  # only the new day
+    store = open_store(campaign.settings)
+    try:
+        rows = reach_store.account_rows(store)
+    finally:
+        store.dispose()
+    days = {r.day for r in rows
+            if r.key == "shsmr_wechat" and since <= r.day <= until + dt.timedelta(days=1)}
+    assert len(days) == 31  # and nothing was lost by not asking
+
+
+def test_follower_spans_cover_only_the_missing_days() -> None:
+    from socialbot.platforms.wechat.stats import _spans
+
+    d = dt.date(2022, 6, 1)
+
+    def days(*n: int) -> frozenset[dt.date]:
+        return frozenset(d + dt.timedelta(days=i) for i in n)
+
+    def spans(until: int, stored: frozenset[dt.date]) -> list[tuple[int, int]]:
+        return [((a - d).days, (b - d).days)
+                for a, b in _spans(d, d + dt.timedelta(days=until), stored)]
+
+    assert spans(29, frozenset()) == [(0, 6), (7, 13), (14, 20), (21, 27), (28, 29)]
+    assert spans(29, days(*range(30))) == []
+    assert spans(29, days(*range(29))) == [(29, 29)]  # the daily run: one new day
+    assert spans(29, days(*range(3, 29))) == [(0, 2), (29, 29)]  # 3 delayed days, not 30
+    # A span may run over stored days between missing ones: as few calls either way.
+    assert spans(9, days(1, 2, 3, 4, 5)) == [(0, 6), (7, 9)]
