@@ -249,7 +249,9 @@ class Daemon:
             log.info("守护进程已停止")
 
     def run_once(self) -> list[Report]:
-        """``run --once``: what is due now, then return (stop signals honoured)."""
+        """``run --once``: what is due now, then one alert pass, then return (stop
+        signals honoured). The alert pass comes after the sends, so a failure of this
+        very pass is told in it."""
         previous = {sig: signal.signal(sig, self.request_stop)
                     for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
@@ -261,7 +263,17 @@ class Daemon:
         if self.on_report:
             for report in reports:
                 self.on_report(report)
+        self.alert_once()
         return reports
+
+    def alert_once(self) -> None:
+        """One alert pass, digests sent at once (``run --once``); never fails the run."""
+        if self.alerts is None or not self.alerts.enabled or self.stop.is_set():
+            return
+        try:
+            self.alerts.once()
+        except Exception as exc:  # alerts must never stop publishing
+            log.error("本次提醒检查没有完成，下次运行时重试：%s", _describe(exc))
 
 
 def _describe(exc: BaseException) -> str:

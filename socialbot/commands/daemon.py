@@ -47,7 +47,8 @@ def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: st
 
     \b
     配置了 [alerts] 负责人时，常驻运行还会每分钟检查需要人工处理的情况（发布失败、
-    审核即将过期、授权到期、账号长期未更新等），按摘要通知负责人。
+    审核即将过期、授权到期、账号长期未更新等），按摘要通知负责人；--once 在发布之后
+    检查一次并立即发出（同一件事只提醒一次，放进 cron 每分钟运行也不会重复）。
 
     \b
     --once 的退出码：0 到期的都已发出（或没有到期的）；
@@ -75,7 +76,7 @@ def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: st
 
     worker = worker_identity(worker_name)
     alerts = None
-    if settings.alerts.owners and not once:
+    if settings.alerts.owners:  # --once: one alert pass after publishing
         from socialbot.alerts.job import AlertJob
 
         alerts = AlertJob(settings, store, worker=worker)
