@@ -268,6 +268,13 @@ def test_an_account_without_statistics_access_is_reported_once(campaign: Campaig
                 if c["endpoint"].startswith("datacube/")]
     refused = [n for n, c in enumerate(datacube) if c["errcode"] == 48001]
     assert refused == [len(datacube) - 1]  # refused once; no retry loop, nothing asked after
+    status = campaign.cli("status")  # staff who run no daemon see it there
+    assert "统计数据无法获取｜" in status.output and "48001" in status.output
+
+    again = campaign.cli("stats", "collect", "--account", "shjc_wechat",
+                         "--until", (campaign.day + dt.timedelta(days=2)).isoformat())
+    assert again.exit_code == 0, again.output  # verified again: the report is over
+    assert "统计数据无法获取" not in campaign.cli("status").output
 
 
 def test_the_daily_job_hands_unavailable_accounts_to_the_alert_hook(campaign: Campaign) -> None:
