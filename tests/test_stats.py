@@ -42,7 +42,8 @@ SECRETS = {
 
 @dataclass
 class Campaign:
-    """The sample campaign, published on the practice platform on Beijing day ``day``."""
+    """The sample campaign, published on the practice platform day by day (its clock and
+    the daemon's moved together) up to Beijing day ``day``, where the clock stays."""
 
     platform: PracticePlatform
     settings: Settings
@@ -53,6 +54,14 @@ class Campaign:
     def cli(self, *args: str) -> Result:
         return CliRunner().invoke(cli, ["--config", str(self.config), *args],
                                   catch_exceptions=False)
+
+    @property
+    def first(self) -> dt.date:
+        """A day on or before the first post (the sample posts go out one a day)."""
+        return self.day - dt.timedelta(days=29)
+
+    def at(self, day: dt.date, hour: int) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour), BEIJING)
 
     def clock(self, day: dt.date, hour: int) -> None:
         """The practice platform's clock, frozen at ``hour``:00 Beijing time on ``day``."""
@@ -85,7 +94,7 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Campaign]:
         settings = load_settings(config)
         register_accounts(platform, settings, settings.accounts.values())
         posts = sorted((REPO / "campaign" / "posts").glob("*.md"))
-        run_demo_queue(settings, posts, spacing=0.2, say=lambda _text: None)
+        run_demo_queue(settings, posts, platform=platform, say=lambda _text: None)
         day = platform.now().astimezone(BEIJING).date()
         yield Campaign(platform, settings, config, day, tmp_path / "socialbot.db")
     patch.undo()
@@ -155,13 +164,14 @@ def test_is_delay_is_retried_later_and_never_stored_as_zero(campaign: Campaign) 
     campaign.clock(day + dt.timedelta(days=1), 8)  # before 10:00: yesterday not final
     delayed = _wechat(campaign, "shsmr_wechat", "getarticletotaldetail", day, day)
     assert delayed["is_delay"] is True and delayed["list"]
+    unfinished = day.isoformat()
 
     first = campaign.cli("stats", "collect", "--until", day.isoformat(),
                          "--account", "shsmr_wechat", "--account", "shjc_wechat")
 
     assert first.exit_code == 0, first.output
     assert "尚未算完" in first.output and "is_delay" in first.output
-    assert _stored(campaign) == []  # nothing for the unfinished day, not a row of zeros
+    assert [d for _, d, _ in _stored(campaign) if d == unfinished] == []  # not a row of 0s
 
     campaign.clock(day + dt.timedelta(days=1), 11)
     final = _wechat(campaign, "shsmr_wechat", "getarticletotaldetail", day, day)
@@ -172,11 +182,12 @@ def test_is_delay_is_retried_later_and_never_stored_as_zero(campaign: Campaign) 
 
     assert again.exit_code == 0, again.output
     assert "尚未算完" not in again.output
-    stored = _stored(campaign)
-    assert stored and all(m["reads"] > 0 for _, _, m in stored)
-    reads = sorted(m["reads"] for _, _, m in stored)
+    stored = [m for _, d, m in _stored(campaign) if d == unfinished]
+    assert stored and all(m["reads"] > 0 for m in stored)
+    reads = sorted(m["reads"] for m in stored)
     answered = sorted(_latest(r)["read_user"] for acc in ("shsmr_wechat", "shjc_wechat")
-                      for r in _wechat(campaign, acc, "getarticletotaldetail", day, day)["list"])
+                      for r in _wechat(campaign, acc, "getarticletotaldetail", campaign.first,
+                                       day)["list"])
     assert reads == answered
 
 
@@ -205,7 +216,8 @@ def test_report_totals_equal_what_the_platform_answered(campaign: Campaign,
     report = json.loads((out / "report.json").read_text("utf-8"))
     totals = {k: v["value"] for k, v in report["totals"].items()}
     rows = [r for acc in ("shsmr_wechat", "shjc_wechat")
-            for r in _wechat(campaign, acc, "getarticletotaldetail", day, day)["list"]]
+            for r in _wechat(campaign, acc, "getarticletotaldetail", campaign.first,
+                             day)["list"]]
     assert len(rows) == totals["wechat_articles"] > 0
     for key, field in (("wechat_reads", "read_user"), ("wechat_shares", "share_user"),
                        ("wechat_zaikan", "zaikan_user"), ("wechat_likes", "like_user"),
@@ -217,8 +229,15 @@ def test_report_totals_equal_what_the_platform_answered(campaign: Campaign,
     for key, field in (("weibo_reposts", "reposts"), ("weibo_comments", "comments"),
                        ("weibo_likes", "attitudes")):
         assert totals[key] == sum(c[field] for c in counts), key
-    gained = sum(r["new_user"] for acc in ("shsmr_wechat", "shjc_wechat")
-                 for r in _wechat(campaign, acc, "getusersummary", day, day)["list"])
+    start = dt.date.fromisoformat(report["campaign"]["start"])
+    end = dt.date.fromisoformat(report["campaign"]["end"])
+    assert end == day
+    gained = 0
+    while start <= end:  # the campaign's days, in the API's spans of at most 7 days
+        span = min(end, start + dt.timedelta(days=6))
+        gained += sum(r["new_user"] for acc in ("shsmr_wechat", "shjc_wechat")
+                      for r in _wechat(campaign, acc, "getusersummary", start, span)["list"])
+        start = span + dt.timedelta(days=1)
     assert totals["followers_gained_wechat"] == gained
     weibo = report["totals"]["followers_gained_weibo"]
     assert weibo["value"] == last - first
@@ -280,8 +299,10 @@ def test_an_account_without_statistics_access_is_reported_once(campaign: Campaig
 def test_the_daily_job_hands_unavailable_accounts_to_the_alert_hook(campaign: Campaign) -> None:
     seen: list[tuple[str, str]] = []
     store = open_store(campaign.settings)
+    campaign.clock(campaign.day + dt.timedelta(days=3), 12)
     daemon = Daemon(campaign.settings, store, Channels(campaign.settings), stats=True,
-                    on_stats_unavailable=lambda account, why: seen.append((account, why)))
+                    on_stats_unavailable=lambda account, why: seen.append((account, why)),
+                    now=lambda: campaign.at(campaign.day + dt.timedelta(days=3), 12))
     try:
         with unverified(campaign, "shjc_wechat"):
             daemon.collect_stats()
@@ -303,7 +324,9 @@ def test_an_account_without_statistics_becomes_an_alert_until_figures_flow(
         campaign.settings, store, Channels(campaign.settings), stats=True,
         on_stats_unavailable=lambda account, why: attention.report_stats_unavailable(
             store, account, why, dt.datetime(2022, 6, 12, 2, 30, tzinfo=dt.UTC)),
-        on_stats_available=lambda account: attention.clear_stats_unavailable(store, account))
+        on_stats_available=lambda account: attention.clear_stats_unavailable(store, account),
+        now=lambda: campaign.at(campaign.day + dt.timedelta(days=3), 12))
+    campaign.clock(campaign.day + dt.timedelta(days=3), 12)
     now = dt.datetime(2022, 6, 12, 3, 0, tzinfo=dt.UTC)
     try:
         with unverified(campaign, "shjc_wechat"):
