@@ -25,6 +25,7 @@ from socialbot.store.schema import (
     metadata,
     schema_version,
 )
+from socialbot.store.versions_schema import create_tables as create_version_tables
 
 Step = Callable[[Connection, str], None]
 
@@ -115,6 +116,10 @@ def _m8_message_slots(conn: Connection, dialect: str) -> None:
         index.create(conn, checkfirst=True)
 
 
+def _m9_post_versions(conn: Connection, dialect: str) -> None:
+    create_version_tables(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Step]] = [
     (1, "queue, deliveries, attempts, audit (append-only), images, pauses, quota ledger",
      _m1_initial),
@@ -129,4 +134,6 @@ MIGRATIONS: list[tuple[int, str, Step]] = [
      _m7_alert_log),
     (8, "deliveries.message_slot, position, message_key: several posts in one send",
      _m8_message_slots),
+    (9, "post_versions: every saved text of a post, for the console's version history",
+     _m9_post_versions),
 ]
