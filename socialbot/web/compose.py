@@ -538,9 +538,9 @@ async def _upload(request: Request, viewer: Viewer) -> Response:
     await run_in_threadpool(store)
     existing = {str(v) for v in form.getlist("image_name[]")}
     number = 1
-    while f"图{number}" in existing:
+    while f"img{number}" in existing:
         number += 1
-    return console.page("_compose_image.html.j2", request, viewer, image_name=f"图{number}",
+    return console.page("_compose_image.html.j2", request, viewer, image_name=f"img{number}",
                         path=f"{UPLOADS}/{checked.file_name}", upload=checked, cover="")
 
 

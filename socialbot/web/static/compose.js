@@ -14,7 +14,7 @@
     var name = item.querySelector(".image-name").value.trim();
     if (!name) return;
     var body = d.getElementById("f-body");
-    var text = "\n![" + name + "](" + name + ")\n";
+    var text = "\n![图片](" + name + ")\n";
     var at = body.selectionStart || body.value.length;
     body.value = body.value.slice(0, at) + text + body.value.slice(body.selectionEnd || at);
     body.focus();
