@@ -43,7 +43,8 @@ def form(**changes: object) -> dict[str, object]:
         "digest": "今天是第15个“世界认可日”。", "author": "上海市场监管",
         "weibo": "【6·9世界认可日】控制台撰写的微博，一起来认识身边的认证认可！",
         "date": "2022-06-09", "link": "https://scjgj.sh.gov.cn/wad2022/world-accreditation-day",
-        "body": "今天，6月9日，是第15个“世界认可日”。", "accounts[]": ["shsmr_wechat", "shsmr_weibo"],
+        "body": "今天，6月9日，是第15个“世界认可日”。",
+        "accounts[]": ["shsmr_wechat", "shsmr_weibo"],
         "at": "2035-06-09 09:00", "cover": "",
     }
     data.update(changes)

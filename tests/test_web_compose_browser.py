@@ -85,12 +85,14 @@ def test_compose_with_live_preview_upload_save_edit_and_history(chromium, env, p
             "() => !!document.querySelector('#preview-cards .article img')")
         wait_for_checks_ok(page)
         drawn_with_shipped_font(page, "h1")
-        page.screenshot(path=str(SHOTS / "compose-desktop.png"), full_page=True)
 
         page.click("button.save")
         page.wait_for_url(re.compile(r".*/posts/\d+/edit\?saved=1$"))
         ready(page)
         assert "已保存" in page.locator("#compose-msg").inner_text()
+        page.locator("#preview-cards .article img").wait_for()
+        drawn_with_shipped_font(page, "#f-title")  # the saved text, in the page's own faces
+        page.screenshot(path=str(SHOTS / "compose-desktop.png"), full_page=True)
         queue_id = int(re.search(r"/posts/(\d+)/", page.url).group(1))
         post = env.db.post(queue_id)
         assert post.title == "实验室开放日" and post.author == "editor1"
@@ -152,6 +154,10 @@ def test_the_composer_is_usable_at_a_phone_width(chromium, env):
         page.fill("#f-body", "今天，6月9日，是第15个“世界认可日”。")
         page.locator("#f-title").press_sequentially("手机上写稿", delay=30)
         wait_preview_contains(page, "手机上写稿")
+        fits(page, 420)
+        page.goto(f"{env.url}/posts/{env.queued['0609-city']}/edit")
+        ready(page)
+        page.locator("#preview-cards .crop-235").wait_for()
         fits(page, 420)
         drawn_with_shipped_font(page, "h1")
         save = page.locator("button.save").bounding_box()
