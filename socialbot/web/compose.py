@@ -341,8 +341,11 @@ async def _edit_form(request: Request, viewer: Viewer) -> Response:
         raise HTTPException(409, f"稿件文件 {post.source} 第 {exc.line} 行：{exc} "
                                  "（请先在文件中改正）") from None
     message = "已保存" if request.query_params.get("saved") else ""
+    # The preview drawn into the page itself, so the page's font faces cover it too.
+    checked = await run_in_threadpool(check_draft, console, _state(request), viewer.person,
+                                      draft, post=post, at_text="", name=post.post_id)
     context = _context(console, viewer, draft, post=post, message=message,
-                       base_hash=post.content_hash)
+                       base_hash=post.content_hash, checked=checked)
     return console.page("compose.html.j2", request, viewer, **context)
 
 
