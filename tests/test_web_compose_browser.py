@@ -118,6 +118,14 @@ def test_compose_with_live_preview_upload_save_edit_and_history(chromium, env, p
         page.context.close()
 
 
+def open_composer(page, env) -> None:
+    """Signed in as an editor, on a new post's composer with its first preview in."""
+    sign_in(page, env, "editor1")
+    page.goto(f"{env.url}/compose")
+    ready(page)
+    page.locator("#preview-summary").wait_for()
+
+
 def wait_for_checks_ok(page) -> None:
     page.wait_for_function(
         "() => (document.querySelector('#preview-summary') || {innerText: ''})"
@@ -127,10 +135,7 @@ def wait_for_checks_ok(page) -> None:
 def test_inline_checks_sit_next_to_their_field(chromium, env):
     page = new_page(chromium, 1280)
     try:
-        sign_in(page, env, "editor1")
-        page.goto(f"{env.url}/compose")
-        ready(page)
-        page.locator("#preview-summary").wait_for()
+        open_composer(page, env)
         page.fill("#f-title", "检查就在栏旁")
         page.fill("#f-body", "今天，6月9日，是第15个“世界认可日”。")
         page.fill("#f-weibo", "认可" * 100)
@@ -147,10 +152,7 @@ def test_inline_checks_sit_next_to_their_field(chromium, env):
 def test_the_composer_is_usable_at_a_phone_width(chromium, env):
     page = new_page(chromium, 420, 860)
     try:
-        sign_in(page, env, "editor1")
-        page.goto(f"{env.url}/compose")
-        ready(page)
-        page.locator("#preview-summary").wait_for()
+        open_composer(page, env)
         page.fill("#f-body", "今天，6月9日，是第15个“世界认可日”。")
         page.locator("#f-title").press_sequentially("手机上写稿", delay=30)
         wait_preview_contains(page, "手机上写稿")
