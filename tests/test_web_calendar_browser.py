@@ -76,7 +76,14 @@ def test_drag_to_reschedule_and_a_refused_drag_in_the_browser(chromium, env, sho
                             ).count() == 1
 
         wechat = delivery(env, "1001-a", "shsmr_wechat")
-        full_day = day_of(env, delivery(env, "1002-b", "shsmr_wechat"))
+        # The next day's one mass send was made from the 公众号 backend: a move there is
+        # refused (a day with room would simply take the article into its daily message).
+        from socialbot.store import quota
+        full_day = day_of(env, wechat) + dt.timedelta(days=1)
+        with env.db.tx() as conn:
+            quota.mark_exhausted(conn, env.settings.accounts["shsmr_wechat"],
+                                 dt.datetime.combine(full_day, dt.time(12),
+                                                     tzinfo=env.settings.tz))
         open_calendar(page, env, month_of(env, wechat))
         page.locator(f"[data-delivery='{wechat.id}']").drag_to(
             page.locator(f"[data-day='{full_day.isoformat()}']"))
