@@ -96,7 +96,7 @@ class WeiboPlatform(Platform):
 
     def token_expiry(self, account: Account, settings: Settings,
                      kv: Any) -> dt.datetime | None:
-        from socialbot.platforms.weibo.channel import token_expiry
+        from socialbot.platforms.weibo.tokens import token_expiry  # no HTTP stack for status
 
         return token_expiry(_account(account), settings, kv)
 
