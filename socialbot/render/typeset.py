@@ -10,26 +10,32 @@ fill lines greedily.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 from PIL import ImageFont
 
 from socialbot.linebreak import KEEP_TOGETHER, NO_END, NO_START, cached_clusters, clusters, is_cjk
-from socialbot.render.fonts import ImageError, check_glyphs, field_label, load_font
+from socialbot.render.fonts import (
+    ImageError,
+    Measurable,
+    check_glyphs,
+    field_label,
+    load_font,
+    measure,
+    sized_face,
+)
 
 __all__ = ["KEEP_TOGETHER", "NO_END", "NO_START", "clusters", "fit_text", "wrap_cjk"]
 
 FEWER_LINES_TOLERANCE = 0.12
 
 
-@functools.lru_cache(maxsize=65536)
-def text_width(font: ImageFont.FreeTypeFont, text: str) -> float:
+def text_width(font: Measurable, text: str) -> float:
     """Advance width, memoised: bisection and balancing re-measure the same clusters."""
-    return font.getlength(text)
+    return measure(font, "width", text, lambda face: face.getlength(text))
 
 
-def _split_wide(cluster: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
+def _split_wide(cluster: str, font: Measurable, max_width: float) -> list[str]:
     """Last resort for a cluster wider than the line: break between characters.
 
     Breaks back off to a position kinsoku allows when there is one.
@@ -54,7 +60,7 @@ def _split_wide(cluster: str, font: ImageFont.FreeTypeFont, max_width: float) ->
 
 
 def _wrap(
-    text: str, font: ImageFont.FreeTypeFont, max_width: float, split_long: bool
+    text: str, font: Measurable, max_width: float, split_long: bool
 ) -> list[str] | None:
     """Greedy line filling; None if a cluster is too wide and splitting is off."""
     lines: list[str] = []
@@ -77,7 +83,7 @@ def _wrap(
             else:
                 *full, line = _split_wide(cluster, font, max_width)
                 lines.extend(full)
-                width = font.getlength(line)
+                width = text_width(font, line)
         lines.append(line)
     return lines
 
@@ -151,14 +157,17 @@ _OPENING = frozenset("“‘《「『（【〔〈〖［｛")
 _CLOSING = frozenset("”’》」』）】〕〉〗］｝，。、；：！？")
 
 
-@functools.lru_cache(maxsize=4096)
-def _ink_x(font: ImageFont.FreeTypeFont, ch: str) -> tuple[float, float]:
-    """Blank space left and right of a glyph's ink within its advance."""
-    mask, (off_x, _y) = font.getmask2(ch)
-    box = mask.getbbox()
-    if box is None:
-        return 0.0, 0.0
-    return off_x + box[0], font.getlength(ch) - (off_x + box[2])
+def _ink_x(font: Measurable, ch: str) -> tuple[float, float]:
+    """Blank space left and right of a glyph's ink within its advance (memoised)."""
+
+    def ink(face: ImageFont.FreeTypeFont) -> tuple[float, float]:
+        mask, (off_x, _y) = face.getmask2(ch)
+        box = mask.getbbox()
+        if box is None:
+            return 0.0, 0.0
+        return off_x + box[0], face.getlength(ch) - (off_x + box[2])
+
+    return measure(font, "ink_x", ch, ink)
 
 
 def optical_trim(font: ImageFont.FreeTypeFont, line: str) -> tuple[float, float]:
@@ -175,18 +184,21 @@ def optical_trim(font: ImageFont.FreeTypeFont, line: str) -> tuple[float, float]
     return left, right
 
 
-@functools.lru_cache(maxsize=256)
-def ink_extent(font: ImageFont.FreeTypeFont) -> tuple[int, int]:
+def ink_extent(font: Measurable) -> tuple[int, int]:
     """(top, bottom) of a typical ideograph relative to the baseline.
 
     Lines are stacked by baseline and centred by ink, so titles look centred
     whatever the font's ascender/descender metrics say.
     """
-    _l, top, _r, bottom = font.getbbox("国", anchor="ls")
-    return top, bottom
+
+    def extent(face: ImageFont.FreeTypeFont) -> tuple[int, int]:
+        _l, top, _r, bottom = face.getbbox("国", anchor="ls")
+        return top, bottom  # type: ignore[return-value]
+
+    return measure(font, "ink_extent", "国", extent)
 
 
-def block_height(font: ImageFont.FreeTypeFont, n_lines: int, line_spacing: float) -> float:
+def block_height(font: Measurable, n_lines: int, line_spacing: float) -> float:
     """Ink height of ``n_lines`` lines spaced ``line_spacing`` x font size apart."""
     top, bottom = ink_extent(font)
     return (bottom - top) + (n_lines - 1) * font.size * line_spacing
@@ -219,7 +231,7 @@ def fit_text(
     check_glyphs(text, load_font(min_size, font_path, index), field)
 
     def attempt(size: int, split_long: bool = False) -> list[str] | None:
-        font = load_font(size, font_path, index)
+        font = sized_face(size, font_path, index)  # opened only if not measured before
         pad = 2 * stroke * size
         lines = _wrap(text, font, box_w - pad, split_long)
         if lines is None or len(lines) > max_lines:
