@@ -10,7 +10,8 @@ series), ``outcomes`` (write the transition the pipeline decided), ``quota`` (th
 ledger), ``audit`` (append-only), ``policy`` (may this delivery go out?). Underneath:
 ``db`` (engine, transactions), ``schema`` + ``migrations`` (versioned), ``kv`` (tokens,
 memos, leases), ``content`` (rendered JSON, images once), ``recurrence`` (cron),
-``times``, ``models``.
+``times``, ``models``. Beside them, ``lite``: what ``status`` reads, over ``sqlite3``
+without SQLAlchemy (``open_reader``).
 """
 
 from __future__ import annotations
