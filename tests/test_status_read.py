@@ -9,7 +9,6 @@ path read them.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,7 @@ from socialbot.store.migrations import MIGRATIONS
 from socialbot.store.models import State
 from socialbot.store.schema import deliveries
 from socialbot.store.sql import SqlStore
-from tests import processes
+from tests.helpers import modules_loaded_by
 
 WEIBO_TOKEN = "weibo-token-for-status"
 AT = NOW + dt.timedelta(hours=1)
@@ -155,18 +154,6 @@ def test_the_reader_knows_the_latest_migration():
 
 
 def test_status_on_sqlite_loads_neither_sqlalchemy_nor_rendering(busy_queue, settings):
-    probe = (
-        "import sys\n"
-        "from socialbot.cli import main\n"
-        "try:\n"
-        f"    main(args=['--config', {str(settings.path)!r}, 'status'], standalone_mode=False)\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "finally:\n"
-        "    heavy = [m for m in ('sqlalchemy', 'PIL', 'jinja2', 'markdown_it', 'requests',\n"
-        "                         'socialbot.render') if m in sys.modules]\n"
-        "    print('HEAVY', heavy)\n"
-    )
-    out = processes.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                        check=True, timeout=300).stdout
-    assert "HEAVY []" in out and "需要处理" in out
+    loaded, out = modules_loaded_by(["--config", str(settings.path), "status"], (
+        "sqlalchemy", "PIL", "jinja2", "markdown_it", "requests", "socialbot.render"))
+    assert loaded == [] and "需要处理" in out
