@@ -28,11 +28,11 @@ from typing import Any, TypeVar
 from PIL import ImageFont
 
 DEFAULT_FONT_INDEX = 2  # "Noto Sans CJK SC" Regular inside the TTC
+DEFAULT_FONT_NAME = "Noto Sans CJK SC"
 FACE_CACHE = 12  # open faces kept (about one post's fields and the sizes they try)
 _MEMO_LIMIT = 65536  # memoised measurements before the memo starts over
 _MISSING = object()
 T = TypeVar("T")
-DEFAULT_FONT_NAME = "Noto Sans CJK SC"
 
 # A private-use code point no font maps; its rendering is the .notdef glyph.
 _NOTDEF_PROBE = "\U0010fffd"
@@ -133,6 +133,7 @@ class SizedFace:
     """
 
     __slots__ = ("index", "path", "size")
+    layout_engine = ImageFont.Layout.BASIC  # as _load opens it
 
     def __init__(self, path: str, index: int, size: int):
         self.path, self.index, self.size = path, index, size
@@ -162,7 +163,7 @@ _MEMO: dict[tuple[Any, ...], Any] = {}
 
 def measure(font: Measurable, kind: str, item: str,
             compute: Callable[[ImageFont.FreeTypeFont], T]) -> T:
-    """``compute(face)`` memoised by (file, face index, size, kind, item).
+    """``compute(face)`` memoised by (file, face index, size, layout, kind, item).
 
     The key names the face instead of holding it, so the memo keeps no face open
     (``FACE_CACHE`` alone decides that); it starts over after ``_MEMO_LIMIT`` entries.
@@ -170,7 +171,7 @@ def measure(font: Measurable, kind: str, item: str,
     path = font.path
     if not isinstance(path, str):  # a face from bytes: nothing stable to key it by
         return compute(opened(font))
-    key = (path, font.index, font.size, kind, item)
+    key = (path, font.index, font.size, font.layout_engine, kind, item)
     found = _MEMO.get(key, _MISSING)
     if found is _MISSING:
         if len(_MEMO) >= _MEMO_LIMIT:
