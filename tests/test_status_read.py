@@ -41,9 +41,10 @@ def busy_queue(db, settings, monkeypatch):  # type: ignore[no-untyped-def]
     unknown = add(db, settings, tiny_rendered("b", seed=2), ["mass_service"], AT)
     stale = add(db, settings, tiny_rendered("c", seed=3), ["svc_wechat"], AT)
     add(db, settings, tiny_rendered("d", seed=4), ["sub_wechat"], AT)  # held for review
-    for n in range(2):  # in the hour of LATER: they count against the Weibo bucket
+    # The Weibo bucket is LATER's hour: its first instant counts, the next hour's does not.
+    for n, minutes in enumerate((0, 5, 6, 60)):
         add(db, settings, tiny_rendered(f"h{n}", seed=30 + n), ["city_weibo"],
-            LATER + dt.timedelta(minutes=5 + n))
+            LATER + dt.timedelta(minutes=minutes))
     for n in range(12):  # more than status lists as next
         add(db, settings, tiny_rendered(f"n{n}", title=f"下一篇{n}", seed=10 + n),
             ["city_weibo"], NOW + dt.timedelta(days=1, minutes=n))
@@ -80,7 +81,7 @@ def test_the_light_reader_answers_as_the_store_does(busy_queue, settings):
         State.FAILED, State.UNKNOWN, State.SENDING, State.QUEUED}
     assert len(full.next_due) == 10 and full.pauses and full.tokens["city_weibo"]
     assert {q.account: q.used for q in full.quota} == {
-        "sub_wechat": 1, "mass_service": 2, "city_weibo": 2}
+        "sub_wechat": 1, "mass_service": 2, "city_weibo": 3}
     assert any("city_weibo" in w for w in full.warnings)
 
 
