@@ -32,9 +32,7 @@ from socialbot.platforms.weibo.api import WeiboClient
 from socialbot.platforms.weibo.checks import weibo_problems
 from socialbot.platforms.weibo.part import status_of
 from socialbot.platforms.weibo.textcount import URL_RE
-from socialbot.platforms.weibo.tokens import token_expiry, token_expiry_key
-
-__all__ = ["WeiboChannel", "token_expiry", "token_expiry_key"]
+from socialbot.platforms.weibo.tokens import token_expiry_key
 from socialbot.rendered import RenderedPost
 from socialbot.times import show
 
