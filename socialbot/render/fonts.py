@@ -211,7 +211,7 @@ def _is_missing(path: str, index: int, ch: str) -> bool:
     return (mask.size, bytes(mask)) == _notdef_signature(path, index)
 
 
-def missing_glyphs(text: str, font: ImageFont.FreeTypeFont) -> list[str]:
+def missing_glyphs(text: str, font: Measurable) -> list[str]:
     """Distinct characters of ``text`` that ``font`` would draw as .notdef (tofu).
 
     Pillow has no "has glyph" query, so each character is rendered once at a
@@ -231,14 +231,14 @@ def missing_glyphs(text: str, font: ImageFont.FreeTypeFont) -> list[str]:
     return list(seen)
 
 
-def check_glyphs(text: str, font: ImageFont.FreeTypeFont, field: str | None) -> None:
+def check_glyphs(text: str, font: Measurable, field: str | None) -> None:
     """Raise ImageError naming the field if any character would render as tofu."""
     missing = missing_glyphs(text, font)
     if not missing:
         return
     chars = "、".join(f"“{ch}”（U+{ord(ch):04X}）" for ch in missing)
     raise ImageError(
-        f"{field_label(field)}中的字符{chars}在字体 {font_name(font)} 中不存在，无法排版；"
+        f"{field_label(field)}中的字符{chars}在字体 {font_name(opened(font))} 中不存在，无法排版；"
         "请改用常用字或更换字体",
         field=field,
         detail=missing,

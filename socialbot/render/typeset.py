@@ -228,7 +228,7 @@ def fit_text(
     if not text.strip():
         raise ImageError(f"{field_label(field)}为空，无法排版", field=field)
     box_w, box_h = box
-    check_glyphs(text, load_font(min_size, font_path, index), field)
+    check_glyphs(text, sized_face(min_size, font_path, index), field)  # no face opened
 
     def attempt(size: int, split_long: bool = False) -> list[str] | None:
         font = sized_face(size, font_path, index)  # opened only if not measured before
