@@ -1,8 +1,8 @@
 """``status`` on SQLite reads through ``store.lite`` (sqlite3): the same answers as the store.
 
 One database holds every kind of row status reports (failed, unknown, stale sending,
-held for review, next due, a pause, quota sends and an exhausted bucket, a remembered
-token expiry); the report and the printed command output must be identical whichever
+held for review, left as a draft, next due, a day's message of two articles, a pause,
+quota sends and an exhausted bucket, a remembered token expiry); the report and the printed command output must be identical whichever
 path read them.
 """
 
@@ -45,6 +45,10 @@ def busy_queue(db, settings, monkeypatch):  # type: ignore[no-untyped-def]
     for n, minutes in enumerate((0, 5, 6, 60)):
         add(db, settings, tiny_rendered(f"h{n}", seed=30 + n), ["city_weibo"],
             LATER + dt.timedelta(minutes=minutes))
+    for n in range(2):  # one day's message: two articles, one send against the quota
+        add(db, settings, tiny_rendered(f"m{n}", seed=40 + n), ["mass_service"],
+            NOW + dt.timedelta(days=2, minutes=n))
+    drafted = add(db, settings, tiny_rendered("e", seed=5), ["svc_wechat"], AT)
     for n in range(12):  # more than status lists as next
         add(db, settings, tiny_rendered(f"n{n}", title=f"下一篇{n}", seed=10 + n),
             ["city_weibo"], NOW + dt.timedelta(days=1, minutes=n))
@@ -55,6 +59,7 @@ def busy_queue(db, settings, monkeypatch):  # type: ignore[no-untyped-def]
                        "next_check_at": LATER + dt.timedelta(minutes=10)}),
             (stale, {"state": State.SENDING.value, "claimed_by": "otherhost/1/abc",
                      "lease_until": NOW}),
+            (drafted, {"state": State.DRAFTED.value, "remote_id": "draft-media-1"}),
         ):
             conn.execute(update(deliveries).where(deliveries.c.post == post).values(**values))
         quota.record_send_in(conn, "mass_service", quota.rule_for(settings.accounts[
@@ -80,8 +85,13 @@ def test_the_light_reader_answers_as_the_store_does(busy_queue, settings):
     assert {i.delivery.state for i in full.attention} == {
         State.FAILED, State.UNKNOWN, State.SENDING, State.QUEUED}
     assert len(full.next_due) == 10 and full.pauses and full.tokens["city_weibo"]
+    assert [i.delivery.state for i in full.drafts] == [State.DRAFTED]
+    slots = [d.message_slot for d, _title in busy_queue.live_work()
+             if d.account == "mass_service" and d.state != State.UNKNOWN]
+    assert len(slots) == 2 and len(set(slots)) == 1 and None not in slots  # one send
+    # mass_service: one send recorded, the unknown one, and one message of two articles.
     assert {q.account: q.used for q in full.quota} == {
-        "sub_wechat": 1, "mass_service": 2, "city_weibo": 3}
+        "sub_wechat": 1, "mass_service": 3, "city_weibo": 3}
     assert any("city_weibo" in w for w in full.warnings)
 
 
