@@ -2,8 +2,8 @@
 
 One database holds every kind of row status reports (failed, unknown, stale sending,
 held for review, left as a draft, next due, a day's message of two articles, a pause,
-quota sends and an exhausted bucket, a remembered token expiry); the report and the printed command output must be identical whichever
-path read them.
+quota sends and an exhausted bucket, a remembered token expiry); the report and the
+printed command output must be identical whichever path read them.
 """
 
 from __future__ import annotations
