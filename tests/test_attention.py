@@ -238,14 +238,14 @@ def test_status_shows_what_needs_a_person_without_the_daemon(
 
     from socialbot import status
     from socialbot.cli import cli
-    from socialbot.commands import daemon as daemon_commands
+    from socialbot.commands import status as status_command
 
     last = AT - dt.timedelta(days=12)
     add(db, settings, tiny_rendered(), ["city_weibo"], last, now=last - dt.timedelta(days=1))
     run_due(settings, db, FakeChannels(settings), last)
     attention.report_stats_unavailable(db, "sub_wechat", "未认证账号没有数据接口权限（48001）",
                                        AT - dt.timedelta(hours=2))
-    monkeypatch.setattr(daemon_commands, "utcnow", lambda: AT)
+    monkeypatch.setattr(status_command, "utcnow", lambda: AT)
     expiring = {"city_weibo": AT + dt.timedelta(days=2)}
     monkeypatch.setattr(status, "token_expiry_hook",
                         lambda account, _settings, _kv: expiring.get(account.id))
