@@ -49,6 +49,7 @@ def busy_queue(db, settings, monkeypatch):  # type: ignore[no-untyped-def]
         add(db, settings, tiny_rendered(f"m{n}", seed=40 + n), ["mass_service"],
             NOW + dt.timedelta(days=2, minutes=n))
     drafted = add(db, settings, tiny_rendered("e", seed=5), ["svc_wechat"], AT)
+    sent = add(db, settings, tiny_rendered("f", seed=6), ["svc_wechat"], AT)
     for n in range(12):  # more than status lists as next
         add(db, settings, tiny_rendered(f"n{n}", title=f"下一篇{n}", seed=10 + n),
             ["city_weibo"], NOW + dt.timedelta(days=1, minutes=n))
@@ -60,6 +61,7 @@ def busy_queue(db, settings, monkeypatch):  # type: ignore[no-untyped-def]
             (stale, {"state": State.SENDING.value, "claimed_by": "otherhost/1/abc",
                      "lease_until": NOW}),
             (drafted, {"state": State.DRAFTED.value, "remote_id": "draft-media-1"}),
+            (sent, {"state": State.SENT.value, "sent_at": AT, "remote_id": "m-1"}),
         ):
             conn.execute(update(deliveries).where(deliveries.c.post == post).values(**values))
         quota.record_send_in(conn, "mass_service", quota.rule_for(settings.accounts[
@@ -80,6 +82,8 @@ def test_the_light_reader_answers_as_the_store_does(busy_queue, settings):
     finally:
         reader.dispose()
     full = collect(settings, busy_queue, LATER)
+    assert reader_answers(settings, "last_sent") == busy_queue.last_sent() != {}
+    assert reader_answers(settings, "first_post_at") == busy_queue.first_post_at()
     assert light.dumps(settings) == full.dumps(settings)
     # The comparison covers every part of the report.
     assert {i.delivery.state for i in full.attention} == {
@@ -93,6 +97,15 @@ def test_the_light_reader_answers_as_the_store_does(busy_queue, settings):
     assert {q.account: q.used for q in full.quota} == {
         "sub_wechat": 1, "mass_service": 3, "city_weibo": 3}
     assert any(f.account == "city_weibo" for f in full.reminders)  # the token expires soon
+
+
+def reader_answers(settings, method: str):  # type: ignore[no-untyped-def]
+    reader = lite.open_lite_reader(settings.database_url)
+    assert reader is not None
+    try:
+        return getattr(reader, method)()
+    finally:
+        reader.dispose()
 
 
 def test_the_command_prints_the_same_through_either_path(busy_queue, settings, monkeypatch):
