@@ -65,8 +65,7 @@ def open_store(settings: Settings | str) -> SqlStore:
 def open_reader(settings: Settings) -> LiteReader | SqlStore:
     """What ``status`` reads: the light ``sqlite3`` reader when it can answer, else the store.
 
-    Both answer ``live_work``, ``bucket_use``, ``pauses`` and ``kv().get`` alike; call
-    ``dispose()`` when done.
+    Both answer what ``status.StatusSource`` names alike; call ``dispose()`` when done.
     """
     from socialbot.store.lite import open_lite_reader
 

@@ -1,7 +1,8 @@
 """A read-only view of a SQLite queue over the standard library's ``sqlite3``.
 
-``socialbot status`` asks four things (the live work, each account's quota bucket, the
-pauses, a remembered token expiry) and is run by cron and monitoring every few minutes.
+``socialbot status`` asks a few things (the live work, each account's quota bucket, the
+last send per account, the first post, the pauses, remembered key-value data) and is run
+by cron and monitoring every few minutes.
 Importing SQLAlchemy alone costs that command more than ten times the start of Python,
 so on SQLite it reads through this module instead: the same rows, the same SQL shape,
 the same records (``store.models``), in one read transaction and without migrating.
