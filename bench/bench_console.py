@@ -10,10 +10,16 @@ request. Then it opens the calendar's month view in Debian's Chromium (no system
 as on a staff PC without CJK fonts) and prints the browser's navigation timing: server
 answer, DOMContentLoaded, load, and when the page is shown (console.js waits for the
 font), median of 5 loads.
+
+Last, the composer's live preview in the same browser: on the edit page of a post to the
+WeChat account, one character is typed into a field 20 times; each time the page's own
+clock (performance.now()) runs from the keystroke until htmx has swapped in a preview
+that shows it. The figure includes the composer's 300 ms typing pause (debounce).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import re
@@ -23,7 +29,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import requests
 import uvicorn
@@ -73,6 +81,11 @@ def fill(settings, db, count: int) -> dt.datetime:
         rendered = dataclasses.replace(base.rendered, post_id=post_id)
         entries.append(dataclasses.replace(base, post_id=post_id, rendered=rendered,
                                            label=post_id, at=start + step * i))
+    # One post to the WeChat account too, after that month, for the composer: its edit
+    # page shows the chat card and the article.
+    entries.append(prepare(settings, "0609-world-accreditation-day.md",
+                           targets=("shsmr_wechat",), at=start + dt.timedelta(days=35),
+                           author="editor", channels=None))
     add_entries(db, settings, entries, dt.datetime.now(dt.UTC), actor="editor")
     return start
 
@@ -84,15 +97,17 @@ NAVIGATION = """() => {
 }"""
 
 
-def browser_month(url: str, cookie: dict, path: str, runs: int = 5) -> None:
-    """The month view in Chromium: navigation timing, median of ``runs`` loads."""
+@contextlib.contextmanager
+def fontless_browser(cookie: dict) -> Iterator[Any]:
+    """A page of Debian's Chromium with no system fonts, signed in with ``cookie``
+    (None when chromium is not installed)."""
     import shutil
 
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if not executable:
-        print("calendar in Chromium: skipped (Debian's chromium is not installed)")
+        yield None
         return
     with tempfile.TemporaryDirectory() as fonts, sync_playwright() as pw:
         conf = Path(fonts) / "fonts.conf"
@@ -106,15 +121,24 @@ def browser_month(url: str, cookie: dict, path: str, runs: int = 5) -> None:
             context.add_cookies([cookie])
             page = context.new_page()
             page.set_default_timeout(120_000)
-            figures = []
-            for _ in range(runs + 1):  # the first load warms the font cache; not counted
-                page.goto(url + path, wait_until="load")
-                page.wait_for_function("document.documentElement.style.display !== 'none'")
-                shown = page.evaluate("performance.now()")
-                figures.append({**page.evaluate(NAVIGATION), "shown": shown})
-            figures = figures[1:]
+            yield page
         finally:
             browser.close()
+
+
+def browser_month(url: str, cookie: dict, path: str, runs: int = 5) -> None:
+    """The month view in Chromium: navigation timing, median of ``runs`` loads."""
+    with fontless_browser(cookie) as page:
+        if page is None:
+            print("calendar in Chromium: skipped (Debian's chromium is not installed)")
+            return
+        figures = []
+        for _ in range(runs + 1):  # the first load warms the font cache; not counted
+            page.goto(url + path, wait_until="load")
+            page.wait_for_function("document.documentElement.style.display !== 'none'")
+            shown = page.evaluate("performance.now()")
+            figures.append({**page.evaluate(NAVIGATION), "shown": shown})
+        figures = figures[1:]
     items = figures[0]["items"]
     line = ", ".join(f"{name} {statistics.median(f[key] for f in figures):.0f} ms"
                      for name, key in (("server answer", "response"),
@@ -122,6 +146,53 @@ def browser_month(url: str, cookie: dict, path: str, runs: int = 5) -> None:
                                        ("shown", "shown")))
     print(f"calendar month view in Chromium ({items} deliveries on the page, median of "
           f"{runs}): {line}")
+
+
+# Types one character at the end of a field, then resolves with the milliseconds until a
+# swapped-in preview shows the field's new ending (-1 after 20 s: reported, not hung).
+TYPE_AND_WAIT = """async ([selector, ch]) => {
+  const field = document.querySelector(selector);
+  const cards = () => (document.querySelector('#preview-cards') || {innerText: ''}).innerText;
+  const norm = s => s.replace(/\\s+/g, '');
+  const t0 = performance.now();
+  let resolve;
+  const done = new Promise(r => {
+    resolve = r;
+    const check = () => {
+      if (norm(cards()).includes(norm(field.value).slice(-12))) {
+        document.body.removeEventListener('htmx:afterSettle', check);
+        resolve(performance.now() - t0);
+      }
+    };
+    document.body.addEventListener('htmx:afterSettle', check);
+  });
+  setTimeout(() => resolve(-1), 20000);
+  field.value += ch;
+  field.dispatchEvent(new Event('input', {bubbles: true}));
+  return await done;
+}"""
+
+
+def browser_preview(url: str, cookie: dict, queue_id: int, keystrokes: int = 20) -> None:
+    """Keystroke-to-preview time in Chromium (median and worst), typing in two fields."""
+    with fontless_browser(cookie) as page:
+        if page is None:
+            print("live preview in Chromium: skipped (Debian's chromium is not installed)")
+            return
+        page.goto(f"{url}/posts/{queue_id}/edit")
+        page.locator("#preview-cards .crop-235").wait_for()
+        for label, selector in (("title (cover redrawn)", "#f-title"), ("body", "#f-body")):
+            if selector == "#f-title":  # room for 21 more characters (WeChat takes 32)
+                page.fill(selector, "世界认可日")
+            page.evaluate(TYPE_AND_WAIT, [selector, "测"])  # warm-up, not counted
+            times = [page.evaluate(TYPE_AND_WAIT, [selector, str(i % 10)])
+                     for i in range(keystrokes)]
+            if min(times) < 0:
+                problems = page.locator(".check.problem").all_inner_texts()
+                raise SystemExit(f"a preview never showed the typed text ({label}): {problems}")
+            print(f"live preview, typing in {label}: median {statistics.median(times):6.1f} ms"
+                  f"  worst {max(times):6.1f} ms  ({keystrokes} keystrokes, incl. the 300 ms "
+                  "typing pause)")
 
 
 def timed(session: requests.Session, url: str, runs: int = 7) -> tuple[float, float, int]:
@@ -172,7 +243,9 @@ def main(count: int) -> None:
                 print(f"{name:12s} median {median * 1000:7.1f} ms  worst {worst * 1000:7.1f} ms"
                       f"  {size / 1024:7.0f} KiB")
             cookie = next(c for c in s.cookies if c.name == "sb_session")
-            browser_month(url, {"name": cookie.name, "value": cookie.value, "url": url}, month)
+            signed_in = {"name": cookie.name, "value": cookie.value, "url": url}
+            browser_month(url, signed_in, month)
+            browser_preview(url, signed_in, count + 1)
         finally:
             server.should_exit = True
             thread.join(30)

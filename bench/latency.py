@@ -55,8 +55,7 @@ class LatencyProxy:
 
             do_GET = do_POST = _forward
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def base(self, path: str = "") -> str:
@@ -70,3 +69,11 @@ class LatencyProxy:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join()
+
+
+class _Server(ThreadingHTTPServer):
+    """Threads per connection; a backlog for a burst of workers (socketserver's is 5,
+    and a dropped SYN costs the client a 1 s retransmit the benchmark would count)."""
+
+    daemon_threads = True
+    request_queue_size = 1024

@@ -25,16 +25,17 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from socialbot import status
 from socialbot.alerts.model import Alert, AlertKind
 from socialbot.config import Account, Settings
 from socialbot.quota_rules import PLATFORM_TZ
-from socialbot.store.base import Store
 from socialbot.store.models import State, label
-from socialbot.store.quota import rule_for
 from socialbot.times import show
+
+if TYPE_CHECKING:  # imported for types only: ``status`` imports this module, keep it light
+    from socialbot.store.base import Store
 
 TOKEN_WARNING = dt.timedelta(days=7)
 STATS_KEY = "attention:stats_unavailable:"
@@ -87,6 +88,20 @@ def findings(settings: Settings, store: Store, now: dt.datetime, *, kv: Any = No
     found = deliveries(settings, store, now)
     found += quota_exhausted(settings, store, now)
     found += tokens_expiring(settings, store, now, kv=kv, token_expiry=token_expiry)
+    found += stats_unavailable(settings, store, now)
+    found += silent_accounts(settings, store, now)
+    return found
+
+
+#: What ``socialbot status`` adds of these findings: conditions a person must fix that
+#: its own delivery list does not show, so staff who run no daemon still see them.
+STATUS_KINDS = (AlertKind.TOKEN_EXPIRING, AlertKind.STATS_UNAVAILABLE, AlertKind.ACCOUNT_SILENT)
+
+
+def for_status(settings: Settings, store: Store, now: dt.datetime, *,
+               token_expiry: TokenExpiry | None = None) -> list[Finding]:
+    """The ``STATUS_KINDS`` findings, read from the store only (no platform call)."""
+    found = tokens_expiring(settings, store, now, token_expiry=token_expiry)
     found += stats_unavailable(settings, store, now)
     found += silent_accounts(settings, store, now)
     return found
@@ -176,6 +191,8 @@ def quota_exhausted(settings: Settings, store: Store, now: dt.datetime) -> list[
     a day); it is news when the platform refused for lack of quota (a send from the
     platform's console may have used it) or more is planned than the bucket holds.
     """
+    from socialbot.store.quota import rule_for  # the SQL layer: not at import time
+
     found = []
     for account in settings.accounts.values():
         rule = rule_for(account)

@@ -15,9 +15,7 @@ import click
 from socialbot import __version__
 from socialbot.commands import zh
 from socialbot.commands.context import AppContext
-from socialbot.commands.output import setup_logging
 from socialbot.commands.plugins import PluginGroup
-from socialbot.redact import install_redaction
 
 zh.install()  # before the decorators below: Click words some help texts as they run
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -45,7 +43,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
             "网页控制台：在浏览器中审核稿件、查看待处理事项（与命令行共用配置和数据库）。"),
     "users": ("users", "users",
               "工作人员账号：添加、列出、停用、启用，修改密码（控制台登录用）。"),
-    "status": ("daemon", "status", "运行状况：即将发布、需要处理的问题、剩余额度、授权到期；"
+    "status": ("status", "status", "运行状况：即将发布、需要处理的问题、剩余额度、授权到期；"
                                    "有问题时退出码为 3。"),
 }
 
@@ -92,6 +90,10 @@ class LazyGroup(PluginGroup):
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None) -> None:
     """socialbot：世界认可日等宣传活动的微信公众号、微博稿件排版、审核与定时发布工具。"""
+    # Imported here: `socialbot --help` never gets this far and needs neither.
+    from socialbot.commands.output import setup_logging
+    from socialbot.redact import install_redaction
+
     install_redaction()  # before any command can log a URL with a token in it
     setup_logging()  # warnings staff have not been shown, in Chinese; `run` widens it
     ctx.obj = AppContext(config_path=config_path)

@@ -23,7 +23,7 @@ from socialbot.checks.levels import LEVELS, RULES, WORDLISTS, default_levels
 from socialbot.errors import ConfigError, Problem
 from socialbot.explain import os_reason
 from socialbot.strictdata import TextProblem
-from socialbot.tomlfile import read_toml
+from socialbot.tomlfile import MAX_CONFIG_BYTES, read_toml
 
 ACCOUNT_ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 HEX_COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -239,7 +239,7 @@ def load_settings(path: str | os.PathLike[str] | None = None,
     if not config_path.is_file():
         raise ConfigError(Problem(str(config_path), "配置文件不存在"))
     try:
-        data = read_toml(config_path)
+        data = read_toml(config_path, limit=MAX_CONFIG_BYTES)
     except TextProblem as problem:
         where = f"{config_path} 第 {problem.line} 行" if problem.line else str(config_path)
         raise ConfigError(Problem(where, problem.message)) from None

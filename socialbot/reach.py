@@ -68,7 +68,11 @@ class StatsAnswer:
 class StatsCollector(Protocol):
     """A platform's statistics reader for one account (``Platform.stats_collector``)."""
 
-    def collect(self, items: list[PublishedItem], since: dt.date,
-                until: dt.date) -> StatsAnswer:
-        """Figures for ``items`` and the account's days in [since, until] (Beijing days)."""
+    def collect(self, items: list[PublishedItem], since: dt.date, until: dt.date,
+                stored: frozenset[dt.date] = frozenset()) -> StatsAnswer:
+        """Figures for ``items`` and the account's days in [since, until] (Beijing days).
+
+        ``stored``: the account's days whose figures are already stored (final): a
+        collector whose account figures are per day need not ask for them again.
+        """
         ...

@@ -6,16 +6,33 @@ which units, when); the activity a post reports comes from the activities data f
 (cumulative) and the stored follower movement per account and day within the
 campaign period. A delivery without stored figures has no metrics (shown as not
 collected), never 0. Every figure keeps the ``source`` the collector wrote.
+
+Followers gained on an account whose platform gives only the follower total (Weibo's
+``users/show``; ``Platform.followers_by_reading``) is the last stored reading minus the
+first within the campaign window: from its first day to the day after its last (the
+daily job reads the total in the morning, so the next morning's reading is the one that
+includes the last day). With fewer than two readings it is not collected.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 
 from socialbot.config import Settings
 from socialbot.errors import Problem
 from socialbot.report.load import ReportError, load_activities, load_campaign_file
-from socialbot.report.model import METRICS, Account, AccountDay, Campaign, Figure, Figures, Item
+from socialbot.report.model import (
+    METRICS,
+    Account,
+    AccountDay,
+    Campaign,
+    Figure,
+    Figures,
+    FollowerSpan,
+    Item,
+)
 from socialbot.store import reach as reach_store
 from socialbot.store.db import Database
 
@@ -70,7 +87,39 @@ def figures_from_store(settings: Settings, db: Database, activities_path: Path) 
                                  *(a.unit for a in accounts)]))
     campaign = Campaign(extra["name"] or settings.campaign.name,
                         extra["theme"] or settings.campaign.theme, start, end, notice, activities)
-    return Figures(campaign, settings.organisation, units, accounts, tuple(items), days)
+    spans = follower_spans(reach_store.account_rows(db), _by_reading(accounts), start,
+                           end + dt.timedelta(days=1))
+    return Figures(campaign, settings.organisation, units, accounts, tuple(items), days, spans)
+
+
+def _by_reading(accounts: Iterable[Account]) -> list[str]:
+    """Accounts whose platform gives the follower total only (no daily movement)."""
+    from socialbot.platforms import platform
+
+    return [a.id for a in accounts if platform(a.platform).followers_by_reading]
+
+
+def follower_spans(rows: Iterable[reach_store.FigureRow], accounts: Iterable[str],
+                   start: dt.date, end: dt.date) -> tuple[FollowerSpan, ...]:
+    """Followers gained per account: its last follower total in [start, end] minus its
+    first; not collected (``gained`` None) with fewer than two readings."""
+    readings: dict[str, list[reach_store.FigureRow]] = {a: [] for a in accounts}
+    for row in rows:  # by account, then day
+        if (row.key in readings and start <= row.day <= end
+                and isinstance(row.metrics.get("followers_total"), int)):
+            readings[row.key].append(row)
+    spans = []
+    for account, found in readings.items():
+        if len(found) < 2:
+            spans.append(FollowerSpan(account, start, end, len(found)))
+            continue
+        first, last = found[0], found[-1]
+        gained = last.metrics["followers_total"] - first.metrics["followers_total"]
+        source = (f"{last.source} 的关注人数 {last.metrics['followers_total']} 减去 "
+                  f"{first.source} 的 {first.metrics['followers_total']}")
+        spans.append(FollowerSpan(account, start, end, len(found), first.day, last.day,
+                                  Figure(gained, source)))
+    return tuple(spans)
 
 
 def unit_named(settings: Settings, figures: Figures, unit: str) -> str:

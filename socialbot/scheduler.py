@@ -9,9 +9,12 @@ wake that arrives while work is running makes that work take one more pass.
 With ``stats=True`` (``socialbot run``) a third job collects reach statistics once a
 day at 10:30 Beijing time (WeChat finishes the previous day's data between about 08:00
 and 10:00); when data was delayed or a call failed it tries again two hours later, at
-most three times a day. Accounts without statistics access are logged and handed to
-``on_stats_unavailable(account_id, reason)`` once per collection (the alerts hook);
-``on_stats_available(account_id)`` hears of every other account collected.
+most three times a (local) day. ``add_jobs`` registers the jobs without starting the
+scheduler and the daemon reads the time from ``now``, so tests drive the job functions
+with their own clock instead of running the signal-handling loop. Accounts without
+statistics access are logged and handed to ``on_stats_unavailable(account_id, reason)``
+once per collection (the alerts hook); ``on_stats_available(account_id)`` hears of
+every other account collected.
 
 Another job, when ``[alerts]`` names owners, runs the alert job every minute
 (``socialbot.alerts.job``): what needs a person goes to the owner who can act, and a
@@ -75,7 +78,8 @@ class Daemon:
                  stats: bool = False,
                  on_stats_unavailable: Callable[[str, str], None] | None = None,
                  on_stats_available: Callable[[str], None] | None = None,
-                 alerts: AlertJob | None = None, alert_seconds: float = 60.0):
+                 alerts: AlertJob | None = None, alert_seconds: float = 60.0,
+                 now: Callable[[], dt.datetime] = utcnow):
         self.settings = settings
         self.store = store
         self.channels = channels
@@ -86,7 +90,8 @@ class Daemon:
         self.stats = stats
         self.on_stats_unavailable = on_stats_unavailable
         self.on_stats_available = on_stats_available
-        self._stats_retries = 0
+        self.now = now  # the statistics job's clock (tests pass their own)
+        self._stats_retries: tuple[dt.date, int] | None = None  # (local day, retries so far)
         self.alerts = alerts
         self.alert_seconds = alert_seconds
         self.stop = threading.Event()
@@ -135,9 +140,8 @@ class Daemon:
         from socialbot.kv import open_kv
         from socialbot.stats import collect, default_range
 
-        if not retry:
-            self._stats_retries = 0
-        since, until = default_range(self.settings.tz)
+        now = self.now()
+        since, until = default_range(self.settings.tz, now)
         run = collect(self.settings, self.store, open_kv(self.settings), since=since,
                       until=until, on_unavailable=self.on_stats_unavailable)
         for account, reason in run.unavailable:
@@ -149,13 +153,24 @@ class Daemon:
         for account, reason in run.failed:
             log.warning("账号 %s 的统计数据本次采集失败：%s", account, reason)
         stored = sum(a.stored for a in run.accounts)
-        log.info("统计数据已采集（%s 至 %s）：保存 %d 条", since, until, stored)
-        if ((run.delayed or run.failed) and self._stats_retries < STATS_RETRIES
-                and not self.stop.is_set() and self.scheduler.running):
-            self._stats_retries += 1
-            self.scheduler.add_job(self.collect_stats, "date", kwargs={"retry": True},
-                                   run_date=utcnow() + STATS_RETRY_AFTER, id=STATS_RETRY_JOB,
-                                   replace_existing=True)
+        log.info("统计数据已%s（%s 至 %s）：保存 %d 条", "重新采集" if retry else "采集",
+                 since, until, stored)
+        if (run.delayed or run.failed) and not self.stop.is_set():
+            self._plan_stats_retry(now)
+
+    def _plan_stats_retry(self, now: dt.datetime) -> None:
+        """Collect again in two hours, unless this local day had its three retries."""
+        today = now.astimezone(self.settings.tz).date()
+        day, used = self._stats_retries or (today, 0)
+        if day != today:
+            used = 0
+        if used >= STATS_RETRIES:
+            log.info("今天的统计数据已重试 %d 次，明天 %s 再采集", used, STATS_AT.strftime("%H:%M"))
+            return
+        self._stats_retries = (today, used + 1)
+        self.scheduler.add_job(self.collect_stats, "date", kwargs={"retry": True},
+                               run_date=now + STATS_RETRY_AFTER, id=STATS_RETRY_JOB,
+                               replace_existing=True)
 
     def alert_tick(self) -> None:
         """The alert job: tell owners what needs them, then plan the next digest."""
@@ -201,20 +216,23 @@ class Daemon:
         with contextlib.suppress(Exception):  # not running yet, or already stopped
             self.scheduler.shutdown(wait=False)
 
+    def add_jobs(self, start: dt.datetime) -> None:
+        """Register the daemon's jobs (tick and alerts first at ``start``); ``run`` starts them."""
+        self.scheduler.add_job(self.wake, "interval", seconds=self.tick_seconds,
+                               id=TICK_JOB, next_run_time=start)
+        if self.stats:
+            self.scheduler.add_job(self.collect_stats, "cron", hour=STATS_AT.hour,
+                                   minute=STATS_AT.minute, id=STATS_JOB)
+        if self.alerts is not None and self.alerts.enabled:
+            self.scheduler.add_job(self.alert_tick, "interval", seconds=self.alert_seconds,
+                                   id=ALERT_JOB, next_run_time=start)
+
     def run(self) -> None:
         """Block until SIGTERM/SIGINT; then wait for the work in flight and return."""
         previous = {sig: signal.signal(sig, self.request_stop)
                     for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
-            start = utcnow() + dt.timedelta(milliseconds=50)
-            self.scheduler.add_job(self.wake, "interval", seconds=self.tick_seconds,
-                                   id=TICK_JOB, next_run_time=start)
-            if self.stats:
-                self.scheduler.add_job(self.collect_stats, "cron", hour=STATS_AT.hour,
-                                       minute=STATS_AT.minute, id=STATS_JOB)
-            if self.alerts is not None and self.alerts.enabled:
-                self.scheduler.add_job(self.alert_tick, "interval", seconds=self.alert_seconds,
-                                       id=ALERT_JOB, next_run_time=start)
+            self.add_jobs(utcnow() + dt.timedelta(milliseconds=50))
             log.info("守护进程已启动（%s，时区 %s，每 %g 秒检查一次）", self.worker,
                      self.settings.timezone, self.tick_seconds)
             if not self.stop.is_set():
@@ -231,7 +249,9 @@ class Daemon:
             log.info("守护进程已停止")
 
     def run_once(self) -> list[Report]:
-        """``run --once``: what is due now, then return (stop signals honoured)."""
+        """``run --once``: what is due now, then one alert pass, then return (stop
+        signals honoured). The alert pass comes after the sends, so a failure of this
+        very pass is told in it."""
         previous = {sig: signal.signal(sig, self.request_stop)
                     for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
@@ -243,7 +263,17 @@ class Daemon:
         if self.on_report:
             for report in reports:
                 self.on_report(report)
+        self.alert_once()
         return reports
+
+    def alert_once(self) -> None:
+        """One alert pass, digests sent at once (``run --once``); never fails the run."""
+        if self.alerts is None or not self.alerts.enabled or self.stop.is_set():
+            return
+        try:
+            self.alerts.once()
+        except Exception as exc:  # alerts must never stop publishing
+            log.error("本次提醒检查没有完成，下次运行时重试：%s", _describe(exc))
 
 
 def _describe(exc: BaseException) -> str:

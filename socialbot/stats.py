@@ -93,8 +93,10 @@ def collect(settings: Settings, db: Database, kv: Any, *, since: dt.date, until:
             continue
         sent = reach_store.sent_deliveries(db, account=account_id, since=start)
         result = AccountRun(account_id, account.name, items=len(sent))
+        stored = reach_store.account_days(db, account_id, since, until)
         try:
-            answer = collector.collect([s.published_item() for s in sent], since, until)
+            answer = collector.collect([s.published_item() for s in sent], since, until,
+                                       stored)
         except SocialbotError as exc:  # e.g. the secret is missing: a person must act
             result.unavailable = exc.render()
         else:

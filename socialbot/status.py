@@ -10,22 +10,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from socialbot.config import Account, Settings
-from socialbot.store import quota
-from socialbot.store.base import Store
 from socialbot.store.models import ATTENTION, DeliveryRecord, Pause, State, label
 from socialbot.times import json_text, show
 
+if TYPE_CHECKING:
+    from socialbot.config import Account, Settings
+    from socialbot.quota_rules import QuotaRule
+    from socialbot.store.base import BucketUse, Store
+
 NEXT_LIMIT = 10
-TOKEN_WARN = dt.timedelta(days=7)
 DRAFTS_SHOWN = dt.timedelta(days=7)  # drafts left for a person, as long as staff see them
 DRAFT_TODO = ("已存入公众号草稿箱，但该账号不能通过接口群发（或配置为只存草稿）。"
               "请登录公众号后台 → 内容与互动 → 草稿箱，找到这条消息手动群发")
 
 # Hook: (account, settings, kv) -> when the account's token expires, or None if unknown.
-TokenExpiry = Callable[[Account, Settings, Any], dt.datetime | None]
+TokenExpiry = Callable[["Account", "Settings", Any], "dt.datetime | None"]
 
 
 def token_expiry(account: Account, settings: Settings, kv: Any) -> dt.datetime | None:
@@ -36,6 +37,22 @@ def token_expiry(account: Account, settings: Settings, kv: Any) -> dt.datetime |
 
 
 token_expiry_hook: TokenExpiry = token_expiry
+
+
+class StatusSource(Protocol):
+    """What status reads: ``SqlStore`` or, on SQLite, the light ``store.lite`` reader."""
+
+    def live_work(self) -> list[tuple[DeliveryRecord, str]]: ...
+
+    def bucket_use(self, account: str, rule: QuotaRule, when: dt.datetime) -> BucketUse: ...
+
+    def pauses(self) -> list[Pause]: ...
+
+    def kv(self) -> Any: ...
+
+    def last_sent(self) -> dict[str, dt.datetime]: ...
+
+    def first_post_at(self) -> dt.datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -75,10 +92,13 @@ class Status:
     pauses: list[Pause] = field(default_factory=list)
     tokens: dict[str, dt.datetime | None] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: ``attention.Finding`` values of ``attention.STATUS_KINDS``: token expiring,
+    #: statistics unavailable, account silent.
+    reminders: list[Any] = field(default_factory=list)
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.attention or self.warnings)
+        return bool(self.attention or self.warnings or self.reminders)
 
     def to_json(self, settings: Settings) -> dict[str, Any]:
         return {
@@ -104,6 +124,7 @@ class Status:
             ],
             "tokens": dict(self.tokens),
             "warnings": self.warnings,
+            "reminders": [f.to_json() for f in self.reminders],
         }
 
     def dumps(self, settings: Settings) -> str:
@@ -133,7 +154,9 @@ def _reason(d: DeliveryRecord, now: dt.datetime) -> str:
     return d.message
 
 
-def collect(settings: Settings, store: Store, now: dt.datetime) -> Status:
+def collect(settings: Settings, store: StatusSource, now: dt.datetime) -> Status:
+    from socialbot.platforms import platform  # the quota rule is the platform's
+
     status = Status(now=now)
     for d, title in store.live_work():
         item = Item(d, title, _reason(d, now))
@@ -146,7 +169,7 @@ def collect(settings: Settings, store: Store, now: dt.datetime) -> Status:
         elif len(status.next_due) < NEXT_LIMIT:
             status.next_due.append(item)
     for account in settings.accounts.values():
-        rule = quota.rule_for(account)
+        rule = platform(account.platform).quota_rule(account)
         if rule is not None:
             use = store.bucket_use(account.id, rule, now)
             used = rule.limit if use.exhausted else min(rule.limit, use.sent + use.planned)
@@ -154,16 +177,23 @@ def collect(settings: Settings, store: Store, now: dt.datetime) -> Status:
     status.pauses = store.pauses()
     kv = key_values(settings, store)
     for account in settings.accounts.values():
-        expires = token_expiry_hook(account, settings, kv)
-        status.tokens[account.id] = expires
-        if expires is not None and expires - now < TOKEN_WARN:
-            when = show(expires, settings.tz)
-            verb = "已于" if expires <= now else "将于"
-            status.warnings.append(f"账号 {account.id} 的授权{verb} {when} 过期，请重新授权")
+        status.tokens[account.id] = token_expiry_hook(account, settings, kv)
+    status.reminders = _reminders(settings, store, now, status.tokens)
     return status
 
 
-def key_values(settings: Settings, store: Store) -> Any:
+def _reminders(settings: Settings, store: StatusSource, now: dt.datetime,
+               tokens: dict[str, dt.datetime | None]) -> list[Any]:
+    """What the alert job would tell an owner about tokens, statistics and silent
+    accounts, read from the store: staff who run no daemon see it here."""
+    from socialbot import attention  # imports no SQL layer; here to keep status quick
+
+    # for_status reads live_work, kv().get, last_sent and first_post_at: StatusSource.
+    return attention.for_status(settings, cast("Store", store), now,
+                                token_expiry=lambda account, _s, _kv: tokens.get(account.id))
+
+
+def key_values(settings: Settings, store: StatusSource) -> Any:
     """Where token expiry times are remembered: Redis when configured, else the store."""
     try:
         if settings.redis_url:

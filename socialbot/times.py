@@ -18,6 +18,11 @@ STAFF_FORMAT = "%Y-%m-%d %H:%M"
 NONE_SHOWN = "—"
 
 
+def utcnow() -> dt.datetime:
+    """Now, as an aware UTC time (what the store keeps and compares)."""
+    return dt.datetime.now(dt.UTC)
+
+
 def _aware(when: dt.datetime) -> dt.datetime:
     """The store hands out aware UTC times; a naive one is taken as UTC, never local."""
     return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)

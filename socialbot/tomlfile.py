@@ -24,7 +24,9 @@ from socialbot.strictdata import (
     read_bounded,
 )
 
-MAX_BYTES = 256 * KIB  # a config for every unit fits in a few KB
+MAX_BYTES = 256 * KIB  # the secrets file, and any TOML without a limit of its own
+# config.toml: a nation-wide rollout names ~2,000 accounts at ~200 bytes each (~400 KB).
+MAX_CONFIG_BYTES = 2048 * KIB
 MAX_DEPTH = 20
 
 # tomllib problem (its wording up to the first variable part) -> what staff read.

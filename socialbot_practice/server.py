@@ -35,6 +35,10 @@ class SandboxServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver listens with a backlog of 5: a burst of workers' connections (the
+    # scale benchmark runs ~200 at once) overflowed it, and each dropped SYN cost its
+    # client a 1 s retransmit that looked like the bot's own lateness.
+    request_queue_size = 1024
 
     def __init__(self, address: tuple[str, int], state: SandboxState):
         super().__init__(address, SandboxHandler)

@@ -168,15 +168,25 @@ def statuses_count(state: SandboxState, req: Request) -> Reply:
     return Reply.json(rows)
 
 
+def weibo_followers(base: int, posts: list[dict[str, Any]], now: float) -> int:
+    """The follower total at ``now``: each post brings 2 at once and 1 on each of the
+    seven (Beijing) days after, so readings on different days differ as real ones would."""
+    today = local(now).date()
+    return base + sum(2 + min(7, max(0, (today - local(p["timestamp"]).date()).days))
+                      for p in posts)
+
+
 def users_show(state: SandboxState, req: Request) -> Reply:
     """GET 2/users/show.json?uid=: the profile, with followers_count."""
     from socialbot_practice.weibo import authorize
 
     authorize(state, req)
+    now = state.clock.timestamp()
     uid = req.query.get("uid", "")
     for account in state.weibo.values():
         if account.spec.uid == uid:
             return Reply.json({"id": int(uid) if uid.isdigit() else uid, "idstr": uid,
                                "screen_name": account.spec.screen_name,
-                               "followers_count": account.spec.followers + 2 * len(account.posts)})
+                               "followers_count": weibo_followers(account.spec.followers,
+                                                                  account.posts, now)})
     raise WeiboError(20003, "User does not exists!", status=400)

@@ -115,3 +115,27 @@ details:
 def newspic_post(title: str = "疫情防控成果展示",
                  body: str = "展现检验检测认证行业疫情防控成果。") -> str:
     return NEWSPIC_POST.format(title=title, body=body)
+
+
+def modules_loaded_by(cli_args: list[str], watched: tuple[str, ...]) -> tuple[list[str], str]:
+    """Run ``socialbot <cli_args>`` in a fresh interpreter; which of ``watched`` it imported,
+    and what it printed (start-up cost is mostly imports: this keeps heavy ones out)."""
+    import ast
+    import sys
+
+    from tests import processes
+
+    probe = (
+        "import sys\n"
+        "from socialbot.cli import main\n"
+        "try:\n"
+        f"    main(args={cli_args!r}, standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "finally:\n"
+        f"    print('LOADED', sorted(m for m in {watched!r} if m in sys.modules))\n"
+    )
+    out = processes.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                        check=True, timeout=300).stdout
+    loaded = ast.literal_eval(out.rsplit("LOADED ", 1)[1].strip())
+    return loaded, out

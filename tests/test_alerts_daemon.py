@@ -375,3 +375,43 @@ def test_of_two_daemons_on_one_queue_only_one_sends_alerts(
     clock.advance(60)
     second.tick()
     assert len(robots.of("wecom")) == 2
+
+
+def test_run_once_tells_owners_in_one_pass_and_not_again(
+    tmp_path: Path, platform: PracticePlatform, robots: RobotServer, mailbox: Mailbox,
+    env: None
+) -> None:
+    """``socialbot run --once`` (e.g. from cron): after publishing, one alert pass whose
+    digests leave at once; the next run tells nothing already told."""
+    from click.testing import CliRunner
+
+    from socialbot.cli import cli
+
+    settings = configure(tmp_path, platform, robots, mailbox)  # digest window: a minute
+    robots.clock = None  # real time throughout
+    store = open_store(settings)
+    try:
+        publish_failing(settings, store, platform, 1)
+    finally:
+        store.dispose()
+
+    def run_once() -> None:
+        ran = CliRunner().invoke(cli, ["--config", str(tmp_path / "config.toml"), "run",
+                                       "--once"], catch_exceptions=False)
+        assert ran.exit_code == 0, ran.output  # nothing was due: this pass failed nothing
+
+    run_once()
+    office = robots.of("wecom")
+    assert len(office) == 1  # one digest for the owner of the failed post's unit
+    assert "发布失败" in office[0].text and "《认可日新闻1》" in office[0].text
+    assert len(mailbox.received) >= 1
+    mails = len(mailbox.received)
+    calls = len(robots.calls)
+
+    run_once()
+    assert (len(robots.calls), len(mailbox.received)) == (calls, mails)  # told once
+    store = open_store(settings)
+    try:
+        assert store.kv().get("alerts:sender") is None  # the lease went with the process
+    finally:
+        store.dispose()

@@ -228,3 +228,48 @@ def test_approval_lead_is_configurable(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as refused:
         load_settings(write_config(tmp_path, "[alerts]\napproval_lead_minutes = 0\n"))
     assert "approval_lead_minutes 应为不小于 1 的整数（分钟）" in str(refused.value)
+
+
+def test_status_shows_what_needs_a_person_without_the_daemon(
+    db: SqlStore, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from socialbot import status
+    from socialbot.cli import cli
+    from socialbot.commands import status as status_command
+
+    last = AT - dt.timedelta(days=12)
+    add(db, settings, tiny_rendered(), ["city_weibo"], last, now=last - dt.timedelta(days=1))
+    run_due(settings, db, FakeChannels(settings), last)
+    attention.report_stats_unavailable(db, "sub_wechat", "未认证账号没有数据接口权限（48001）",
+                                       AT - dt.timedelta(hours=2))
+    monkeypatch.setattr(status_command, "utcnow", lambda: AT)
+    expiring = {"city_weibo": AT + dt.timedelta(days=2)}
+    monkeypatch.setattr(status, "token_expiry_hook",
+                        lambda account, _settings, _kv: expiring.get(account.id))
+    monkeypatch.setenv("COLUMNS", "240")
+
+    def run(*args: str):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(cli, ["--config", str(settings.root / "config.toml"),
+                                        "status", *args], catch_exceptions=False)
+
+    shown = run()
+    assert shown.exit_code == 3, shown.output
+    found = attention.for_status(settings, db, AT,
+                                 token_expiry=lambda a, _s, _kv: expiring.get(a.id))
+    assert f"需要有人处理的提醒（{len(found)}）" in shown.output
+    assert {f.kind for f in found} == set(attention.STATUS_KINDS)
+    for f in found:
+        assert f"! {f.label}｜{f.account}" in shown.output
+    assert "统计数据无法获取" in shown.output and "48001" in shown.output
+    assert "已连续 12 天没有发布新内容（上次发布是 2022-05-28 09:00）" in shown.output
+    assert "授权将于 2022-06-11 09:00 过期（还剩 2 天）" in shown.output
+    data = json.loads(run("--json").output)
+    assert sorted(r["kind"] for r in data["reminders"]) == sorted(f.kind.value for f in found)
+
+    attention.clear_stats_unavailable(db, "sub_wechat")
+    expiring.clear()
+    assert "统计数据无法获取" not in run().output

@@ -8,7 +8,7 @@ import pytest
 
 from socialbot.config import load_settings
 from socialbot.errors import ConfigError
-from socialbot.tomlfile import MAX_BYTES, MAX_DEPTH
+from socialbot.tomlfile import MAX_BYTES, MAX_CONFIG_BYTES, MAX_DEPTH
 from tests.helpers import write_config
 from tests.support_hostile import assert_staff_message
 
@@ -82,8 +82,16 @@ def test_size_bom_crlf_and_encoding(tmp_path: Path) -> None:
     assert load_settings(path).organisation == "上海市市场监督管理局"
     path.write_bytes(good.encode("utf-8") + "# 注释\n".encode("gbk"))
     assert "不是 UTF-8 编码" in refused(path)
-    path.write_text(good + "#" * MAX_BYTES, "utf-8")
+    path.write_text(good + "#" * MAX_CONFIG_BYTES, "utf-8")
     assert "文件太大" in refused(path)
+
+
+def test_a_config_for_a_nation_wide_rollout_fits(tmp_path: Path) -> None:
+    """Thousands of accounts at ~200 bytes each exceed the secrets file's 256 KB bound."""
+    path = write_config(tmp_path)
+    path.write_text(path.read_text("utf-8") + ("# " + "账" * 60 + "\n") * 2000, "utf-8")
+    assert path.stat().st_size > MAX_BYTES
+    assert load_settings(path).organisation == "上海市市场监督管理局"
 
 
 def test_secrets_file_problems_are_chinese_and_never_quote_it(

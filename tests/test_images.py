@@ -271,3 +271,31 @@ def test_empty_title_rejected_and_optional_fields_skipped() -> None:
         make_cover(replace(SPEC, title="  "))
     bare = replace(SPEC, kicker="", slogan="", date_text="", organiser="")
     assert make_cover(bare).data and make_poster(bare).data
+
+
+def test_open_faces_stay_bounded_and_no_memo_keeps_one_alive() -> None:
+    """Fitting tries many sizes; only FACE_CACHE faces stay open (each maps the 19 MB
+    collection), and the width memo names faces instead of holding them."""
+    import gc
+    import weakref
+
+    from socialbot.render import fonts
+
+    first = weakref.ref(load_font(77))
+    for size in range(20, 20 + 3 * fonts.FACE_CACHE):
+        fit_text("世界认可日：传递质量信任，服务绿色发展", None, None, (600.0, 400.0), size, 12)
+    assert fonts._load.cache_info().currsize <= fonts.FACE_CACHE
+    gc.collect()
+    assert first() is None  # evicted and freed, not pinned by a measurement cache
+
+
+def test_a_face_not_yet_opened_measures_like_the_open_one() -> None:
+    from socialbot.render.fonts import sized_face
+    from socialbot.render.typeset import ink_extent, text_width
+
+    text = "6·9世界认可日 IAF/ILAC，2022年"
+    for size in (19, 33, 64):
+        lazy, real = sized_face(size), load_font(size)
+        assert text_width(lazy, text) == real.getlength(text)
+        assert ink_extent(lazy) == ink_extent(real)
+        assert wrap_cjk(text, real, 5 * size) == wrap_cjk(text, lazy, 5 * size)  # type: ignore[arg-type]

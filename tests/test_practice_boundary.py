@@ -97,3 +97,37 @@ def test_an_installed_package_adds_a_command_and_a_broken_one_is_skipped(
     assert "hello" in listed.output
     assert "附加命令 broken 无法加载（ModuleNotFoundError），已跳过" in listed.output
     assert "Traceback" not in listed.output
+
+
+def test_the_light_scan_finds_what_importlib_metadata_finds(extra_distribution: Path) -> None:
+    """The group as ``importlib.metadata`` reads it, from the same sys.path."""
+    from importlib.metadata import entry_points
+
+    expected = {ep.name: ep.value for ep in entry_points(group=plugins.ENTRY_POINT_GROUP)}
+    found = {name: ep.value for name, ep in plugins.installed_commands().items()}
+    assert found == expected
+    assert {"hello", "broken", "sandbox", "demo"} <= set(found)
+
+
+def test_the_first_distribution_of_a_name_wins(extra_distribution: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second copy of hello-addon later on sys.path is shadowed, as Python shadows it."""
+    later = tmp_path / "later"
+    info = later / "Hello.Addon-2.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "entry_points.txt").write_text("[socialbot.commands]\nshadowed = x:y\n")
+    monkeypatch.setattr(sys, "path", [*sys.path, str(later)])
+    plugins.installed_commands.cache_clear()
+    assert "shadowed" not in plugins.installed_commands()
+
+
+def test_entry_points_text_is_read_by_section() -> None:
+    text = (
+        "# comment\n[console_scripts]\nsocialbot = socialbot.cli:main\n\n"
+        "[socialbot.commands]\n; another comment\nhello = pkg.mod:group.hello [extra]\n"
+    )
+    assert plugins.group_entries(text) == {"hello": "pkg.mod:group.hello [extra]"}
+    entry = plugins.AddOnCommand("x", "os.path:join [extra]")
+    import os.path
+
+    assert entry.load() is os.path.join

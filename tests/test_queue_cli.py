@@ -13,7 +13,7 @@ from test_store_helpers import FakeChannels, make_settings, snapshot
 
 from socialbot import channel_source, runner
 from socialbot.cli import cli
-from socialbot.commands import daemon as daemon_commands
+from socialbot.commands import status as status_command
 from socialbot.commands.output import StaffLogFormatter
 from socialbot.errors import Problem
 from socialbot.store import open_store
@@ -136,7 +136,7 @@ def test_unapproved_post_is_held_and_reported_by_status(env, monkeypatch):
     env.run("queue", "add", "0609-wad", "--at", env.later(minutes=2), "--to", "sub_wechat")
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
     monkeypatch.setattr(runner, "utcnow", lambda: later)
-    monkeypatch.setattr(daemon_commands, "utcnow", lambda: later)
+    monkeypatch.setattr(status_command, "utcnow", lambda: later)
     before = snapshot(env.db)
     ran = env.run("run", "--once")
     assert ran.exit_code == 0 and "现在没有到期的稿件" in ran.output

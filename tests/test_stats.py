@@ -9,7 +9,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from docx import Document
 from socialbot.channel_source import Channels
 from socialbot.cli import cli
 from socialbot.config import Settings, load_settings
+from socialbot.platforms import platform
 from socialbot.reach import AccountDay as ReachDay
 from socialbot.reach import ItemDay
 from socialbot.scheduler import Daemon
@@ -41,7 +42,8 @@ SECRETS = {
 
 @dataclass
 class Campaign:
-    """The sample campaign, published on the practice platform on Beijing day ``day``."""
+    """The sample campaign, published on the practice platform day by day (its clock and
+    the daemon's moved together) up to Beijing day ``day``, where the clock stays."""
 
     platform: PracticePlatform
     settings: Settings
@@ -52,6 +54,14 @@ class Campaign:
     def cli(self, *args: str) -> Result:
         return CliRunner().invoke(cli, ["--config", str(self.config), *args],
                                   catch_exceptions=False)
+
+    @property
+    def first(self) -> dt.date:
+        """A day on or before the first post (the sample posts go out one a day)."""
+        return self.day - dt.timedelta(days=29)
+
+    def at(self, day: dt.date, hour: int) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour), BEIJING)
 
     def clock(self, day: dt.date, hour: int) -> None:
         """The practice platform's clock, frozen at ``hour``:00 Beijing time on ``day``."""
@@ -84,7 +94,7 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Campaign]:
         settings = load_settings(config)
         register_accounts(platform, settings, settings.accounts.values())
         posts = sorted((REPO / "campaign" / "posts").glob("*.md"))
-        run_demo_queue(settings, posts, spacing=0.2, say=lambda _text: None)
+        run_demo_queue(settings, posts, platform=platform, say=lambda _text: None)
         day = platform.now().astimezone(BEIJING).date()
         yield Campaign(platform, settings, config, day, tmp_path / "socialbot.db")
     patch.undo()
@@ -117,6 +127,25 @@ def _weibo_counts(campaign: Campaign) -> list[dict]:
     return answer
 
 
+def _weibo_reading(campaign: Campaign, at: dt.datetime) -> int:
+    """The daily job reading the Weibo follower total at ``at`` (both clocks there and
+    stored as it stores it); returns what ``users/show`` answers directly at ``at``."""
+    campaign.platform.set_clock(at, frozen=True)
+    a = campaign.settings.accounts["shsmr_weibo"]
+    reader = platform(a.platform).stats_collector(a, campaign.settings, None, now=lambda: at)
+    assert reader is not None
+    answer = reader.collect([], at.date(), at.date())
+    store = open_store(campaign.settings)
+    try:
+        reach_store.save(store, a.id, [], answer.days, at)
+    finally:
+        store.dispose()
+    user = requests.get(f"{campaign.platform.weibo_base}/2/users/show.json",
+                        params={"uid": a.uid}, timeout=30,
+                        headers={"Authorization": f"OAuth2 {SECRETS[a.secret_name]}"}).json()
+    return int(user["followers_count"])
+
+
 def _latest(row: dict) -> dict:
     return max(row["detail_list"], key=lambda d: d["stat_date"])
 
@@ -135,13 +164,14 @@ def test_is_delay_is_retried_later_and_never_stored_as_zero(campaign: Campaign) 
     campaign.clock(day + dt.timedelta(days=1), 8)  # before 10:00: yesterday not final
     delayed = _wechat(campaign, "shsmr_wechat", "getarticletotaldetail", day, day)
     assert delayed["is_delay"] is True and delayed["list"]
+    unfinished = day.isoformat()
 
     first = campaign.cli("stats", "collect", "--until", day.isoformat(),
                          "--account", "shsmr_wechat", "--account", "shjc_wechat")
 
     assert first.exit_code == 0, first.output
     assert "尚未算完" in first.output and "is_delay" in first.output
-    assert _stored(campaign) == []  # nothing for the unfinished day, not a row of zeros
+    assert [d for _, d, _ in _stored(campaign) if d == unfinished] == []  # not a row of 0s
 
     campaign.clock(day + dt.timedelta(days=1), 11)
     final = _wechat(campaign, "shsmr_wechat", "getarticletotaldetail", day, day)
@@ -152,11 +182,12 @@ def test_is_delay_is_retried_later_and_never_stored_as_zero(campaign: Campaign) 
 
     assert again.exit_code == 0, again.output
     assert "尚未算完" not in again.output
-    stored = _stored(campaign)
-    assert stored and all(m["reads"] > 0 for _, _, m in stored)
-    reads = sorted(m["reads"] for _, _, m in stored)
+    stored = [m for _, d, m in _stored(campaign) if d == unfinished]
+    assert stored and all(m["reads"] > 0 for m in stored)
+    reads = sorted(m["reads"] for m in stored)
     answered = sorted(_latest(r)["read_user"] for acc in ("shsmr_wechat", "shjc_wechat")
-                      for r in _wechat(campaign, acc, "getarticletotaldetail", day, day)["list"])
+                      for r in _wechat(campaign, acc, "getarticletotaldetail", campaign.first,
+                                       day)["list"])
     assert reads == answered
 
 
@@ -169,6 +200,15 @@ def test_report_totals_equal_what_the_platform_answered(campaign: Campaign,
     collected = campaign.cli("stats", "collect", "--until", until.isoformat())
     assert collected.exit_code == 0, collected.output
     assert "完成" in collected.output
+    # Weibo gives the follower total only: readings on the campaign day and the morning
+    # after are in its window; a later one is not.
+    first = _weibo_reading(campaign, dt.datetime.combine(day, dt.time(23, 59), BEIJING))
+    last = _weibo_reading(campaign, dt.datetime.combine(day + dt.timedelta(days=1),
+                                                        dt.time(10, 30), BEIJING))
+    later = _weibo_reading(campaign, dt.datetime.combine(day + dt.timedelta(days=3),
+                                                         dt.time(12), BEIJING))
+    assert first < last < later
+    campaign.clock(day + dt.timedelta(days=3), 12)
     out = tmp_path / "report"
     made = campaign.cli("report", "--out", str(out), "--date", "2022-06-24")
     assert made.exit_code == 0, made.output
@@ -176,7 +216,8 @@ def test_report_totals_equal_what_the_platform_answered(campaign: Campaign,
     report = json.loads((out / "report.json").read_text("utf-8"))
     totals = {k: v["value"] for k, v in report["totals"].items()}
     rows = [r for acc in ("shsmr_wechat", "shjc_wechat")
-            for r in _wechat(campaign, acc, "getarticletotaldetail", day, day)["list"]]
+            for r in _wechat(campaign, acc, "getarticletotaldetail", campaign.first,
+                             day)["list"]]
     assert len(rows) == totals["wechat_articles"] > 0
     for key, field in (("wechat_reads", "read_user"), ("wechat_shares", "share_user"),
                        ("wechat_zaikan", "zaikan_user"), ("wechat_likes", "like_user"),
@@ -188,12 +229,25 @@ def test_report_totals_equal_what_the_platform_answered(campaign: Campaign,
     for key, field in (("weibo_reposts", "reposts"), ("weibo_comments", "comments"),
                        ("weibo_likes", "attitudes")):
         assert totals[key] == sum(c[field] for c in counts), key
-    gained = sum(r["new_user"] for acc in ("shsmr_wechat", "shjc_wechat")
-                 for r in _wechat(campaign, acc, "getusersummary", day, day)["list"])
-    assert totals["followers_gained"] == gained
+    start = dt.date.fromisoformat(report["campaign"]["start"])
+    end = dt.date.fromisoformat(report["campaign"]["end"])
+    assert end == day
+    gained = 0
+    while start <= end:  # the campaign's days, in the API's spans of at most 7 days
+        span = min(end, start + dt.timedelta(days=6))
+        gained += sum(r["new_user"] for acc in ("shsmr_wechat", "shjc_wechat")
+                      for r in _wechat(campaign, acc, "getusersummary", start, span)["list"])
+        start = span + dt.timedelta(days=1)
+    assert totals["followers_gained_wechat"] == gained
+    weibo = report["totals"]["followers_gained_weibo"]
+    assert weibo["value"] == last - first
+    assert weibo["sums"] == [f"shsmr_weibo@{day}~{day + dt.timedelta(days=1)}"]
+    assert totals["followers_gained"] == gained + last - first
 
     summary = report["summary"]
     assert 400 <= summary["han_characters"] <= 650, summary
+    assert (f"新增关注{gained + last - first}人（微信公众号{gained}人、微博{last - first}人）"
+            in "".join(summary["paragraphs"]))
     body = "\n".join(p.text for p in Document(str(out / "活动总结-初稿.docx")).paragraphs)
     assert str(totals["wechat_reads"]) in body.replace(",", "")
     assert (out / "活动总结-初稿.pdf").read_bytes().startswith(b"%PDF")
@@ -233,13 +287,22 @@ def test_an_account_without_statistics_access_is_reported_once(campaign: Campaig
                 if c["endpoint"].startswith("datacube/")]
     refused = [n for n, c in enumerate(datacube) if c["errcode"] == 48001]
     assert refused == [len(datacube) - 1]  # refused once; no retry loop, nothing asked after
+    status = campaign.cli("status")  # staff who run no daemon see it there
+    assert "统计数据无法获取｜" in status.output and "48001" in status.output
+
+    again = campaign.cli("stats", "collect", "--account", "shjc_wechat",
+                         "--until", (campaign.day + dt.timedelta(days=2)).isoformat())
+    assert again.exit_code == 0, again.output  # verified again: the report is over
+    assert "统计数据无法获取" not in campaign.cli("status").output
 
 
 def test_the_daily_job_hands_unavailable_accounts_to_the_alert_hook(campaign: Campaign) -> None:
     seen: list[tuple[str, str]] = []
     store = open_store(campaign.settings)
+    campaign.clock(campaign.day + dt.timedelta(days=3), 12)
     daemon = Daemon(campaign.settings, store, Channels(campaign.settings), stats=True,
-                    on_stats_unavailable=lambda account, why: seen.append((account, why)))
+                    on_stats_unavailable=lambda account, why: seen.append((account, why)),
+                    now=lambda: campaign.at(campaign.day + dt.timedelta(days=3), 12))
     try:
         with unverified(campaign, "shjc_wechat"):
             daemon.collect_stats()
@@ -261,7 +324,9 @@ def test_an_account_without_statistics_becomes_an_alert_until_figures_flow(
         campaign.settings, store, Channels(campaign.settings), stats=True,
         on_stats_unavailable=lambda account, why: attention.report_stats_unavailable(
             store, account, why, dt.datetime(2022, 6, 12, 2, 30, tzinfo=dt.UTC)),
-        on_stats_available=lambda account: attention.clear_stats_unavailable(store, account))
+        on_stats_available=lambda account: attention.clear_stats_unavailable(store, account),
+        now=lambda: campaign.at(campaign.day + dt.timedelta(days=3), 12))
+    campaign.clock(campaign.day + dt.timedelta(days=3), 12)
     now = dt.datetime(2022, 6, 12, 3, 0, tzinfo=dt.UTC)
     try:
         with unverified(campaign, "shjc_wechat"):
@@ -292,3 +357,156 @@ def test_a_later_answer_for_the_same_day_replaces_the_earlier_one(db) -> None:  
     assert reach_store.raw_of(db, 7, day) == {"detail": {"read_user": 12}}
     [account] = reach_store.account_rows(db)
     assert account.key == "wx_a" and account.metrics["followers_gained"] == 3
+
+
+def test_weibo_followers_gained_needs_two_readings_in_the_window(tmp_path: Path) -> None:
+    from socialbot.reach_report import follower_spans
+    from socialbot.report.load import load_figures
+    from socialbot.report.summary import write_summary
+    from socialbot.report.totals import digest
+    from tests.report_figures import ACTIVITIES_FILE, UNITS, figures_data, write_figures
+
+    figures = load_figures(write_figures(tmp_path / "figures.json",
+                                         figures_data(units=UNITS[:2])), ACTIVITIES_FILE)
+    weibo = [a.id for a in figures.accounts if a.platform == "weibo"]
+    assert weibo  # Weibo has no daily movement: only what the readings give
+    figures = replace(figures, account_days=tuple(d for d in figures.account_days
+                                                  if d.account not in weibo))
+    start, end = figures.campaign.start, figures.campaign.end
+    at = dt.datetime(2022, 6, 30, tzinfo=dt.UTC)
+
+    def reading(day: dt.date, total: int) -> reach_store.FigureRow:
+        return reach_store.FigureRow(weibo[0], day, {"followers_total": total},
+                                     f"users/show {day}", at)
+
+    one = [reading(start - dt.timedelta(days=1), 100), reading(start, 120),
+           reading(end + dt.timedelta(days=5), 900)]  # only one inside the window
+    [span] = follower_spans(one, weibo[:1], start, end)
+    assert (span.readings, span.gained) == (1, None)
+    report = digest(replace(figures, follower_spans=(span,)))
+    assert report.totals["followers_gained_weibo"].value is None
+    assert report.totals["followers_gained_weibo"].missing == (span.id,)
+    text = write_summary(report).body
+    assert "关注人数采集不足两次，无法计算新增关注" in text
+    assert "微博0人" not in text
+
+    two = [*one, reading(end, 150)]
+    [span] = follower_spans(sorted(two, key=lambda r: r.day), weibo[:1], start, end)
+    assert span.gained is not None and span.gained.value == 30
+    assert "150" in span.gained.source and "120" in span.gained.source
+    report = digest(replace(figures, follower_spans=(span,)))
+    assert report.totals["followers_gained_weibo"].value == 30
+    wechat = report.totals["followers_gained_wechat"].value
+    assert wechat is not None
+    assert report.totals["followers_gained"].value == wechat + 30
+    assert "采集不足两次" not in write_summary(report).body
+
+
+class Clock:
+    """The daemon's clock in a test: it says what it is set to."""
+
+    def __init__(self, at: dt.datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> dt.datetime:
+        return self.at
+
+
+def test_the_daily_job_runs_at_1030_and_retries_delayed_data_three_times_a_day(
+    campaign: Campaign
+) -> None:
+    from socialbot.scheduler import STATS_JOB, STATS_RETRY_JOB
+
+    day = campaign.day + dt.timedelta(days=1)
+    clock = Clock(dt.datetime.combine(day, dt.time(10, 30), BEIJING))
+    store = open_store(campaign.settings)
+    daemon = Daemon(campaign.settings, store, Channels(campaign.settings), stats=True,
+                    now=clock)
+
+    def run_retry() -> dt.datetime | None:
+        """Run the planned retry (as the scheduler would at its time); when was it due?"""
+        job = daemon.scheduler.get_job(STATS_RETRY_JOB)
+        if job is None:
+            return None
+        daemon.scheduler.remove_job(STATS_RETRY_JOB)
+        clock.at = job.trigger.run_date
+        job.func(*job.args, **job.kwargs)
+        return clock.at
+
+    try:
+        daemon.add_jobs(clock.at)  # registered, not started: no signal handlers, no loop
+        cron = daemon.scheduler.get_job(STATS_JOB)
+        assert cron.func == daemon.collect_stats
+        before = dt.datetime.combine(day, dt.time(9), BEIJING)
+        assert cron.trigger.get_next_fire_time(None, before) == clock.at
+        assert (cron.trigger.get_next_fire_time(None, clock.at + dt.timedelta(minutes=1))
+                == clock.at + dt.timedelta(days=1))
+
+        campaign.clock(day, 8)  # the platform has not finished yesterday (is_delay)
+        cron.func()
+        retries = [run_retry() for _ in range(4)]
+        hours = [r.astimezone(BEIJING).hour if r else None for r in retries]
+        assert hours == [12, 14, 16, None]  # every 2 hours, three times, then no more today
+
+        clock.at = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(10, 30), BEIJING)
+        campaign.clock(day + dt.timedelta(days=1), 8)  # delayed again: a new day, retries again
+        cron.func()
+        assert daemon.scheduler.get_job(STATS_RETRY_JOB) is not None
+        daemon.scheduler.remove_job(STATS_RETRY_JOB)
+
+        campaign.clock(day + dt.timedelta(days=1), 11)  # final: nothing to retry
+        cron.func()
+        assert daemon.scheduler.get_job(STATS_RETRY_JOB) is None
+    finally:
+        store.dispose()
+
+
+def test_follower_days_already_stored_are_not_asked_again(campaign: Campaign) -> None:
+    campaign.clock(campaign.day + dt.timedelta(days=1), 12)
+    wechat = ["--account", "shsmr_wechat", "--account", "shjc_wechat"]
+
+    def user_calls(since: dt.date, until: dt.date) -> list[str]:
+        before = len(campaign.platform.calls("wechat"))
+        done = campaign.cli("stats", "collect", "--since", since.isoformat(),
+                            "--until", until.isoformat(), *wechat)
+        assert done.exit_code == 0, done.output
+        return [c["endpoint"] for c in campaign.platform.calls("wechat")[before:]
+                if c["endpoint"] in ("datacube/getusersummary", "datacube/getusercumulate")]
+
+    # Days long before the campaign: nothing stored for them yet.
+    until = campaign.day - dt.timedelta(days=40)
+    since = until - dt.timedelta(days=29)
+    first = user_calls(since, until)
+    assert len(first) == 2 * 2 * 5  # two accounts, two APIs, 30 days in spans of 7
+
+    assert user_calls(since, until) == []  # the same range again: every day is stored
+    one_more = user_calls(since, until + dt.timedelta(days=1))
+    assert len(one_more) == 2 * 2  # only the new day
+    store = open_store(campaign.settings)
+    try:
+        rows = reach_store.account_rows(store)
+    finally:
+        store.dispose()
+    days = {r.day for r in rows
+            if r.key == "shsmr_wechat" and since <= r.day <= until + dt.timedelta(days=1)}
+    assert len(days) == 31  # and nothing was lost by not asking
+
+
+def test_follower_spans_cover_only_the_missing_days() -> None:
+    from socialbot.platforms.wechat.stats import _spans
+
+    d = dt.date(2022, 6, 1)
+
+    def days(*n: int) -> frozenset[dt.date]:
+        return frozenset(d + dt.timedelta(days=i) for i in n)
+
+    def spans(until: int, stored: frozenset[dt.date]) -> list[tuple[int, int]]:
+        return [((a - d).days, (b - d).days)
+                for a, b in _spans(d, d + dt.timedelta(days=until), stored)]
+
+    assert spans(29, frozenset()) == [(0, 6), (7, 13), (14, 20), (21, 27), (28, 29)]
+    assert spans(29, days(*range(30))) == []
+    assert spans(29, days(*range(29))) == [(29, 29)]  # the daily run: one new day
+    assert spans(29, days(*range(3, 29))) == [(0, 2), (29, 29)]  # 3 delayed days, not 30
+    # A span may run over stored days between missing ones: as few calls either way.
+    assert spans(9, days(1, 2, 3, 4, 5)) == [(0, 6), (7, 9)]

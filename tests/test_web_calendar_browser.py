@@ -13,7 +13,7 @@ from sqlalchemy import update
 from test_web_browser import drawn_with_shipped_font, fits, new_page, ready, shots, sign_in
 from web_support import make_env, serve
 
-from socialbot.store import State, quota
+from socialbot.store import State
 from socialbot.store.schema import deliveries
 
 pytestmark = pytest.mark.chromium
@@ -76,9 +76,10 @@ def test_drag_to_reschedule_and_a_refused_drag_in_the_browser(chromium, env, sho
                             ).count() == 1
 
         wechat = delivery(env, "1001-a", "shsmr_wechat")
-        # A day whose one mass send was made from the 公众号 backend: refused. (A day with
-        # a planned message would take the article in: the daily message, not a refusal.)
-        full_day = target
+        # The next day's one mass send was made from the 公众号 backend: a move there is
+        # refused (a day with room would simply take the article into its daily message).
+        from socialbot.store import quota
+        full_day = day_of(env, wechat) + dt.timedelta(days=1)
         with env.db.tx() as conn:
             quota.mark_exhausted(conn, env.settings.accounts["shsmr_wechat"],
                                  dt.datetime.combine(full_day, dt.time(12),

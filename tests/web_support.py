@@ -128,10 +128,11 @@ class ConsoleEnv:
         return number
 
 
-def make_env(root: Path) -> ConsoleEnv:
+def make_env(root: Path, assets: Path = REPO / "assets") -> ConsoleEnv:
+    """``assets``: a folder of the test's own when the console writes into it (uploads)."""
     (root / "posts").mkdir(parents=True, exist_ok=True)
     (root / "config.toml").write_text(CONFIG.format(
-        templates=REPO / "templates" / "posts", assets=REPO / "assets"), encoding="utf-8")
+        templates=REPO / "templates" / "posts", assets=assets), encoding="utf-8")
     settings = load_settings(root / "config.toml", environ={})
     db = open_store(settings)
     hashed = hash_password(PASSWORD)  # one hash for all: argon2 is slow on purpose

@@ -6,7 +6,8 @@ is due. The dispatcher keeps the digest window, the robots' per-minute limits an
 retries; the persistent alert log in the store (``StoreAlertLog``) remembers what went
 out, so a finding that lasts is told once (once a day for dated keys), also across a
 restart. Between ticks the daemon calls :meth:`AlertJob.flush` at :meth:`next_due`, so a
-digest leaves when its window closes rather than up to a tick later.
+digest leaves when its window closes rather than up to a tick later. ``run --once``
+calls :meth:`AlertJob.once` after its publishing pass: the same reading, sent at once.
 
 Several ``socialbot run`` processes may share one queue; only one of them sends alerts.
 It holds a lease in the store's key-value table (``LEADER_KEY``), renews it every tick
@@ -117,6 +118,17 @@ class AlertJob:
     def flush(self) -> list[Outcome]:
         """Send the digests that are due (the dispatcher logs each outcome)."""
         return self.dispatcher.flush()
+
+    def once(self) -> list[Outcome]:
+        """One pass for ``run --once``: read, queue, and send every digest now (a process
+        about to exit has no window to wait for; one pass is one digest per owner and
+        channel anyway), then let the lease go. What a robot's limit holds back is not
+        logged, so the next pass (or the daemon) tells it."""
+        try:
+            outcomes = self.tick()
+            return outcomes + self.dispatcher.flush(force=True)
+        finally:
+            self.release()
 
     def next_due(self) -> dt.datetime | None:
         return self.dispatcher.next_due()

@@ -6,12 +6,14 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from socialbot.config import Settings, load_settings
 from socialbot.errors import SocialbotError
+
+if TYPE_CHECKING:  # the config module is loaded when a command first needs the settings
+    from socialbot.config import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,6 +29,8 @@ class AppContext:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from socialbot.config import load_settings
+
             self._settings = load_settings(self.config_path)
         return self._settings
 

@@ -1,4 +1,4 @@
-"""``socialbot run / pause / resume / status / audit``: the daemon and its controls."""
+"""``socialbot run / pause / resume / audit``: the daemon and its controls."""
 
 from __future__ import annotations
 
@@ -9,14 +9,11 @@ import click
 from socialbot.commands.context import EXIT_ATTENTION, AppContext, pass_app, staff_errors
 from socialbot.commands.layout import Col, records, say
 from socialbot.commands.output import console, setup_logging
-from socialbot.config import Settings
 from socialbot.daemon_defaults import DEFAULT_CAP, TICK_SECONDS
 from socialbot.errors import Problem, SocialbotError
-from socialbot.status import Status, collect
 from socialbot.store import audit as audit_log
 from socialbot.store import open_store, pauses
 from socialbot.store.db import utcnow
-from socialbot.store.models import label
 from socialbot.store.times import show
 from socialbot.times import json_text
 
@@ -47,7 +44,8 @@ def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: st
 
     \b
     配置了 [alerts] 负责人时，常驻运行还会每分钟检查需要人工处理的情况（发布失败、
-    审核即将过期、授权到期、账号长期未更新等），按摘要通知负责人。
+    审核即将过期、授权到期、账号长期未更新等），按摘要通知负责人；--once 在发布之后
+    检查一次并立即发出（同一件事只提醒一次，放进 cron 每分钟运行也不会重复）。
 
     \b
     --once 的退出码：0 到期的都已发出（或没有到期的）；
@@ -75,7 +73,7 @@ def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: st
 
     worker = worker_identity(worker_name)
     alerts = None
-    if settings.alerts.owners and not once:
+    if settings.alerts.owners:  # --once: one alert pass after publishing
         from socialbot.alerts.job import AlertJob
 
         alerts = AlertJob(settings, store, worker=worker)
@@ -133,62 +131,6 @@ def resume(app: AppContext, account: str | None, by: str | None) -> None:
         say(console, f"  仍在暂停：{'、'.join(p.scope_label for p in left)}")
 
 
-@click.command("status")
-@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
-@pass_app
-@staff_errors
-def status(app: AppContext, as_json: bool) -> None:
-    """运行状况：即将发布、需要处理的问题、剩余额度、授权到期；有问题时退出码为 3。"""
-    settings = app.settings
-    report = collect(settings, open_store(settings), utcnow())
-    if as_json:
-        click.echo(report.dumps(settings))
-    else:
-        _print_status(report, settings)
-    if report.needs_attention:
-        raise SystemExit(EXIT_ATTENTION)
-
-
-ID, ACCOUNT, TITLE, TIME, STATE = (Col("编号", atom=True), Col("账号", atom=True), Col("标题"),
-                                   Col("时间", atom=True), Col("状态", atom=True))
-
-
-def _print_status(report: Status, settings: Settings) -> None:
-    tz = settings.tz
-    for p in report.pauses:
-        say(console, f"⏸ 已暂停：{p.scope_label}（{p.by}，{show(p.at, tz)}"
-                     f"{'，' + p.reason if p.reason else ''}）", style="yellow")
-    if report.attention:
-        rows = [[str(i.delivery.post), i.delivery.account, i.title, show(i.delivery.due_at, tz),
-                 label(i.delivery.state), i.reason] for i in report.attention]
-        records(console, f"需要处理（{len(report.attention)}）",
-                [ID, ACCOUNT, TITLE, TIME, STATE, Col("原因")], rows)
-    for warning in report.warnings:
-        say(console, f"! {warning}", style="red")
-    if report.drafts:
-        rows = [[str(i.delivery.post), i.delivery.account, i.title, show(i.delivery.due_at, tz),
-                 label(i.delivery.state), i.reason] for i in report.drafts]
-        records(console, f"已存草稿，待人工群发（{len(report.drafts)}）",
-                [ID, ACCOUNT, TITLE, TIME, STATE, Col("请这样处理")], rows)
-    if report.next_due:
-        rows = [[str(i.delivery.post), i.delivery.account, i.title, show(i.delivery.due_at, tz),
-                 label(i.delivery.state) + ("（暂停）" if i.delivery.paused else ""),
-                 i.reason] for i in report.next_due]
-        records(console, "即将发布", [ID, ACCOUNT, TITLE, TIME, STATE, Col("说明")], rows)
-    else:
-        say(console, "没有待发布的稿件。")
-    if report.quota:
-        rows = [[q.account, q.rule, q.window, f"{q.used}/{q.limit}", str(q.left)]
-                for q in report.quota]
-        records(console, "发送额度", [ACCOUNT, Col("规则"), Col("时段", atom=True),
-                                      Col("已用", atom=True), Col("剩余", atom=True)], rows)
-    known = {a: t for a, t in report.tokens.items() if t}
-    for account, expires in known.items():
-        say(console, f"授权到期：{account} {show(expires, tz)}")
-    if not report.needs_attention:
-        say(console, "✓ 一切正常。", style="green")
-
-
 @click.command("audit")
 @click.option("--post", "post_id", type=int, help="只看这篇稿件（队列编号）")
 @click.option("--account", help="只看这个账号")
@@ -212,4 +154,4 @@ def audit(app: AppContext, post_id: int | None, account: str | None, limit: int,
         Col("详情")], rows)
 
 
-COMMANDS: list[click.Command] = [run, pause, resume, status, audit]
+COMMANDS: list[click.Command] = [run, pause, resume, audit]

@@ -4,7 +4,7 @@ A terminal (or Rich left to itself) breaks a line wherever the width runs out, a
 table squeezed into 80 columns cuts ids, times and account names with "…". Here an id,
 a time, an account or a file name is never split, and Chinese breaks between
 characters only where the kinsoku rules of the image typesetter allow
-(:func:`socialbot.render.typeset.clusters`). A table whose fixed columns leave too
+(:func:`socialbot.linebreak.clusters`). A table whose fixed columns leave too
 little room for its text becomes a stacked list, one record per block.
 """
 
@@ -21,7 +21,7 @@ from rich.segment import Segments
 from rich.table import Table
 from rich.text import Text
 
-from socialbot.render.typeset import NO_END, NO_START, clusters
+from socialbot.linebreak import NO_END, NO_START, clusters
 
 MIN_TEXT = 12  # narrowest useful text column (cells)
 MIN_VALUE = 20  # below this, a stacked value starts on its own line

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,7 +17,7 @@ from socialbot.config import Settings
 from socialbot.delivery import OUTCOME_LABELS
 from socialbot.errors import Problem, StoreError
 from socialbot.platforms import platform
-from socialbot.store import actions, audit, chain, open_store, people, review
+from socialbot.store import actions, audit, chain, open_store, people, review, versions
 from socialbot.store.db import utcnow
 from socialbot.store.models import REVIEW_LABELS, DeliveryRecord, PostRecord, State, label
 from socialbot.store.queue import (
@@ -27,6 +28,9 @@ from socialbot.store.queue import (
 from socialbot.store.sql import SqlStore
 from socialbot.store.times import parse_time, show
 from socialbot.times import json_text
+
+if TYPE_CHECKING:
+    from socialbot.store.sql import SqlStore
 
 PAGE_SIZE = 50  # posts per page of queue list: a screenful that still shows the next days
 
@@ -128,7 +132,10 @@ def add(app: AppContext, post: str, at_text: str | None, to: str | None, cron: s
                     channels=channel_source.default_channels(settings), cron=cron, until=until,
                     problems=problems)
     entry.position = position
-    add_entries(store, settings, [entry], utcnow(), actor=author)
+    now = utcnow()
+    add_entries(store, settings, [entry], now, actor=author)
+    _keep_version(store, settings, entry.queue_id, entry.source, author, now,
+                  entry.rendered.content_hash if entry.rendered else "", "命令行加入队列")
     say(console, f"✓ {_added_line(entry, settings)}")
     for note in entry.notes:
         say(console, f"  ! {note}", style="yellow")
@@ -137,6 +144,21 @@ def add(app: AppContext, post: str, at_text: str | None, to: str | None, cron: s
     hint = _review_hint(settings, entry)
     if hint:
         say(console, f"  {hint}")
+
+
+def _keep_version(store: SqlStore, settings: Settings, queue_id: int | None, source: str,
+                  actor: str, now: dt.datetime, content_hash: str, note: str) -> None:
+    """The post file as queued, for the console's version history (unreadable: skipped)."""
+    from socialbot.store.intake import source_path
+
+    if queue_id is None:
+        return
+    try:
+        text = source_path(settings, source).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return
+    versions.record(store, post=queue_id, actor=actor, at=now, source=text,
+                    content_hash=content_hash, note=note)
 
 
 @queue.command("list")
@@ -452,8 +474,12 @@ def edit(app: AppContext, queue_id: int, position: int | None, by: str | None) -
                                                channel_source.default_channels(settings))
     if problems or rendered is None:
         raise StoreError(problems, title="修改后的稿件有误，队列未改变")
-    result = review.edit(store, settings, queue_id, rendered, by or audit.os_user(), utcnow(),
+    now = utcnow()
+    result = review.edit(store, settings, queue_id, rendered, by or audit.os_user(), now,
                          warnings=warnings)
+    if result.changed or result.content_hash != post.content_hash:
+        _keep_version(store, settings, queue_id, post.source, by or audit.os_user(), now,
+                      result.content_hash, "；".join(("命令行重新排版", *result.notes)))
     say(console, f"✓ 编号 {queue_id} 已重新排版（内容指纹 {result.content_hash[:12]}）")
     _print_warnings(warnings)
     _notes(result.notes)

@@ -42,7 +42,8 @@ def collect_command(app: AppContext, since: str | None, until: str | None,
 
     \b
     数据尚未算完的（微信 is_delay）不保存、不记为 0，下次采集时再取；
-    没有数据权限的账号（未认证、授权过期、缺少密钥）每次只报告一次，不反复重试。
+    没有数据权限的账号（未认证、授权过期、缺少密钥）每次只报告一次，不反复重试，
+    并记入数据库：socialbot status 和提醒会列出它，直到数据恢复采集。
     退出码：0 完成（可能有尚未算完、下次再取的数据）；2 参数有误；
     3 有账号没有权限或采集失败，需要人工处理。
     """
@@ -57,12 +58,19 @@ def collect_command(app: AppContext, since: str | None, until: str | None,
     if start > end:
         raise SocialbotError(Problem("--since", f"开始日期 {start} 晚于截止日期 {end}"),
                              title="统计没有开始")
+    from socialbot import attention
     from socialbot.kv import open_kv
+    from socialbot.store.db import utcnow
 
     store = open_store(settings)
     try:
         run = collect(settings, store, open_kv(settings), since=start, until=end,
-                      accounts=list(accounts) or None)
+                      accounts=list(accounts) or None,
+                      on_unavailable=lambda account, reason: attention
+                      .report_stats_unavailable(store, account, reason, utcnow()))
+        for done in run.accounts:  # as the daemon's job: status and alerts see the same
+            if not done.unavailable:
+                attention.clear_stats_unavailable(store, done.account)
     finally:
         store.dispose()
     _print(run)

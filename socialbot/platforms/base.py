@@ -128,6 +128,9 @@ class Platform(ABC):
     body_link_hosts: ClassVar[tuple[str, ...]] = ()
     #: A preview-send to one person before the real send (``channel.preview``) exists.
     can_send_preview: ClassVar[bool] = False
+    #: Its statistics give only the follower total as read at collection time, not new
+    #: followers per day: the report derives followers gained from those readings.
+    followers_by_reading: ClassVar[bool] = False
 
     # -- accounts -------------------------------------------------------------------------
 

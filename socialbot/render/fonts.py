@@ -4,6 +4,15 @@ The default face is Noto Sans CJK SC from the ``noto-cjk-sans-otc`` wheel, so
 images render the same on every machine without system fonts or root.  Fonts
 are cached because opening a face in the 19 MB collection costs milliseconds
 and a post render opens a dozen sizes.
+
+The cache is bounded (``FACE_CACHE``), and nothing else may keep a face alive:
+each FreeType face maps the whole collection file and holds its own tables, so an
+open face costs ~1 MB of heap plus ~3-4 MB of resident file pages once it has
+drawn a title. ``preview`` of the sample campaign asks for ~70 sizes; kept all
+open they made its peak ~500 MiB. Measurements (widths, ink boxes) are memoised
+by :func:`measure` under the face's name, not the face object, so no memo keeps
+a face open; :class:`SizedFace` lets a measurement that is memoised skip opening
+the face at all.
 """
 
 from __future__ import annotations
@@ -12,12 +21,18 @@ import functools
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from PIL import ImageFont
 
 DEFAULT_FONT_INDEX = 2  # "Noto Sans CJK SC" Regular inside the TTC
 DEFAULT_FONT_NAME = "Noto Sans CJK SC"
+FACE_CACHE = 12  # open faces kept (about one post's fields and the sizes they try)
+_MEMO_LIMIT = 65536  # memoised measurements before the memo starts over
+_MISSING = object()
+T = TypeVar("T")
 
 # A private-use code point no font maps; its rendering is the .notdef glyph.
 _NOTDEF_PROBE = "\U0010fffd"
@@ -82,7 +97,7 @@ def resolve_font(font_path: Path | str | None, index: int | None = None) -> tupl
     return path, index
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=FACE_CACHE)
 def _load(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
     if not os.path.isfile(path):
         raise ImageError(f"字体文件不存在：{path}", field="font_path", detail=path)
@@ -103,6 +118,66 @@ def load_font(
     """Cached font at ``size`` px; ``font_path`` overrides the bundled face."""
     path, idx = resolve_font(font_path, index)
     return _load(path, idx, int(size))
+
+
+def release_faces() -> None:
+    """Close the cached faces (before a memory-hungry step such as cutting a web font)."""
+    _load.cache_clear()
+
+
+class SizedFace:
+    """A face at one size, opened only when a measurement is not memoised yet.
+
+    Fitting a title tries a dozen sizes, many of them again for each line count; with
+    the widths memoised by (file, face, size), a retry needs no open face at all.
+    """
+
+    __slots__ = ("index", "path", "size")
+    layout_engine = ImageFont.Layout.BASIC  # as _load opens it
+
+    def __init__(self, path: str, index: int, size: int):
+        self.path, self.index, self.size = path, index, size
+
+    @property
+    def font(self) -> ImageFont.FreeTypeFont:
+        return _load(self.path, self.index, self.size)
+
+
+Measurable = ImageFont.FreeTypeFont | SizedFace
+
+
+def sized_face(size: int, font_path: Path | str | None = None,
+               index: int | None = None) -> SizedFace:
+    """``load_font``'s face, not opened until something must be measured with it."""
+    path, idx = resolve_font(font_path, index)
+    return SizedFace(path, idx, int(size))
+
+
+def opened(font: Measurable) -> ImageFont.FreeTypeFont:
+    """The FreeType face itself (opening a ``SizedFace``)."""
+    return font.font if isinstance(font, SizedFace) else font
+
+
+_MEMO: dict[tuple[Any, ...], Any] = {}
+
+
+def measure(font: Measurable, kind: str, item: str,
+            compute: Callable[[ImageFont.FreeTypeFont], T]) -> T:
+    """``compute(face)`` memoised by (file, face index, size, layout, kind, item).
+
+    The key names the face instead of holding it, so the memo keeps no face open
+    (``FACE_CACHE`` alone decides that); it starts over after ``_MEMO_LIMIT`` entries.
+    """
+    path = font.path
+    if not isinstance(path, str):  # a face from bytes: nothing stable to key it by
+        return compute(opened(font))
+    key = (path, font.index, font.size, font.layout_engine, kind, item)
+    found = _MEMO.get(key, _MISSING)
+    if found is _MISSING:
+        if len(_MEMO) >= _MEMO_LIMIT:
+            _MEMO.clear()
+        found = _MEMO[key] = compute(opened(font))
+    return found  # type: ignore[no-any-return]
 
 
 def font_name(font: ImageFont.FreeTypeFont) -> str:
@@ -136,7 +211,7 @@ def _is_missing(path: str, index: int, ch: str) -> bool:
     return (mask.size, bytes(mask)) == _notdef_signature(path, index)
 
 
-def missing_glyphs(text: str, font: ImageFont.FreeTypeFont) -> list[str]:
+def missing_glyphs(text: str, font: Measurable) -> list[str]:
     """Distinct characters of ``text`` that ``font`` would draw as .notdef (tofu).
 
     Pillow has no "has glyph" query, so each character is rendered once at a
@@ -156,14 +231,14 @@ def missing_glyphs(text: str, font: ImageFont.FreeTypeFont) -> list[str]:
     return list(seen)
 
 
-def check_glyphs(text: str, font: ImageFont.FreeTypeFont, field: str | None) -> None:
+def check_glyphs(text: str, font: Measurable, field: str | None) -> None:
     """Raise ImageError naming the field if any character would render as tofu."""
     missing = missing_glyphs(text, font)
     if not missing:
         return
     chars = "、".join(f"“{ch}”（U+{ord(ch):04X}）" for ch in missing)
     raise ImageError(
-        f"{field_label(field)}中的字符{chars}在字体 {font_name(font)} 中不存在，无法排版；"
+        f"{field_label(field)}中的字符{chars}在字体 {font_name(opened(font))} 中不存在，无法排版；"
         "请改用常用字或更换字体",
         field=field,
         detail=missing,

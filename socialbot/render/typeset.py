@@ -3,130 +3,39 @@
 Chinese may break between any two characters, but Latin words and numbers
 ("2022", "IAF/ILAC") must stay whole, and kinsoku rules forbid closing
 punctuation at the start of a line and opening punctuation at its end.  We
-build unbreakable clusters first (gluing punctuation to its neighbour, which
-pulls the previous character down to the next line) and then fill lines
-greedily.
+build unbreakable clusters first (``socialbot.linebreak``: gluing punctuation to
+its neighbour, which pulls the previous character down to the next line) and then
+fill lines greedily.
 """
 
 from __future__ import annotations
 
-import functools
-import re
 from pathlib import Path
 
 from PIL import ImageFont
 
-from socialbot.render.fonts import ImageError, check_glyphs, field_label, load_font
+from socialbot.linebreak import KEEP_TOGETHER, NO_END, NO_START, cached_clusters, clusters, is_cjk
+from socialbot.render.fonts import (
+    ImageError,
+    Measurable,
+    check_glyphs,
+    field_label,
+    load_font,
+    measure,
+    sized_face,
+)
+
+__all__ = ["KEEP_TOGETHER", "NO_END", "NO_START", "clusters", "fit_text", "wrap_cjk"]
 
 FEWER_LINES_TOLERANCE = 0.12
 
-# Characters that must not start a line (closing punctuation, iteration marks).
-NO_START = frozenset(
-    "，。、；：？！）》」』”’…—％‰〕】〉｝］｠〗〙〛〟・·‧ー々〻゛゜ヽヾ"
-    "～!),.:;?]}%℃°‐–｜|"
-    "﹐﹑﹒﹔﹕﹖﹗﹚﹜﹞"
-)
-# Characters that must not end a line (opening punctuation).
-NO_END = frozenset("（《「『“‘〔【〈｛［｟〖〘〚〝([{￥$＄£€·・")
 
-
-def _is_cjk(ch: str) -> bool:
-    """True for characters that allow a line break on either side."""
-    cp = ord(ch)
-    return (
-        0x2E80 <= cp <= 0x9FFF  # radicals, CJK symbols/punctuation, kana, ideographs
-        or 0xA000 <= cp <= 0xA4CF
-        or 0xAC00 <= cp <= 0xD7AF
-        or 0xF900 <= cp <= 0xFAFF
-        or 0xFE10 <= cp <= 0xFE1F
-        or 0xFE30 <= cp <= 0xFE6F
-        or 0xFF00 <= cp <= 0xFFEF
-        or 0x20000 <= cp <= 0x3FFFF
-    )
-
-
-# Short quoted names and titles (“世界认可日”, 《标准化法》) read badly when split.
-_SHORT_QUOTE = re.compile(r"[“‘《「『【〈][^“”‘’《》「」『』【】〈〉\n]{1,8}[”’》」』】〉]")
-
-
-# Measure words stay with their number: "2022年" "6月" "9日" "15个".
-_NUMBER_UNIT = re.compile(r"(?<=[0-9])[年月日号时分秒点届次个家项名位人万亿元岁期倍]")
-
-
-# Without a segmenter any two ideographs may part; these campaign words are
-# common in titles, and splitting them ("认 / 证") is what readers notice most.
-_KEEP_WORDS = (
-    "世界认可日 认证认可 检验检测 市场监管 绿色发展 质量信任 上海品牌 复工复产 "
-    "疫情防控 实验室 云开放 一带一路 标准化 认证 认可 检验 检测 质量 上海 "
-    "品牌 绿色 发展 服务 信任 直播 活动 发布 仪式 行业 机构 企业 技术 "
-    "标准 主题 宣传 论坛 培训 科普 创新 案例 年度 倡议 双碳 产品 组织 "
-    "集中 获证 颁证 世界 国际 经济 环境 社会 安全 健康 走进 助力 助推 支持 "
-    "启动 开讲 回顾 展示 征集 风采 建设 要点 一线 防疫 抗疫 凝心 聚力 宣贯 "
-    "系列 分论坛 守门人 共话 浦东 合作 交流 推动 促进 提升 可持续 高质量"
-)
-KEEP_TOGETHER = tuple(_KEEP_WORDS.split())
-_KEEP = re.compile("|".join(sorted(KEEP_TOGETHER, key=len, reverse=True)))
-
-
-def _glued_positions(paragraph: str) -> set[int]:
-    """Indices that must not be preceded by a break."""
-    glued: set[int] = set()
-    for pattern in (_SHORT_QUOTE, _KEEP):
-        for m in pattern.finditer(paragraph):
-            glued.update(range(m.start() + 1, m.end()))
-    glued.update(m.start() for m in _NUMBER_UNIT.finditer(paragraph))
-    return glued
-
-
-def _units(paragraph: str) -> list[tuple[bool, str]]:
-    """Split into (space_before, unit): single CJK chars or whole non-CJK words."""
-    glued = _glued_positions(paragraph)
-    out: list[tuple[bool, str]] = []
-    space = in_word = False
-    for i, ch in enumerate(paragraph):
-        if ch in (" ", "\u3000"):
-            space, in_word = True, False
-            continue
-        cjk = _is_cjk(ch) or ch in "…—"
-        if out and not space and (i in glued or (in_word and not cjk)):
-            out[-1] = (out[-1][0], out[-1][1] + ch)
-        else:
-            out.append((space, ch))
-        in_word, space = not cjk, False
-    return out
-
-
-def clusters(paragraph: str) -> list[tuple[bool, str]]:
-    """Unbreakable clusters of one paragraph, each with a space-before flag."""
-    return list(_clusters(paragraph))
-
-
-@functools.lru_cache(maxsize=1024)
-def _clusters(paragraph: str) -> tuple[tuple[bool, str], ...]:
-    """Group units so that no break falls where kinsoku forbids it.
-
-    A unit opening with closing punctuation joins the previous cluster, and a
-    cluster ending with opening punctuation absorbs the next unit.  Runs such
-    as "——" or "。”" therefore move to the next line together with the
-    character before them.
-    """
-    out: list[tuple[bool, str]] = []
-    for space, unit in _units(paragraph):
-        if out and (unit[0] in NO_START or out[-1][1][-1] in NO_END):
-            prev_space, prev = out[-1]
-            out[-1] = (prev_space, prev + (" " if space else "") + unit)
-        else:
-            out.append((space, unit))
-    return tuple(out)
-
-
-@functools.lru_cache(maxsize=65536)
-def text_width(font: ImageFont.FreeTypeFont, text: str) -> float:
+def text_width(font: Measurable, text: str) -> float:
     """Advance width, memoised: bisection and balancing re-measure the same clusters."""
-    return font.getlength(text)
+    return measure(font, "width", text, lambda face: face.getlength(text))
 
 
-def _split_wide(cluster: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
+def _split_wide(cluster: str, font: Measurable, max_width: float) -> list[str]:
     """Last resort for a cluster wider than the line: break between characters.
 
     Breaks back off to a position kinsoku allows when there is one.
@@ -151,14 +60,14 @@ def _split_wide(cluster: str, font: ImageFont.FreeTypeFont, max_width: float) ->
 
 
 def _wrap(
-    text: str, font: ImageFont.FreeTypeFont, max_width: float, split_long: bool
+    text: str, font: Measurable, max_width: float, split_long: bool
 ) -> list[str] | None:
     """Greedy line filling; None if a cluster is too wide and splitting is off."""
     lines: list[str] = []
     space_w = text_width(font, " ")
     for paragraph in text.split("\n"):
         line, width = "", 0.0
-        for space, cluster in _clusters(paragraph):
+        for space, cluster in cached_clusters(paragraph):
             w = text_width(font, cluster)
             gap = space_w if (space and line) else 0.0
             if line and width + gap + w <= max_width:
@@ -174,7 +83,7 @@ def _wrap(
             else:
                 *full, line = _split_wide(cluster, font, max_width)
                 lines.extend(full)
-                width = font.getlength(line)
+                width = text_width(font, line)
         lines.append(line)
     return lines
 
@@ -207,7 +116,7 @@ def balance_lines(
     target = len(lines)
     if target < 2 or "\n" in text:
         return lines
-    items = _clusters(text)
+    items = cached_clusters(text)
     n = len(items)
     widths = [text_width(font, c) for _, c in items]
     space_w = text_width(font, " ")
@@ -227,7 +136,7 @@ def balance_lines(
                 if cost[m - 1][i] == inf:
                     continue
                 penalty = 0.0
-                if j < n and _ends_in_han(items[j - 1][1]) and _is_cjk(items[j][1][0]):
+                if j < n and _ends_in_han(items[j - 1][1]) and is_cjk(items[j][1][0]):
                     penalty = soft_break
                 c = cost[m - 1][i] + (max_width - width) ** 2 + penalty
                 if c < cost[m][j]:
@@ -248,14 +157,17 @@ _OPENING = frozenset("“‘《「『（【〔〈〖［｛")
 _CLOSING = frozenset("”’》」』）】〕〉〗］｝，。、；：！？")
 
 
-@functools.lru_cache(maxsize=4096)
-def _ink_x(font: ImageFont.FreeTypeFont, ch: str) -> tuple[float, float]:
-    """Blank space left and right of a glyph's ink within its advance."""
-    mask, (off_x, _y) = font.getmask2(ch)
-    box = mask.getbbox()
-    if box is None:
-        return 0.0, 0.0
-    return off_x + box[0], font.getlength(ch) - (off_x + box[2])
+def _ink_x(font: Measurable, ch: str) -> tuple[float, float]:
+    """Blank space left and right of a glyph's ink within its advance (memoised)."""
+
+    def ink(face: ImageFont.FreeTypeFont) -> tuple[float, float]:
+        mask, (off_x, _y) = face.getmask2(ch)
+        box = mask.getbbox()
+        if box is None:
+            return 0.0, 0.0
+        return off_x + box[0], face.getlength(ch) - (off_x + box[2])
+
+    return measure(font, "ink_x", ch, ink)
 
 
 def optical_trim(font: ImageFont.FreeTypeFont, line: str) -> tuple[float, float]:
@@ -272,18 +184,21 @@ def optical_trim(font: ImageFont.FreeTypeFont, line: str) -> tuple[float, float]
     return left, right
 
 
-@functools.lru_cache(maxsize=256)
-def ink_extent(font: ImageFont.FreeTypeFont) -> tuple[int, int]:
+def ink_extent(font: Measurable) -> tuple[int, int]:
     """(top, bottom) of a typical ideograph relative to the baseline.
 
     Lines are stacked by baseline and centred by ink, so titles look centred
     whatever the font's ascender/descender metrics say.
     """
-    _l, top, _r, bottom = font.getbbox("国", anchor="ls")
-    return top, bottom
+
+    def extent(face: ImageFont.FreeTypeFont) -> tuple[int, int]:
+        _l, top, _r, bottom = face.getbbox("国", anchor="ls")
+        return top, bottom  # type: ignore[return-value]
+
+    return measure(font, "ink_extent", "国", extent)
 
 
-def block_height(font: ImageFont.FreeTypeFont, n_lines: int, line_spacing: float) -> float:
+def block_height(font: Measurable, n_lines: int, line_spacing: float) -> float:
     """Ink height of ``n_lines`` lines spaced ``line_spacing`` x font size apart."""
     top, bottom = ink_extent(font)
     return (bottom - top) + (n_lines - 1) * font.size * line_spacing
@@ -313,10 +228,10 @@ def fit_text(
     if not text.strip():
         raise ImageError(f"{field_label(field)}为空，无法排版", field=field)
     box_w, box_h = box
-    check_glyphs(text, load_font(min_size, font_path, index), field)
+    check_glyphs(text, sized_face(min_size, font_path, index), field)  # no face opened
 
     def attempt(size: int, split_long: bool = False) -> list[str] | None:
-        font = load_font(size, font_path, index)
+        font = sized_face(size, font_path, index)  # opened only if not measured before
         pad = 2 * stroke * size
         lines = _wrap(text, font, box_w - pad, split_long)
         if lines is None or len(lines) > max_lines:

@@ -98,6 +98,31 @@ class AccountDay:
 
 
 @dataclass(frozen=True)
+class FollowerSpan:
+    """Followers gained by an account whose platform gives only the follower total
+    (Weibo): the last stored reading in the campaign window minus the first.
+
+    ``gained`` is None when fewer than two readings lie in the window: one reading (or
+    none) says nothing about movement, and is never shown as 0.
+    """
+
+    account: str
+    start: date  # the window the readings were taken from
+    end: date
+    readings: int  # how many readings lie in the window
+    first: date | None = None  # the days of the readings used
+    last: date | None = None
+    gained: Figure | None = None
+
+    @property
+    def id(self) -> str:
+        """The report.json id: the account and the days the difference spans."""
+        if self.first is not None and self.last is not None and self.gained is not None:
+            return f"{self.account}@{self.first.isoformat()}~{self.last.isoformat()}"
+        return f"{self.account}@{self.start.isoformat()}~{self.end.isoformat()}"
+
+
+@dataclass(frozen=True)
 class Figures:
     """Everything one report is made from."""
 
@@ -107,6 +132,7 @@ class Figures:
     accounts: tuple[Account, ...]
     items: tuple[Item, ...]
     account_days: tuple[AccountDay, ...] = ()
+    follower_spans: tuple[FollowerSpan, ...] = ()
 
     def account(self, account_id: str) -> Account | None:
         return next((a for a in self.accounts if a.id == account_id), None)
@@ -122,4 +148,5 @@ class Figures:
             accounts=accounts,
             items=tuple(i for i in self.items if i.unit == unit),
             account_days=tuple(d for d in self.account_days if d.account in ids),
+            follower_spans=tuple(s for s in self.follower_spans if s.account in ids),
         )

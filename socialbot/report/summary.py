@@ -258,17 +258,43 @@ class _Writer:
             if total.value is None:
                 absent.append(word)
                 continue
-            said.append(f"{word}{self.n(total)}人")
+            text = f"{word}{self.n(total)}人"
+            if key == "followers_lost" and self._both_platforms():
+                text = f"微信公众号{text}"  # Weibo gives no unfollow figure
+            if key == "followers_gained":
+                text += self._gained_by_platform(total)
+            said.append(text)
             partly.update(total.missing)
+        partly -= {s.id for s in self.f.follower_spans}  # told below, as too few readings
         if not said:
-            return f"{owner}关注人数变化数据未采集"
+            return f"{owner}关注人数变化数据未采集" + self._few_readings()
         text = f"活动期间{owner}{'、'.join(said)}"
         if partly:
             accounts = len({ident.rsplit("@", 1)[0] for ident in partly})
             text += f"（其中{accounts}个账号共{len(partly)}天的数据未采集，未计入）"
         if absent:
             text += f"，{'、'.join(absent)}数据未采集"
-        return text
+        return text + self._few_readings()
+
+    def _both_platforms(self) -> bool:
+        return any(s.gained is not None for s in self.f.follower_spans)
+
+    def _gained_by_platform(self, total: Total) -> str:
+        """（微信公众号A人、微博B人） when both platforms' figures are in the total."""
+        parts = [(label, self.t(f"followers_gained_{platform}"))
+                 for platform, label in ((WECHAT, "微信公众号"), (WEIBO, "微博"))]
+        if sum(1 for _, t in parts if t.value is not None) < 2:
+            return ""
+        return "（" + "、".join(f"{label}{self.n(t)}人" for label, t in parts) + "）"
+
+    def _few_readings(self) -> str:
+        """Weibo accounts whose follower total was read fewer than twice in the window."""
+        few = [s for s in self.f.follower_spans if s.gained is None]
+        if not few:
+            return ""
+        who = f"{len(few)}个微博账号" if len(few) > 1 or self.city else "微博账号"
+        return (f"；{who}在活动期间的关注人数采集不足两次，无法计算新增关注，"
+                "未计入上述人数")
 
     def best(self) -> str:
         top = self.d.top_read[: self.detail.top]

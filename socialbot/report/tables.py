@@ -38,7 +38,8 @@ def shown(total: Total) -> str:
 def figures_rows(digest: Digest) -> list[tuple[str, str, str]]:
     """(指标, 数值, 说明) for the figures table."""
     keys = ["units_publishing", "accounts_publishing", "activities_held", "wechat_articles",
-            "weibo_posts", *[k for k, *_ in TOTAL_METRICS], "followers_gained", "followers_lost"]
+            "weibo_posts", *[k for k, *_ in TOTAL_METRICS], "followers_gained",
+            "followers_gained_wechat", "followers_gained_weibo", "followers_lost"]
     rows = []
     for key in keys:
         total = digest.totals[key]

@@ -18,6 +18,7 @@ from socialbot.report.model import (
     Activity,
     Figure,
     Figures,
+    FollowerSpan,
     Item,
 )
 
@@ -75,6 +76,14 @@ def metric(key: str, label: str, items: Iterable[Item], platform: str, name: str
 def _follow(key: str, label: str, days: Iterable[AccountDay], field: str) -> Total:
     return summed(key, label, ((f"{d.account}@{d.day.isoformat()}", getattr(d, field))
                                for d in days))
+
+
+def _gained(key: str, label: str, days: Iterable[AccountDay],
+            spans: Iterable[FollowerSpan]) -> Total:
+    """New followers: per-day figures (WeChat) and differences of readings (Weibo)."""
+    return summed(key, label, [*((f"{d.account}@{d.day.isoformat()}", d.followers_gained)
+                                 for d in days),
+                               *((s.id, s.gained) for s in spans)])
 
 
 @dataclass(frozen=True)
@@ -173,9 +182,15 @@ def digest(figures: Figures, top: int = 3) -> Digest:
     }
     for key, label, platform, name in TOTAL_METRICS:
         totals[key] = metric(key, label, items, platform, name)
-    totals["followers_gained"] = _follow("followers_gained", "新增关注（人）",
-                                         figures.account_days, "followers_gained")
-    totals["followers_lost"] = _follow("followers_lost", "取消关注（人）",
+    platform_of = {a.id: a.platform for a in figures.accounts}
+    for platform, label in ((WECHAT, "微信公众号新增关注（人）"), (WEIBO, "微博新增关注（人）")):
+        totals[f"followers_gained_{platform}"] = _gained(
+            f"followers_gained_{platform}", label,
+            (d for d in figures.account_days if platform_of.get(d.account) == platform),
+            (s for s in figures.follower_spans if platform_of.get(s.account) == platform))
+    totals["followers_gained"] = _gained("followers_gained", "新增关注（人）",
+                                         figures.account_days, figures.follower_spans)
+    totals["followers_lost"] = _follow("followers_lost", "微信公众号取消关注（人）",
                                        figures.account_days, "followers_lost")
     numbers = [a.number for a in figures.campaign.activities]
     return Digest(

@@ -10,25 +10,27 @@ series), ``outcomes`` (write the transition the pipeline decided), ``quota`` (th
 ledger), ``audit`` (append-only), ``policy`` (may this delivery go out?). Underneath:
 ``db`` (engine, transactions), ``schema`` + ``migrations`` (versioned), ``kv`` (tokens,
 memos, leases), ``content`` (rendered JSON, images once), ``recurrence`` (cron),
-``times``, ``models``.
+``times``, ``models``. Beside them, ``lite``: what ``status`` reads, over ``sqlite3``
+without SQLAlchemy (``open_reader``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from socialbot.store.base import Store
-from socialbot.store.db import Database, utcnow
 from socialbot.store.models import ATTENTION, PENDING, DeliveryRecord, PostRecord, State
 
 if TYPE_CHECKING:
     from socialbot.config import Settings
+    from socialbot.store.db import Database, utcnow
+    from socialbot.store.lite import LiteReader
     from socialbot.store.sql import SqlStore
 
 __all__ = [
     "ATTENTION", "PENDING", "Database", "DeliveryRecord", "PostRecord", "State", "Store",
-    "open_store", "store_exists", "utcnow",
+    "open_reader", "open_store", "store_exists", "utcnow",
 ]
 
 
@@ -43,9 +45,28 @@ def store_exists(url: str) -> bool:
     return bool(parsed.database) and Path(parsed.database or "").is_file()
 
 
+def __getattr__(name: str) -> Any:
+    """``Database`` and ``utcnow`` load SQLAlchemy: only when asked for (not by ``status``)."""
+    if name in ("Database", "utcnow"):
+        from socialbot.store import db
+
+        return getattr(db, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def open_store(settings: Settings | str) -> SqlStore:
     """The queue at a database URL (or ``settings.database_url``), migrated to the latest schema."""
     from socialbot.store.sql import SqlStore
 
     url = settings if isinstance(settings, str) else settings.database_url
     return SqlStore(url)
+
+
+def open_reader(settings: Settings) -> LiteReader | SqlStore:
+    """What ``status`` reads: the light ``sqlite3`` reader when it can answer, else the store.
+
+    Both answer what ``status.StatusSource`` names alike; call ``dispose()`` when done.
+    """
+    from socialbot.store.lite import open_lite_reader
+
+    return open_lite_reader(settings.database_url) or open_store(settings)

@@ -13,7 +13,6 @@ for several machines; there the claim uses ``FOR UPDATE SKIP LOCKED``.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
@@ -31,12 +30,11 @@ from socialbot.explain import DatabaseUnavailable, os_reason
 from socialbot.store.errors import database_problem, where
 from socialbot.store.migrations import MIGRATIONS, current_version
 from socialbot.store.schema import schema_version
+from socialbot.times import utcnow
+
+__all__ = ["BUSY_TIMEOUT_MS", "Database", "inserted_id", "utcnow"]
 
 BUSY_TIMEOUT_MS = 30_000
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class Database:

@@ -26,6 +26,7 @@ from socialbot.store.schema import (
     metadata,
     schema_version,
 )
+from socialbot.store.versions_schema import create_tables as create_version_tables
 
 Step = Callable[[Connection, str], None]
 
@@ -116,7 +117,11 @@ def _m8_message_slots(conn: Connection, dialect: str) -> None:
         index.create(conn, checkfirst=True)
 
 
-def _m9_review_chain(conn: Connection, dialect: str) -> None:
+def _m9_post_versions(conn: Connection, dialect: str) -> None:
+    create_version_tables(conn)
+
+
+def _m10_review_chain(conn: Connection, dialect: str) -> None:
     """Approvals per tier and comments: tables only, so rerunning is harmless."""
     for table in (approvals, comments):
         table.create(conn, checkfirst=True)
@@ -136,6 +141,8 @@ MIGRATIONS: list[tuple[int, str, Step]] = [
      _m7_alert_log),
     (8, "deliveries.message_slot, position, message_key: several posts in one send",
      _m8_message_slots),
-    (9, "review chain: approvals per tier bound to a content hash; threaded comments",
-     _m9_review_chain),
+    (9, "post_versions: every saved text of a post, for the console's version history",
+     _m9_post_versions),
+    (10, "review chain: approvals per tier bound to a content hash; threaded comments",
+     _m10_review_chain),
 ]

@@ -48,6 +48,9 @@ IN_FLIGHT = (State.SENDING,)
 OPEN_OUTCOME = (State.UNKNOWN, State.NEEDS_PERSON)
 # States that still count against a platform quota bucket.
 QUOTA_HOLDING = (State.QUEUED, State.APPROVED, State.DUE, State.SENDING, *OPEN_OUTCOME)
+# Deliveries not finished: what ``status`` lists (pending, sending, needing a person, or
+# left as a draft for a person to send).
+LIVE = (*PENDING, State.SENDING, *ATTENTION, State.DRAFTED)
 
 REVIEW_LABELS = {"pending": "待审核", "approved": "已通过", "rejected": "已退回"}
 # A delivery whose slot came before its review chain finished: it waits (never sent late

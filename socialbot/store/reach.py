@@ -110,6 +110,16 @@ def account_rows(db: Database) -> list[FigureRow]:
     return _rows(db, account_figures, account_figures.c.account)
 
 
+def account_days(db: Database, account: str, since: dt.date, until: dt.date) -> frozenset[dt.date]:
+    """The days in [since, until] whose figures of ``account`` are stored."""
+    query = select(account_figures.c.day).where(
+        account_figures.c.account == account,
+        account_figures.c.day >= since.isoformat(), account_figures.c.day <= until.isoformat())
+    with db.tx(write=False) as conn:
+        days = [str(r.day) for r in conn.execute(query)]
+    return frozenset(dt.date.fromisoformat(day) for day in days)
+
+
 def raw_of(db: Database, delivery: int, day: dt.date) -> dict[str, Any] | None:
     """The platform's raw answer kept for one delivery-day row (None: no row)."""
     with db.tx(write=False) as conn:

@@ -1,6 +1,6 @@
 """Tables of the review chain: one row per tier's approval, and the comments on a post.
 
-Kept in their own MetaData so migration 1 never creates them implicitly; migration 9
+Kept in their own MetaData so migration 1 never creates them implicitly; migration 10
 does. An approval row records the exact content hash its reviewer saw; an edit or a
 rejection voids the post's live rows (``voided_at``) instead of deleting them, so the
 page and the audit can say whose approvals an edit undid.

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, func, select
 from socialbot.store.models import State
 from socialbot.store.policy import AccountPolicy
 from socialbot.store.schema import deliveries
+from socialbot.store.times import in_past
 
 MAX_DAYS = 400
 # Members that hold a place in their slot (a failed, missed or cancelled one does not).
@@ -88,7 +89,9 @@ def place(conn: Connection, policy: AccountPolicy, tz: ZoneInfo, account: str,
         slot = slot_name(day, alone_key)
         due = slot_time(policy, day, wanted, tz) if policy.push_time or day != asked else wanted
         is_full = counts.get(slot, 0) >= capacity
-        if not is_full and due >= now - dt.timedelta(seconds=1) and slot not in shut:
+        # The same minute's slack as queue add's own past-time check: "--at now" typed a
+        # few seconds ago is today's message, not tomorrow's.
+        if not is_full and not in_past(due, now) and slot not in shut:
             if day == asked:
                 return Placement(slot, day, due)
             if full is not None and not move_when_full:

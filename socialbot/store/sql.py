@@ -17,7 +17,7 @@ from socialbot.store.base import AttemptRecord, BucketUse, Store
 from socialbot.store.content import load_rendered
 from socialbot.store.db import Database
 from socialbot.store.models import (
-    ATTENTION,
+    LIVE,
     OPEN_OUTCOME,
     PENDING,
     DeliveryRecord,
@@ -28,8 +28,6 @@ from socialbot.store.models import (
 from socialbot.store.pauses import active_pauses
 from socialbot.store.queue import deliveries_of, get_post, list_queue
 from socialbot.store.schema import attempts, deliveries, posts
-
-LIVE = (*PENDING, State.SENDING, *ATTENTION, State.DRAFTED)
 
 
 class SqlStore(Database, Store):

@@ -31,7 +31,6 @@ from socialbot import status as status_module
 from socialbot.config import Settings
 from socialbot.errors import StoreError
 from socialbot.people import TIER_LABELS, Person
-from socialbot.platforms import PLATFORMS
 from socialbot.render.webfont import font_stack
 from socialbot.rendered import RenderedPost
 from socialbot.store import audit as audit_store
@@ -52,6 +51,7 @@ from socialbot.web.auth import (
     new_login_csrf,
     set_session_cookie,
 )
+from socialbot.web.cards import platform_cards
 from socialbot.web.font import ConsoleFont
 
 HERE = Path(__file__).parent
@@ -106,7 +106,7 @@ def create_app(settings: Settings, *, store: SqlStore | None = None, clock: Cloc
     from socialbot.web.review_chain import ROUTES as REVIEW_ROUTES  # it imports this module
 
     console = Console(settings, store or open_store(settings), clock, limits or Limits())
-    from socialbot.web import calendar, watch  # their handlers use this module's helpers
+    from socialbot.web import calendar, compose, watch  # their handlers use this module's helpers
 
     routes = [
         Route("/", _home),
@@ -129,6 +129,7 @@ def create_app(settings: Settings, *, store: SqlStore | None = None, clock: Cloc
         Route("/calendar/move", calendar.move_delivery, methods=["POST"]),
         Route("/calendar/import", calendar.import_form, methods=["GET"]),
         Route("/calendar/import", calendar.import_upload, methods=["POST"]),
+        *compose.compose_routes(),
         Route("/font/base-{key}.woff2", _base_font),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
@@ -347,14 +348,7 @@ def _follower_cards(console: Console, post: PostRecord, ds: list[DeliveryRecord]
                     rendered: RenderedPost) -> list[Markup]:
     """What followers will see on each platform, drawn by the platform itself."""
     files = {i.sha256: f"/posts/{post.id}/image/{i.sha256}" for i in rendered.images()}
-    accounts = [console.settings.accounts[d.account] for d in ds
-                if d.account in console.settings.accounts]
-    cards = []
-    for name, part in rendered.parts.items():
-        mine = [a for a in accounts if a.platform == name]
-        if mine:
-            cards.append(PLATFORMS[name].preview_card(part, mine, files, rendered))
-    return cards
+    return platform_cards(console.settings, rendered, [d.account for d in ds], files)
 
 
 @_signed_in

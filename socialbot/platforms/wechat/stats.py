@@ -4,7 +4,9 @@
   that day with ``detail_list`` — per ``stat_date`` the figures accumulated since it was
   published (up to 30 days). Queried once per day on which the account published.
 * ``getusersummary`` / ``getusercumulate`` (at most 7 days per call): new and cancelled
-  followers per day and the follower total.
+  followers per day and the follower total. Only for days not stored yet (a stored day
+  is final; a delayed one was never stored), so a daily run asks for about one day, not
+  the whole 30-day range again.
 
 ``end_date`` may be yesterday at the latest; data for day D is ready some time after
 08:00 on D+1. ``is_delay: true`` means the newest day of the answer is not final: that
@@ -66,12 +68,12 @@ class WeChatStats:
                 raise Unavailable(exc.explain()) from None
             raise
 
-    def collect(self, items: list[PublishedItem], since: dt.date,
-                until: dt.date) -> StatsAnswer:
+    def collect(self, items: list[PublishedItem], since: dt.date, until: dt.date,
+                stored: frozenset[dt.date] = frozenset()) -> StatsAnswer:
         answer = StatsAnswer()
         try:
             self._articles(items, until, answer)
-            self._followers(since, until, answer)
+            self._followers(since, until, stored, answer)
         except Unavailable as exc:
             answer.unavailable = str(exc)
         except CallFailed as exc:
@@ -115,10 +117,9 @@ class WeChatStats:
 
     # -- followers ----------------------------------------------------------------------
 
-    def _followers(self, since: dt.date, until: dt.date, answer: StatsAnswer) -> None:
-        start = since
-        while start <= until:
-            end = min(until, start + dt.timedelta(days=USER_SPAN_DAYS - 1))
+    def _followers(self, since: dt.date, until: dt.date, stored: frozenset[dt.date],
+                   answer: StatsAnswer) -> None:
+        for start, end in _spans(since, until, stored):
             summary = self._call("getusersummary", start, end)
             cumulate = self._call("getusercumulate", start, end)
             moves: dict[dt.date, list[dict[str, Any]]] = defaultdict(list)
@@ -130,7 +131,9 @@ class WeChatStats:
                      if (d := _date(row.get("ref_date"))) is not None}
             day = start
             while day <= end:
-                if day not in ready:
+                if day in stored:
+                    pass  # asked only because it lies between days that were missing
+                elif day not in ready:
                     answer.delayed.append(f"{self.account.id} {day} 的关注人数尚未算出，稍后重试")
                 else:
                     rows = moves.get(day, [])
@@ -143,7 +146,23 @@ class WeChatStats:
                     answer.days.append(AccountDay(day, metrics, source,
                                                   {"summary": rows, "cumulate": ready[day]}))
                 day += dt.timedelta(days=1)
-            start = end + dt.timedelta(days=1)
+
+
+def _spans(since: dt.date, until: dt.date,
+           stored: frozenset[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Spans of at most ``USER_SPAN_DAYS`` that cover the days in [since, until] not stored."""
+    spans: list[tuple[dt.date, dt.date]] = []
+    day = since
+    while day <= until:
+        if day in stored:
+            day += dt.timedelta(days=1)
+            continue
+        end = min(until, day + dt.timedelta(days=USER_SPAN_DAYS - 1))
+        while end > day and end in stored:  # no need to reach into stored days at the end
+            end -= dt.timedelta(days=1)
+        spans.append((day, end))
+        day = end + dt.timedelta(days=1)
+    return spans
 
 
 def _date(value: Any) -> dt.date | None:

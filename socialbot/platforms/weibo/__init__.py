@@ -36,6 +36,7 @@ class WeiboPlatform(Platform):
     official_api_base: ClassVar[str] = OFFICIAL_API_BASE
     post_text_field: ClassVar[str] = "weibo"
     post_text_label: ClassVar[str] = "微博正文"
+    followers_by_reading: ClassVar[bool] = True  # users/show: followers_count, as of now
 
     text_max = limits.WEIBO_TEXT_MAX
     image_max_bytes = limits.WEIBO_IMAGE_MAX_BYTES
@@ -95,7 +96,7 @@ class WeiboPlatform(Platform):
 
     def token_expiry(self, account: Account, settings: Settings,
                      kv: Any) -> dt.datetime | None:
-        from socialbot.platforms.weibo.channel import token_expiry
+        from socialbot.platforms.weibo.tokens import token_expiry  # no HTTP stack for status
 
         return token_expiry(_account(account), settings, kv)
 

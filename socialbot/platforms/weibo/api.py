@@ -9,7 +9,6 @@ OAuth2`` header (GET), never in a URL, because URLs end up in logs.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import requests
@@ -20,6 +19,7 @@ from socialbot.platforms.common.core import DEFAULT_TIMEOUT
 from socialbot.platforms.common.retry import RetryPolicy
 from socialbot.platforms.weibo.account import WeiboAccount
 from socialbot.platforms.weibo.reactions import weibo_rule
+from socialbot.platforms.weibo.tokens import token_fingerprint
 from socialbot.redact import register_secret
 from socialbot.rendered import ImageAsset
 
@@ -138,8 +138,3 @@ class WeiboClient:
             "GET", "2/users/show.json", safe=True, params={"uid": self.uid},
             headers={"Authorization": f"OAuth2 {self._token.reveal()}"},
         )
-
-
-def token_fingerprint(token: Secret) -> str:
-    """A short, non-reversible name for a token, safe to use in storage keys."""
-    return hashlib.sha256(token.reveal().encode()).hexdigest()[:12]

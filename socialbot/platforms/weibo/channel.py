@@ -19,8 +19,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from socialbot.config import Settings
-from socialbot.errors import Problem, SocialbotError
+from socialbot.errors import Problem
 from socialbot.platforms.base import REDACTED, DeliveryResult, Outcome, PlannedCall
 from socialbot.platforms.common.calls import CallFailed, Journal
 from socialbot.platforms.common.core import ChannelCore
@@ -29,10 +28,11 @@ from socialbot.platforms.common.outcomes import delivery
 from socialbot.platforms.common.plan import describe_image
 from socialbot.platforms.common.reactions import Reaction
 from socialbot.platforms.weibo.account import WeiboAccount
-from socialbot.platforms.weibo.api import WeiboClient, token_fingerprint
+from socialbot.platforms.weibo.api import WeiboClient
 from socialbot.platforms.weibo.checks import weibo_problems
 from socialbot.platforms.weibo.part import status_of
 from socialbot.platforms.weibo.textcount import URL_RE
+from socialbot.platforms.weibo.tokens import token_expiry_key
 from socialbot.rendered import RenderedPost
 from socialbot.times import show
 
@@ -272,24 +272,3 @@ class WeiboChannel(ChannelCore):
             f"核对结果：微博时间线中没有这条（{show(shared_at)} 之后），"
             "平台没有发布，可以重新发布",
         )
-
-
-def token_expiry_key(account: WeiboAccount, token_id: str) -> str:
-    """Where the last oauth2/get_token_info answer for this token is remembered."""
-    return f"weibo:{account.uid}:token:{token_id}:expires_at"
-
-
-def token_expiry(account: WeiboAccount, settings: Settings, kv: Any) -> dt.datetime | None:
-    """When the account's Weibo token expires, as last checked; None if never checked."""
-    if kv is None:
-        return None
-    try:
-        token_id = token_fingerprint(settings.secret_for(account))
-    except SocialbotError:
-        return None
-    raw = kv.get(token_expiry_key(account, token_id))
-    try:
-        value = dt.datetime.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-    return value.replace(tzinfo=dt.UTC) if value and value.tzinfo is None else value

@@ -40,8 +40,9 @@ class WeiboStats:
         self.timeout = timeout
         self.now = now
 
-    def collect(self, items: list[PublishedItem], since: dt.date,
-                until: dt.date) -> StatsAnswer:
+    def collect(self, items: list[PublishedItem], since: dt.date, until: dt.date,
+                stored: frozenset[dt.date] = frozenset()) -> StatsAnswer:
+        """Counts and the follower total as of now (a reading each run: ``stored`` unused)."""
         answer = StatsAnswer()
         day = self.now().astimezone(BEIJING).date()
         try:
