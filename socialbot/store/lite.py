@@ -28,7 +28,7 @@ from socialbot.store.models import LIVE, QUOTA_HOLDING, DeliveryRecord, Pause, S
 
 # The last migration this reader was checked against (tests keep it equal to the last
 # entry of ``migrations.MIGRATIONS``; importing that module would load SQLAlchemy).
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10  # 10 adds the review chain tables, which status does not read
 BUSY_TIMEOUT_S = 30.0
 _PREFIX = "sqlite:///"
 _LIVE = tuple(str(s) for s in LIVE)
