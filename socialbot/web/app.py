@@ -27,7 +27,6 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from socialbot import status as status_module
 from socialbot.config import Settings
 from socialbot.errors import StoreError
 from socialbot.people import TIER_LABELS, Person
@@ -93,7 +92,11 @@ class Console:
         template = self.jinja.get_template(name)
         body = template.render(request=request, viewer=viewer, **context)
         extra = self.font.extra_css(body) if viewer else ""
-        if extra:  # next to the base face, before the script that waits for the font
+        if extra and _is_htmx(request):  # a swap keeps the <head>: add the face to it
+            oob = f'<div hx-swap-oob="beforeend:head"><style>{extra}</style></div>'
+            body = body.replace("</body>", oob + "</body>", 1) if "</body>" in body \
+                else body + oob
+        elif extra:  # after the base face, before the script that waits for the font
             style = f"<style>{extra}</style>"
             body = body.replace(EXTRA_FONT_MARK, style, 1) if EXTRA_FONT_MARK in body \
                 else style + body
@@ -440,30 +443,6 @@ async def _approve(request: Request, viewer: Viewer) -> Response:
 @_signed_in
 async def _reject(request: Request, viewer: Viewer) -> Response:
     return await _decide(request, viewer, "reject")
-
-
-# --- watch --------------------------------------------------------------------------------
-
-
-def _dashboard_context(console: Console, person: Person) -> dict[str, Any]:
-    settings = console.settings
-    now = console.clock()
-    accounts = person.accounts(settings)
-    status = status_module.collect(settings, console.store, now)
-    attention = [i for i in status.attention if i.delivery.account in accounts]
-    next_due = [i for i in status.next_due if i.delivery.account in accounts]
-    quota = [q for q in status.quota if q.account in accounts]
-    pauses = [p for p in status.pauses  # one account's, or the switch for all of them
-              if p.scope in accounts or p.scope not in settings.accounts]
-    warnings = [w for w in status.warnings if any(f"账号 {a} " in w for a in accounts)]
-    everything, _total = console.store.list_queue(include_finished=True)
-    visible_posts = {post.id for post, _ds in everything if access.can_see(person, settings, post)}
-    sees_all = person.sees_all(settings)
-    history = [e for e in reversed(audit_store.entries(console.store, limit=300))
-               if (e.post in visible_posts) or (e.post is None and sees_all)][:50]
-    return {"attention": attention, "next_due": next_due, "quota": quota, "pauses": pauses,
-            "warnings": warnings, "history": history, "nav": "dashboard",
-            "now_text": show(now, settings.tz)}
 
 
 # --- assets -------------------------------------------------------------------------------
