@@ -21,6 +21,7 @@ from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -55,6 +56,7 @@ from socialbot.web.font import ConsoleFont
 
 HERE = Path(__file__).parent
 EXTRA_FONT_MARK = "<!--extra-font-->"
+GZIP_MINIMUM = 1024  # smaller answers (redirects, messages) fit one packet anyway
 Clock = Callable[[], dt.datetime]
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 HTMX_CONFIG = ('{"includeIndicatorStyles": false, "responseHandling": ['
@@ -93,7 +95,7 @@ class Console:
         body = template.render(request=request, viewer=viewer, **context)
         extra = self.font.extra_css(body) if viewer else ""
         if extra and _is_htmx(request):  # a swap keeps the <head>: add the face to it
-            oob = f'<div hx-swap-oob="beforeend:head"><style>{extra}</style></div>'
+            oob = f'<div hx-swap-oob="beforeend:head"><style data-font-face>{extra}</style></div>'
             body = body.replace("</body>", oob + "</body>", 1) if "</body>" in body \
                 else body + oob
         elif extra:  # after the base face, before the script that waits for the font
@@ -139,6 +141,9 @@ def create_app(settings: Settings, *, store: SqlStore | None = None, clock: Cloc
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error,
                                                        Exception: _server_error})
     app.state.console = console
+    # Pages are text that shrinks about tenfold (the month calendar with 2,000 deliveries:
+    # ~830 KiB); fonts and images are already compressed (Starlette leaves them alone).
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM, compresslevel=6)
     # Cut the base font now, not when the first page asks for it (about two seconds).
     threading.Thread(target=console.font.base, name="console-font", daemon=True).start()
     return SecurityHeaders(app)  # type: ignore[return-value]
