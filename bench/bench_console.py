@@ -5,11 +5,12 @@ Queues N posts (default 2,000) to the sample Weibo account, one delivery each, a
 within one calendar month (every 20 minutes from the 1st of next month), on a copy of
 the shipped config in a temporary folder; starts the console on a loopback port and
 prints the median and worst wall time (over loopback HTTP, signed in) of the review list,
-the dashboard, a post page and the calendar's month view, plus the first base-font
+the dashboard, a post page and the calendar's month view with each page's size and its
+transfer size uncompressed and as a browser asks for it (gzip), plus the first base-font
 request. Then it opens the calendar's month view in Debian's Chromium (no system fonts,
 as on a staff PC without CJK fonts) and prints the browser's navigation timing: server
 answer, DOMContentLoaded, load, and when the page is shown (console.js waits for the
-font), median of 5 loads.
+font), median of 5 loads, and the navigation's transfer size.
 
 Last, the composer's live preview in the same browser: on the edit page of a post to the
 WeChat account, one character is typed into a field 20 times; each time the page's own
@@ -144,8 +145,9 @@ def browser_month(url: str, cookie: dict, path: str, runs: int = 5) -> None:
                      for name, key in (("server answer", "response"),
                                        ("DOMContentLoaded", "dom"), ("load", "load"),
                                        ("shown", "shown")))
+    wire = statistics.median(f["bytes"] for f in figures)
     print(f"calendar month view in Chromium ({items} deliveries on the page, median of "
-          f"{runs}): {line}")
+          f"{runs}): {line}; transfer size {wire / 1024:.0f} KiB")
 
 
 # Types one character at the end of a field, then resolves with the milliseconds until a
@@ -205,6 +207,15 @@ def timed(session: requests.Session, url: str, runs: int = 7) -> tuple[float, fl
     return statistics.median(walls), max(walls), len(r.content)
 
 
+def transfer(session: requests.Session, url: str, encoding: str) -> tuple[int, str]:
+    """Bytes on the wire for one answer asked with ``Accept-Encoding: encoding``, and the
+    encoding the console chose."""
+    r = session.get(url, headers={"Accept-Encoding": encoding}, stream=True)
+    assert r.status_code == 200, r.status_code
+    wire = r.raw.read(decode_content=False)
+    return len(wire), r.headers.get("content-encoding", "identity")
+
+
 def main(count: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -240,8 +251,11 @@ def main(count: int) -> None:
             for name, path in (("review list", "/review"), ("dashboard", "/dashboard"),
                                ("post page", "/posts/1"), ("calendar", month)):
                 median, worst, size = timed(s, url + path)
+                plain, _enc = transfer(s, url + path, "identity")
+                packed, enc = transfer(s, url + path, "gzip, deflate, br")
                 print(f"{name:12s} median {median * 1000:7.1f} ms  worst {worst * 1000:7.1f} ms"
-                      f"  {size / 1024:7.0f} KiB")
+                      f"  {size / 1024:7.0f} KiB page, transfer {plain / 1024:.0f} KiB "
+                      f"uncompressed / {packed / 1024:.0f} KiB as a browser asks ({enc})")
             cookie = next(c for c in s.cookies if c.name == "sb_session")
             signed_in = {"name": cookie.name, "value": cookie.value, "url": url}
             browser_month(url, signed_in, month)

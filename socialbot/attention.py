@@ -31,7 +31,7 @@ from socialbot import status
 from socialbot.alerts.model import Alert, AlertKind
 from socialbot.config import Account, Settings
 from socialbot.quota_rules import PLATFORM_TZ
-from socialbot.store.models import State, label
+from socialbot.store.models import DeliveryRecord, State, label
 from socialbot.times import show
 
 if TYPE_CHECKING:  # imported for types only: ``status`` imports this module, keep it light
@@ -78,14 +78,18 @@ class Finding:
 
 
 def findings(settings: Settings, store: Store, now: dt.datetime, *, kv: Any = None,
-             token_expiry: TokenExpiry | None = None) -> list[Finding]:
+             token_expiry: TokenExpiry | None = None,
+             checking: bool = False) -> list[Finding]:
     """Everything that needs a person at ``now``, most urgent kinds first.
 
     ``kv`` is where the platforms remember token expiry times (default: the store's own
     key-value table, or Redis when configured, as ``status`` reads it); ``token_expiry``
-    replaces the platforms' lookup (tests).
+    replaces the platforms' lookup (tests). ``checking`` adds the deliveries the daemon
+    is still settling by itself (an unknown outcome it keeps checking, a send whose
+    worker died): a page where people look shows them, the alert job leaves them out
+    (they become news when the checks run out).
     """
-    found = deliveries(settings, store, now)
+    found = deliveries(settings, store, now, checking=checking)
     found += quota_exhausted(settings, store, now)
     found += tokens_expiring(settings, store, now, kv=kv, token_expiry=token_expiry)
     found += stats_unavailable(settings, store, now)
@@ -129,8 +133,22 @@ DELIVERY_TEXT: dict[State, tuple[AlertKind, str, str, str]] = {
 }
 
 
-def deliveries(settings: Settings, store: Store, now: dt.datetime) -> list[Finding]:
-    """Failed, unresolved and missed deliveries; posts near their time still unreviewed."""
+# Deliveries the daemon is still settling (``findings(checking=True)`` only).
+CHECKING_TEXT: dict[State, tuple[str, str]] = {
+    State.UNKNOWN: (
+        "发布结果未知，系统正在自动向平台核实：{message}（原定 {at} 发布）",
+        "一般无需处理，socialbot run 会继续核实并记录结果；请勿手工重发。若已在平台上看到"
+        "这条内容，可标为已发出（socialbot queue mark-sent {n} --account {account}）"),
+    State.SENDING: (
+        "发送中断（工作进程已退出），不确定是否已发出（原定 {at} 发布）",
+        "请启动 socialbot run，它会先向平台核实再决定是否重发；请勿手工重发"),
+}
+
+
+def deliveries(settings: Settings, store: Store, now: dt.datetime, *,
+               checking: bool = False) -> list[Finding]:
+    """Failed, unresolved and missed deliveries; posts near their time still unreviewed;
+    with ``checking``, also those the daemon is still checking by itself."""
     tz = settings.tz
     lead = dt.timedelta(minutes=settings.alerts.approval_lead_minutes)
     found: list[Finding] = []
@@ -138,7 +156,14 @@ def deliveries(settings: Settings, store: Store, now: dt.datetime) -> list[Findi
     for d, title in store.live_work():
         where = _where(settings, d.account)
         n = d.post
-        if d.state in DELIVERY_TEXT:
+        if checking and d.state in CHECKING_TEXT and _stalled(d, now):
+            reason, action = CHECKING_TEXT[d.state]
+            facts = {"message": d.message or label(d.state), "at": show(d.due_at, tz), "n": n,
+                     "account": d.account}
+            found.append(Finding(AlertKind.DELIVERY_UNKNOWN, f"checking:{d.id}:{d.attempts}",
+                                 reason.format(**facts), action.format(**facts), post=n,
+                                 post_title=title, delivery=d.id, **where))
+        elif d.state in DELIVERY_TEXT:
             kind, prefix, reason, action = DELIVERY_TEXT[d.state]
             facts = {"message": d.message or label(d.state), "at": show(d.due_at, tz), "n": n}
             found.append(Finding(kind, f"{prefix}:{d.id}:{d.attempts}", reason.format(**facts),
@@ -152,6 +177,13 @@ def deliveries(settings: Settings, store: Store, now: dt.datetime) -> list[Findi
             found.append(_approval(settings, d.id, n, title, d.due_at, d.content_hash,
                                    review, note, now, where))
     return found
+
+
+def _stalled(d: DeliveryRecord, now: dt.datetime) -> bool:
+    """An unknown outcome always; a send only when its worker's lease ran out."""
+    if d.state != State.SENDING:
+        return True
+    return d.lease_until is None or d.lease_until < now - status.STALE_SENDING
 
 
 def _approval(settings: Settings, delivery: int, n: int, title: str, due: dt.datetime,

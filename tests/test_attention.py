@@ -91,6 +91,23 @@ def test_failed_missed_and_unresolved_deliveries(db: SqlStore, settings: Setting
     assert again.key != f.key
 
 
+def test_an_outcome_still_being_checked_is_shown_but_not_alerted(
+    db: SqlStore, settings: Settings
+) -> None:
+    channels = FakeChannels(settings)
+    channels("city_weibo").script.append(DeliveryResult(Outcome.UNKNOWN, "网络中断（测试）"))
+    queue_id = add(db, settings, tiny_rendered("u", "结果未知的稿件"), ["city_weibo"], AT)
+    run_due(settings, db, channels, AT)
+    later = AT + dt.timedelta(minutes=5)
+    assert kinds(find(settings, db, later), AlertKind.DELIVERY_UNKNOWN) == []  # the alerts
+    [shown] = attention.findings(settings, db, later, token_expiry=no_tokens, checking=True)
+    assert (shown.kind, shown.post, shown.account_id) == (
+        AlertKind.DELIVERY_UNKNOWN, queue_id, "city_weibo")
+    assert "系统正在自动向平台核实：网络中断（测试）" in shown.reason
+    assert f"queue mark-sent {queue_id} --account city_weibo" in shown.action
+    assert "请勿手工重发" in shown.action
+
+
 def test_a_full_quota_bucket_is_news_only_when_the_platform_said_so(
     db: SqlStore, settings: Settings
 ) -> None:

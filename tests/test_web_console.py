@@ -333,11 +333,12 @@ def test_dashboard_shows_what_needs_a_person_in_the_viewers_units_only(env):
     try:
         page = sign_in(env, "pdeditor").get(f"{env.url}/dashboard").text
         attention = page.split('id="attention"')[1].split("</ul>")[0]
-        assert "浦东稿件：认可开放日" in attention and "已到发布时间，但还没有审核通过" in attention
+        assert "浦东稿件：认可开放日" in attention
+        assert "发布的时间已到" in attention
         assert "市局稿件" not in page
         city = sign_in(env, "rev2").get(f"{env.url}/dashboard").text
         attention = city.split('id="attention"')[1].split("</ul>")[0]
         assert "市局稿件：世界认可日" in attention
-        assert "已到发布时间，但还没有审核通过" in attention and "浦东稿件" not in city
+        assert "发布的时间已到" in attention and "浦东稿件" not in city
     finally:
         env.clock.offset = dt.timedelta()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
 import io
 
 import pytest
@@ -15,7 +16,7 @@ from test_web_console import CSRF_RE, sign_in
 from web_support import make_env, serve
 
 from socialbot.platforms import PLATFORMS
-from socialbot.store import State
+from socialbot.store import State, sessions
 from socialbot.store import audit as audit_store
 from socialbot.store.policy import may_send, policies_of
 from socialbot.store.schema import deliveries
@@ -223,3 +224,27 @@ def test_a_cell_that_looks_like_a_formula_stays_text(env):
     rows = list(csv.reader(io.StringIO(audit_csv_text([entry], env.settings)[1:])))
     assert rows[1][0] == "2022-06-09 09:00:00"  # Beijing time
     assert rows[1][1].startswith("'=") and rows[1][6] == "'+1 退回"
+
+
+def test_pages_are_gzipped_and_never_carry_the_csrf_secret(env):
+    s = sign_in(env, "admin")
+    r = s.get(f"{env.url}/audit?actor=admin", headers={"Accept-Encoding": "gzip"},
+              stream=True)
+    wire = r.raw.read(decode_content=False)
+    assert r.headers["content-encoding"] == "gzip" and wire[:2] == b"\x1f\x8b"
+    page = gzip.decompress(wire).decode("utf-8")
+    assert 'id="audit"' in page and len(wire) < len(page.encode())
+    plain = s.get(f"{env.url}/audit", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and 'id="audit"' in plain.text
+    # A compressed answer that reflects what people type must not carry the secret
+    # itself (BREACH): each use of the token is masked afresh, and each is accepted.
+    tokens = CSRF_RE.findall(page) + CSRF_RE.findall(plain.text)
+    assert len(set(tokens)) == len(tokens) >= 2
+    [session] = [c.value for c in s.cookies if c.name == "sb_session"]
+    secret = sessions.load_session(env.db, session, env.clock(), dt.timedelta(hours=1))
+    assert secret is not None and secret.csrf_token not in page + plain.text
+    for token in (tokens[0], tokens[-1]):
+        r = s.post(f"{env.url}/watch/resume", data={"csrf": token, "scope": "*"})
+        assert r.status_code == 200 and "当前没有对应的暂停" in r.text
+    r = s.post(f"{env.url}/watch/resume", data={"csrf": tokens[0][:-2] + "AA", "scope": "*"})
+    assert r.status_code == 403

@@ -21,13 +21,13 @@ from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from socialbot import status as status_module
 from socialbot.config import Settings
 from socialbot.errors import StoreError
 from socialbot.people import TIER_LABELS, Person
@@ -56,6 +56,7 @@ from socialbot.web.font import ConsoleFont
 
 HERE = Path(__file__).parent
 EXTRA_FONT_MARK = "<!--extra-font-->"
+GZIP_MINIMUM = 1024  # smaller answers (redirects, messages) fit one packet anyway
 Clock = Callable[[], dt.datetime]
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 HTMX_CONFIG = ('{"includeIndicatorStyles": false, "responseHandling": ['
@@ -93,7 +94,11 @@ class Console:
         template = self.jinja.get_template(name)
         body = template.render(request=request, viewer=viewer, **context)
         extra = self.font.extra_css(body) if viewer else ""
-        if extra:  # next to the base face, before the script that waits for the font
+        if extra and _is_htmx(request):  # a swap keeps the <head>: add the face to it
+            oob = f'<div hx-swap-oob="beforeend:head"><style data-font-face>{extra}</style></div>'
+            body = body.replace("</body>", oob + "</body>", 1) if "</body>" in body \
+                else body + oob
+        elif extra:  # after the base face, before the script that waits for the font
             style = f"<style>{extra}</style>"
             body = body.replace(EXTRA_FONT_MARK, style, 1) if EXTRA_FONT_MARK in body \
                 else style + body
@@ -136,6 +141,9 @@ def create_app(settings: Settings, *, store: SqlStore | None = None, clock: Cloc
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error,
                                                        Exception: _server_error})
     app.state.console = console
+    # Pages are text that shrinks about tenfold (the month calendar with 2,000 deliveries:
+    # ~830 KiB); fonts and images are already compressed (Starlette leaves them alone).
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM, compresslevel=6)
     # Cut the base font now, not when the first page asks for it (about two seconds).
     threading.Thread(target=console.font.base, name="console-font", daemon=True).start()
     return SecurityHeaders(app)  # type: ignore[return-value]
@@ -380,28 +388,6 @@ async def _post_image(request: Request, viewer: Viewer) -> Response:
     return await run_in_threadpool(find)
 
 
-# --- watch --------------------------------------------------------------------------------
-
-
-def _dashboard_context(console: Console, person: Person) -> dict[str, Any]:
-    settings = console.settings
-    now = console.clock()
-    accounts = person.accounts(settings)
-    status = status_module.collect(settings, console.store, now)
-    attention = [i for i in status.attention if i.delivery.account in accounts]
-    next_due = [i for i in status.next_due if i.delivery.account in accounts]
-    quota = [q for q in status.quota if q.account in accounts]
-    pauses = [p for p in status.pauses  # one account's, or the switch for all of them
-              if p.scope in accounts or p.scope not in settings.accounts]
-    warnings = [w for w in status.warnings if any(f"账号 {a} " in w for a in accounts)]
-    everything, _total = console.store.list_queue(include_finished=True)
-    visible_posts = {post.id for post, _ds in everything if access.can_see(person, settings, post)}
-    sees_all = person.sees_all(settings)
-    history = [e for e in reversed(audit_store.entries(console.store, limit=300))
-               if (e.post in visible_posts) or (e.post is None and sees_all)][:50]
-    return {"attention": attention, "next_due": next_due, "quota": quota, "pauses": pauses,
-            "warnings": warnings, "history": history, "nav": "dashboard",
-            "now_text": show(now, settings.tz)}
 
 
 # --- assets -------------------------------------------------------------------------------

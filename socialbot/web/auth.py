@@ -11,6 +11,8 @@ the password.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import secrets
 from collections.abc import Callable
@@ -39,11 +41,17 @@ class Limits:
 
 @dataclass(frozen=True)
 class Viewer:
-    """The signed-in person behind a request, with the session's CSRF token."""
+    """The signed-in person behind a request, with the session's CSRF secret."""
 
     person: Person
     token: str
-    csrf: str
+    csrf_secret: str
+
+    @property
+    def csrf(self) -> str:
+        """The CSRF token for a page, masked afresh at every use: answers are gzipped and
+        reflect what people type, so the secret itself never appears in them (BREACH)."""
+        return mask_csrf(self.csrf_secret)
 
 
 class Auth:
@@ -106,5 +114,33 @@ def new_login_csrf() -> str:
     return secrets.token_urlsafe(32)
 
 
+MASKED = "m."  # token_urlsafe never writes a dot
+
+
+def mask_csrf(secret: str) -> str:
+    """``secret`` XOR a one-time pad, with the pad: a different string every time."""
+    raw = secret.encode()
+    pad = secrets.token_bytes(len(raw))
+    data = pad + bytes(a ^ b for a, b in zip(pad, raw, strict=True))
+    return MASKED + base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def _unmasked(value: str) -> bytes:
+    """The secret behind a masked token; a plain token as it is; b"" if malformed."""
+    if not value.startswith(MASKED):
+        return value.encode()
+    body = value[len(MASKED):]
+    try:
+        data = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    except (ValueError, binascii.Error):
+        return b""
+    half, odd = divmod(len(data), 2)
+    if odd:
+        return b""
+    return bytes(a ^ b for a, b in zip(data[:half], data[half:], strict=True))
+
+
 def csrf_ok(expected: str, given: str | None) -> bool:
-    return bool(expected) and bool(given) and secrets.compare_digest(expected, given or "")
+    """Both tokens (plain or masked) stand for the same non-empty secret."""
+    want, got = _unmasked(expected or ""), _unmasked(given or "")
+    return bool(want) and bool(got) and secrets.compare_digest(want, got)

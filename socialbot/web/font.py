@@ -4,7 +4,9 @@ A *base* subset covers every character of the console's templates and messages a
 configured names (units, accounts, organisation); it is cut once per process and served
 at a URL keyed by its characters. A page that shows other characters (a post's title, a
 person's name) carries an *extra* face of exactly those, inline (cut once per character
-set and kept in memory), as a second family in the font stack.
+set and kept in memory): a face of the same family limited to those characters by
+``unicode-range``. An htmx response carries the face its own characters need, which
+joins the page's faces (see ``Console.page``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import threading
 from pathlib import Path
 
 from socialbot.config import Settings
-from socialbot.render.webfont import FAMILY, font_stack, subset_font, subset_key, text_chars
+from socialbot.render.webfont import FAMILY, subset_font, subset_key, text_chars
 
 _HERE = Path(__file__).parent
 _TAG_RE = re.compile(r"<[^>]*>")
@@ -67,20 +69,21 @@ class ConsoleFont:
                 "font-weight: 400; font-style: normal; font-display: block; }\n")
 
     def extra_css(self, page: str) -> str:
-        """CSS for the page's characters the base subset lacks ("" if none): a face
-        of exactly those glyphs, inlined as a data: URL and listed after the base
-        family in ``--font``, so the page needs no second font request."""
+        """CSS for the page's characters the base subset lacks ("" if none): a face of
+        exactly those glyphs, inlined as a data: URL, in the same family as the base
+        face and limited to them by ``unicode-range``. Such faces add up: a face an htmx
+        swap brings in (``Console.page`` appends it to the page's ``<head>``) joins the
+        page's own, and neither hides the other's characters."""
         missing = "".join(sorted(ch for ch in text_chars(_TAG_RE.sub(" ", page))
                                  if ch not in self._chars))
         if not missing:
             return ""
-        family = f"{FAMILY} {subset_key(missing)[:12]}"
         data = base64.b64encode(extra_font(missing)).decode("ascii")
-        stack = font_stack().replace(f'"{FAMILY}"', f'"{FAMILY}", "{family}"', 1)
-        return (f'@font-face {{ font-family: "{family}"; '
+        ranges = ", ".join(f"U+{ord(ch):X}" for ch in missing)
+        return (f'@font-face {{ font-family: "{FAMILY}"; '
                 f'src: url("data:font/woff2;base64,{data}") format("woff2"); '
-                "font-weight: 400; font-style: normal; font-display: block; }\n"
-                f":root {{ --font: {stack}; }}")
+                f"unicode-range: {ranges}; "
+                "font-weight: 400; font-style: normal; font-display: block; }\n")
 
 
 @functools.lru_cache(maxsize=256)

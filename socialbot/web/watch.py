@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,6 +22,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from socialbot import attention
+from socialbot import status as status_module
+from socialbot.attention import Finding
 from socialbot.config import Settings
 from socialbot.errors import StoreError
 from socialbot.people import Person
@@ -28,16 +32,10 @@ from socialbot.platforms import PLATFORMS
 from socialbot.store import actions, agenda, pauses
 from socialbot.store import audit as audit_store
 from socialbot.store.audit import ACTION_LABELS, AuditEntry, AuditFilter
-from socialbot.store.models import OPEN_OUTCOME, State, label
-from socialbot.store.quota import rule_for
+from socialbot.store.models import OPEN_OUTCOME, DeliveryRecord, State, label
+from socialbot.store.times import show
 from socialbot.web import access
-from socialbot.web.app import (
-    Console,
-    _checked_form,
-    _console,
-    _dashboard_context,
-    _signed_in,
-)
+from socialbot.web.app import Console, _checked_form, _console, _signed_in
 from socialbot.web.auth import Viewer
 from socialbot.web.calendar import account_name
 
@@ -65,34 +63,52 @@ def actions_for(state: State) -> list[str]:
     return []
 
 
-def exhausted_quota(console: Console, person: Person, now: dt.datetime) -> list[dict[str, Any]]:
-    """Accounts whose current quota bucket is used up by sends (or the platform said so)."""
+@dataclass(frozen=True)
+class Need:
+    """One finding of :mod:`socialbot.attention` as the dashboard lists it: with its
+    delivery (for the buttons), when it concerns one."""
+
+    finding: Finding
+    delivery: DeliveryRecord | None = None
+
+
+def needs(console: Console, person: Person, now: dt.datetime) -> list[Need]:
+    """What needs a person in this person's units: the alerts' own findings (plus the
+    deliveries the daemon is still checking), filtered here on the server."""
     settings = console.settings
-    found = []
-    for account_id in sorted(person.accounts(settings)):
-        account = settings.accounts[account_id]
-        rule = rule_for(account)
-        if rule is None:
-            continue
-        use = console.store.bucket_use(account_id, rule, now)
-        if use.exhausted or use.sent >= rule.limit:
-            found.append({"account": account_id, "rule": rule.label, "sent": use.sent,
-                          "limit": rule.limit, "planned": use.planned})
-    return found
+    mine = person.accounts(settings)
+    found = [f for f in attention.findings(settings, console.store, now, checking=True)
+             if f.account_id in mine]
+    wanted = {f.delivery for f in found if f.delivery is not None}
+    live = {d.id: d for d, _title in console.store.live_work() if d.id in wanted} \
+        if wanted else {}
+    return [Need(f, live.get(f.delivery) if f.delivery is not None else None) for f in found]
 
 
 def watch_context(console: Console, person: Person) -> dict[str, Any]:
     settings = console.settings
-    context = _dashboard_context(console, person)
-    admin_accounts = [a for a in sorted(person.accounts(settings))
+    now = console.clock()
+    accounts = person.accounts(settings)
+    status = status_module.collect(settings, console.store, now)
+    next_due = [i for i in status.next_due if i.delivery.account in accounts]
+    quota = [q for q in status.quota if q.account in accounts]
+    pauses_shown = [p for p in status.pauses  # one account's, or the switch for all of them
+                    if p.scope in accounts or p.scope not in settings.accounts]
+    everything, _total = console.store.list_queue(include_finished=True)
+    visible_posts = {post.id for post, _ds in everything if access.can_see(person, settings, post)}
+    sees_all = person.sees_all(settings)
+    history = [e for e in reversed(audit_store.entries(console.store, limit=300))
+               if (e.post in visible_posts) or (e.post is None and sees_all)][:50]
+    admin_accounts = [a for a in sorted(accounts)
                       if access.pause_refusal(person, settings, a) is None]
-    context.update(
-        exhausted=exhausted_quota(console, person, console.clock()),
-        actions_for=lambda d: (actions_for(d.state)
-                               if access.schedules_for(person, settings, d.account) else []),
-        action_labels=ACTIONS, admin_accounts=admin_accounts,
-        may_pause_all=access.pause_refusal(person, settings, None) is None)
-    return context
+    return {
+        "needs": needs(console, person, now), "next_due": next_due, "quota": quota,
+        "pauses": pauses_shown, "history": history, "nav": "dashboard",
+        "now_text": show(now, settings.tz),
+        "actions_for": lambda d: (actions_for(d.state)
+                                  if access.schedules_for(person, settings, d.account) else []),
+        "action_labels": ACTIONS, "admin_accounts": admin_accounts,
+        "may_pause_all": access.pause_refusal(person, settings, None) is None}
 
 
 @_signed_in

@@ -13,6 +13,17 @@
   };
   root.style.display = "none";
   d.addEventListener("DOMContentLoaded", function () { loadAll().then(show, show); });
-  d.addEventListener("htmx:afterSettle", loadAll);
+  // A face an htmx answer brought (Console.page adds it to <head> out of band) is in a
+  // <style> parsed in another document; Chromium fails to load a face from it, so the
+  // style is written anew here before the faces are loaded.
+  var adopt = function () {
+    Array.from(d.head.querySelectorAll("style[data-font-face]")).forEach(function (old) {
+      var style = d.createElement("style");
+      style.textContent = old.textContent;
+      old.replaceWith(style);
+    });
+    return loadAll();
+  };
+  d.addEventListener("htmx:afterSettle", adopt);
   setTimeout(show, 10000);
 })(document);
