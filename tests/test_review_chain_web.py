@@ -199,7 +199,7 @@ def test_a_slot_that_passed_before_the_chain_finished_is_shown_as_expired(env):
         assert 'id="expired"' in page and "不会补发" in page
         board = s.get(f"{env.url}/dashboard").text
         attention = board.split('id="attention"')[1].split("</ul>")[0]
-        assert "静安：过期未审" in attention and "过期未审：已到发布时间" in attention
+        assert "静安：过期未审" in attention and "稿件还没有审核通过（过期未审）" in attention
     finally:
         env.clock.offset = dt.timedelta()
 
