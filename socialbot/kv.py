@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -61,9 +61,19 @@ class MemoryKeyValueStore:
         with self._lock:
             return self._live(key)
 
+    def get_many(self, keys: Iterable[str]) -> dict[str, str]:
+        with self._lock:
+            found = {key: self._live(key) for key in keys}
+        return {key: value for key, value in found.items() if value is not None}
+
     def set(self, key: str, value: str, ttl: float | None = None) -> None:
         with self._lock:
             self._data[key] = (value, self._clock() + ttl if ttl else None)
+
+    def set_many(self, items: Iterable[tuple[str, str, float | None]]) -> None:
+        with self._lock:
+            for key, value, ttl in items:
+                self._data[key] = (value, self._clock() + ttl if ttl else None)
 
     def add(self, key: str, value: str, ttl: float | None = None) -> bool:
         with self._lock:
@@ -107,8 +117,23 @@ class RedisKeyValueStore:
         value = self.redis.get(self._k(key))
         return None if value is None else str(value)
 
+    def get_many(self, keys: Iterable[str]) -> dict[str, str]:
+        names = list(dict.fromkeys(keys))
+        if not names:
+            return {}
+        values = self.redis.mget([self._k(key) for key in names])
+        return {key: str(value) for key, value in zip(names, values, strict=True)
+                if value is not None}
+
     def set(self, key: str, value: str, ttl: float | None = None) -> None:
         self.redis.set(self._k(key), value, px=int(ttl * 1000) if ttl else None)
+
+    def set_many(self, items: Iterable[tuple[str, str, float | None]]) -> None:
+        """One round trip (MULTI/EXEC), so the writes land together."""
+        pipe = self.redis.pipeline(transaction=True)
+        for key, value, ttl in items:
+            pipe.set(self._k(key), value, px=int(ttl * 1000) if ttl else None)
+        pipe.execute()
 
     def add(self, key: str, value: str, ttl: float | None = None) -> bool:
         """``SET key value NX PX ttl``: atomic in Redis."""

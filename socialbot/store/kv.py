@@ -64,8 +64,33 @@ class SqlKeyValueStore:
             value = conn.execute(query).scalar_one_or_none()
         return None if value is None else str(value)
 
+    def get_many(self, keys: Iterable[str]) -> dict[str, str]:
+        """The live values of ``keys`` (absent ones left out), in one read."""
+        names = list(dict.fromkeys(keys))
+        if not names:
+            return {}
+        now = self._clock()
+        query = select(kv.c.key, kv.c.value).where(
+            kv.c.key.in_(names), kv.c.expires_at.is_(None) | (kv.c.expires_at > now))
+        with self.db.tx(write=False) as conn:
+            return {str(k): str(v) for k, v in conn.execute(query).all()}
+
     def set(self, key: str, value: str, ttl: float | None = None) -> None:
         self._upsert(key, value, ttl, only_if_expired=False)
+
+    def set_many(self, items: Iterable[tuple[str, str, float | None]]) -> None:
+        """Several ``(key, value, ttl)`` writes in one transaction (a delivery's memo)."""
+        rows = {key: (value, ttl) for key, value, ttl in items}
+        if not rows:
+            return
+        now = self._clock()
+        stmt = self._insert(kv)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[kv.c.key],
+            set_={"value": stmt.excluded.value, "expires_at": stmt.excluded.expires_at})
+        with self.db.tx() as conn:
+            conn.execute(stmt, [{"key": k, "value": v, "expires_at": now + t if t else None}
+                                for k, (v, t) in rows.items()])
 
     def add(self, key: str, value: str, ttl: float | None = None) -> bool:
         """Insert, or take over an expired row, in one atomic statement."""

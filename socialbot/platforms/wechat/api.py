@@ -26,7 +26,14 @@ from wechatpy.client.api.base import BaseWeChatAPI
 
 from socialbot.config import Secret
 from socialbot.kv import lease
-from socialbot.platforms.common.calls import Answer, CallFailed, Journal, decode_json, perform
+from socialbot.platforms.common.calls import (
+    Answer,
+    CallFailed,
+    Journal,
+    decode_json,
+    http_session,
+    perform,
+)
 from socialbot.platforms.common.core import DEFAULT_TIMEOUT
 from socialbot.platforms.common.reactions import Reaction, Rule, transport_rule
 from socialbot.platforms.common.retry import RetryPolicy
@@ -196,6 +203,7 @@ class SocialbotWeChatClient(WeChatClient):  # type: ignore[misc]
         register_secret(secret.reveal())
         session = EncryptedTokenStorage(kv, secret, account.appid, scope=account.api_base)
         super().__init__(account.appid, secret, session=session, timeout=timeout, auto_retry=False)
+        self._http = http_session(self.API_ROOT)  # environment read once, not per request
 
     # -- token ------------------------------------------------------------------------
 

@@ -46,6 +46,8 @@ DRAFT_ONLY_MESSAGE = ("微信不允许该账号通过接口群发或发布（错
                       "找到这条草稿手动群发；系统不会再自动重试")
 DRAFT_ONLY_TTL = 24 * 3600  # the account's "may not send" is asked again after a day
 NOT_PERMITTED = 48001
+#: The memo entries any operation may look at, read together when it starts.
+MEMO_NAMES = ("done", "drafted", "draft", "publish_id", "submit_at", "sendall_at")
 
 Posts = list[RenderedPost]  # the articles of one send, in order (the first is 头条)
 Step = Callable[[WeChatSteps, Posts], DeliveryResult]
@@ -97,9 +99,14 @@ class WeChatChannel(ChannelCore):
         journal = Journal(self.now)
 
         def go() -> DeliveryResult:
-            steps = WeChatSteps(self.account, self._client_for(journal), self.kv,
-                                DeliveryMemo(self.kv, key, self.now), self.polls)
-            return step(steps, rendered)
+            memo = DeliveryMemo(self.kv, key, self.now, buffered=True)
+            steps = WeChatSteps(self.account, self._client_for(journal), self.kv, memo,
+                                self.polls)
+            steps.load(rendered, *MEMO_NAMES, keys=(self._draft_only_key(),))
+            try:
+                return step(steps, rendered)
+            finally:
+                memo.flush()  # what need not exist before a call, written once at the end
 
         return delivery(journal, go, monthly_quota=self.account.kind == "service")
 
@@ -130,7 +137,7 @@ class WeChatChannel(ChannelCore):
             return DeliveryResult(Outcome.DRAFTED, DRAFT_REACH_MESSAGE, remote_id=media_id,
                                   details={"reach": "draft", "draft_media_id": media_id,
                                            "articles": len(posts)})
-        if self.kv.get(self._draft_only_key()):  # the platform said 48001 today
+        if steps.memo.lookup(self._draft_only_key()):  # the platform said 48001 today
             return self._left_in_drafts(steps, media_id, len(posts))
         send = steps.freepublish if reach == "publish" else steps.mass_send
         try:
@@ -147,7 +154,7 @@ class WeChatChannel(ChannelCore):
         except CallFailed as exc:
             if exc.code != NOT_PERMITTED:
                 raise
-            self.kv.set(self._draft_only_key(), self.now().isoformat(), ttl=DRAFT_ONLY_TTL)
+            steps.memo.put(self._draft_only_key(), self.now().isoformat(), ttl=DRAFT_ONLY_TTL)
             return self._left_in_drafts(steps, media_id, len(posts))
 
     def _draft_only_key(self) -> str:

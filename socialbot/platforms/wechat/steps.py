@@ -5,6 +5,11 @@ Images are remembered per account and content hash (``wechat:<appid>:uploadimg:<
 The draft is remembered per delivery (``delivery:<key>:draft``), so a retry after a crash
 does not create a second one. The publishing calls leave a marker before they go out.
 Upload keys are also kept in this process's memory, so a known image costs no store read.
+
+The store is written only where progress must exist before an irreversible call: the
+marker written just before ``sendall``/``freepublish/submit`` carries the draft and the
+new upload keys in the same transaction; what comes after (publish_id, done) is written
+once when the operation ends (``DeliveryMemo(buffered=True)``).
 """
 
 from __future__ import annotations
@@ -63,22 +68,33 @@ class WeChatSteps:
     def _image_key(self, kind: str, image: ImageAsset) -> str:
         return f"wechat:{self.account.appid}:{kind}:{image.sha256}"
 
+    def _held(self, key: str) -> str | None:
+        with _UPLOADS_LOCK:
+            return _UPLOADS.get(f"{self.account.api_base}|{key}")
+
     def _known(self, key: str) -> str | None:
         """An upload key from memory, else from the shared store (then kept in memory)."""
-        with _UPLOADS_LOCK:
-            held = _UPLOADS.get(f"{self.account.api_base}|{key}")
+        held = self._held(key)
         if held:
             return held
-        value = self.kv.get(key)
+        value = self.memo.lookup(key)  # loaded with the memo (see ``load``) when new here
         if value:
-            self._keep(key, str(value), store=False)
-        return str(value) if value else None
+            self._keep(key, value, store=False)
+        return value
 
     def _keep(self, key: str, value: str, *, store: bool = True) -> None:
-        if store:  # other processes reuse the upload too
-            self.kv.set(key, value)
+        if store:  # other processes reuse the upload too (written with the next marker)
+            self.memo.put(key, value)
         with _UPLOADS_LOCK:
             _UPLOADS[f"{self.account.api_base}|{key}"] = value
+
+    def load(self, posts: list[RenderedPost], *names: str, keys: tuple[str, ...] = ()) -> None:
+        """One read for the memo ``names``, ``keys`` and the upload keys not in memory."""
+        uploads = []
+        for article in (article_of(r) for r in posts):
+            uploads += [self._image_key("uploadimg", i) for i in unique_images(article)]
+            uploads += [self._image_key("material", i) for i in material_images(article)]
+        self.memo.load(names, [*keys, *(k for k in uploads if not self._held(k))])
 
     def upload_inline(self, image: ImageAsset) -> str:
         """``media/uploadimg``: the URL to use inside the article (once per account)."""
@@ -152,8 +168,9 @@ class WeChatSteps:
             except CallFailed as exc:
                 if exc.reaction is not Reaction.UNKNOWN:
                     raise
-                # Remembered only on this rare path, so a later run looks first too.
-                self.memo.set("draft", UNSURE + started.isoformat(), ttl=DRAFT_MEMO_TTL)
+                # Remembered only on this rare path (at once), so a later run looks first too.
+                self.memo.set("draft", UNSURE + started.isoformat(), ttl=DRAFT_MEMO_TTL,
+                              at_once=True)
                 found = self.find_draft(articles, since=started)
                 if found:
                     logger.info("草稿新建的答复丢失，在草稿箱中找到 %s（账号 %s）",

@@ -14,7 +14,7 @@ from typing import Any
 import requests
 
 from socialbot.config import Secret
-from socialbot.platforms.common.calls import Answer, Journal, decode_json, perform
+from socialbot.platforms.common.calls import Answer, Journal, decode_json, http_session, perform
 from socialbot.platforms.common.core import DEFAULT_TIMEOUT
 from socialbot.platforms.common.retry import RetryPolicy
 from socialbot.platforms.weibo.account import WeiboAccount
@@ -74,7 +74,7 @@ class WeiboClient:
         self.timeout = timeout
         self._token = token
         register_secret(token.reveal())
-        self._http = requests.Session()
+        self._http = http_session(self.base)
 
     def _call(self, method: str, path: str, *, safe: bool, decode: Any = decode_weibo,
               **kwargs: Any) -> Any:
