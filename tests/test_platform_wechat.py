@@ -230,6 +230,49 @@ def test_the_token_and_upload_keys_stay_in_memory_until_refused(world: Any) -> N
     assert world.count("stable_token") == 3  # ours, the other system's, ours again
 
 
+class OperationLog(CountingStore):
+    """The shared store, logging each operation and how many submits had gone out by then."""
+
+    def __init__(self, kv: Any, world: Any) -> None:
+        super().__init__(kv)
+        self.world, self.log = world, []
+
+    def _note(self, kind: str, keys: list[str]) -> None:
+        self.log.append((kind, keys, self.world.count("freepublish/submit")))
+
+    def get(self, key: str) -> Any:
+        self._note("read", [key])
+        return super().get(key)
+
+    def get_many(self, keys: list[str]) -> Any:
+        self._note("read", list(keys))
+        return self.kv.get_many(keys)
+
+    def set(self, key: str, value: str, ttl: int | None = None) -> None:
+        self._note("write", [key])
+        super().set(key, value, ttl=ttl)
+
+    def set_many(self, items: list[tuple[str, str, float | None]]) -> None:
+        self._note("write", [key for key, _, _ in items])
+        self.kv.set_many(items)
+
+
+def test_a_publish_reads_its_memo_once_and_writes_the_draft_with_the_marker(world: Any) -> None:
+    first, second = world.rendered("post-a"), world.rendered("post-b")
+    assert world.channel("wx_svc").publish(first, world.key(first, "wx_svc")).outcome \
+        is Outcome.SENT
+    store = OperationLog(world.kv, world)
+    key = world.key(second, "wx_svc")
+    assert world.channel("wx_svc", kv=store).publish(second, key).outcome is Outcome.SENT
+    memo = f"delivery:{key}:"
+    (read, marker, end) = store.log  # one read, two writes: nothing else
+    assert read[0] == "read" and memo + "done" in read[1]
+    # the draft is in the store, with the marker, before freepublish/submit goes out
+    assert marker == ("write", [memo + "draft", memo + "submit_at"], 1)
+    assert end == ("write", [memo + "publish_id", memo + "done"], 2)
+    assert json.loads(world.kv.get(memo + "done"))["remote_id"]
+
+
 def test_each_image_is_uploaded_once_per_account(world: Any) -> None:
     extra = world.image((300, 200), "png", (1, 2, 3), name="extra")
     first = world.rendered("post-a")
