@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from socialbot import status
+from socialbot import status_reads
 from socialbot.alerts.model import Alert, AlertKind
 from socialbot.config import Account, Settings
 from socialbot.quota_rules import PLATFORM_TZ
@@ -183,7 +183,7 @@ def _stalled(d: DeliveryRecord, now: dt.datetime) -> bool:
     """An unknown outcome always; a send only when its worker's lease ran out."""
     if d.state != State.SENDING:
         return True
-    return d.lease_until is None or d.lease_until < now - status.STALE_SENDING
+    return d.lease_until is None or d.lease_until < now - status_reads.STALE_SENDING
 
 
 def _approval(settings: Settings, delivery: int, n: int, title: str, due: dt.datetime,
@@ -253,8 +253,8 @@ def quota_exhausted(settings: Settings, store: Store, now: dt.datetime) -> list[
 def tokens_expiring(settings: Settings, store: Store, now: dt.datetime, *, kv: Any = None,
                     token_expiry: TokenExpiry | None = None) -> list[Finding]:
     """Accounts whose token or authorisation expires within seven days (or has expired)."""
-    lookup = token_expiry or status.token_expiry_hook
-    kv = kv if kv is not None else status.key_values(settings, store)
+    lookup = token_expiry or status_reads.token_expiry_hook
+    kv = kv if kv is not None else status_reads.key_values(settings, store)
     found = []
     day = _day(now)
     for account in settings.accounts.values():

@@ -8,15 +8,16 @@ exits 3 in that case, so cron or monitoring can alert on it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from socialbot import status_reads
+from socialbot.status_reads import STALE_SENDING, key_values
 from socialbot.store.models import ATTENTION, DeliveryRecord, Pause, State, label
 from socialbot.times import json_text, show
 
 if TYPE_CHECKING:
-    from socialbot.config import Account, Settings
+    from socialbot.config import Settings
     from socialbot.quota_rules import QuotaRule
     from socialbot.store.base import BucketUse, Store
 
@@ -24,19 +25,6 @@ NEXT_LIMIT = 10
 DRAFTS_SHOWN = dt.timedelta(days=7)  # drafts left for a person, as long as staff see them
 DRAFT_TODO = ("已存入公众号草稿箱，但该账号不能通过接口群发（或配置为只存草稿）。"
               "请登录公众号后台 → 内容与互动 → 草稿箱，找到这条消息手动群发")
-
-# Hook: (account, settings, kv) -> when the account's token expires, or None if unknown.
-TokenExpiry = Callable[["Account", "Settings", Any], "dt.datetime | None"]
-
-
-def token_expiry(account: Account, settings: Settings, kv: Any) -> dt.datetime | None:
-    """When the account's credential expires, as its platform last checked."""
-    from socialbot.platforms import platform
-
-    return platform(account.platform).token_expiry(account, settings, kv)
-
-
-token_expiry_hook: TokenExpiry = token_expiry
 
 
 class StatusSource(Protocol):
@@ -132,9 +120,6 @@ class Status:
         return json_text(self.to_json(settings), settings.tz)
 
 
-STALE_SENDING = dt.timedelta(seconds=60)
-
-
 def _needs_person(d: DeliveryRecord, now: dt.datetime) -> bool:
     if d.state in ATTENTION or (d.state == State.QUEUED and d.due_at <= now):
         return True
@@ -177,7 +162,7 @@ def collect(settings: Settings, store: StatusSource, now: dt.datetime) -> Status
     status.pauses = store.pauses()
     kv = key_values(settings, store)
     for account in settings.accounts.values():
-        status.tokens[account.id] = token_expiry_hook(account, settings, kv)
+        status.tokens[account.id] = status_reads.token_expiry_hook(account, settings, kv)
     status.reminders = _reminders(settings, store, now, status.tokens)
     return status
 
@@ -192,14 +177,3 @@ def _reminders(settings: Settings, store: StatusSource, now: dt.datetime,
     return attention.for_status(settings, cast("Store", store), now,
                                 token_expiry=lambda account, _s, _kv: tokens.get(account.id))
 
-
-def key_values(settings: Settings, store: StatusSource) -> Any:
-    """Where token expiry times are remembered: Redis when configured, else the store."""
-    try:
-        if settings.redis_url:
-            from socialbot.kv import open_kv
-
-            return open_kv(settings)
-        return store.kv()
-    except Exception:  # the key-value data is optional for status: tokens show as unknown
-        return None

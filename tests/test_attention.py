@@ -254,7 +254,7 @@ def test_status_shows_what_needs_a_person_without_the_daemon(
 
     from click.testing import CliRunner
 
-    from socialbot import status
+    from socialbot import status_reads
     from socialbot.cli import cli
     from socialbot.commands import status as status_command
 
@@ -265,7 +265,7 @@ def test_status_shows_what_needs_a_person_without_the_daemon(
                                        AT - dt.timedelta(hours=2))
     monkeypatch.setattr(status_command, "utcnow", lambda: AT)
     expiring = {"city_weibo": AT + dt.timedelta(days=2)}
-    monkeypatch.setattr(status, "token_expiry_hook",
+    monkeypatch.setattr(status_reads, "token_expiry_hook",
                         lambda account, _settings, _kv: expiring.get(account.id))
     monkeypatch.setenv("COLUMNS", "240")
 

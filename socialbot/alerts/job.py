@@ -28,7 +28,7 @@ from socialbot.alerts.log import AlertLog
 from socialbot.alerts.transport import Transport
 from socialbot.config import Settings
 from socialbot.redact import describe_exception
-from socialbot.status import key_values
+from socialbot.status_reads import key_values
 from socialbot.store.base import Store
 from socialbot.store.claims import worker_identity
 
