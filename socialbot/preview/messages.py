@@ -22,7 +22,7 @@ from socialbot.rendered import delivery_key, send_key
 from socialbot.store.times import parse_time
 
 if TYPE_CHECKING:
-    from socialbot.preview.writer import PostPreview
+    from socialbot.preview.post_preview import PostPreview
 
 CALENDAR = "calendar.csv"
 

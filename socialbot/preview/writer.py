@@ -11,7 +11,6 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from socialbot.checks.model import Finding
 from socialbot.checks.runner import ContentError, checker_for
 from socialbot.config import Account, Settings
 from socialbot.errors import Problem, SocialbotError
@@ -25,26 +24,13 @@ from socialbot.preview.messages import (
     daily_messages,
     default_calendar,
 )
+from socialbot.preview.post_preview import PostPreview
 from socialbot.render import render_post, target_accounts
 from socialbot.render.templates import template_label
 from socialbot.render.webfont import font_ready_script, font_stack, write_webfont
 from socialbot.rendered import ImageAsset, RenderedPost, delivery_key
 
 PAGES = Path(__file__).with_name("templates")
-
-
-@dataclass
-class PostPreview:
-    rendered: RenderedPost
-    accounts: list[Account]
-    page: Path
-    calls: dict[str, list[dict[str, object]]]
-    warnings: tuple[Finding, ...] = ()  # content checks a reviewer must override
-
-    @property
-    def folder(self) -> str:
-        """The post's folder name under ``posts/`` (its id, or id + hash on a clash)."""
-        return self.page.parent.name
 
 
 @dataclass
