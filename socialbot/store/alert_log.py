@@ -13,43 +13,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (
-    Column,
-    Connection,
-    Index,
-    MetaData,
-    String,
-    Table,
-    Text,
-    delete,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import delete, insert, select, update
 
-from socialbot.store.schema import UTCDateTime
+from socialbot.store.alert_log_schema import alert_log
 
 if TYPE_CHECKING:
     from socialbot.store.db import Database
-
-# Its own metadata (as the people tables have): migration 1 creates the queue tables from
-# ``schema.metadata`` and must not create this one ahead of its own migration.
-alert_log_metadata = MetaData()
-
-alert_log = Table(
-    "alert_log", alert_log_metadata,
-    Column("entry", String(255), primary_key=True),  # dedupe key | owner | channel
-    Column("dedupe_key", String(200), nullable=False, default=""),
-    Column("owner", String(40), nullable=False, default=""),
-    Column("channel", String(16), nullable=False, default=""),
-    Column("kind", String(32), nullable=False, default=""),
-    Column("account", String(40), nullable=False, default=""),
-    Column("post", String(40), nullable=False, default=""),
-    Column("at", UTCDateTime, nullable=False),
-    Column("outcome", String(16), nullable=False),  # sent | failed
-    Column("reason", Text, nullable=False, default=""),
-)
-ix_alert_log_at = Index("ix_alert_log_at", alert_log.c.at)
 
 
 @dataclass(frozen=True)
@@ -71,12 +40,6 @@ class AlertLogEntry:
                 "channel": self.channel, "kind": self.kind, "account": self.account,
                 "post": self.post, "at": self.at, "outcome": self.outcome,
                 "reason": self.reason}
-
-
-def create(conn: Connection) -> None:
-    """The table and its index, if missing (migration 6)."""
-    alert_log.create(conn, checkfirst=True)
-    ix_alert_log_at.create(conn, checkfirst=True)
 
 
 class StoreAlertLog:

@@ -103,9 +103,9 @@ def _m6_reach_figures(conn: Connection, dialect: str) -> None:
 
 def _m7_alert_log(conn: Connection, dialect: str) -> None:
     """What each alert owner was told, so a restart does not tell them again."""
-    from socialbot.store import alert_log
+    from socialbot.store import alert_log_schema
 
-    alert_log.create(conn)
+    alert_log_schema.create(conn)
 
 
 def _m8_message_slots(conn: Connection, dialect: str) -> None:
