@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from socialbot.config import Settings
 from socialbot.people import TIER_LABELS, Person
-from socialbot.store.chain import ChainState
+from socialbot.store.chain import ChainState, same_person
 from socialbot.store.models import PostRecord
 from socialbot.store.policy import policies_of, review_required
-from socialbot.store.review import same_person
 
 
 def tier_label(tier: int | None) -> str:

@@ -20,8 +20,8 @@ from socialbot.render import render_post
 from socialbot.rendered import RenderedPost, delivery_key
 from socialbot.store import open_store
 from socialbot.store.audit import os_user
+from socialbot.store.chain import same_person
 from socialbot.store.models import label
-from socialbot.store.review import same_person
 
 
 def _render(app: AppContext, post_path: Path, account_id: str):  # type: ignore[no-untyped-def]

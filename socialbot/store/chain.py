@@ -31,6 +31,11 @@ EDITED, REJECTED, WARNINGS = "edited", "rejected", "warnings"
 MAX_COMMENT = 2000
 
 
+def same_person(a: str, b: str) -> bool:
+    """Four-eyes: the same name, ignoring case and surrounding spaces."""
+    return a.strip().casefold() == b.strip().casefold()
+
+
 @dataclass(frozen=True)
 class Approval:
     tier: int
@@ -59,8 +64,6 @@ class ChainState:
         return None if self.complete else len(self.approvals) + 1
 
     def reviewed_by(self, name: str) -> Approval | None:
-        from socialbot.store.review import same_person
-
         return next((a for a in self.approvals if same_person(a.reviewer, name)), None)
 
 

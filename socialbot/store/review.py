@@ -25,6 +25,7 @@ from socialbot.errors import Problem, StoreError
 from socialbot.people import TIER_LABELS
 from socialbot.rendered import RenderedPost
 from socialbot.store import audit, chain
+from socialbot.store.chain import same_person
 from socialbot.store.content import dump_rendered
 from socialbot.store.db import Database
 from socialbot.store.models import (
@@ -59,11 +60,6 @@ class ReviewResult:
 
 def tier_name(tier: int) -> str:
     return TIER_LABELS.get(tier, f"第 {tier} 级审核")
-
-
-def same_person(a: str, b: str) -> bool:
-    """Four-eyes: the same name, ignoring case and surrounding spaces."""
-    return a.strip().casefold() == b.strip().casefold()
 
 
 def approve(db: Database, settings: Settings, queue_id: int, by: str, now: dt.datetime,
