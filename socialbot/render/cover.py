@@ -8,7 +8,6 @@ decoration only.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw
 
@@ -25,27 +24,8 @@ from socialbot.render.lettering import (
     text_height,
 )
 from socialbot.render.palette import Palette, mix, parse_palette
+from socialbot.render.spec import COVER_SIZE, SQUARE_CROP, WIDE_CROP, ImageSpec
 from socialbot.render.typeset import fit_text
-
-if TYPE_CHECKING:
-    from socialbot.render.images import ImageSpec
-
-COVER_SIZE = (1200, 675)
-CROP_RATIO_WIDE = 2.35
-
-Crop = tuple[float, float, float, float]  # x1, y1, x2, y2 as fractions of the image
-
-
-def _crop_boxes(size: tuple[int, int]) -> tuple[Crop, Crop]:
-    w, h = size
-    band = min(h, w / CROP_RATIO_WIDE)
-    wide = (0.0, (h - band) / 2 / h, 1.0, (h + band) / 2 / h)
-    side = min(w, h)
-    square = ((w - side) / 2 / w, (h - side) / 2 / h, (w + side) / 2 / w, (h + side) / 2 / h)
-    return wide, square
-
-
-WIDE_CROP, SQUARE_CROP = _crop_boxes(COVER_SIZE)
 
 
 @functools.lru_cache(maxsize=6)

@@ -15,13 +15,13 @@ This module is the public face; the work is split by concern:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from socialbot.render.cover import SQUARE_CROP, WIDE_CROP, draw_cover
+from socialbot.render.cover import draw_cover
 from socialbot.render.draw import draw_emblem
 from socialbot.render.encode import encode_jpeg, fit_image_bytes
 from socialbot.render.fonts import ImageError
 from socialbot.render.poster import draw_poster
+from socialbot.render.spec import SQUARE_CROP, WIDE_CROP, ImageSpec
 
 __all__ = [
     "CoverImage",
@@ -33,22 +33,6 @@ __all__ = [
     "make_cover",
     "make_poster",
 ]
-
-
-@dataclass(frozen=True)
-class ImageSpec:
-    """Everything drawn on a campaign image."""
-
-    title: str
-    slogan: str
-    date_text: str
-    organiser: str
-    kicker: str
-    colours: tuple[str, str, str]  # (primary, secondary, accent) as hex
-    logo: Path | None = None  # staff logo (PNG with alpha); None draws the emblem
-    photo: Path | None = None  # staff photo used as a tinted background
-    font_path: Path | None = None  # font override (TTF/OTF/TTC)
-    font_index: int | None = None  # face inside a TTC override; default 0
 
 
 @dataclass(frozen=True)

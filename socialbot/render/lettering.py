@@ -17,7 +17,7 @@ from socialbot.render.palette import RGB, Palette
 from socialbot.render.typeset import fit_text, ink_extent, optical_trim
 
 if TYPE_CHECKING:
-    from socialbot.render.images import ImageSpec
+    from socialbot.render.spec import ImageSpec
 
 Fitted = tuple[ImageFont.FreeTypeFont, list[str]]
 

@@ -17,7 +17,7 @@ from socialbot.render.lettering import draw_kicker, draw_lines, fit_field, text_
 from socialbot.render.palette import Palette, contrast, mix, parse_palette
 
 if TYPE_CHECKING:
-    from socialbot.render.images import ImageSpec
+    from socialbot.render.spec import ImageSpec
 
 POSTER_SIZE = (1080, 1440)
 
