@@ -32,6 +32,6 @@ ix_alert_log_at = Index("ix_alert_log_at", alert_log.c.at)
 
 
 def create(conn: Connection) -> None:
-    """The table and its index, if missing (migration 6)."""
+    """The table and its index, if missing (migration 7)."""
     alert_log.create(conn, checkfirst=True)
     ix_alert_log_at.create(conn, checkfirst=True)
