@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import processes
 import pytest
 from sqlalchemy import update
 from test_web_browser import drawn_with_shipped_font, fits, new_page, ready, shots, sign_in
@@ -146,11 +147,12 @@ def test_dashboard_actions_and_kill_switch_in_the_browser(chromium, env, shots):
         drawn_with_shipped_font(page, "#attention .hint")
         page.screenshot(path=str(shots / "watch-dashboard-desktop.png"), full_page=True)
         page.click(f"#attention form[action='/watch/deliveries/{d.id}/retry'] button")
-        page.locator("#watch-msg.ok").wait_for()
-        assert delivery(env, "1002-b", "shsmr_wechat").state != State.FAILED
+        # The pause already left a #watch-msg.ok on the page: wait for the store instead.
+        processes.wait_for(lambda: delivery(env, "1002-b", "shsmr_wechat").state != State.FAILED,
+                           timeout=60, what="the retry to be recorded")
         page.click("#pauses button[data-action=resume]")
-        page.locator("#watch-msg.ok").wait_for()
-        assert env.db.pauses() == []
+        processes.wait_for(lambda: env.db.pauses() == [], timeout=60,
+                           what="the resume to be recorded")
     finally:
         page.context.close()
     phone = new_page(chromium, 420, 860)
