@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import NEWS_POST
 from rich.cells import cell_len
 from sqlalchemy.exc import OperationalError
 from test_store_helpers import (
@@ -41,18 +42,6 @@ from tests import processes
 ISO_OR_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\+00:00|UTC")
 ACCOUNT = "city_weibo"
 LONG_TITLE = "传递质量信任，服务绿色发展：2022年世界认可日系列宣传活动启动"
-POST = """\
----
-template: news
-title: {title}
-author: 上海市场监管
-digest: 今天是第15个“世界认可日”。
-date: 2022-06-09
-link: https://scjgj.sh.gov.cn/wad2022/world-accreditation-day
-weibo: 【6·9世界认可日】传递质量信任，服务绿色发展，一起来认识身边的认证认可！
----
-今天，6月9日，是第15个“世界认可日”。
-"""
 
 
 class Desk:
@@ -65,7 +54,8 @@ class Desk:
         monkeypatch.setattr(channel_source, "default_channels", lambda _settings: self.channels)
         for name, title in (("0609-world-accreditation-day.md", LONG_TITLE),
                             ("0610-forum.md", "“上海品牌”认证分论坛：共话品牌建设")):
-            (root / "posts" / name).write_text(POST.format(title=title), encoding="utf-8")
+            (root / "posts" / name).write_text(NEWS_POST.format(title=title, body=""),
+                                               encoding="utf-8")
 
     def run(self, *args: str, columns: int | None = None, **env: str):
         if columns:
