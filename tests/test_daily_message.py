@@ -10,6 +10,7 @@ account that may not mass send (48001) leaves one draft for a person.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -364,6 +365,9 @@ def test_preview_shows_the_days_message_and_plans_one_draft_and_one_send(tmp_pat
         assert d["calls"] == [] and d["message"] == "2022-06-09"
 
     page = (out / "messages.html").read_text("utf-8")
+    for shown in (page, (out / "index.html").read_text("utf-8")):  # Beijing time as staff write it
+        assert re.search(r"生成时间 \d{4}-\d{2}-\d{2} \d{2}:\d{2}\b", shown)
+        assert "+08:00" not in shown
     section = page[page.index("shsmr_wechat"):]
     section = section[:section.index("</section>")]
     assert [section.index(t) for t in expected] == sorted(section.index(t) for t in expected)

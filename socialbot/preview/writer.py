@@ -29,6 +29,7 @@ from socialbot.render import render_post, target_accounts
 from socialbot.render.templates import template_label
 from socialbot.render.webfont import font_ready_script, font_stack, write_webfont
 from socialbot.rendered import ImageAsset, RenderedPost, delivery_key
+from socialbot.times import show
 
 PAGES = Path(__file__).with_name("templates")
 
@@ -110,14 +111,14 @@ def write_preview(
     if result.messages:
         folder.write_file("messages.html", env.get_template("messages.html").render(
             settings=settings, result=result, cards=_message_cards(result.messages),
-            generated=_now(settings)))
+            generated=_shown_now(settings)))
     folder.write_file("plan.json", _plan_json(settings, result))
     folder.write_file(
         "index.html",
         env.get_template("index.html").render(
             settings=settings,
             result=result,
-            generated=_now(settings),
+            generated=_shown_now(settings),
             failures=[(p.name, e) for p, e in result.failures],
         ),
     )
@@ -191,7 +192,7 @@ def _write_post(
             calls=calls,
             checks=checks,
             cards=cards,
-            generated=_now(settings),
+            generated=_shown_now(settings),
         ),
         "utf-8",
     )
@@ -254,7 +255,13 @@ def _plan_json(settings: Settings, result: PreviewResult) -> str:
 
 
 def _now(settings: Settings) -> str:
+    """For plan.json: a machine-readable time with its offset."""
     return dt.datetime.now(settings.tz).isoformat(timespec="seconds")
+
+
+def _shown_now(settings: Settings) -> str:
+    """For the pages staff read: Beijing time as staff write it."""
+    return show(dt.datetime.now(settings.tz), settings.tz)
 
 
 def _page_environment() -> Environment:
