@@ -63,9 +63,15 @@ def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: st
     from socialbot.store.claims import worker_identity
 
     store = open_store(settings)
-    from socialbot.abilities import log_abilities
+    if not once:
+        # What each account may do, said once at the daemon's start. Off the start-up path:
+        # an unreachable platform costs its timeouts here, never the first sends.
+        import threading
 
-    log_abilities(settings, store.kv())  # what each account may do, said once at start
+        from socialbot.abilities import log_abilities
+
+        threading.Thread(target=log_abilities, args=(settings, store.kv()),
+                         name="abilities", daemon=True).start()
 
     def show_report(report: Report) -> None:
         if once:
