@@ -14,13 +14,19 @@
   root.style.display = "none";
   d.addEventListener("DOMContentLoaded", function () { loadAll().then(show, show); });
   // A face an htmx answer brought (Console.page adds it to <head> out of band) is in a
-  // <style> parsed in another document; Chromium fails to load a face from it, so the
-  // style is written anew here before the faces are loaded.
+  // <style> parsed in another document, and Chromium may fail to load it from CSS. Its
+  // bytes are inline (a data: URL), so the face is built here with the FontFace API from
+  // those bytes, which loads without a fetch, and the <style> is removed.
+  var FACE = /font-family:\s*"([^"]+)".*?base64,([A-Za-z0-9+\/=]+)".*?unicode-range:\s*([^;]+);/;
   var adopt = function () {
     Array.from(d.head.querySelectorAll("style[data-font-face]")).forEach(function (old) {
-      var style = d.createElement("style");
-      style.textContent = old.textContent;
-      old.replaceWith(style);
+      var m = FACE.exec(old.textContent);
+      if (!m) return;
+      var raw = atob(m[2]), bytes = new Uint8Array(raw.length);
+      for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+      var face = new FontFace(m[1], bytes.buffer, {unicodeRange: m[3], display: "block"});
+      d.fonts.add(face);
+      old.remove();
     });
     return loadAll();
   };
