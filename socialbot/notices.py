@@ -1,0 +1,96 @@
+"""What the store refuses or records, as a code and values rather than words.
+
+The store decides *that* something happened (a time is in the past, a delivery was
+moved to the next day); the wording staff read lives in ``socialbot.wording`` and is
+looked up by code when the notice is shown. A notice kept in a row is JSON
+(:func:`encode`), so the data says what happened in any language, and a row written
+before notices existed (plain text) is still shown as it was written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from socialbot.errors import Problem
+
+Value = str | int | float | bool | dt.datetime | None
+
+_MARK = "notice"  # the key that tells a stored notice from older plain text
+_TIMES = "times"  # names of the values that are times (kept as ISO text in JSON)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One event or refusal: ``code`` names it in ``socialbot.wording``; ``values`` fill it.
+
+    Times are aware datetimes; they are shown in their own offset, so the store hands
+    them over already in the staff time zone.
+    """
+
+    code: str
+    values: Mapping[str, Value] = field(default_factory=dict)
+
+    def encode(self) -> str:
+        """The notice as the JSON text a row keeps."""
+        plain: dict[str, Any] = {}
+        times: list[str] = []
+        for key, value in self.values.items():
+            if isinstance(value, dt.datetime):
+                plain[key] = value.isoformat(timespec="seconds")
+                times.append(key)
+            else:
+                plain[key] = value
+        data: dict[str, Any] = {_MARK: self.code, **({"values": plain} if plain else {})}
+        if times:
+            data[_TIMES] = times
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+    def text(self) -> str:
+        """What staff read."""
+        from socialbot.wording import word
+
+        return word(self)
+
+
+def notice(code: str, **values: Value) -> Notice:
+    return Notice(code, values)
+
+
+def decode(text: str | None) -> Notice | None:
+    """The notice a row keeps, or None for plain text (rows from before notices, or
+    what a platform said, kept verbatim)."""
+    if not text or not text.startswith("{"):
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get(_MARK), str):
+        return None
+    values: dict[str, Value] = dict(data.get("values") or {})
+    for key in data.get(_TIMES) or ():
+        raw = values.get(key)
+        if isinstance(raw, str):
+            values[key] = dt.datetime.fromisoformat(raw)
+    return Notice(data[_MARK], values)
+
+
+def shown(text: str | None) -> str:
+    """A stored message or audit detail as staff read it: a notice worded, else as kept."""
+    found = decode(text)
+    return found.text() if found is not None else (text or "")
+
+
+def problem(where: str, code: str, **values: Value) -> Problem:
+    """A refusal located at ``where`` (a field, flag or file name), worded by code.
+
+    ``where`` that staff read in words (not a flag such as ``--at``) is itself a code:
+    write it as ``"@field.time"`` and it is looked up too.
+    """
+    from socialbot.wording import place, word
+
+    return Problem(place(where), word(Notice(code, values)))
