@@ -127,3 +127,22 @@ def test_an_unverified_account_keeps_its_draft_box_but_not_sendall(world: Any) -
     assert world.count("draft/add") == 1
     assert [c["errcode"] for c in world.calls("message/mass/sendall")] == [48001]
     assert "48001" in result.message or "权限" in result.message
+
+
+def test_a_send_answered_48001_is_what_check_shows_next(world: Any) -> None:
+    """One memory: the send's own 48001 updates the account's abilities, asking nothing."""
+    unverified(world)
+    world.channel("wx_sub").publish(world.rendered(), "k-first")
+    forget_memory()  # another process (`socialbot check` without --fresh) reads the store
+    found = abilities(world)
+    assert probe_calls(world) == 0
+    assert "不可群发（48001）" in found.summary and "可存草稿" in found.summary
+    assert found.can_send is False and "公众号后台" in found.instruction
+
+
+def test_a_probe_that_found_no_mass_send_spares_the_first_send_its_48001(world: Any) -> None:
+    unverified(world)
+    assert abilities(world).draft_only  # the daemon's start asked
+    result = world.channel("wx_sub").publish(world.rendered(), "k-probed")
+    assert world.count("draft/add") == 1 and world.calls("message/mass/sendall") == []
+    assert result.outcome.value == "drafted" and "公众号后台" in result.message

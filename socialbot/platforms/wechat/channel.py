@@ -18,6 +18,7 @@ followers twice within the platform's 24-hour window.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 from typing import ClassVar
@@ -33,6 +34,14 @@ from socialbot.platforms.wechat.api import SocialbotWeChatClient
 from socialbot.platforms.wechat.checks import wechat_problems
 from socialbot.platforms.wechat.part import article_of
 from socialbot.platforms.wechat.payloads import preview_target, wechat_plan
+from socialbot.platforms.wechat.probe import (
+    ABILITIES_TTL,
+    WeChatAbilities,
+    cache_key,
+    hold,
+    learned,
+    parse,
+)
 from socialbot.platforms.wechat.steps import UNSURE, WeChatSteps
 from socialbot.rendered import RenderedPost
 
@@ -44,7 +53,6 @@ DRAFT_REACH_MESSAGE = "已存入草稿箱，请在公众号后台手动群发"
 DRAFT_ONLY_MESSAGE = ("微信不允许该账号通过接口群发或发布（错误码 48001：未认证或个人主体的公众号"
                       "没有这项权限）。已存入草稿箱（共 {n} 篇），请登录公众号后台 → 草稿箱，"
                       "找到这条草稿手动群发；系统不会再自动重试")
-DRAFT_ONLY_TTL = 24 * 3600  # the account's "may not send" is asked again after a day
 NOT_PERMITTED = 48001
 #: The memo entries any operation may look at, read together when it starts.
 MEMO_NAMES = ("done", "drafted", "draft", "publish_id", "submit_at", "sendall_at")
@@ -102,7 +110,7 @@ class WeChatChannel(ChannelCore):
             memo = DeliveryMemo(self.kv, key, self.now, buffered=True)
             steps = WeChatSteps(self.account, self._client_for(journal), self.kv, memo,
                                 self.polls)
-            steps.load(rendered, *MEMO_NAMES, keys=(self._draft_only_key(),))
+            steps.load(rendered, *MEMO_NAMES, keys=(cache_key(self.account),))
             try:
                 return step(steps, rendered)
             finally:
@@ -137,7 +145,8 @@ class WeChatChannel(ChannelCore):
             return DeliveryResult(Outcome.DRAFTED, DRAFT_REACH_MESSAGE, remote_id=media_id,
                                   details={"reach": "draft", "draft_media_id": media_id,
                                            "articles": len(posts)})
-        if steps.memo.lookup(self._draft_only_key()):  # the platform said 48001 today
+        known = parse(steps.memo.lookup(cache_key(self.account)), self.now())
+        if known is not None and _ability(known, reach) is False:  # 48001 lately: no call
             return self._left_in_drafts(steps, media_id, len(posts))
         send = steps.freepublish if reach == "publish" else steps.mass_send
         try:
@@ -154,11 +163,16 @@ class WeChatChannel(ChannelCore):
         except CallFailed as exc:
             if exc.code != NOT_PERMITTED:
                 raise
-            steps.memo.put(self._draft_only_key(), self.now().isoformat(), ttl=DRAFT_ONLY_TTL)
+            self._remember_not_permitted(steps, known, reach)
             return self._left_in_drafts(steps, media_id, len(posts))
 
-    def _draft_only_key(self) -> str:
-        return f"wechat:{self.account.appid}:draft_only"
+    def _remember_not_permitted(self, steps: WeChatSteps, known: WeChatAbilities | None,
+                                reach: str) -> None:
+        """The account's abilities now say what this send found (``check`` shows it too)."""
+        found = learned(known, reach, self.now())
+        steps.memo.put(cache_key(self.account), json.dumps(found.to_json()),
+                       ttl=ABILITIES_TTL.total_seconds())
+        hold(self.account, found)
 
     def _left_in_drafts(self, steps: WeChatSteps, media_id: str, n: int) -> DeliveryResult:
         """The account may not send by API: the draft stays for a person (no retry)."""
@@ -233,3 +247,8 @@ class WeChatChannel(ChannelCore):
             Outcome.SENT, f"预览已发送给 {wechat_id}，请在手机微信上查看",
             remote_id=str(result.get("msg_id", "")),
             details={"reach": "preview", "preview_to": wechat_id, "draft_media_id": media_id})
+
+
+def _ability(found: WeChatAbilities, reach: str) -> bool | None:
+    """Whether the account may send the way it is configured to (None: not known)."""
+    return found.publish if reach == "publish" else found.mass_send

@@ -11,7 +11,9 @@ unauthorized, reference §3, §7). Three harmless read calls ask, one per abilit
 48001 (or 48004, API banned) means "not permitted"; success means permitted; anything
 else (network, IP whitelist, secret) leaves that ability unknown and says why. A mass
 send that works means the account is verified. The answer is kept for
-``ABILITIES_TTL`` in memory and in the shared store, so deliveries never pay for it.
+``ABILITIES_TTL`` in memory and in the shared store, so deliveries never pay for it. A
+delivery's own 48001 (``learned``) updates the same answer: the next message goes
+straight to the draft box, and ``check`` shows what the send found.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import datetime as dt
 import json
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from socialbot.config import Settings
@@ -106,17 +108,9 @@ def known_abilities(account: WeChatAccount, kv: Any,
         held = _MEMORY.get(key)
     if held and now - held[0] < ABILITIES_TTL:
         return held[1]
-    raw = kv.get(cache_key(account)) if kv is not None else None
-    if not raw:
-        return None
-    try:
-        found = WeChatAbilities.from_json(json.loads(raw))
-    except (ValueError, KeyError, TypeError):
-        return None
-    if now - found.checked_at >= ABILITIES_TTL:
-        return None
-    with _LOCK:
-        _MEMORY[key] = (found.checked_at, found)
+    found = parse(kv.get(cache_key(account)) if kv is not None else None, now)
+    if found is not None:
+        hold(account, found)
     return found
 
 
@@ -124,6 +118,31 @@ def remember(account: WeChatAccount, kv: Any, found: WeChatAbilities) -> None:
     if kv is not None:
         kv.set(cache_key(account), json.dumps(found.to_json()),
                ttl=int(ABILITIES_TTL.total_seconds()))
+    hold(account, found)
+
+
+def parse(raw: str | None, now: dt.datetime) -> WeChatAbilities | None:
+    """A kept answer, if it is younger than ``ABILITIES_TTL``."""
+    if not raw:
+        return None
+    try:
+        found = WeChatAbilities.from_json(json.loads(raw))
+    except (ValueError, KeyError, TypeError):
+        return None
+    return found if now - found.checked_at < ABILITIES_TTL else None
+
+
+def learned(known: WeChatAbilities | None, reach: str, now: dt.datetime) -> WeChatAbilities:
+    """The answer after a delivery's own call said 48001 for ``reach`` (its draft was just
+    made, so the draft box works): one memory for the probe and the channel alike."""
+    base = known or WeChatAbilities(draft=None, mass_send=None, publish=None, checked_at=now)
+    return replace(base, draft=True, checked_at=now,
+                   mass_send=False if reach == "mass_send" else base.mass_send,
+                   publish=False if reach == "publish" else base.publish)
+
+
+def hold(account: WeChatAccount, found: WeChatAbilities) -> None:
+    """Keep ``found`` in this process's memory (the caller writes it to the store)."""
     with _LOCK:
         _MEMORY[f"{account.api_base}|{cache_key(account)}"] = (found.checked_at, found)
 
