@@ -35,6 +35,7 @@ from socialbot.errors import Problem
 from socialbot.quota_rules import QuotaRule
 from socialbot.reach import StatsCollector
 from socialbot.rendered import Part, RenderedPost
+from socialbot.report_spec import ReportSpec
 
 if TYPE_CHECKING:
     from socialbot.render.job import RenderJob
@@ -131,6 +132,9 @@ class Platform(ABC):
     #: Its statistics give only the follower total as read at collection time, not new
     #: followers per day: the report derives followers gained from those readings.
     followers_by_reading: ClassVar[bool] = False
+    #: What the campaign report counts for it (``socialbot.report_spec``); None: its
+    #: items are not in the report.
+    report: ClassVar[ReportSpec | None] = None
 
     # -- accounts -------------------------------------------------------------------------
 

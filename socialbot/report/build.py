@@ -15,7 +15,7 @@ from typing import Any
 from socialbot.report.charts import Bar, bar_chart
 from socialbot.report.coverage import write_coverage_csv, write_coverage_html
 from socialbot.report.docx_writer import write_docx
-from socialbot.report.model import Figures
+from socialbot.report.model import Figures, Item, ReportSpec
 from socialbot.report.pdf_writer import write_pdf
 from socialbot.report.summary import (
     BODY_MAX,
@@ -45,24 +45,29 @@ class Written:
                 f"（{'数据较少' if short else '数据较多'}），请人工{'补充' if short else '删减'}。")
 
 
-def _no_bar(part: Slice) -> str:
-    """Why a reads bar is empty, when it is not for want of collected figures."""
+def _no_bar(part: Slice, spec: ReportSpec) -> str:
+    """Why a bar is empty, when it is not for want of collected figures."""
     if not part.published:
         return "暂无发布"
-    return "" if part.wechat.value else "无微信文章"
+    return "" if part.count(spec).value else f"无{spec.noun}"
 
 
 def write_charts(d: Digest, out: Path) -> list[Path]:
+    """The headline figure by activity and by unit (none without a headline platform)."""
+    spec = d.figures.headline
+    if spec is None:
+        return []
     by_activity = [
-        Bar(f"{activity_label(a.number)}{a.title}", d.by_activity[a.number].reads.value,
-            _no_bar(d.by_activity[a.number]))
+        Bar(f"{activity_label(a.number)}{a.title}", d.by_activity[a.number].reach(spec).value,
+            _no_bar(d.by_activity[a.number], spec))
         for a in d.figures.campaign.activities
     ]
-    by_unit = [Bar(unit, d.by_unit[unit].reads.value, _no_bar(d.by_unit[unit]))
+    by_unit = [Bar(unit, d.by_unit[unit].reach(spec).value, _no_bar(d.by_unit[unit], spec))
                for unit in d.figures.units]
+    what = f"{spec.noun}{spec.reach_metric.said}量"
     return [
-        bar_chart("各项活动微信文章阅读量", by_activity, out / "chart-reads-by-activity.png"),
-        bar_chart("各单位微信文章阅读量", by_unit, out / "chart-reads-by-unit.png"),
+        bar_chart(f"各项活动{what}", by_activity, out / f"chart-{spec.reach}-by-activity.png"),
+        bar_chart(f"各单位{what}", by_unit, out / f"chart-{spec.reach}-by-unit.png"),
     ]
 
 
@@ -94,13 +99,13 @@ def report_json(summary: Summary, d: Digest, source: str) -> dict[str, Any]:
             {"unit": u, "activity": a.number, **d.cells[(u, a.number)].to_json()}
             for u in f.units for a in f.campaign.activities
         ],
-        "top_read": [_item(i, "reads") for i in d.top_read],
-        "top_reposted": [_item(i, "reposts") for i in d.top_reposted],
+        **{s.best_key: [_item(i, s.reach) for i in d.best[s.platform]] for s in d.platforms},
     }
 
 
-def _item(item, metric: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _item(item: Item, metric: str) -> dict[str, Any]:
     figure = item.metric(metric)
+    assert figure is not None  # best items are ranked by this figure
     return {"id": item.id, "title": item.title, "unit": item.unit, "account": item.account,
             metric: figure.value, "source": figure.source}
 
@@ -117,9 +122,8 @@ def build_report(figures: Figures, out: Path, day: date, source: str = "") -> Wr
         "coverage_csv": write_coverage_csv(d, out / "覆盖情况.csv"),
         "coverage_html": write_coverage_html(d, "各单位开展八项重点活动覆盖情况",
                                              out / "覆盖情况.html"),
-        "chart_activity": charts[0],
-        "chart_unit": charts[1],
     }
+    files.update(zip(("chart_activity", "chart_unit"), charts, strict=False))
     report = out / "report.json"
     report.write_text(json.dumps(report_json(summary, d, source), ensure_ascii=False, indent=2)
                       + "\n", "utf-8")

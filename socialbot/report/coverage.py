@@ -10,30 +10,41 @@ import csv
 import html
 from pathlib import Path
 
-from socialbot.report.tables import COVERAGE_LEGEND, activity_legend, coverage_grid
-from socialbot.report.totals import Digest, Total
+from socialbot.report.model import ReportSpec
+from socialbot.report.tables import activity_legend, coverage_grid, coverage_legend
+from socialbot.report.totals import Digest, Slice, Total
 
-CSV_HEADER = ["单位", "活动序号", "活动", "微信文章（篇）", "微博（条）", "微信阅读（次）",
-              "阅读未采集（篇）", "微博转发（次）", "转发未采集（条）", "发布编号"]
+
+def csv_header(platforms: tuple[ReportSpec, ...]) -> list[str]:
+    """Per platform its item count, then per platform its reach figure and its gaps."""
+    reaches = [label for s in platforms for label in (
+        f"{s.reach_label}（{s.reach_metric.measure}）",
+        f"{s.reach_metric.said}未采集（{s.measure}）")]
+    return ["单位", "活动序号", "活动", *[f"{s.noun}（{s.measure}）" for s in platforms],
+            *reaches, "发布编号"]
 
 
 def _value(total: Total) -> str:
     return "未采集" if total.value is None and total.missing else str(total.value or 0)
 
 
+def _figures(cell: Slice) -> list[object]:
+    """A cell's CSV columns after the activity, in ``csv_header``'s order."""
+    platforms = cell.platforms
+    reaches = [column for s in platforms for column in (
+        _value(cell.reach(s)) if cell.count(s).value else "", len(cell.reach(s).missing))]
+    ids = " ".join(ident for s in platforms for ident in cell.count(s).ids)
+    return [*[cell.count(s).value for s in platforms], *reaches, ids]
+
+
 def write_coverage_csv(digest: Digest, path: Path) -> Path:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(CSV_HEADER)
+        writer.writerow(csv_header(digest.platforms))
         for unit in digest.figures.units:
             for activity in digest.figures.campaign.activities:
                 cell = digest.cells[(unit, activity.number)]
-                writer.writerow([
-                    unit, activity.number, activity.title, cell.wechat.value,
-                    cell.weibo.value, _value(cell.reads) if cell.wechat.value else "",
-                    len(cell.reads.missing), _value(cell.reposts) if cell.weibo.value else "",
-                    len(cell.reposts.missing), " ".join((*cell.wechat.ids, *cell.weibo.ids)),
-                ])
+                writer.writerow([unit, activity.number, activity.title, *_figures(cell)])
     return path
 
 
@@ -63,7 +74,8 @@ def write_coverage_html(digest: Digest, title: str, path: Path) -> Path:
         f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
         f"<h1>{html.escape(title)}</h1><table><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
-        f"<p>{html.escape(COVERAGE_LEGEND)}</p><ul>{legend}</ul></body></html>\n"
+        f"<p>{html.escape(coverage_legend(digest.platforms))}</p><ul>{legend}</ul>"
+        "</body></html>\n"
     )
     path.write_text(page, "utf-8")
     return path

@@ -27,9 +27,10 @@ from docx.text.paragraph import Paragraph
 
 from socialbot.report.summary import Summary
 from socialbot.report.tables import (
-    COVERAGE_LEGEND,
     activity_legend,
     coverage_grid,
+    coverage_legend,
+    figures_note,
     figures_rows,
 )
 from socialbot.report.totals import Digest
@@ -183,7 +184,7 @@ def write_docx(summary: Summary, digest: Digest, charts: list[Path], path: Path,
     _paragraph(doc, "附件1  主要数据", font=TITLE_FONT, size=16, after=8)
     rows = [list(row) for row in figures_rows(digest)]
     _table(doc, ["指标", "数值", "说明"], rows, 12, [6.0, 3.5, 6.0])
-    _paragraph(doc, "数值为各篇文章、各条微博及各账号每日已采集数据之和，明细见 report.json。",
+    _paragraph(doc, figures_note(digest.platforms),
                size=12)
     _paragraph(doc, "附件2  传播情况图", font=TITLE_FONT, size=16, after=8)
     for chart in charts:
@@ -199,7 +200,7 @@ def write_docx(summary: Summary, digest: Digest, charts: list[Path], path: Path,
     header, grid = coverage_grid(digest)
     _table(doc, header, [[c.text for c in row] for row in grid], 9,
            [5.2] + [2.2] * (len(header) - 2) + [2.2], [[c.gap for c in row] for row in grid])
-    _paragraph(doc, COVERAGE_LEGEND, size=10)
+    _paragraph(doc, coverage_legend(digest.platforms), size=10)
     for line in activity_legend(digest):
         _paragraph(doc, line, size=10)
     path.parent.mkdir(parents=True, exist_ok=True)

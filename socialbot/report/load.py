@@ -14,9 +14,6 @@ from typing import Any
 
 from socialbot.errors import Problem, SocialbotError
 from socialbot.report.model import (
-    METRIC_LABELS,
-    METRICS,
-    PLATFORM_LABELS,
     Account,
     AccountDay,
     Activity,
@@ -25,6 +22,8 @@ from socialbot.report.model import (
     Figures,
     Item,
 )
+from socialbot.report.specs import registered
+from socialbot.report_spec import ReportSpec
 
 DATE_FORMAT = "%Y-%m-%d"
 TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
@@ -183,6 +182,7 @@ def load_figures(path: Path, activities_path: Path) -> Figures:
             f"{path.name} 第 {exc.lineno} 行第 {exc.colno} 列", f"JSON 格式有误（{exc.msg}）"
         )) from None
     reader = _Reader(path)
+    specs = registered()
     root = reader.table(data, "")
     reader.unknown(root, {"campaign", "reporting_unit", "units", "accounts", "items",
                           "account_days"}, "")
@@ -190,14 +190,14 @@ def load_figures(path: Path, activities_path: Path) -> Figures:
                          activities)
     reporting_unit = reader.text(root, "reporting_unit", "")
     units = _units(reader, root)
-    accounts = _accounts(reader, root, set(units))
+    accounts = _accounts(reader, root, set(units), specs)
     by_id = {a.id: a for a in accounts}
     numbers = {a.number for a in activities}
-    items = _items(reader, root, by_id, numbers)
+    items = _items(reader, root, by_id, numbers, specs)
     days = _account_days(reader, root, by_id)
     if reader.problems or campaign is None:
         raise ReportError(reader.problems)
-    return Figures(campaign, reporting_unit, units, accounts, items, days)
+    return Figures(campaign, reporting_unit, units, accounts, items, days, platforms=specs)
 
 
 def _campaign(reader: _Reader, data: dict[str, Any], notice: str,
@@ -228,7 +228,8 @@ def _units(reader: _Reader, root: dict[str, Any]) -> tuple[str, ...]:
     return tuple(units)
 
 
-def _accounts(reader: _Reader, root: dict[str, Any], units: set[str]) -> tuple[Account, ...]:
+def _accounts(reader: _Reader, root: dict[str, Any], units: set[str],
+              specs: tuple[ReportSpec, ...]) -> tuple[Account, ...]:
     accounts: list[Account] = []
     for index, row in enumerate(reader.rows(root, "accounts", ""), start=1):
         where = f"accounts 第 {index} 项 "
@@ -238,8 +239,9 @@ def _accounts(reader: _Reader, root: dict[str, Any], units: set[str]) -> tuple[A
             reader.text(row, "id", where), reader.text(row, "name", where),
             reader.text(row, "unit", where), reader.text(row, "platform", where),
         )
-        if account.platform and account.platform not in METRICS:
-            reader.fail(f"{where}platform", f"平台应为 {'、'.join(METRICS)} 之一，"
+        if account.platform and not any(s.platform == account.platform for s in specs):
+            names = "、".join(s.platform for s in specs)
+            reader.fail(f"{where}platform", f"平台应为 {names} 之一，"
                         f"实际为“{account.platform}”")
         if account.unit and account.unit not in units:
             reader.fail(f"{where}unit", f"单位“{account.unit}”不在 units 列表中")
@@ -250,7 +252,7 @@ def _accounts(reader: _Reader, root: dict[str, Any], units: set[str]) -> tuple[A
 
 
 def _items(reader: _Reader, root: dict[str, Any], accounts: dict[str, Account],
-           numbers: set[int]) -> tuple[Item, ...]:
+           numbers: set[int], specs: tuple[ReportSpec, ...]) -> tuple[Item, ...]:
     items: list[Item] = []
     seen: set[str] = set()
     for index, row in enumerate(reader.rows(root, "items", ""), start=1):
@@ -272,7 +274,7 @@ def _items(reader: _Reader, root: dict[str, Any], accounts: dict[str, Account],
         if account_id and account is None:
             reader.fail(f"{where}account", f"账号“{account_id}”不在 accounts 列表中")
         published = reader.time(row, "published", where)
-        metrics = _metrics(reader, row.get("figures", {}), account, f"{where}figures")
+        metrics = _metrics(reader, row.get("figures", {}), account, specs, f"{where}figures")
         if account is None or published is None:
             continue
         items.append(Item(item_id, reader.text(row, "post_id", where),
@@ -282,15 +284,19 @@ def _items(reader: _Reader, root: dict[str, Any], accounts: dict[str, Account],
 
 
 def _metrics(reader: _Reader, data: Any, account: Account | None,
-             where: str) -> dict[str, Figure]:
+             specs: tuple[ReportSpec, ...], where: str) -> dict[str, Figure]:
     data = reader.table(data, where)
-    allowed = METRICS.get(account.platform, ()) if account else tuple(METRIC_LABELS)
+    labels: dict[str, str] = {}  # every platform's metrics: the account is not known
+    for spec in specs:
+        labels.update({m.name: m.label for m in spec.metrics if m.name not in labels})
+    spec = next((s for s in specs if account and s.platform == account.platform), None)
+    allowed = spec.metric_names if spec else () if account else tuple(labels)
     metrics: dict[str, Figure] = {}
     for name, raw in data.items():
         if name not in allowed:
-            platform = PLATFORM_LABELS.get(account.platform, "") if account else ""
+            platform = spec.label if spec else ""
             reader.fail(f"{where}.{name}", f"{platform}没有这项数据，可用的有："
-                        f"{'、'.join(f'{m}（{METRIC_LABELS[m]}）' for m in allowed)}")
+                        f"{'、'.join(f'{m}（{labels[m]}）' for m in allowed)}")
             continue
         figure = reader.figure(raw, f"{where}.{name}")
         if figure is not None:

@@ -4,7 +4,8 @@ The report never asks a platform or the queue anything: it is handed a ``Figures
 value (today read from a JSON file, later filled by the statistics collection). Every
 number carries a ``source`` — an opaque reference to the platform answer and day it
 came from — so each total in ``report.json`` can be traced back. A figure that was not
-collected is absent (``None`` / missing key), never 0.
+collected is absent (``None`` / missing key), never 0. What is counted for each platform
+comes with the figures too: the platforms' ``ReportSpec`` values (``platforms``).
 """
 
 from __future__ import annotations
@@ -12,23 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-WECHAT = "wechat"
-WEIBO = "weibo"
-PLATFORM_LABELS = {WECHAT: "微信公众号", WEIBO: "微博"}
+from socialbot.report.specs import METRICS, registered
+from socialbot.report_spec import ReportSpec
 
-# What each platform reports per published item.
-METRICS: dict[str, tuple[str, ...]] = {
-    WECHAT: ("reads", "shares", "zaikan", "likes", "comments"),
-    WEIBO: ("reposts", "comments", "likes"),
-}
-METRIC_LABELS = {
-    "reads": "阅读",
-    "shares": "分享",
-    "zaikan": "在看",
-    "likes": "点赞",
-    "comments": "评论",
-    "reposts": "转发",
-}
+__all__ = ["METRICS", "Account", "AccountDay", "Activity", "Campaign", "Figure", "Figures",
+           "FollowerSpan", "Item", "ReportSpec"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +60,7 @@ class Account:
 
 @dataclass(frozen=True)
 class Item:
-    """One thing published on one account: a WeChat article or a Weibo post."""
+    """One thing published on one account (an article, a post: its platform's item)."""
 
     id: str  # unique per published item (e.g. the platform's article or status id)
     post_id: str  # the campaign post it was rendered from
@@ -100,7 +89,8 @@ class AccountDay:
 @dataclass(frozen=True)
 class FollowerSpan:
     """Followers gained by an account whose platform gives only the follower total
-    (Weibo): the last stored reading in the campaign window minus the first.
+    (``Platform.followers_by_reading``): the last stored reading in the campaign window
+    minus the first. Such a platform gives no unfollow figure.
 
     ``gained`` is None when fewer than two readings lie in the window: one reading (or
     none) says nothing about movement, and is never shown as 0.
@@ -133,9 +123,24 @@ class Figures:
     items: tuple[Item, ...]
     account_days: tuple[AccountDay, ...] = ()
     follower_spans: tuple[FollowerSpan, ...] = ()
+    #: What is counted per platform, in registry order (the registered platforms' specs).
+    platforms: tuple[ReportSpec, ...] = field(default_factory=registered)
 
     def account(self, account_id: str) -> Account | None:
         return next((a for a in self.accounts if a.id == account_id), None)
+
+    def spec(self, platform: str) -> ReportSpec | None:
+        """What the report counts for ``platform`` (None: not a platform it counts)."""
+        return next((s for s in self.platforms if s.platform == platform), None)
+
+    @property
+    def headline(self) -> ReportSpec | None:
+        """The platform whose reach figure the charts show and the quoted titles are
+        ranked by: the first whose spec says ``headline``."""
+        return next((s for s in self.platforms if s.headline), None)
+
+    def items_of(self, spec: ReportSpec) -> list[Item]:
+        return [i for i in self.items if i.platform == spec.platform]
 
     def for_unit(self, unit: str) -> Figures:
         """The same figures narrowed to one unit: its accounts, items and account-days."""
@@ -149,4 +154,5 @@ class Figures:
             items=tuple(i for i in self.items if i.unit == unit),
             account_days=tuple(d for d in self.account_days if d.account in ids),
             follower_spans=tuple(s for s in self.follower_spans if s.account in ids),
+            platforms=self.platforms,
         )

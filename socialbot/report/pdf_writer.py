@@ -18,9 +18,10 @@ from fpdf.enums import WrapMode, XPos, YPos
 from socialbot.render.fonts import DEFAULT_FONT_INDEX, default_font_path
 from socialbot.report.summary import Summary
 from socialbot.report.tables import (
-    COVERAGE_LEGEND,
     activity_legend,
     coverage_grid,
+    coverage_legend,
+    figures_note,
     figures_rows,
 )
 from socialbot.report.totals import Digest
@@ -113,7 +114,7 @@ def write_pdf(summary: Summary, digest: Digest, charts: list[Path], path: Path,
             for text in row:
                 cells.cell(text)
     pdf.ln(2)
-    _body(pdf, "数值为各篇文章、各条微博及各账号每日已采集数据之和，明细见 report.json。", 10.5, 6,
+    _body(pdf, figures_note(digest.platforms), 10.5, 6,
           indent=False)
     pdf.add_page()
     _heading(pdf, "附件2  传播情况图")
@@ -141,7 +142,7 @@ def write_pdf(summary: Summary, digest: Digest, charts: list[Path], path: Path,
                 style = FontFace(fill_color=GAP_FILL) if cell.gap else None
                 cells.cell(cell.text, style=style, align="LEFT" if index == 0 else "CENTER")
     pdf.ln(2)
-    for line in (COVERAGE_LEGEND, *activity_legend(digest)):
+    for line in (coverage_legend(digest.platforms), *activity_legend(digest)):
         _body(pdf, line, 9, 5, indent=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(path))

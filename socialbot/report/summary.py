@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from socialbot.report.model import PLATFORM_LABELS, WECHAT, WEIBO, Activity
+from socialbot.report.model import Activity, Item, ReportSpec
 from socialbot.report.totals import Digest, Slice, Total
 
 BODY_MIN, BODY_TARGET, BODY_MAX = 400, 500, 650
@@ -24,11 +24,6 @@ COUNTING_RULE = (
     "正文汉字数：只计汉字（中日韩统一表意文字），标点、数字、字母不计；标题不计。"
 )
 ORDINALS = "一二三四五六七八九十"
-WECHAT_PARTS = (("wechat_reads", "阅读", "次"), ("wechat_shares", "分享", "次"),
-                ("wechat_zaikan", "“在看”", "次"), ("wechat_likes", "点赞", "次"),
-                ("wechat_comments", "评论", "条"))
-WEIBO_PARTS = (("weibo_reposts", "转发", "次"), ("weibo_comments", "评论", "条"),
-               ("weibo_likes", "点赞", "次"))
 
 
 def han_count(text: str) -> int:
@@ -125,6 +120,7 @@ class _Writer:
         self.detail = detail
         self.used: list[str] = []
         self.city = len(self.f.units) > 1
+        self.platforms = self.f.platforms
 
     def n(self, total: Total) -> int:
         """A number that goes into the text: remember which report.json figure it is."""
@@ -155,32 +151,27 @@ class _Writer:
             return (f"按照《{c.notice}》要求，现将{c.name}情况总结如下。本次统计的数据中，"
                     f"{'各单位' if self.city else self.we}政务新媒体账号暂无本次活动的发布记录。")
         text = f"按照《{c.notice}》要求，{self.we}围绕“{c.theme}”主题，"
-        platforms = "、".join(PLATFORM_LABELS[p] for p in (WECHAT, WEIBO)
-                              if any(i.platform == p for i in items))
+        platforms = "、".join(s.label for s in self.platforms if self.f.items_of(s))
         first = min(i.published for i in items)
         last = max(i.published for i in items)
         span = _day(first) if first.date() == last.date() else f"{_day(first)}至{_day(last)}"
         text += f"依托政务{platforms}开展线上宣传。{span}，"
         accounts = self.n(self.t("accounts_publishing"))
-        kinds = [f"{label}{self.n(self.t(key))}个"
-                 for key, label in (("wechat_accounts", "微信公众号"), ("weibo_accounts", "微博"))
-                 if self.t(key).value]
+        kinds = [f"{s.label}{self.n(self.t(s.accounts_key))}个" for s in self.platforms
+                 if self.t(s.accounts_key).value]
         who = f"{self.n(self.t('units_publishing'))}家单位的" if self.city else ""
         text += f"{who}{accounts}个政务新媒体账号（{'、'.join(kinds)}）"
-        text += f"共发布{self._published(self.t('wechat_articles'), self.t('weibo_posts'))}，"
+        text += f"共发布{self._published([self.t(s.items_key) for s in self.platforms])}，"
         text += f"涉及通知部署的{self.n(self.t('activities_held'))}项重点活动"
         silent = len(self.f.units) - (self.t("units_publishing").value or 0)
         if self.city and silent:
             text += f"，另有{silent}家单位暂无发布记录（见覆盖情况表）"
         return text + "。"
 
-    def _published(self, wechat: Total, weibo: Total) -> str:
-        parts = []
-        if wechat.value:
-            parts.append(f"微信文章{self.n(wechat)}篇")
-        if weibo.value:
-            parts.append(f"微博{self.n(weibo)}条")
-        return "、".join(parts)
+    def _published(self, counts: list[Total]) -> str:
+        """微信文章12篇、微博3条: each platform's item count (in ``self.platforms`` order)."""
+        return "、".join(f"{s.noun}{self.n(total)}{s.measure}"
+                        for s, total in zip(self.platforms, counts, strict=True) if total.value)
 
     def activities(self) -> str:
         held = self.d.held
@@ -204,44 +195,47 @@ class _Writer:
             text += f"，{_names(units)}发布"
         else:
             text += "，共发布"
-        text += self._published(part.wechat, part.weibo)
+        text += self._published([part.count(s) for s in self.platforms])
         titles = self._titles(items)
         if titles:
             text += "，如" + "".join(f"《{t}》" for t in titles)
         return text
 
-    def _titles(self, items: list) -> list[str]:  # type: ignore[type-arg]
+    def _titles(self, items: list[Item]) -> list[str]:
         if not self.detail.titles:
             return []
+        headline = self.f.headline
 
-        def reads(item) -> int:  # type: ignore[no-untyped-def]
-            figure = item.metric("reads")
+        def reach(item: Item) -> int:
+            """The item's headline figure (-1: another platform's item, or not collected)."""
+            if headline is None or item.platform != headline.platform:
+                return -1
+            figure = item.metric(headline.reach)
             return figure.value if figure else -1
 
-        ranked = sorted(items, key=lambda i: (-reads(i), i.published, i.id))
+        ranked = sorted(items, key=lambda i: (-reach(i), i.published, i.id))
         return list(dict.fromkeys(i.title for i in ranked))[: self.detail.titles]
 
     def reach(self) -> str:
         clauses = []
-        for platform, noun, parts, per in ((WECHAT, "微信文章", WECHAT_PARTS, "篇文章"),
-                                           (WEIBO, "微博", WEIBO_PARTS, "条微博")):
-            if not any(i.platform == platform for i in self.f.items):
-                continue
-            clauses.append(self._reach(noun, parts, per))
+        for spec in self.platforms:
+            if self.f.items_of(spec):
+                clauses.append(self._reach(spec))
         if self.f.items or self.f.account_days:
             clauses.append(self._followers())
         if not clauses:
             return ""
         return "从传播效果看，" + "；".join(c for c in clauses if c) + "。"
 
-    def _reach(self, noun: str, parts: tuple[tuple[str, str, str], ...], per: str) -> str:
+    def _reach(self, spec: ReportSpec) -> str:
         said, absent, partly = [], [], set()
-        for key, word, measure in parts:
-            total = self.t(key)
+        noun, per = spec.noun, f"{spec.measure}{spec.item}"
+        for metric in spec.metrics:
+            total = self.t(spec.key(metric.name))
             if total.value is None:
-                absent.append(word)
+                absent.append(metric.said)
                 continue
-            said.append(f"{word}{self.n(total)}{measure}")
+            said.append(f"{metric.said}{self.n(total)}{metric.measure}")
             partly.update(total.missing)
         text = f"{noun}累计{'、'.join(said)}" if said else ""
         if partly:
@@ -259,8 +253,9 @@ class _Writer:
                 absent.append(word)
                 continue
             text = f"{word}{self.n(total)}人"
-            if key == "followers_lost" and self._both_platforms():
-                text = f"微信公众号{text}"  # Weibo gives no unfollow figure
+            if key == "followers_lost" and self._read_spans():
+                unfollows = "、".join(s.label for s in self.platforms if s.followers_lost)
+                text = f"{unfollows}{text}"  # the spans' platforms give no unfollow figure
             if key == "followers_gained":
                 text += self._gained_by_platform(total)
             said.append(text)
@@ -276,44 +271,57 @@ class _Writer:
             text += f"，{'、'.join(absent)}数据未采集"
         return text + self._few_readings()
 
-    def _both_platforms(self) -> bool:
+    def _read_spans(self) -> bool:
+        """Followers gained were read off follower totals too (a platform that gives
+        only the total, and no unfollow figure, is in the sum)."""
         return any(s.gained is not None for s in self.f.follower_spans)
 
     def _gained_by_platform(self, total: Total) -> str:
-        """（微信公众号A人、微博B人） when both platforms' figures are in the total."""
-        parts = [(label, self.t(f"followers_gained_{platform}"))
-                 for platform, label in ((WECHAT, "微信公众号"), (WEIBO, "微博"))]
-        if sum(1 for _, t in parts if t.value is not None) < 2:
+        """（微信公众号A人、微博B人） when two or more platforms' figures are in the total."""
+        parts = [(s.label, self.t(s.followers_key)) for s in self.platforms]
+        parts = [(label, t) for label, t in parts if t.value is not None]
+        if len(parts) < 2:
             return ""
         return "（" + "、".join(f"{label}{self.n(t)}人" for label, t in parts) + "）"
 
     def _few_readings(self) -> str:
-        """Weibo accounts whose follower total was read fewer than twice in the window."""
+        """Accounts whose follower total was read fewer than twice in the window."""
         few = [s for s in self.f.follower_spans if s.gained is None]
         if not few:
             return ""
-        who = f"{len(few)}个微博账号" if len(few) > 1 or self.city else "微博账号"
+        platforms = {a.platform for s in few if (a := self.f.account(s.account)) is not None}
+        noun = "、".join(s.accounts_noun for s in self.platforms if s.platform in platforms)
+        who = f"{len(few)}个{noun}" if len(few) > 1 or self.city else noun
         return (f"；{who}在活动期间的关注人数采集不足两次，无法计算新增关注，"
                 "未计入上述人数")
 
     def best(self) -> str:
-        top = self.d.top_read[: self.detail.top]
-        sentences = []
-        if top:
-            named = []
-            for item in top:
-                unit = f"{item.unit}，" if self.city else ""
-                named.append(f"《{item.title}》（{unit}阅读{item.metric('reads').value}次）")  # type: ignore[union-attr]
-            self.used.append("top_read")
-            lead = "阅读量最高的文章为" if len(top) == 1 else f"阅读量居前{len(top)}位的文章为"
-            sentences.append(lead + "、".join(named))
-        if self.d.top_reposted:
-            item = self.d.top_reposted[0]
-            self.used.append("top_reposted")
-            unit = f"{item.unit}发布的" if self.city else ""
-            sentences.append(f"转发最多的微博为{unit}《{item.title}》"
-                             f"（转发{item.metric('reposts').value}次）")  # type: ignore[union-attr]
+        sentences = [self._best(s) for s in self.platforms]
+        sentences = [s for s in sentences if s]
         return "；".join(sentences) + "。" if sentences else ""
+
+    def _best(self, spec: ReportSpec) -> str:
+        """A platform's best items by its reach figure: a ranking, which the level of
+        detail may shorten, or (``best`` 1) the single best."""
+        metric = spec.reach_metric
+        top = self.d.best[spec.platform][: self.detail.top if spec.best > 1 else 1]
+        if not top:
+            return ""
+        self.used.append(spec.best_key)
+
+        def figure(item: Item) -> str:
+            found = item.metric(spec.reach)
+            assert found is not None  # ranked by it
+            return f"{metric.said}{found.value}{metric.measure}"
+
+        if spec.best == 1:
+            item = top[0]
+            unit = f"{item.unit}发布的" if self.city else ""
+            return f"{metric.said}最多的{spec.item}为{unit}《{item.title}》（{figure(item)}）"
+        named = [f"《{i.title}》（{f'{i.unit}，' if self.city else ''}{figure(i)}）" for i in top]
+        lead = (f"{metric.said}量最高的{spec.item}为" if len(top) == 1
+                else f"{metric.said}量居前{len(top)}位的{spec.item}为")
+        return lead + "、".join(named)
 
     def next(self) -> str:
         who = "我局" if self.city else self.we

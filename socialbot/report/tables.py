@@ -7,21 +7,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from socialbot.report.totals import TOTAL_METRICS, Digest, Slice, Total
+from socialbot.report.model import ReportSpec
+from socialbot.report.totals import Digest, Slice, Total, metric_totals
 
 CHINESE_NUMBERS = "一二三四五六七八九十"
 GAP = "—"
-COVERAGE_LEGEND = (
-    "每格依次为：发布数（微信文章篇数与微博条数合计）、微信阅读次数、微博转发次数；"
-    "“—”表示该单位该项活动暂无发布；“未采集”表示数据尚未采集，不等于0；"
-    "带*的数字只含已采集的部分。"
-)
 
 
 @dataclass(frozen=True)
 class Cell:
     text: str
     gap: bool = False  # nothing published: shaded so gaps show at a glance
+
+
+def _and(words: list[str]) -> str:
+    """A、B与C: the last two joined by 与."""
+    return "与".join(["、".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+
+
+def coverage_legend(platforms: tuple[ReportSpec, ...]) -> str:
+    """What a coverage cell holds, in the order its lines do."""
+    counted = _and([f"{s.noun}{s.measure}数" for s in platforms])
+    reaches = "".join(f"、{s.reach_label}{s.reach_metric.measure}数" for s in platforms)
+    return (f"每格依次为：发布数（{counted}合计）{reaches}；"
+            "“—”表示该单位该项活动暂无发布；“未采集”表示数据尚未采集，不等于0；"
+            "带*的数字只含已采集的部分。")
+
+
+def figures_note(platforms: tuple[ReportSpec, ...]) -> str:
+    """The line under the figures table: what its numbers are sums of."""
+    each = "、".join(f"各{s.measure}{s.item}" for s in platforms)
+    return f"数值为{each}及各账号每日已采集数据之和，明细见 report.json。"
 
 
 def activity_label(number: int) -> str:
@@ -37,9 +53,11 @@ def shown(total: Total) -> str:
 
 def figures_rows(digest: Digest) -> list[tuple[str, str, str]]:
     """(指标, 数值, 说明) for the figures table."""
-    keys = ["units_publishing", "accounts_publishing", "activities_held", "wechat_articles",
-            "weibo_posts", *[k for k, *_ in TOTAL_METRICS], "followers_gained",
-            "followers_gained_wechat", "followers_gained_weibo", "followers_lost"]
+    platforms = digest.platforms
+    keys = ["units_publishing", "accounts_publishing", "activities_held",
+            *[s.items_key for s in platforms],
+            *[key for s in platforms for key, *_ in metric_totals(s)], "followers_gained",
+            *[s.followers_key for s in platforms], "followers_lost"]
     rows = []
     for key in keys:
         total = digest.totals[key]
@@ -60,10 +78,8 @@ def slice_cell(part: Slice) -> Cell:
     if not part.published:
         return Cell(GAP, gap=True)
     lines = [f"{part.published}篇"]
-    if part.wechat.value:
-        lines.append(f"阅{shown(part.reads)}")
-    if part.weibo.value:
-        lines.append(f"转{shown(part.reposts)}")
+    lines += [f"{s.reach_tag}{shown(part.reach(s))}" for s in part.platforms
+              if part.count(s).value]
     return Cell("\n".join(lines))
 
 

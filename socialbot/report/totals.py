@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from socialbot.report.model import (
-    WECHAT,
-    WEIBO,
     AccountDay,
     Activity,
     Figure,
     Figures,
     FollowerSpan,
     Item,
+    ReportSpec,
 )
 
 
@@ -69,8 +68,15 @@ def summed(key: str, label: str, pairs: Iterable[tuple[str, Figure | None]]) -> 
                  summed=True)
 
 
-def metric(key: str, label: str, items: Iterable[Item], platform: str, name: str) -> Total:
-    return summed(key, label, ((i.id, i.metric(name)) for i in items if i.platform == platform))
+def metric(key: str, label: str, items: Iterable[Item], spec: ReportSpec, name: str) -> Total:
+    return summed(key, label, ((i.id, i.metric(name)) for i in items
+                               if i.platform == spec.platform))
+
+
+def items_count(key: str, spec: ReportSpec, items: Iterable[Item]) -> Total:
+    """How many items of ``spec``'s platform: 微信文章（篇）."""
+    return count(key, f"{spec.noun}（{spec.measure}）",
+                 (i.id for i in items if i.platform == spec.platform))
 
 
 def _follow(key: str, label: str, days: Iterable[AccountDay], field: str) -> Total:
@@ -88,42 +94,42 @@ def _gained(key: str, label: str, days: Iterable[AccountDay],
 
 @dataclass(frozen=True)
 class Slice:
-    """What one activity, one unit or one unit × activity cell carried."""
+    """What one activity, one unit or one unit × activity cell carried: per platform (in
+    the report's order) how many items, and the sum of their reach figure."""
 
-    wechat: Total
-    weibo: Total
-    reads: Total
-    reposts: Total
+    platforms: tuple[ReportSpec, ...]
+    counts: dict[str, Total]  # platform → its items
+    reaches: dict[str, Total]  # platform → its reach figure (spec.reach), summed
+
+    def count(self, spec: ReportSpec) -> Total:
+        return self.counts[spec.platform]
+
+    def reach(self, spec: ReportSpec) -> Total:
+        return self.reaches[spec.platform]
 
     @property
     def published(self) -> int:
-        return (self.wechat.value or 0) + (self.weibo.value or 0)
+        return sum(total.value or 0 for total in self.counts.values())
 
     def to_json(self) -> dict[str, Any]:
-        return {"wechat_articles": self.wechat.to_json(), "weibo_posts": self.weibo.to_json(),
-                "wechat_reads": self.reads.to_json(), "weibo_reposts": self.reposts.to_json()}
+        return {**{s.items_key: self.count(s).to_json() for s in self.platforms},
+                **{s.key(s.reach): self.reach(s).to_json() for s in self.platforms}}
 
 
-def slice_of(prefix: str, items: list[Item]) -> Slice:
+def slice_of(prefix: str, items: list[Item], platforms: tuple[ReportSpec, ...]) -> Slice:
     return Slice(
-        count(f"{prefix}.wechat_articles", "微信文章（篇）",
-              (i.id for i in items if i.platform == WECHAT)),
-        count(f"{prefix}.weibo_posts", "微博（条）", (i.id for i in items if i.platform == WEIBO)),
-        metric(f"{prefix}.wechat_reads", "微信阅读（次）", items, WECHAT, "reads"),
-        metric(f"{prefix}.weibo_reposts", "微博转发（次）", items, WEIBO, "reposts"),
+        platforms,
+        {s.platform: items_count(f"{prefix}.{s.items_key}", s, items) for s in platforms},
+        {s.platform: metric(f"{prefix}.{s.key(s.reach)}",
+                            f"{s.reach_label}（{s.reach_metric.measure}）", items, s, s.reach)
+         for s in platforms},
     )
 
 
-TOTAL_METRICS = (
-    ("wechat_reads", "微信文章阅读（次）", WECHAT, "reads"),
-    ("wechat_shares", "微信文章分享（次）", WECHAT, "shares"),
-    ("wechat_zaikan", "微信文章“在看”（次）", WECHAT, "zaikan"),
-    ("wechat_likes", "微信文章点赞（次）", WECHAT, "likes"),
-    ("wechat_comments", "微信文章评论（条）", WECHAT, "comments"),
-    ("weibo_reposts", "微博转发（次）", WEIBO, "reposts"),
-    ("weibo_comments", "微博评论（条）", WEIBO, "comments"),
-    ("weibo_likes", "微博点赞（次）", WEIBO, "likes"),
-)
+def metric_totals(spec: ReportSpec) -> list[tuple[str, str, str]]:
+    """(report.json key, label, metric) of every figure summed over the platform's items."""
+    return [(spec.key(m.name), f"{spec.noun}{m.said}（{m.measure}）", m.name)
+            for m in spec.metrics]
 
 
 @dataclass(frozen=True)
@@ -135,8 +141,11 @@ class Digest:
     by_activity: dict[int, Slice]
     by_unit: dict[str, Slice]
     cells: dict[tuple[str, int], Slice]
-    top_read: tuple[Item, ...]
-    top_reposted: tuple[Item, ...]
+    best: dict[str, tuple[Item, ...]]  # platform → its best items by reach, best first
+
+    @property
+    def platforms(self) -> tuple[ReportSpec, ...]:
+        return self.figures.platforms
 
     @property
     def held(self) -> list[Activity]:
@@ -159,50 +168,53 @@ def _ranked(items: Iterable[Item], name: str) -> list[Item]:
     return sorted(with_figure, key=lambda i: (-i.metric(name).value, i.published, i.id))  # type: ignore[union-attr]
 
 
-def digest(figures: Figures, top: int = 3) -> Digest:
+def digest(figures: Figures) -> Digest:
     items = list(figures.items)
+    platforms = figures.platforms
     publishing = [a.id for a in figures.accounts if any(i.account == a.id for i in items)]
-    totals: dict[str, Total] = {
-        "wechat_articles": count("wechat_articles", "微信文章（篇）",
-                                 (i.id for i in items if i.platform == WECHAT)),
-        "weibo_posts": count("weibo_posts", "微博（条）",
-                             (i.id for i in items if i.platform == WEIBO)),
-        "units_publishing": count("units_publishing", "有发布的单位（家）",
-                                  (u for u in figures.units if any(i.unit == u for i in items))),
-        "accounts_publishing": count("accounts_publishing", "有发布的账号（个）", publishing),
-        "wechat_accounts": count("wechat_accounts", "有发布的微信公众号（个）",
-                                 (a for a in publishing if figures.account(a).platform == WECHAT)),  # type: ignore[union-attr]
-        "weibo_accounts": count("weibo_accounts", "有发布的微博账号（个）",
-                                (a for a in publishing if figures.account(a).platform == WEIBO)),  # type: ignore[union-attr]
-        "activities_held": count("activities_held", "有发布的重点活动（项）",
-                                 (str(a.number) for a in figures.campaign.activities
-                                  if any(i.activity == a.number for i in items))),
-        "items_without_activity": count("items_without_activity", "不属于八项活动的发布（篇/条）",
-                                        (i.id for i in items if i.activity is None)),
-    }
-    for key, label, platform, name in TOTAL_METRICS:
-        totals[key] = metric(key, label, items, platform, name)
     platform_of = {a.id: a.platform for a in figures.accounts}
-    for platform, label in ((WECHAT, "微信公众号新增关注（人）"), (WEIBO, "微博新增关注（人）")):
-        totals[f"followers_gained_{platform}"] = _gained(
-            f"followers_gained_{platform}", label,
-            (d for d in figures.account_days if platform_of.get(d.account) == platform),
-            (s for s in figures.follower_spans if platform_of.get(s.account) == platform))
+    totals: dict[str, Total] = {s.items_key: items_count(s.items_key, s, items)
+                                for s in platforms}
+    totals["units_publishing"] = count(
+        "units_publishing", "有发布的单位（家）",
+        (u for u in figures.units if any(i.unit == u for i in items)))
+    totals["accounts_publishing"] = count("accounts_publishing", "有发布的账号（个）", publishing)
+    for s in platforms:
+        totals[s.accounts_key] = count(s.accounts_key, f"有发布的{s.accounts_noun}（个）",
+                                       (a for a in publishing if platform_of[a] == s.platform))
+    totals["activities_held"] = count(
+        "activities_held", "有发布的重点活动（项）",
+        (str(a.number) for a in figures.campaign.activities
+         if any(i.activity == a.number for i in items)))
+    measures = "/".join(dict.fromkeys(s.measure for s in platforms))
+    totals["items_without_activity"] = count(
+        "items_without_activity", f"不属于八项活动的发布（{measures}）",
+        (i.id for i in items if i.activity is None))
+    for s in platforms:
+        for key, label, name in metric_totals(s):
+            totals[key] = metric(key, label, items, s, name)
+    for s in platforms:
+        totals[s.followers_key] = _gained(
+            s.followers_key, f"{s.label}新增关注（人）",
+            (d for d in figures.account_days if platform_of.get(d.account) == s.platform),
+            (f for f in figures.follower_spans if platform_of.get(f.account) == s.platform))
     totals["followers_gained"] = _gained("followers_gained", "新增关注（人）",
                                          figures.account_days, figures.follower_spans)
-    totals["followers_lost"] = _follow("followers_lost", "微信公众号取消关注（人）",
+    unfollows = "、".join(s.label for s in platforms if s.followers_lost)
+    totals["followers_lost"] = _follow("followers_lost", f"{unfollows}取消关注（人）",
                                        figures.account_days, "followers_lost")
     numbers = [a.number for a in figures.campaign.activities]
     return Digest(
         figures=figures,
         totals=totals,
-        by_activity={n: slice_of(f"activity{n}", [i for i in items if i.activity == n])
+        by_activity={n: slice_of(f"activity{n}", [i for i in items if i.activity == n],
+                                 platforms)
                      for n in numbers},
-        by_unit={u: slice_of(f"unit:{u}", [i for i in items if i.unit == u])
+        by_unit={u: slice_of(f"unit:{u}", [i for i in items if i.unit == u], platforms)
                  for u in figures.units},
         cells={(u, n): slice_of(f"unit:{u}/activity{n}",
-                                [i for i in items if i.unit == u and i.activity == n])
+                                [i for i in items if i.unit == u and i.activity == n], platforms)
                for u in figures.units for n in numbers},
-        top_read=tuple(_ranked((i for i in items if i.platform == WECHAT), "reads")[:top]),
-        top_reposted=tuple(_ranked((i for i in items if i.platform == WEIBO), "reposts")[:1]),
+        best={s.platform: tuple(_ranked(figures.items_of(s), s.reach)[:s.best])
+              for s in platforms},
     )

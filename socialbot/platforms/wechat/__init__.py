@@ -20,9 +20,11 @@ from socialbot.platforms.wechat import limits
 from socialbot.platforms.wechat.account import KEYS, OFFICIAL_API_BASE, WeChatAccount
 from socialbot.platforms.wechat.account import parse_account as parse_fields
 from socialbot.platforms.wechat.part import WeChatArticle
+from socialbot.platforms.wechat.report import REPORT
 from socialbot.quota_rules import QuotaRule
 from socialbot.reach import StatsCollector
 from socialbot.rendered import Part, RenderedPost
+from socialbot.report_spec import ReportSpec
 
 if TYPE_CHECKING:
     from socialbot.render.job import RenderJob
@@ -38,6 +40,7 @@ class WeChatPlatform(Platform):
     official_api_base: ClassVar[str] = OFFICIAL_API_BASE
     body_link_hosts: ClassVar[tuple[str, ...]] = limits.WECHAT_LINK_HOSTS
     can_send_preview: ClassVar[bool] = True
+    report: ClassVar[ReportSpec | None] = REPORT
 
     title_max = limits.WECHAT_TITLE_MAX
     author_max = limits.WECHAT_AUTHOR_MAX

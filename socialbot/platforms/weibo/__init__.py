@@ -19,10 +19,12 @@ from socialbot.platforms.weibo import limits
 from socialbot.platforms.weibo.account import KEYS, OFFICIAL_API_BASE, WeiboAccount
 from socialbot.platforms.weibo.account import parse_account as parse_fields
 from socialbot.platforms.weibo.part import WeiboStatus
+from socialbot.platforms.weibo.report import REPORT
 from socialbot.platforms.weibo.textcount import URL_RE, weibo_length
 from socialbot.quota_rules import QuotaRule
 from socialbot.reach import StatsCollector
 from socialbot.rendered import Part, RenderedPost
+from socialbot.report_spec import ReportSpec
 
 if TYPE_CHECKING:
     from socialbot.render.job import RenderJob
@@ -37,6 +39,7 @@ class WeiboPlatform(Platform):
     post_text_field: ClassVar[str] = "weibo"
     post_text_label: ClassVar[str] = "微博正文"
     followers_by_reading: ClassVar[bool] = True  # users/show: followers_count, as of now
+    report: ClassVar[ReportSpec | None] = REPORT
 
     text_max = limits.WEIBO_TEXT_MAX
     image_max_bytes = limits.WEIBO_IMAGE_MAX_BYTES
