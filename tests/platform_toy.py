@@ -2,7 +2,8 @@
 
 It proves the core knows platforms only through ``socialbot.platforms``: registering
 ``TOY`` (one line) is all it takes for config, rendering, checks, preview, queue,
-publishing and reconciling to handle accounts with ``platform = "toy"``.
+publishing, reconciling and the campaign report to handle accounts with
+``platform = "toy"``.
 
 The board (:class:`ToyBoard`) is a tiny HTTP server on loopback. ``POST /notes`` pins a
 note (idempotent per delivery key); ``GET /notes?key=...`` finds one. It can be told
@@ -34,8 +35,14 @@ from socialbot.platforms.common.reactions import Rule, human_rule
 from socialbot.quota_rules import QuotaRule
 from socialbot.render.job import RenderJob
 from socialbot.rendered import Part, RenderedPost
+from socialbot.report_spec import Metric, ReportSpec
 
 TEXT_MAX = 60
+#: What the campaign report counts for the board: its notes and how often each was seen.
+REPORT = ReportSpec(platform="toy", label="公告板", accounts_noun="公告板", noun="公告",
+                    measure="条", item="公告", items_key="toy_notes",
+                    metrics=(Metric("views", "浏览"),), reach="views", reach_label="公告浏览",
+                    reach_tag="览", best=1, best_key="top_viewed")
 
 
 # -- the platform as socialbot sees it ----------------------------------------------------
@@ -71,6 +78,7 @@ class ToyPlatform(Platform):
     official_api_base: ClassVar[str] = "https://board.invalid"
     post_text_field: ClassVar[str] = "notice"
     post_text_label: ClassVar[str] = "公告正文"
+    report: ClassVar[ReportSpec | None] = REPORT
     text_max = TEXT_MAX
 
     def parse_account(self, account_id: str, table: dict[str, Any], common: dict[str, Any],
