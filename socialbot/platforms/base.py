@@ -135,6 +135,8 @@ class Platform(ABC):
     #: What the campaign report counts for it (``socialbot.report_spec``); None: its
     #: items are not in the report.
     report: ClassVar[ReportSpec | None] = None
+    #: Every file name ``preview_files`` may give: preview knows its own output by them.
+    preview_file_names: ClassVar[tuple[str, ...]] = ()
 
     # -- accounts -------------------------------------------------------------------------
 

@@ -35,11 +35,7 @@ SIGNATURE = "socialbot preview output; safe to delete"
 STAGING_PREFIX = ".staging-"
 REPLACED_PREFIX = ".replaced-"
 _STAGED_FILE_RE = re.compile(re.escape(STAGING_PREFIX) + "[0-9a-f]{12}")
-# What preview wrote per post before it left a marker (kept so older output is replaced).
-_LEGACY_POST_FILE_RE = re.compile(
-    r"index\.html|wechat-content\.html|weibo\.txt|[a-z0-9_]+(?:-[a-z0-9_]+)*-[0-9a-f]{10}"
-    r"\.(?:jpg|png|gif|webp)"
-)
+_IMAGE_FILE = r"[a-z0-9_]+(?:-[a-z0-9_]+)*-[0-9a-f]{10}\.(?:jpg|png|gif|webp)"
 FONTS = "fonts"  # the web font subset and its licence
 NOT_OURS = "已有同名文件夹，不是预览生成的，没有覆盖；请删除它或换一个 --out 目录"
 
@@ -73,14 +69,23 @@ def _marker_source(lines: list[str]) -> str | None:
     return None
 
 
+def _post_file_re() -> re.Pattern[str]:
+    """What preview writes per post: the page, the platforms' text files, the images."""
+    from socialbot.platforms import PLATFORMS
+
+    names = ["index.html", *(n for p in PLATFORMS.values() for n in p.preview_file_names)]
+    return re.compile("|".join([*map(re.escape, names), _IMAGE_FILE]))
+
+
 def _legacy_post_folder(folder: Path) -> bool:
-    """A post folder written by preview before markers: only preview's own file names."""
+    """A post folder written by preview before markers: only preview's own file names
+    (kept so older output is replaced)."""
     if folder.is_symlink() or not folder.is_dir():
         return False
     entries = list(folder.iterdir())
+    ours = _post_file_re()
     return bool(entries) and all(
-        not e.is_symlink() and e.is_file() and _LEGACY_POST_FILE_RE.fullmatch(e.name)
-        for e in entries
+        not e.is_symlink() and e.is_file() and ours.fullmatch(e.name) for e in entries
     )
 
 

@@ -41,6 +41,7 @@ class WeChatPlatform(Platform):
     body_link_hosts: ClassVar[tuple[str, ...]] = limits.WECHAT_LINK_HOSTS
     can_send_preview: ClassVar[bool] = True
     report: ClassVar[ReportSpec | None] = REPORT
+    preview_file_names: ClassVar[tuple[str, ...]] = ("wechat-content.html", "wechat-newspic.txt")
 
     title_max = limits.WECHAT_TITLE_MAX
     author_max = limits.WECHAT_AUTHOR_MAX
@@ -119,9 +120,8 @@ class WeChatPlatform(Platform):
 
     def preview_files(self, part: Part) -> dict[str, str]:
         a = _article(part)
-        if a.is_newspic:
-            return {"wechat-newspic.txt": a.content_html}
-        return {"wechat-content.html": a.content_html}
+        article, newspic = self.preview_file_names
+        return {newspic if a.is_newspic else article: a.content_html}
 
     def preview_card(self, part: Part, accounts: list[Account], files: PreviewFiles,
                      rendered: RenderedPost) -> Markup:

@@ -40,6 +40,7 @@ class WeiboPlatform(Platform):
     post_text_label: ClassVar[str] = "微博正文"
     followers_by_reading: ClassVar[bool] = True  # users/show: followers_count, as of now
     report: ClassVar[ReportSpec | None] = REPORT
+    preview_file_names: ClassVar[tuple[str, ...]] = ("weibo.txt",)
 
     text_max = limits.WEIBO_TEXT_MAX
     image_max_bytes = limits.WEIBO_IMAGE_MAX_BYTES
@@ -75,7 +76,8 @@ class WeiboPlatform(Platform):
         return [("微博正文（按微博规则）", weibo_length(_status(part).text), self.text_max)]
 
     def preview_files(self, part: Part) -> dict[str, str]:
-        return {"weibo.txt": _status(part).text}
+        (text,) = self.preview_file_names
+        return {text: _status(part).text}
 
     def preview_card(self, part: Part, accounts: list[Account], files: PreviewFiles,
                      rendered: RenderedPost) -> Markup:
