@@ -44,8 +44,10 @@ class ReportSpec:
     reach: str  # the metric the coverage table and the per-activity figures show
     reach_label: str  # that figure's column: 微信阅读（次）
     reach_tag: str  # its one-character mark in a coverage cell: 阅
-    best: int  # how many of its best items (by reach) the summary may name; 1: only the
-    #            best, "X最多的…为"; more: a ranking the summary shortens when pressed
+    #: How many of its best items (by reach) the summary may name: 1 names the single
+    #: best (转发最多的微博为…); more give a ranking (阅读量居前3位的文章为…) that the
+    #: summary shortens when it must be shorter.
+    best: int
     best_key: str  # report.json key of that list: "top_read"
     #: Its reach figure is the report's headline: charted by activity and by unit, and
     #: ranking the titles the summary quotes (the first such platform in registry order).

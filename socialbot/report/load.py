@@ -286,11 +286,12 @@ def _items(reader: _Reader, root: dict[str, Any], accounts: dict[str, Account],
 def _metrics(reader: _Reader, data: Any, account: Account | None,
              specs: tuple[ReportSpec, ...], where: str) -> dict[str, Figure]:
     data = reader.table(data, where)
-    labels: dict[str, str] = {}  # every platform's metrics: the account is not known
-    for spec in specs:
-        labels.update({m.name: m.label for m in spec.metrics if m.name not in labels})
+    labels: dict[str, str] = {}
+    for each in specs:
+        labels.update({m.name: m.label for m in each.metrics if m.name not in labels})
     spec = next((s for s in specs if account and s.platform == account.platform), None)
-    allowed = spec.metric_names if spec else () if account else tuple(labels)
+    known = spec.metric_names if spec else ()
+    allowed = tuple(labels) if account is None else known  # no account: any platform's
     metrics: dict[str, Figure] = {}
     for name, raw in data.items():
         if name not in allowed:
