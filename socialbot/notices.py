@@ -17,7 +17,9 @@ from typing import Any
 
 from socialbot.errors import Problem
 
-Value = str | int | float | bool | dt.datetime | None
+Scalar = str | int | float | bool | dt.datetime | None
+# A list of values (account ids, times) is kept as a tuple; the wording joins it.
+Value = Scalar | tuple[Scalar, ...]
 
 _MARK = "notice"  # the key that tells a stored notice from older plain text
 _TIMES = "times"  # names of the values that are times (kept as ISO text in JSON)
@@ -39,8 +41,12 @@ class Notice:
         plain: dict[str, Any] = {}
         times: list[str] = []
         for key, value in self.values.items():
-            if isinstance(value, dt.datetime):
-                plain[key] = value.isoformat(timespec="seconds")
+            if isinstance(value, tuple):
+                plain[key] = [_plain(v) for v in value]
+                if any(isinstance(v, dt.datetime) for v in value):
+                    times.append(key)
+            elif isinstance(value, dt.datetime):
+                plain[key] = _plain(value)
                 times.append(key)
             else:
                 plain[key] = value
@@ -54,6 +60,20 @@ class Notice:
         from socialbot.wording import word
 
         return word(self)
+
+
+def _plain(value: Scalar) -> Scalar:
+    return value.isoformat(timespec="seconds") if isinstance(value, dt.datetime) else value
+
+
+def _time(raw: object) -> object:
+    """A time kept as ISO text back as a datetime (anything else as kept)."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return dt.datetime.fromisoformat(raw)
+    except ValueError:
+        return raw
 
 
 def notice(code: str, **values: Value) -> Notice:
@@ -71,11 +91,12 @@ def decode(text: str | None) -> Notice | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get(_MARK), str):
         return None
-    values: dict[str, Value] = dict(data.get("values") or {})
+    values: dict[str, Any] = {
+        key: tuple(value) if isinstance(value, list) else value
+        for key, value in (data.get("values") or {}).items()}
     for key in data.get(_TIMES) or ():
         raw = values.get(key)
-        if isinstance(raw, str):
-            values[key] = dt.datetime.fromisoformat(raw)
+        values[key] = tuple(_time(v) for v in raw) if isinstance(raw, tuple) else _time(raw)
     return Notice(data[_MARK], values)
 
 
@@ -89,8 +110,9 @@ def problem(where: str, code: str, **values: Value) -> Problem:
     """A refusal located at ``where`` (a field, flag or file name), worded by code.
 
     ``where`` that staff read in words (not a flag such as ``--at``) is itself a code:
-    write it as ``"@field.time"`` and it is looked up too.
+    write it as ``"@field.time"`` and it is looked up too (filled from the same values,
+    so ``"@account_id"`` reads "账号 weibo_main").
     """
     from socialbot.wording import place, word
 
-    return Problem(place(where), word(Notice(code, values)))
+    return Problem(place(where, values), word(Notice(code, values)))

@@ -1,15 +1,19 @@
 """The words staff read for what the store decides: one catalog per area, looked up by code.
 
 A template is a ``str.format`` string over the notice's values; a time value is shown
-as staff write times (``2022-06-09 09:00``, in the time's own offset). An unknown code
-is a programming error and fails loudly in tests (``tests/test_wording.py`` checks that
-every code the store uses is here).
+as staff write times (``2022-06-09 09:00``, in the time's own offset). A format spec
+names how a machine value reads: ``{state:state}`` a delivery state's label,
+``{ids:list}`` a list joined with "、", ``{items:items}`` joined with "；". An unknown
+code is a programming error and fails loudly in tests (``tests/test_wording.py``
+checks that every code the store uses is here).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+import string
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from socialbot.times import show
 from socialbot.wording.catalog import CATALOG, PLACES
@@ -19,19 +23,44 @@ if TYPE_CHECKING:
 
 __all__ = ["CATALOG", "PLACES", "place", "word"]
 
+_JOINS = {"list": "、", "items": "；"}
+
 
 def _shown(value: object) -> object:
     if isinstance(value, dt.datetime):
         return show(value, value.tzinfo or dt.UTC)
+    if isinstance(value, tuple):
+        return "、".join(str(_shown(v)) for v in value)
     return "" if value is None else value
+
+
+class _Formatter(string.Formatter):
+    """``str.format`` plus the specs that word machine values (see the module doc)."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec in _JOINS:
+            items = value if isinstance(value, tuple) else (value,)
+            return _JOINS[format_spec].join(str(_shown(v)) for v in items)
+        if format_spec == "state":
+            from socialbot.wording.labels import label
+
+            return label(str(value))
+        shown = _shown(value)
+        return format(shown, format_spec) if format_spec else str(shown)
+
+
+_FORMAT = _Formatter()
 
 
 def word(notice: Notice) -> str:
     """The notice in the words staff read."""
-    template = CATALOG[notice.code]
-    return template.format(**{k: _shown(v) for k, v in notice.values.items()})
+    return _fill(CATALOG[notice.code], notice.values)
 
 
-def place(where: str) -> str:
-    """A location as staff read it: ``@code`` looked up, anything else as given."""
-    return PLACES[where[1:]] if where.startswith("@") else where
+def place(where: str, values: Mapping[str, object] | None = None) -> str:
+    """A location as staff read it: ``@code`` looked up (and filled), anything else as given."""
+    return _fill(PLACES[where[1:]], values or {}) if where.startswith("@") else where
+
+
+def _fill(template: str, values: Mapping[str, object]) -> str:
+    return _FORMAT.vformat(template, (), dict(values))
