@@ -25,8 +25,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from socialbot.errors import Problem, StoreError
+from socialbot.errors import StoreError
 from socialbot.explain import DatabaseUnavailable, os_reason
+from socialbot.notices import problem
 from socialbot.store.errors import database_problem, where
 from socialbot.store.migrations import MIGRATIONS, current_version
 from socialbot.store.schema import schema_version
@@ -76,7 +77,7 @@ class Database:
                     yield conn
         except IntegrityError:
             raise  # a broken rule of ours, not an unusable database
-        except DBAPIError as exc:  # locked, disk, permissions, unreachable: in Chinese
+        except DBAPIError as exc:  # locked, disk, permissions, unreachable: worded for staff
             raise database_problem(exc, self.url) from exc
 
     def migrate(self) -> int:
@@ -167,9 +168,10 @@ def _sqlite_engine(url: str) -> Engine:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise DatabaseUnavailable(Problem(
-                where(url), f"无法创建数据库所在的文件夹 {folder}（{os_reason(exc)}），"
-                            "请检查 [database] path")) from None
+            place, at = where(url)
+            raise DatabaseUnavailable(problem(
+                place, "database.no_folder", folder=str(folder), reason=os_reason(exc),
+                **at)) from None
     memory = database in ("", ":memory:")
     engine = create_engine(
         url,

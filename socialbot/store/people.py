@@ -1,6 +1,6 @@
 """Users and their roles per unit: plain functions over the Database, plain values in.
 
-Messages raised here are for staff (Chinese); rows hold only codes.
+Refusals are worded by ``people.*`` codes; rows hold only codes.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from socialbot.errors import Problem, StoreError
+from socialbot.errors import StoreError
+from socialbot.notices import problem
 from socialbot.people import Person, Role
 from socialbot.store import audit
 from socialbot.store.db import Database, inserted_id
@@ -25,7 +26,7 @@ def add_user(db: Database, username: str, display_name: str, password_hash: str,
     try:
         with db.tx() as conn:
             if _user_id(conn, username) is not None:
-                raise StoreError(Problem("用户名", f"“{username}”已存在"))
+                raise StoreError(problem("@username", "people.exists", username=username))
             user_id = inserted_id(conn, insert(users).values(
                 username=username, display_name=display_name.strip() or username,
                 password_hash=password_hash, disabled=False, created_at=now,
@@ -37,7 +38,7 @@ def add_user(db: Database, username: str, display_name: str, password_hash: str,
             assert person is not None  # inserted in this transaction
             return person
     except IntegrityError:
-        raise StoreError(Problem("用户名", f"“{username}”已存在")) from None
+        raise StoreError(problem("@username", "people.exists", username=username)) from None
 
 
 def get_person(db: Database, username: str) -> Person | None:
@@ -104,7 +105,7 @@ def set_disabled(db: Database, username: str, disabled: bool, now: dt.datetime,
 def _required(conn: Connection, username: str) -> int:
     user_id = _user_id(conn, username.strip().lower())
     if user_id is None:
-        raise StoreError(Problem("用户名", f"没有用户“{username}”（用 socialbot users list 查看）"))
+        raise StoreError(problem("@username", "people.missing", username=username))
     return user_id
 
 

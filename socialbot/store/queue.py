@@ -11,12 +11,14 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, case, func, insert, select, update
 
 from socialbot.checks.model import Finding
 from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
+from socialbot.notices import Notice, Value, notice, problem
 from socialbot.rendered import RenderedPost, delivery_key
 from socialbot.store import audit, quota, slots
 from socialbot.store.content import dump_rendered
@@ -27,19 +29,18 @@ from socialbot.store.models import (
     PostRecord,
     State,
     dump_warnings,
-    label,
 )
 from socialbot.store.policy import policies_of, review_allows
 from socialbot.store.recurrence import HORIZON, CronProblem, occurrences
 from socialbot.store.schema import GLOBAL_SCOPE, deliveries, pauses, posts
-from socialbot.store.times import in_past, show
+from socialbot.store.times import in_past, local
 
 
 @dataclass
 class Entry:
     """One post to queue: what staff asked for, plus its rendering (if it rendered)."""
 
-    label: str  # how reports name this entry: a file name or "第 3 行"
+    label: str  # how reports name this entry: a file name, or a row of a schedule
     source: str
     post_id: str
     targets: tuple[str, ...]
@@ -59,12 +60,10 @@ class Entry:
 class QueueRefused(StoreError):
     """Nothing was added; each entry carries its own problems."""
 
-    title = "未加入队列，请修改后重试"
-
     def __init__(self, entries: list[Entry]):
         self.entries = entries
         problems = [Problem(e.label, str(p)) for e in entries for p in e.problems]
-        super().__init__(problems)
+        super().__init__(problems, title=notice("queue.refused").text())
 
 
 def post_key(post_id: str, occurrence: str) -> str:
@@ -115,26 +114,25 @@ def _check_entry(settings: Settings, entry: Entry, now: dt.datetime) -> list[Pro
     problems = []
     unknown = [a for a in entry.targets if a not in settings.accounts]
     if unknown:
-        known = "、".join(settings.accounts)
-        problems.append(Problem("账号", f"未知账号 {'、'.join(unknown)}（配置中的账号：{known}）"))
+        problems.append(problem("@account", "queue.unknown_accounts", unknown=tuple(unknown),
+                                known=tuple(settings.accounts)))
     if not entry.targets:
-        problems.append(Problem("账号", "没有指定发布账号：请用 --to 指定，"
-                                       "或在稿件头信息里写 accounts"))
+        problems.append(problem("@account", "queue.no_accounts"))
     time_unreadable = any(p.where in ("--at", "time") for p in entry.problems)
     if entry.at is None and not entry.cron and not time_unreadable:
-        problems.append(Problem("时间", "缺少发布时间（--at）或周期（--cron）"))
+        problems.append(problem("@time", "queue.no_time"))
     if entry.at is not None and in_past(entry.at, now) and not entry.cron:
-        problems.append(Problem("时间", f"发布时间 {show(entry.at, settings.tz)} 已经过去"
-                                       f"（现在是 {show(now, settings.tz)}）"))
+        problems.append(problem("@time", "queue.past", at=local(entry.at, settings.tz),
+                                now=local(now, settings.tz)))
     if entry.cron:
         try:
             first = next(occurrences(entry.cron, settings.tz, max(now, entry.at or now),
                                      entry.until), None)
         except CronProblem as exc:
-            problems.append(Problem("周期", str(exc)))
+            problems.append(problem("@cron", "cron.refused", why=str(exc)))
         else:
             if first is None:
-                problems.append(Problem("周期", "在截止时间之前没有任何一次发布"))
+                problems.append(problem("@cron", "queue.cron_empty"))
     return problems
 
 
@@ -177,15 +175,12 @@ def _check_duplicates(conn: Connection, entry: Entry) -> list[Problem]:
             if occurrence or entry.cron or old_hash != new_hash:
                 continue  # changed content, or an old series: not a repeat
             seen.add(account)
-            problems.append(Problem(f"账号 {account}", f"稿件 {entry.post_id} 的相同内容已发送过"
-                                                      f"（编号 {queue_id}），不会重复发布"))
+            problems.append(problem("@account_id", "queue.sent_before", account=account,
+                                    post=entry.post_id, id=int(queue_id)))
             continue
         seen.add(account)
-        problems.append(Problem(
-            f"账号 {account}",
-            f"稿件 {entry.post_id} 已在队列中（编号 {queue_id}，{label(state)}），不能重复加入；"
-            f"改时间请用 queue reschedule {queue_id}，不再需要请用 queue cancel {queue_id}",
-        ))
+        problems.append(problem("@account_id", "queue.duplicate", account=account,
+                                post=entry.post_id, id=int(queue_id), state=state))
     return problems
 
 
@@ -219,11 +214,9 @@ def _check_slots(conn: Connection, settings: Settings, entry: Entry,
             if where is None or where.full is None:
                 continue
             assert policy is not None
-            problems.append(Problem(f"账号 {account_id}", (
-                f"{account_id} 在 {where.full:%Y-%m-%d}（北京时间）的群发消息已有 "
-                f"{policy.message_capacity} 篇文章，达到上限 {policy.message_capacity} 篇，"
-                f"不能再加入。下一个还有空位的日期：{where.day:%Y-%m-%d}"
-                f"（用 --at 改到那天，或先从当天消息中取消一篇）")))
+            problems.append(problem("@account_id", "queue.message_full", account=account_id,
+                                    full=f"{where.full:%Y-%m-%d}", day=f"{where.day:%Y-%m-%d}",
+                                    capacity=policy.message_capacity))
     return problems
 
 
@@ -255,12 +248,12 @@ def _check_quota(conn: Connection, settings: Settings, entry: Entry,
             extra = pending.get((account_id, usage.bucket), 0)
             if usage.exhausted or usage.sent + usage.planned + extra >= rule.limit:
                 free = quota.next_free(conn, account, when)
-                hint = f"下一个可用时间：{show(free, settings.tz)}" if free else "近期没有可用额度"
-                problems.append(Problem(
-                    f"账号 {account_id}",
-                    f"{rule.label}，{show(when, settings.tz)} 所在时段已排满"
-                    f"（已用 {usage.used}/{rule.limit}）。{hint}",
-                ))
+                facts: dict[str, Value] = dict(account=account_id, rule=rule.label, used=usage.used,
+                             limit=rule.limit, at=local(when, settings.tz))
+                problems.append(
+                    problem("@account_id", "queue.quota_full",
+                            free=local(free, settings.tz), **facts) if free
+                    else problem("@account_id", "queue.quota_full_later", **facts))
             pending[(account_id, usage.bucket)] = extra + 1
     return problems
 
@@ -296,25 +289,34 @@ def _insert(conn: Connection, settings: Settings, entry: Entry,
             conn, settings, entry.queue_id, entry.post_id, account_id, content_hash, times,
             now, paused=bool(paused & {GLOBAL_SCOPE, account_id}),
             has_warnings=bool(entry.warnings), position=entry.position, rendered=rendered)
-        when = "、".join(show(t, settings.tz) for t, _ in times)
-        detail = f"{entry.label}：{rendered.title}；发布时间 {when}"
-        if entry.cron:
-            detail += f"；周期 {entry.cron}"
-        if actor != entry.author:
-            detail += f"；由 {actor} 操作"
         audit.record(conn, actor=entry.author, action=action, post=entry.queue_id,
-                     account=account_id,
-                     content_hash=content_hash, detail=detail, at=now)
+                     account=account_id, content_hash=content_hash, at=now,
+                     detail=added_notice(entry, rendered.title, times, actor,
+                                         settings.tz).encode())
     if entry.warnings:
         audit.record(conn, actor=entry.author, action="warnings", post=entry.queue_id,
                      content_hash=content_hash, at=now,
-                     detail=warnings_detail(entry.warnings))
+                     detail=warnings_notice(entry.warnings).encode())
+
+
+def added_notice(entry: Entry, title: str, times: list[tuple[dt.datetime, str]], actor: str,
+                 tz: ZoneInfo) -> Notice:
+    """The audit line of a queued entry: its times, its series, who queued it for whom."""
+    code = "queue.added" + ("_series" if entry.cron else "") + (
+        "_by" if actor != entry.author else "")
+    return notice(code, entry=entry.label, title=title,
+                  times=tuple(local(t, tz) for t, _ in times), cron=entry.cron, by=actor)
+
+
+def warnings_notice(warnings: list[Finding] | tuple[Finding, ...]) -> Notice:
+    """The warnings as one audit line: what a reviewer will have to override."""
+    return notice("queue.warnings", n=len(warnings),
+                  items=tuple(str(Problem(w.where, w.message)) for w in warnings))
 
 
 def warnings_detail(warnings: list[Finding] | tuple[Finding, ...]) -> str:
-    """The warnings as one audit line: what a reviewer will have to override."""
-    items = "；".join(f"{w.where}：{w.message}" for w in warnings)
-    return f"内容检查提醒 {len(warnings)} 条（审核时需注明理由放行）：{items}"
+    """``warnings_notice`` worded (for audit lines still composed as text)."""
+    return warnings_notice(warnings).text()
 
 
 def create_deliveries(conn: Connection, settings: Settings, queue_id: int, post_id: str,
@@ -335,9 +337,10 @@ def create_deliveries(conn: Connection, settings: Settings, queue_id: int, post_
                                 move_when_full=True)
             due, slot = where.due_at, where.slot
             if where.moved_from is not None:
-                notes.append(f"{account_id} 在 {where.moved_from:%Y-%m-%d} 的群发消息已经发出"
-                             f"（或推送时间已过），这篇已改入 {where.day:%Y-%m-%d} 的消息，"
-                             f"{show(due, settings.tz)} 发出")
+                notes.append(notice("queue.moved_to_next_message", account=account_id,
+                                    moved_from=f"{where.moved_from:%Y-%m-%d}",
+                                    day=f"{where.day:%Y-%m-%d}",
+                                    at=local(due, settings.tz)).text())
         # The approval must land by the slot the delivery actually has (its day's send).
         ok = review_allows("", approved_hash, content_hash, policy, approved_at=approved_at,
                            due_at=due, has_warnings=has_warnings)
@@ -358,7 +361,7 @@ def create_deliveries(conn: Connection, settings: Settings, queue_id: int, post_
 def get_post(conn: Connection, queue_id: int) -> PostRecord:
     row = conn.execute(select(posts).where(posts.c.id == queue_id)).first()
     if row is None:
-        raise StoreError(f"队列中没有编号 {queue_id} 的稿件（用 socialbot queue list 查看）")
+        raise StoreError(problem("", "queue.no_post", id=queue_id))
     return PostRecord.from_row(row)
 
 

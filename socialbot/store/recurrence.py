@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from socialbot.notices import notice
+
 if TYPE_CHECKING:
     from apscheduler.triggers.cron import CronTrigger
 
@@ -21,7 +23,7 @@ HORIZON = dt.timedelta(days=8)  # occurrences materialised this far ahead
 
 
 class CronProblem(ValueError):
-    pass
+    """An expression staff cannot use; its text is worded by a ``cron.*`` code."""
 
 
 def _day_number(token: str) -> int:
@@ -30,7 +32,7 @@ def _day_number(token: str) -> int:
         return DAY_NAMES.index(token)
     if token.isdigit() and 0 <= int(token) <= 7:
         return int(token) % 7
-    raise CronProblem(f"星期字段中的“{token}”无效（0–7 或 sun–sat）")
+    raise CronProblem(notice("cron.bad_weekday", token=token).text())
 
 
 def _weekdays(field: str) -> str:
@@ -43,7 +45,7 @@ def _weekdays(field: str) -> str:
         if "/" in part:
             part, step_text = part.split("/", 1)
             if not step_text.isdigit() or int(step_text) < 1:
-                raise CronProblem(f"星期字段的步长“{step_text}”无效")
+                raise CronProblem(notice("cron.bad_step", step=step_text).text())
             step = int(step_text)
         if part == "*":
             first, last = 0, 6
@@ -53,7 +55,7 @@ def _weekdays(field: str) -> str:
             if b.strip() == "7":
                 last = 7
             if last < first:
-                raise CronProblem(f"星期范围“{part}”起止颠倒")
+                raise CronProblem(notice("cron.reversed", part=part).text())
         else:
             first = last = _day_number(part)
         days.update(d % 7 for d in range(first, last + 1, step))
@@ -66,8 +68,7 @@ def parse_cron(expr: str, tz: ZoneInfo) -> CronTrigger:
 
     fields = (expr or "").split()
     if len(fields) != 5:
-        raise CronProblem(f"周期表达式“{expr}”应有 5 段（分 时 日 月 星期），"
-                          "如 0 9 * * 1（每周一 9:00）")
+        raise CronProblem(notice("cron.fields", expr=expr).text())
     minute, hour, day, month, dow = fields
     try:
         return CronTrigger(minute=minute, hour=hour, day=day, month=month,
@@ -76,9 +77,7 @@ def parse_cron(expr: str, tz: ZoneInfo) -> CronTrigger:
         raise
     except ValueError:
         # APScheduler's own text is English; staff get the ranges instead.
-        raise CronProblem(f"周期表达式“{expr}”无效：五段依次为 分（0–59）时（0–23）"
-                          "日（1–31）月（1–12）星期（0–7，0 和 7 都是周日），"
-                          "可用 * 、逗号、连字符和 /步长，如 0 9 * * 1") from None
+        raise CronProblem(notice("cron.invalid", expr=expr).text()) from None
 
 
 def occurrences(expr: str, tz: ZoneInfo, start: dt.datetime,

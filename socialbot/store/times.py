@@ -6,20 +6,24 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from socialbot.errors import Problem
+from socialbot.notices import problem
 from socialbot.times import show
 
-__all__ = ["FORMATS", "PAST_TOLERANCE", "in_past", "parse_time", "show"]
+__all__ = ["FORMATS", "PAST_TOLERANCE", "in_past", "local", "parse_time", "show"]
 
 FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S",
            "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S")
 PAST_TOLERANCE = dt.timedelta(seconds=60)
 
 
-def parse_time(text: str, tz: ZoneInfo, where: str = "时间") -> dt.datetime | Problem:
-    """``2022-06-09 09:00`` in ``tz`` (or with an explicit offset), or a Problem saying why not."""
+def parse_time(text: str, tz: ZoneInfo, where: str = "@time") -> dt.datetime | Problem:
+    """``2022-06-09 09:00`` in ``tz`` (or with an explicit offset), or a Problem saying why not.
+
+    ``where`` is the field as staff read it, or a place code (see ``socialbot.notices``).
+    """
     value = (text or "").strip()
     if not value:
-        return Problem(where, "缺少发布时间，格式如 2022-06-09 09:00")
+        return problem(where, "times.missing")
     for fmt in FORMATS:
         try:
             return dt.datetime.strptime(value, fmt).replace(tzinfo=tz)
@@ -28,11 +32,10 @@ def parse_time(text: str, tz: ZoneInfo, where: str = "时间") -> dt.datetime | 
     try:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
-        return Problem(where, f"无法识别的时间“{value}”，"
-                              f"格式应为 2022-06-09 09:00（{tz.key} 时间）")
+        return problem(where, "times.unreadable", value=value, zone=tz.key)
     if parsed.tzinfo is None:
         if parsed.hour == 0 and parsed.minute == 0 and len(value) <= 10:
-            return Problem(where, f"时间“{value}”缺少时刻，格式应为 2022-06-09 09:00")
+            return problem(where, "times.no_clock", value=value)
         parsed = parsed.replace(tzinfo=tz)
     return parsed
 
@@ -40,3 +43,9 @@ def parse_time(text: str, tz: ZoneInfo, where: str = "时间") -> dt.datetime | 
 def in_past(when: dt.datetime, now: dt.datetime) -> bool:
     """Whether ``when`` is already over (a minute's slack for "right now")."""
     return when < now - PAST_TOLERANCE
+
+
+def local(when: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """``when`` in the staff zone, for a notice (shown in its own offset); a naive time
+    from the database is UTC."""
+    return (when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)).astimezone(tz)
