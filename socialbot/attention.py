@@ -30,9 +30,11 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from socialbot import status_reads
 from socialbot.alerts.model import Alert, AlertKind
 from socialbot.config import Account, Settings
+from socialbot.notices import shown
 from socialbot.quota_rules import PLATFORM_TZ
-from socialbot.store.models import DeliveryRecord, State, label
+from socialbot.store.models import DeliveryRecord, State
 from socialbot.times import show
+from socialbot.wording.labels import label
 
 if TYPE_CHECKING:  # imported for types only: ``status`` imports this module, keep it light
     from socialbot.store.base import Store
@@ -158,14 +160,15 @@ def deliveries(settings: Settings, store: Store, now: dt.datetime, *,
         n = d.post
         if checking and d.state in CHECKING_TEXT and _stalled(d, now):
             reason, action = CHECKING_TEXT[d.state]
-            facts = {"message": d.message or label(d.state), "at": show(d.due_at, tz), "n": n,
-                     "account": d.account}
+            facts = {"message": shown(d.message) or label(d.state),
+                     "at": show(d.due_at, tz), "n": n, "account": d.account}
             found.append(Finding(AlertKind.DELIVERY_UNKNOWN, f"checking:{d.id}:{d.attempts}",
                                  reason.format(**facts), action.format(**facts), post=n,
                                  post_title=title, delivery=d.id, **where))
         elif d.state in DELIVERY_TEXT:
             kind, prefix, reason, action = DELIVERY_TEXT[d.state]
-            facts = {"message": d.message or label(d.state), "at": show(d.due_at, tz), "n": n}
+            facts = {"message": shown(d.message) or label(d.state),
+                     "at": show(d.due_at, tz), "n": n}
             found.append(Finding(kind, f"{prefix}:{d.id}:{d.attempts}", reason.format(**facts),
                                  action.format(**facts), post=n, post_title=title,
                                  delivery=d.id, **where))

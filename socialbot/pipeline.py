@@ -17,11 +17,13 @@ from typing import Protocol
 
 from socialbot.delivery import DeliveryResult, Outcome
 from socialbot.errors import SocialbotError
+from socialbot.notices import shown
 from socialbot.redact import describe_exception
 from socialbot.rendered import RenderedPost
 from socialbot.store.claims import PUBLISH, Claim
-from socialbot.store.models import DeliveryRecord, State, label
+from socialbot.store.models import DeliveryRecord, State
 from socialbot.times import show
+from socialbot.wording.labels import label
 
 log = logging.getLogger("socialbot.pipeline")
 
@@ -60,7 +62,8 @@ class Report:
     def line(self) -> str:
         verb = {"publish": "发送", "reconcile": "核对", "missed": "错过"}[self.kind]
         text = f"[{verb}] 编号 {self.post} → {self.account}：{label(self.state)}"
-        return f"{text}（{self.message}）" if self.message else text
+        message = shown(self.message)
+        return f"{text}（{message}）" if message else text
 
 
 # Report lines are also handed to ``on_report``; a command that prints them filters these.

@@ -19,13 +19,15 @@ from zoneinfo import ZoneInfo
 
 from socialbot.config import Settings
 from socialbot.delivery import OUTCOME_LABELS, DeliveryResult, Outcome
+from socialbot.notices import shown
 from socialbot.store import outcomes
 from socialbot.store.claims import PUBLISH, Claim
 from socialbot.store.db import Database
-from socialbot.store.models import DeliveryRecord, State, label
+from socialbot.store.models import DeliveryRecord, State
 from socialbot.store.outcomes import CallLog, Decide, Facts, Transition
 from socialbot.store.policy import policies_of, review_allows
 from socialbot.store.times import show
+from socialbot.wording.labels import label
 
 MAX_PUBLISH_ATTEMPTS = 5
 RETRY_BASE = dt.timedelta(seconds=30)
@@ -60,7 +62,7 @@ def decide(claim: Claim, result: DeliveryResult, rules: Rules, now: dt.datetime)
 
     def transition(facts: Facts) -> Transition:
         t = _transition(claim, result, rules, now, facts)
-        detail = f"{label(t.state)}：{t.message or result.message}".rstrip("：")
+        detail = f"{label(t.state)}：{shown(t.message) or result.message}".rstrip("：")
         lost = f"租约已失效，结果仍记录：{OUTCOME_LABELS[result.outcome]} {result.message}"
         return Transition(**{**t.__dict__, "audit_detail": detail, "lost_note": lost.strip()})
 

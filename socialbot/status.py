@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from socialbot import status_reads
+from socialbot.notices import shown
+from socialbot.shown_records import delivery_json
 from socialbot.status_reads import STALE_SENDING, key_values
-from socialbot.store.models import ATTENTION, DeliveryRecord, Pause, State, label
+from socialbot.store.models import ATTENTION, DeliveryRecord, Pause, State
 from socialbot.times import json_text, show
+from socialbot.wording.labels import label
 
 if TYPE_CHECKING:
     from socialbot.config import Settings
@@ -50,7 +53,7 @@ class Item:
     reason: str
 
     def to_json(self, settings: Settings) -> dict[str, Any]:
-        d = self.delivery.to_json()
+        d = delivery_json(self.delivery)
         d["title"] = self.title
         d["reason"] = self.reason
         d["due_local"] = show(self.delivery.due_at, settings.tz)  # as staff read it
@@ -130,13 +133,13 @@ def _needs_person(d: DeliveryRecord, now: dt.datetime) -> bool:
 
 def _reason(d: DeliveryRecord, now: dt.datetime) -> str:
     if d.state in ATTENTION:
-        return d.message or label(d.state)
+        return shown(d.message) or label(d.state)
     if d.state == State.QUEUED and d.due_at <= now:
         return ("过期未审：已到发布时间，但还没有审核通过（或审核晚于发布时间）；"
                 "不会补发，请改期（queue reschedule）")
     if d.state == State.SENDING and _needs_person(d, now):
         return "发送中断（工作进程已退出）：请启动 socialbot run，它会先向平台核实再决定是否重发"
-    return d.message
+    return shown(d.message)
 
 
 def collect(settings: Settings, store: StatusSource, now: dt.datetime) -> Status:

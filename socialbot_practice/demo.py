@@ -31,10 +31,11 @@ from socialbot.runner import run_due
 from socialbot.store import open_store, people, review
 from socialbot.store.base import Store
 from socialbot.store.intake import prepare
-from socialbot.store.models import PENDING, State, label
+from socialbot.store.models import PENDING, State
 from socialbot.store.queue import Entry, add_entries
 from socialbot.store.sql import SqlStore
 from socialbot.store.times import parse_time, show
+from socialbot.wording.labels import label
 from socialbot_practice.config_accounts import new_secret
 from socialbot_practice.practice import PracticePlatform
 

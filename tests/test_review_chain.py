@@ -16,9 +16,11 @@ from test_store_helpers import ACCOUNTS, NOW, SH, add, make_settings, tiny_rende
 from socialbot.cli import cli
 from socialbot.config import ConfigError
 from socialbot.errors import StoreError
+from socialbot.notices import shown
 from socialbot.store import actions, audit, chain, open_store, review
 from socialbot.store.claims import claim_next, promote_due, worker_identity
-from socialbot.store.models import EXPIRED_UNREVIEWED, State
+from socialbot.store.models import State
+from socialbot.wording.labels import EXPIRED_UNREVIEWED
 
 AT = dt.datetime(2022, 6, 9, 9, 0, tzinfo=SH)
 TIERED = {
@@ -163,7 +165,7 @@ def test_an_approval_after_the_slot_leaves_the_delivery_expired_until_reschedule
     after_grace = AT + dt.timedelta(seconds=settings.misfire_grace_seconds + 60)
     promote_due(db, settings, after_grace)
     [d] = db.deliveries_of(n)
-    assert d.state == State.MISSED and d.message.startswith(EXPIRED_UNREVIEWED)
+    assert d.state == State.MISSED and shown(d.message).startswith(EXPIRED_UNREVIEWED)
     assert d.expired_unreviewed(after_grace)
     new_time = after_grace + dt.timedelta(hours=1)
     actions.reschedule(db, settings, n, new_time, "张编辑", after_grace)

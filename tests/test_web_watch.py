@@ -20,6 +20,7 @@ from socialbot.store import State, sessions
 from socialbot.store import audit as audit_store
 from socialbot.store.policy import may_send, policies_of
 from socialbot.store.schema import deliveries
+from socialbot.wording.labels import action_label
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +106,7 @@ def test_an_unknown_outcome_found_on_the_platform_is_marked_sent(env):
     rule = PLATFORMS["weibo"].quota_rule(env.settings.accounts["shsmr_weibo"])
     assert env.db.bucket_use("shsmr_weibo", rule, d.sent_at).sent == 1  # it used the quota
     [entry] = [e for e in audit_store.entries(env.db, post=d.post) if e.action == "mark_sent"]
-    assert entry.actor == "editor1" and entry.action_label == "标为已发出"
+    assert entry.actor == "editor1" and action_label(entry.action) == "标为已发出"
     r = s.post(f"{env.url}/watch/deliveries/{did}/sent", data={"csrf": csrf_of(s, env)})
     assert r.status_code == 409  # only once, only from an open outcome
     refused = env.cli("queue", "mark-sent", str(d.post), "--account", "shsmr_weibo")

@@ -11,11 +11,13 @@ from socialbot.commands.layout import Col, records, say
 from socialbot.commands.output import console, setup_logging
 from socialbot.daemon_defaults import DEFAULT_CAP, TICK_SECONDS
 from socialbot.errors import Problem, SocialbotError
+from socialbot.shown_records import audit_json, shown
 from socialbot.store import audit as audit_log
 from socialbot.store import open_store, pauses
 from socialbot.store.db import utcnow
 from socialbot.store.times import show
 from socialbot.times import json_text
+from socialbot.wording.labels import action_label, actor_label, scope_label
 
 if TYPE_CHECKING:
     from socialbot.pipeline import Report
@@ -134,7 +136,7 @@ def resume(app: AppContext, account: str | None, by: str | None) -> None:
     say(console, f"▶ 已恢复：{names}")
     left = pauses.active_pauses(store)
     if left:
-        say(console, f"  仍在暂停：{'、'.join(p.scope_label for p in left)}")
+        say(console, f"  仍在暂停：{'、'.join(scope_label(p.scope) for p in left)}")
 
 
 @click.command("audit")
@@ -150,10 +152,11 @@ def audit(app: AppContext, post_id: int | None, account: str | None, limit: int,
     settings = app.settings
     entries = audit_log.entries(open_store(settings), post=post_id, account=account, limit=limit)
     if as_json:
-        click.echo(json_text([e.to_json() for e in entries], settings.tz))
+        click.echo(json_text([audit_json(e) for e in entries], settings.tz))
         return
-    rows = [[show(e.at, settings.tz), e.actor, e.action_label, str(e.post or ""),
-             e.account or "", (e.content_hash or "")[:12], e.detail] for e in entries]
+    rows = [[show(e.at, settings.tz), actor_label(e.actor), action_label(e.action),
+             str(e.post or ""), e.account or "", (e.content_hash or "")[:12], shown(e.detail)]
+            for e in entries]
     records(console, f"审计日志（最近 {len(entries)} 条）", [
         Col("时间", atom=True), Col("操作人", atom=True), Col("操作", atom=True),
         Col("编号", atom=True), Col("账号", atom=True), Col("内容指纹", atom=True),

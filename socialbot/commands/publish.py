@@ -21,7 +21,7 @@ from socialbot.rendered import RenderedPost, delivery_key
 from socialbot.store import open_store
 from socialbot.store.audit import os_user
 from socialbot.store.chain import same_person
-from socialbot.store.models import label
+from socialbot.wording.labels import label
 
 
 def _render(app: AppContext, post_path: Path, account_id: str):  # type: ignore[no-untyped-def]

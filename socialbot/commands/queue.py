@@ -17,9 +17,10 @@ from socialbot.config import Settings
 from socialbot.delivery import OUTCOME_LABELS
 from socialbot.errors import Problem, StoreError
 from socialbot.platforms import platform
+from socialbot.shown_records import delivery_json, shown
 from socialbot.store import actions, audit, chain, open_store, people, review, versions
 from socialbot.store.db import utcnow
-from socialbot.store.models import REVIEW_LABELS, DeliveryRecord, PostRecord, State, label
+from socialbot.store.models import DeliveryRecord, PostRecord, State
 from socialbot.store.queue import (
     Entry,
     QueueRefused,
@@ -28,6 +29,7 @@ from socialbot.store.queue import (
 from socialbot.store.sql import SqlStore
 from socialbot.store.times import parse_time, show
 from socialbot.times import json_text
+from socialbot.wording.labels import actor_label, label, review_label
 
 if TYPE_CHECKING:
     from socialbot.store.sql import SqlStore
@@ -185,7 +187,7 @@ def list_(app: AppContext, show_all: bool, state: str | None, page: int, limit: 
     items, total = store.list_queue(
         include_finished=show_all, state=state, offset=(page - 1) * (limit or 0), limit=limit)
     if as_json:
-        click.echo(json_text([{**p.to_json(), "deliveries": [d.to_json() for d in ds]}
+        click.echo(json_text([{**p.to_json(), "deliveries": [delivery_json(d) for d in ds]}
                               for p, ds in items], settings.tz))
         return
     if not items:
@@ -222,7 +224,7 @@ def _zone(settings: Settings) -> str:
 def _review_text(post: PostRecord, state: chain.ChainState | None = None) -> str:
     if post.approved:
         return f"已通过（{post.approved_by}）"
-    text = REVIEW_LABELS.get(post.review, post.review)
+    text = review_label(post.review)
     if state is not None and state.approvals and state.next_tier:
         done = review.tier_name(state.approvals[-1].tier)
         text = f"{done}已通过，待{review.tier_name(state.next_tier)}"
@@ -257,7 +259,7 @@ def show_(app: AppContext, queue_id: int, as_json: bool) -> None:
     rendered = store.rendered(queue_id)
     if as_json:
         click.echo(json_text({
-            **post.to_json(), "deliveries": [d.to_json() for d in ds],
+            **post.to_json(), "deliveries": [delivery_json(d) for d in ds],
             "attempts": [h.to_json() for h in history],
         }, settings.tz))
         return
@@ -272,7 +274,8 @@ def show_(app: AppContext, queue_id: int, as_json: bool) -> None:
         _print_warnings(post.warnings)
         for entry in audit.entries(store, post=queue_id, limit=None):
             if entry.action == "override" and entry.content_hash == post.content_hash:
-                say(console, f"  已由 {entry.actor} 放行：{entry.detail.split('；')[0]}")
+                say(console, f"  已由 {actor_label(entry.actor)} 放行："
+                                 f"{shown(entry.detail).split('；')[0]}")
     if post.cron:
         state = "进行中" if post.active else "已停止"
         say(console, f"  周期：{post.cron}（{state}）")
@@ -289,7 +292,7 @@ def show_(app: AppContext, queue_id: int, as_json: bool) -> None:
             place = f"第 {d.position} 篇" if d.position else "按加入顺序"
             when += f"\n（{d.message_slot[:10]} 的群发消息，{place}）"
         rows.append([d.account, when, state, str(d.attempts),
-                     "\n".join(x for x in (d.remote_id, d.url) if x), d.message])
+                     "\n".join(x for x in (d.remote_id, d.url) if x), shown(d.message)])
     console.print()
     records(console, "发布目标", [
         Col("账号", atom=True), Col("时间", atom=True), Col("状态", atom=True),
@@ -301,7 +304,7 @@ def show_(app: AppContext, queue_id: int, as_json: bool) -> None:
             kind = "发送" if h.kind == "publish" else "核对"
             outcome = OUTCOME_LABELS.get(h.outcome or "", h.outcome or "")
             rows.append([show(h.started_at, settings.tz), by_id[h.delivery], kind,
-                         outcome or "（进行中或中断）", h.message, h.worker])
+                         outcome or "（进行中或中断）", shown(h.message), h.worker])
         console.print()
         records(console, "发送记录", [
             Col("开始", atom=True), Col("账号", atom=True), Col("类型", atom=True),

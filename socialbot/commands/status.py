@@ -16,8 +16,8 @@ from socialbot.commands.layout import Col, records, say
 from socialbot.commands.output import console
 from socialbot.status import collect
 from socialbot.store import open_reader
-from socialbot.store.models import label
 from socialbot.times import show, utcnow
+from socialbot.wording.labels import label, scope_label
 
 if TYPE_CHECKING:
     from socialbot.config import Settings
@@ -52,7 +52,7 @@ def print_status(report: Status, settings: Settings) -> None:
     """The report as staff read it: pauses, what needs a person, what is next, quota, tokens."""
     tz = settings.tz
     for p in report.pauses:
-        say(console, f"⏸ 已暂停：{p.scope_label}（{p.by}，{show(p.at, tz)}"
+        say(console, f"⏸ 已暂停：{scope_label(p.scope)}（{p.by}，{show(p.at, tz)}"
                      f"{'，' + p.reason if p.reason else ''}）", style="yellow")
     if report.attention:
         rows = [[str(i.delivery.post), i.delivery.account, i.title, show(i.delivery.due_at, tz),

@@ -11,11 +11,12 @@ from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
 from socialbot.store import audit, quota, slots
 from socialbot.store.db import Database
-from socialbot.store.models import OPEN_OUTCOME, PENDING, DeliveryRecord, PostRecord, State, label
+from socialbot.store.models import OPEN_OUTCOME, PENDING, DeliveryRecord, PostRecord, State
 from socialbot.store.policy import policies_of
 from socialbot.store.queue import deliveries_of, desired_state, get_post
 from socialbot.store.schema import attempts, deliveries, posts
 from socialbot.store.times import in_past, show
+from socialbot.wording.labels import label
 
 
 @dataclass(frozen=True)

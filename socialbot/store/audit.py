@@ -19,35 +19,6 @@ from sqlalchemy import Connection, and_, func, insert, or_, select
 from socialbot.store.db import Database, utcnow
 from socialbot.store.schema import audit, deliveries
 
-ACTION_LABELS = {
-    "add": "加入队列",
-    "edit": "重新排版",
-    "approve": "审核通过",
-    "reject": "退回",
-    "void": "审核作废",
-    "cancel": "取消",
-    "reschedule": "改期",
-    "retry": "重试",
-    "mark_sent": "标为已发出",
-    "pause": "暂停",
-    "resume": "恢复",
-    "claim": "开始发送",
-    "publish": "发送结果",
-    "reconcile": "核对结果",
-    "missed": "错过",
-    "hold": "暂缓",
-    "position": "调整消息内位置",
-    "quota": "额度改期",
-    "import": "批量导入",
-    "warnings": "内容提醒",
-    "override": "放行提醒",
-    "comment": "评论",
-    "user_add": "添加用户",
-    "user_password": "修改密码",
-    "user_disable": "停用用户",
-    "user_enable": "启用用户",
-}
-
 
 def os_user() -> str:
     """The person at the keyboard when no ``--by`` is given."""
@@ -57,8 +28,12 @@ def os_user() -> str:
         return os.environ.get("USER", "unknown")
 
 
+SYSTEM = "system"  # the actor kind of the daemon; staff read it via socialbot.wording.labels
+
+
 def system_actor(worker: str = "") -> str:
-    return f"系统:{worker or socket.gethostname()}"
+    """The daemon as an actor: ``system:<worker or host>`` (a machine value, worded when shown)."""
+    return f"{SYSTEM}:{worker or socket.gethostname()}"
 
 
 def record(conn: Connection, *, actor: str, action: str, post: int | None = None,
@@ -82,15 +57,11 @@ class AuditEntry:
     content_hash: str | None
     detail: str
 
-    @property
-    def action_label(self) -> str:
-        return ACTION_LABELS.get(self.action, self.action)
-
     def to_json(self) -> dict[str, Any]:
         """Plain values for JSON; times stay datetimes for ``socialbot.times.json_text``."""
         return {
             "id": self.id, "at": self.at, "actor": self.actor,
-            "action": self.action, "action_label": self.action_label, "post": self.post,
+            "action": self.action, "post": self.post,
             "account": self.account, "content_hash": self.content_hash, "detail": self.detail,
         }
 

@@ -30,12 +30,13 @@ from socialbot.rendered import RenderedPost, send_key
 from socialbot.store import audit, quota, slots
 from socialbot.store.content import parse_rendered
 from socialbot.store.db import Database, inserted_id
-from socialbot.store.models import EXPIRED_UNREVIEWED, DeliveryRecord, PostRecord, State
+from socialbot.store.models import DeliveryRecord, PostRecord, State
 from socialbot.store.policy import AccountPolicy, may_send_filter, policies_of, review_allows
 from socialbot.store.queue import create_deliveries, occurrence_label, paused_scopes
 from socialbot.store.recurrence import HORIZON, occurrences
 from socialbot.store.schema import GLOBAL_SCOPE, attempts, deliveries, posts
 from socialbot.store.times import show
+from socialbot.wording.labels import EXPIRED_UNREVIEWED
 
 PUBLISH = "publish"
 RECONCILE = "reconcile"

@@ -27,20 +27,6 @@ class State(StrEnum):
     DRAFTED = "drafted"        # left in the platform's draft box: a person sends it there
 
 
-STATE_LABELS = {
-    State.QUEUED: "待审核",
-    State.APPROVED: "已审核待发",
-    State.DUE: "到期待发",
-    State.SENDING: "发送中",
-    State.SENT: "已发送",
-    State.FAILED: "失败",
-    State.UNKNOWN: "结果未知",
-    State.CANCELLED: "已取消",
-    State.MISSED: "已错过",
-    State.NEEDS_PERSON: "需人工核实",
-    State.DRAFTED: "已存草稿，待人工群发",
-}
-
 PENDING = (State.QUEUED, State.APPROVED, State.DUE)
 ATTENTION = (State.FAILED, State.UNKNOWN, State.MISSED, State.NEEDS_PERSON)
 IN_FLIGHT = (State.SENDING,)
@@ -52,17 +38,9 @@ QUOTA_HOLDING = (State.QUEUED, State.APPROVED, State.DUE, State.SENDING, *OPEN_O
 # left as a draft for a person to send).
 LIVE = (*PENDING, State.SENDING, *ATTENTION, State.DRAFTED)
 
-REVIEW_LABELS = {"pending": "待审核", "approved": "已通过", "rejected": "已退回"}
-# A delivery whose slot came before its review chain finished: it waits (never sent late
-# on a late approval) until someone reschedules it. Also the start of its missed message.
-EXPIRED_UNREVIEWED = "过期未审"
-
-
-def label(state: str) -> str:
-    try:
-        return STATE_LABELS[State(state)]
-    except ValueError:
-        return state
+# The missed message of a delivery whose slot came before its review chain finished
+# (it waits, never sent late on a late approval, until someone reschedules it).
+EXPIRED_UNREVIEWED_CODE = "claims.expired_unreviewed"
 
 
 @dataclass(frozen=True)
@@ -156,17 +134,17 @@ class DeliveryRecord:
         )
 
     def expired_unreviewed(self, now: dt.datetime) -> bool:
-        """Its slot passed while it still waited for review (see ``EXPIRED_UNREVIEWED``)."""
+        """Its slot passed while it still waited for review (过期未审)."""
         if self.state == State.QUEUED:
             return self.due_at <= now
-        return self.state == State.MISSED and self.message.startswith(EXPIRED_UNREVIEWED)
+        return self.state == State.MISSED and expired_unreviewed_message(self.message)
 
     def to_json(self) -> dict[str, Any]:
         """Plain values for JSON; times stay datetimes for ``socialbot.times.json_text``."""
         return {
             "id": self.id, "post": self.post, "account": self.account,
             "occurrence": self.occurrence, "planned_at": self.planned_at,
-            "due_at": self.due_at, "state": str(self.state), "state_label": label(self.state),
+            "due_at": self.due_at, "state": str(self.state),
             "paused": self.paused, "content_hash": self.content_hash,
             "delivery_key": self.delivery_key, "claimed_by": self.claimed_by,
             "lease_until": self.lease_until, "attempts": self.attempts,
@@ -196,6 +174,18 @@ class Pause:
     reason: str
     at: dt.datetime
 
-    @property
-    def scope_label(self) -> str:
-        return "全部账号" if self.scope == "*" else self.scope
+
+def expired_unreviewed_message(message: str) -> bool:
+    """Whether a missed delivery's message says its review came too late.
+
+    New rows keep the notice ``EXPIRED_UNREVIEWED_CODE``; rows written before notices
+    keep the worded text, which the wording recognises.
+    """
+    from socialbot.notices import decode
+
+    found = decode(message)
+    if found is not None:
+        return found.code == EXPIRED_UNREVIEWED_CODE
+    from socialbot.wording.labels import EXPIRED_UNREVIEWED
+
+    return message.startswith(EXPIRED_UNREVIEWED)

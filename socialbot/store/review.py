@@ -34,7 +34,6 @@ from socialbot.store.models import (
     PostRecord,
     State,
     dump_warnings,
-    label,
 )
 from socialbot.store.queue import (
     deliveries_of,
@@ -45,6 +44,7 @@ from socialbot.store.queue import (
 )
 from socialbot.store.schema import deliveries, posts
 from socialbot.store.times import show
+from socialbot.wording.labels import label
 
 
 @dataclass(frozen=True)

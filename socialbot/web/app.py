@@ -33,9 +33,10 @@ from socialbot.errors import StoreError
 from socialbot.people import TIER_LABELS, Person
 from socialbot.render.webfont import font_stack
 from socialbot.rendered import RenderedPost
+from socialbot.shown_records import audit_text, shown
 from socialbot.store import audit as audit_store
 from socialbot.store import open_store, utcnow
-from socialbot.store.models import REVIEW_LABELS, DeliveryRecord, PostRecord, label
+from socialbot.store.models import DeliveryRecord, PostRecord
 from socialbot.store.sql import SqlStore
 from socialbot.store.times import show
 from socialbot.web import access, chain_view
@@ -53,6 +54,7 @@ from socialbot.web.auth import (
 )
 from socialbot.web.cards import platform_cards
 from socialbot.web.font import ConsoleFont
+from socialbot.wording.labels import REVIEW_LABELS, action_label, actor_label, label, scope_label
 
 HERE = Path(__file__).parent
 EXTRA_FONT_MARK = "<!--extra-font-->"
@@ -85,7 +87,9 @@ class Console:
             when=lambda t: show(t, settings.tz), state_label=label, review_label=REVIEW_LABELS,
             account_name=lambda a: settings.accounts[a].name if a in settings.accounts else a,
             unit_name=lambda u: settings.units[u].name if u in settings.units else u,
-            tier_label=TIER_LABELS, audit_text=_audit_text, settings=settings,
+            tier_label=TIER_LABELS, audit_text=audit_text, settings=settings,
+            worded=shown, action_label=action_label, actor_label=actor_label,
+            scope_label=scope_label,
             font_face=self.font.face_css())
 
     def page(self, name: str, request: Request, viewer: Viewer | None, status: int = 200,
@@ -172,15 +176,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
-
-
-def _audit_text(entry: audit_store.AuditEntry) -> str:
-    """"审核通过：标题", not "审核通过：审核通过：标题"."""
-    if not entry.detail:
-        return entry.action_label
-    if entry.detail.startswith(entry.action_label):
-        return entry.detail
-    return f"{entry.action_label}：{entry.detail}"
 
 
 # --- helpers ------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from socialbot.people import Person
 from socialbot.platforms import PLATFORMS
 from socialbot.store import actions, agenda
 from socialbot.store.agenda import AgendaItem
-from socialbot.store.models import PENDING, STATE_LABELS, State
+from socialbot.store.models import PENDING, State
 from socialbot.store.queue import Entry, QueueRefused
 from socialbot.web import access
 from socialbot.web.app import (
@@ -43,6 +43,7 @@ from socialbot.web.app import (
     _signed_in,
 )
 from socialbot.web.auth import Viewer
+from socialbot.wording.labels import STATE_LABELS
 
 VIEWS = {"month": "月", "week": "周", "list": "列表"}
 WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")

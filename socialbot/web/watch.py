@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from socialbot import attention
+from socialbot import attention, notices
 from socialbot import status as status_module
 from socialbot.attention import Finding
 from socialbot.config import Settings
@@ -31,13 +31,14 @@ from socialbot.people import Person
 from socialbot.platforms import PLATFORMS
 from socialbot.store import actions, agenda, pauses
 from socialbot.store import audit as audit_store
-from socialbot.store.audit import ACTION_LABELS, AuditEntry, AuditFilter
-from socialbot.store.models import OPEN_OUTCOME, DeliveryRecord, State, label
+from socialbot.store.audit import AuditEntry, AuditFilter
+from socialbot.store.models import OPEN_OUTCOME, DeliveryRecord, State
 from socialbot.store.times import show
 from socialbot.web import access
 from socialbot.web.app import Console, _checked_form, _console, _signed_in
 from socialbot.web.auth import Viewer
 from socialbot.web.calendar import account_name
+from socialbot.wording.labels import ACTION_LABELS, action_label, actor_label, label
 
 AUDIT_PAGE = 100
 CSV_LIMIT = 50_000  # a campaign's log is a few thousand lines; a bound keeps one request small
@@ -325,9 +326,9 @@ def audit_csv_text(entries: list[AuditEntry], settings: Settings) -> str:
     writer.writerow(CSV_HEADER)
     for e in sorted(entries, key=lambda e: e.id):
         writer.writerow([_cell(v) for v in (
-            e.at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M:%S"), e.actor,
-            e.action_label, str(e.post or ""), e.account or "", e.content_hash or "",
-            e.detail)])
+            e.at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M:%S"), actor_label(e.actor),
+            action_label(e.action), str(e.post or ""), e.account or "", e.content_hash or "",
+            notices.shown(e.detail))])
     return out.getvalue()
 
 
