@@ -18,16 +18,14 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from socialbot.config import Settings
-from socialbot.delivery import OUTCOME_LABELS, DeliveryResult, Outcome
-from socialbot.notices import shown
+from socialbot.delivery import DeliveryResult, Outcome
+from socialbot.notices import notice
 from socialbot.store import outcomes
 from socialbot.store.claims import PUBLISH, Claim
 from socialbot.store.db import Database
 from socialbot.store.models import DeliveryRecord, State
 from socialbot.store.outcomes import CallLog, Decide, Facts, Transition
 from socialbot.store.policy import policies_of, review_allows
-from socialbot.store.times import show
-from socialbot.wording.labels import label
 
 MAX_PUBLISH_ATTEMPTS = 5
 RETRY_BASE = dt.timedelta(seconds=30)
@@ -62,9 +60,12 @@ def decide(claim: Claim, result: DeliveryResult, rules: Rules, now: dt.datetime)
 
     def transition(facts: Facts) -> Transition:
         t = _transition(claim, result, rules, now, facts)
-        detail = f"{label(t.state)}：{shown(t.message) or result.message}".rstrip("：")
-        lost = f"租约已失效，结果仍记录：{OUTCOME_LABELS[result.outcome]} {result.message}"
-        return Transition(**{**t.__dict__, "audit_detail": detail, "lost_note": lost.strip()})
+        said = t.message or result.message
+        detail = notice("record.audit" if said else "record.audit_state", state=str(t.state),
+                        message=said)
+        lost = notice("record.lost_lease", outcome=str(result.outcome), message=result.message)
+        return Transition(**{**t.__dict__, "audit_detail": detail.encode(),
+                             "lost_note": lost.encode()})
 
     return transition
 
@@ -76,24 +77,22 @@ def _transition(claim: Claim, result: DeliveryResult, rules: Rules, now: dt.date
     if outcome == Outcome.SENT:
         return Transition(State.SENT, message, remote_id=result.remote_id, url=result.url)
     if outcome == Outcome.FAILED:
-        return Transition(State.FAILED, message or "平台拒绝，需要人工处理")
+        return Transition(State.FAILED, message or notice("record.refused").encode())
     if outcome == Outcome.DRAFTED:  # never retried: the account may not send by API
         return Transition(State.DRAFTED, message, remote_id=result.remote_id)
     if outcome == Outcome.UNKNOWN:
-        why = message or "平台没有给出明确结果"
+        why = message or notice("record.no_clear_answer").encode()
         if claim.kind != PUBLISH and facts.checks >= RECONCILE_LIMIT:
-            return Transition(State.NEEDS_PERSON, (
-                f"已向平台核实 {facts.checks} 次仍无法确认是否已发出（{why}）。"
-                f"请到平台后台查看：已发出则无需处理；确认没有发出，可用 queue retry "
-                f"{d.post} --force 重发；要再核实一次，用 queue retry {d.post}"))
+            return Transition(State.NEEDS_PERSON, notice(
+                "record.needs_person", checks=facts.checks, why=why, post=d.post).encode())
         return Transition(State.UNKNOWN, why,
                           next_check_at=now + backoff(CHECK_BASE, facts.checks, CHECK_MAX))
     if claim.kind != PUBLISH:
         # Reconcile says it is not on the platform: publish again (same delivery key).
         if now - d.due_at > rules.misfire_grace:
-            planned = show(d.due_at, rules.tz)
-            return Transition(State.MISSED, f"平台确认未发出，且已超过补发时限（原定 {planned}）")
-        return Transition(State.DUE, "平台确认未发出，将重新发送")
+            return Transition(State.MISSED, notice(
+                "record.not_there_missed", planned=d.due_at.astimezone(rules.tz)).encode())
+        return Transition(State.DUE, notice("record.not_there_again").encode())
     allowed = review_allows(facts.post.review, facts.post.approved_hash, d.content_hash,
                             facts.policy, approved_at=facts.post.approved_at,
                             due_at=d.due_at)
@@ -106,15 +105,17 @@ def _transition(claim: Claim, result: DeliveryResult, rules: Rules, now: dt.date
         start = rule.next_bucket_same_time(now) if (rule and full) else now
         when = result.retry_at or facts.next_free(start)
         when = max(when or now + dt.timedelta(hours=1), now + dt.timedelta(seconds=1))
-        shown = show(when, rules.tz)
-        return Transition(want, f"平台暂不允许发送：{message}；已改到 {shown}", due_at=when,
-                          bucket_full=full,
-                          quota_note=f"平台暂不允许发送（{message}），改到 {shown}")
+        at = when.astimezone(rules.tz)
+        return Transition(want, notice("record.not_now", message=message, at=at).encode(),
+                          due_at=when, bucket_full=full, quota_note=notice(
+                              "record.not_now_quota", message=message, at=at).encode())
     # Outcome.RETRY: safe to try again later, up to the limit.
     if d.attempts + 1 >= MAX_PUBLISH_ATTEMPTS:
-        return Transition(State.FAILED, f"已尝试 {d.attempts + 1} 次仍未成功：{message}")
+        return Transition(State.FAILED, notice(
+            "record.gave_up", attempts=d.attempts + 1, message=message).encode())
     when = result.retry_at or now + backoff(RETRY_BASE, d.attempts + 1)
-    return Transition(want, f"暂时失败（{message}），{show(when, rules.tz)} 自动重试", due_at=when)
+    return Transition(want, notice("record.retry_later", message=message,
+                                   at=when.astimezone(rules.tz)).encode(), due_at=when)
 
 
 def record(store: Database, settings: Settings, claim: Claim, result: DeliveryResult,

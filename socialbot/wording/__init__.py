@@ -3,7 +3,9 @@
 A template is a ``str.format`` string over the notice's values; a time value is shown
 as staff write times (``2022-06-09 09:00``, in the time's own offset). A format spec
 names how a machine value reads: ``{state:state}`` a delivery state's label,
-``{ids:list}`` a list joined with "、", ``{items:items}`` joined with "；". An unknown
+``{outcome:outcome}`` a platform outcome's, ``{ids:list}`` a list joined with "、",
+``{items:items}`` joined with "；". A value that is itself a stored notice (a delivery's
+message inside an audit line) is worded in turn. An unknown
 code is a programming error and fails loudly in tests (``tests/test_wording.py``
 checks that every code the store uses is here).
 """
@@ -31,6 +33,10 @@ def _shown(value: object) -> object:
         return show(value, value.tzinfo or dt.UTC)
     if isinstance(value, tuple):
         return "、".join(str(_shown(v)) for v in value)
+    if isinstance(value, str) and value.startswith("{"):
+        from socialbot.notices import shown
+
+        return shown(value)
     return "" if value is None else value
 
 
@@ -45,6 +51,10 @@ class _Formatter(string.Formatter):
             from socialbot.wording.labels import label
 
             return label(str(value))
+        if format_spec == "outcome":
+            from socialbot.delivery import OUTCOME_LABELS
+
+            return OUTCOME_LABELS.get(str(value), str(value))
         shown = _shown(value)
         return format(shown, format_spec) if format_spec else str(shown)
 

@@ -78,6 +78,22 @@ CATALOG: dict[str, str] = {
     "times.missing": "缺少发布时间，格式如 2022-06-09 09:00",
     "times.unreadable": "无法识别的时间“{value}”，格式应为 2022-06-09 09:00（{zone} 时间）",
     "times.no_clock": "时间“{value}”缺少时刻，格式应为 2022-06-09 09:00",
+    # record (socialbot.recording: what the pipeline's record step writes)
+    "record.audit": "{state:state}：{message}",
+    "record.audit_state": "{state:state}",
+    "record.lost_lease": "租约已失效，结果仍记录：{outcome:outcome} {message}",
+    "record.refused": "平台拒绝，需要人工处理",
+    "record.no_clear_answer": "平台没有给出明确结果",
+    "record.needs_person": (
+        "已向平台核实 {checks} 次仍无法确认是否已发出（{why}）。"
+        "请到平台后台查看：已发出则无需处理；确认没有发出，可用 queue retry "
+        "{post} --force 重发；要再核实一次，用 queue retry {post}"),
+    "record.not_there_missed": "平台确认未发出，且已超过补发时限（原定 {planned}）",
+    "record.not_there_again": "平台确认未发出，将重新发送",
+    "record.not_now": "平台暂不允许发送：{message}；已改到 {at}",
+    "record.not_now_quota": "平台暂不允许发送（{message}），改到 {at}",
+    "record.gave_up": "已尝试 {attempts} 次仍未成功：{message}",
+    "record.retry_later": "暂时失败（{message}），{at} 自动重试",
 }
 
 PLACES: dict[str, str] = {
