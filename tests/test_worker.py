@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from test_store_helpers import NOW, SH, FakeChannels, add, tiny_rendered
 
 from socialbot.errors import ConfigError
+from socialbot.notices import shown
 from socialbot.platforms.base import DeliveryResult, Outcome
 from socialbot.runner import run_due as publish_due
 from socialbot.store import pauses, review
@@ -116,7 +117,7 @@ def test_reschedule_outcome_moves_the_post_and_marks_the_bucket_full(db, setting
         DeliveryResult(Outcome.RESCHEDULE, "10024 发布次数超限", retry_at=retry_at)]
     publish_due(settings, db, channels, AT)
     d = only(db, queue_id)
-    assert d.state == State.APPROVED and d.due_at == retry_at and "超限" in d.message
+    assert d.state == State.APPROVED and d.due_at == retry_at and "超限" in shown(d.message)
     assert "quota" in [e.action for e in entries(db, post=queue_id)]
     publish_due(settings, db, channels, retry_at)
     assert only(db, queue_id).state == State.SENT
@@ -143,7 +144,7 @@ def test_retry_outcome_backs_off_then_fails_after_the_limit(db, settings, channe
         publish_due(settings, db, channels, now)
         d = only(db, queue_id)
         now = d.due_at
-    assert d.state == State.FAILED and "已尝试 5 次" in d.message
+    assert d.state == State.FAILED and "已尝试 5 次" in shown(d.message)
     assert len(channels("city_weibo").published) == 5
 
 
@@ -245,7 +246,7 @@ def test_a_check_that_never_settles_ends_with_a_person_after_a_bounded_schedule(
         publish_due(settings, db, channels, d.next_check_at)
         d = only(db, queue_id)
     assert d.state == State.NEEDS_PERSON and len(checks) == RECONCILE_LIMIT
-    assert f"核实 {RECONCILE_LIMIT} 次" in d.message and "queue retry" in d.message
+    assert f"核实 {RECONCILE_LIMIT} 次" in shown(d.message) and "queue retry" in shown(d.message)
     assert d.next_check_at is None
     assert publish_due(settings, db, channels, AT + dt.timedelta(days=2)) == []  # asks no more
     assert len(channel.published) == 1
@@ -414,5 +415,6 @@ def test_result_after_a_lost_lease_is_kept_and_audited_in_chinese(db, settings):
         conn.execute(update(deliveries).values(claim_token="someone-else"))
     stored = record(db, settings, claim, DeliveryResult(Outcome.SENT, "已发布到微博"), AT)
     assert stored.state == State.SENT
-    detail = [e.detail for e in entries(db, post=queue_id) if "租约" in e.detail][-1]
+    detail = [shown(e.detail) for e in entries(db, post=queue_id)
+              if "租约" in shown(e.detail)][-1]
     assert "已发布" in detail and "sent" not in detail
