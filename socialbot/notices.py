@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from socialbot.errors import Problem
+from socialbot.wording import place, word
 
 Scalar = str | int | float | bool | dt.datetime | None
 # A list of values (account ids, times) is kept as a tuple; the wording joins it.
@@ -57,9 +58,8 @@ class Notice:
 
     def text(self) -> str:
         """What staff read."""
-        from socialbot.wording import word
-
-        return word(self)
+        return word(self.code, {key: shown(value) if isinstance(value, str) else value
+                                for key, value in self.values.items()})
 
 
 def _plain(value: Scalar) -> Scalar:
@@ -113,6 +113,4 @@ def problem(where: str, code: str, **values: Value) -> Problem:
     write it as ``"@field.time"`` and it is looked up too (filled from the same values,
     so ``"@account_id"`` reads "账号 weibo_main").
     """
-    from socialbot.wording import place, word
-
-    return Problem(place(where, values), word(Notice(code, values)))
+    return Problem(place(where, values), Notice(code, values).text())

@@ -4,8 +4,8 @@ A template is a ``str.format`` string over the notice's values; a time value is 
 as staff write times (``2022-06-09 09:00``, in the time's own offset). A format spec
 names how a machine value reads: ``{state:state}`` a delivery state's label,
 ``{outcome:outcome}`` a platform outcome's, ``{ids:list}`` a list joined with "、",
-``{items:items}`` joined with "；". A value that is itself a stored notice (a delivery's
-message inside an audit line) is worded in turn. An unknown
+``{items:items}`` joined with "；". The catalog knows codes and values only; what a
+notice is and how a row keeps it is ``socialbot.notices``, which calls here. An unknown
 code is a programming error and fails loudly in tests (``tests/test_wording.py``
 checks that every code the store uses is here).
 """
@@ -15,13 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import string
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from socialbot.times import show
 from socialbot.wording.catalog import CATALOG, PLACES
-
-if TYPE_CHECKING:
-    from socialbot.notices import Notice
 
 __all__ = ["CATALOG", "PLACES", "place", "word"]
 
@@ -33,10 +30,6 @@ def _shown(value: object) -> object:
         return show(value, value.tzinfo or dt.UTC)
     if isinstance(value, tuple):
         return "、".join(str(_shown(v)) for v in value)
-    if isinstance(value, str) and value.startswith("{"):
-        from socialbot.notices import shown
-
-        return shown(value)
     return "" if value is None else value
 
 
@@ -62,9 +55,9 @@ class _Formatter(string.Formatter):
 _FORMAT = _Formatter()
 
 
-def word(notice: Notice) -> str:
-    """The notice in the words staff read."""
-    return _fill(CATALOG[notice.code], notice.values)
+def word(code: str, values: Mapping[str, object]) -> str:
+    """The event or refusal ``code`` with ``values``, in the words staff read."""
+    return _fill(CATALOG[code], values)
 
 
 def place(where: str, values: Mapping[str, object] | None = None) -> str:
