@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import PracticePlatform, add_practice_accounts, rendered, write_config
 from latency import LatencyProxy
 
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.store import open_store
 from socialbot.store.queue import Entry, add_entries
 

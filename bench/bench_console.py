@@ -37,7 +37,7 @@ from typing import Any
 import requests
 import uvicorn
 
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.passwords import hash_password
 from socialbot.people import Role
 from socialbot.store import open_store, people

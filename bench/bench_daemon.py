@@ -46,7 +46,7 @@ from latency import LatencyProxy
 from sqlalchemy import bindparam, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.store import open_store
 from socialbot.store.queue import Entry, add_entries
 from socialbot.store.schema import attempts, deliveries

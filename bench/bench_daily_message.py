@@ -28,7 +28,7 @@ from common import CONFIG, PracticePlatform, rendered, secret_for
 from latency import LatencyProxy
 
 from socialbot.channel_source import Channels
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.runner import run_due
 from socialbot.store import open_store
 from socialbot.store.queue import Entry, QueueRefused, add_entries

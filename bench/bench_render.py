@@ -12,7 +12,7 @@ import statistics
 import time
 from pathlib import Path
 
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.post import load_post
 from socialbot.render import render_post
 

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import rendered, write_config
 
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.store import open_store
 from socialbot.store.queue import Entry, add_entries
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from PIL import Image
 
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.kv import SqlKeyValueStore
 from socialbot.platforms import channel_for
 from socialbot.platforms.common.retry import PollSchedule

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.preview import write_preview
 from socialbot.preview.writer import campaign_posts
 from socialbot.render import webfont

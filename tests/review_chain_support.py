@@ -11,7 +11,7 @@ from pathlib import Path
 
 from web_support import PASSWORD, ConsoleEnv, make_env
 
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.passwords import hash_password
 from socialbot.people import Role
 from socialbot.store import people

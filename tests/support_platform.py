@@ -19,7 +19,8 @@ from typing import Any, ClassVar
 import pytest
 from PIL import Image
 
-from socialbot.config import Settings, load_settings
+from socialbot.config import Settings
+from socialbot.config_file import load_settings
 from socialbot.kv import SqlKeyValueStore
 from socialbot.platforms import channel_for
 from socialbot.platforms.common.retry import PollSchedule, RetryPolicy

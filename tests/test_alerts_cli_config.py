@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from socialbot.alerts.settings import DingtalkChannel, EmailChannel, WecomChannel
 from socialbot.alerts.wiring import transports_by_owner
 from socialbot.cli import cli
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.errors import ConfigError
 from tests.alerts_support import (
     ALERT_ENV,

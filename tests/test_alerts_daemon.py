@@ -25,7 +25,8 @@ from socialbot.alerts.transport import Status
 from socialbot.alerts.wecom import WecomRobot
 from socialbot.alerts.wiring import transports_by_owner
 from socialbot.channel_source import default_channels
-from socialbot.config import Settings, load_settings
+from socialbot.config import Settings
+from socialbot.config_file import load_settings
 from socialbot.redact import install_redaction
 from socialbot.runner import run_due
 from socialbot.scheduler import Daemon

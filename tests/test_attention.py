@@ -225,7 +225,7 @@ sender = "socialbot@example.cn"
 
 
 def test_owner_units_name_configured_units(tmp_path: Path) -> None:
-    from socialbot.config import load_settings
+    from socialbot.config_file import load_settings
 
     settings = load_settings(write_config(tmp_path, UNITS.format(units='"shsmr"')))
     assert settings.alerts.owners["office"].units == ("上海市市场监督管理局",)
@@ -238,7 +238,7 @@ def test_owner_units_name_configured_units(tmp_path: Path) -> None:
 
 
 def test_approval_lead_is_configurable(tmp_path: Path) -> None:
-    from socialbot.config import load_settings
+    from socialbot.config_file import load_settings
 
     text = "[alerts]\napproval_lead_minutes = 30\n"
     assert load_settings(write_config(tmp_path, text)).alerts.approval_lead_minutes == 30

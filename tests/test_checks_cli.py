@@ -16,7 +16,7 @@ from test_store_helpers import FakeChannels, make_settings, snapshot
 
 from socialbot import channel_source
 from socialbot.cli import cli
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.store import open_store
 from socialbot.store.models import State
 from socialbot.store.queue import deliveries_of, get_post

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 import socialbot_practice
 from socialbot.cli import cli
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from tests.helpers import REPO
 
 

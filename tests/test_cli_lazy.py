@@ -30,7 +30,7 @@ def _attr(module: str, command: object) -> str:
 def test_help_imports_neither_the_database_nor_the_http_stack():
     loaded, out = modules_loaded_by(["--help"], (
         "sqlalchemy", "requests", "wechatpy", "PIL", "jinja2", "rich.console",
-        "importlib.metadata", "socialbot.config", "logging"))
+        "importlib.metadata", "socialbot.config", "socialbot.config_file", "logging"))
     assert loaded == []
     assert "status" in out and "queue" in out
     assert "sandbox" in out and "demo" in out  # the add-on commands are still listed

@@ -12,7 +12,7 @@ import requests
 from click.testing import CliRunner
 
 from socialbot.cli import cli
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.post import load_post
 from socialbot.render import render_post
 from socialbot_practice import PracticePlatform

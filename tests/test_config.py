@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from socialbot.config import Secret, load_settings
+from socialbot.config import Secret
+from socialbot.config_file import load_settings
 from socialbot.errors import ConfigError
 from tests.helpers import REPO, write_config
 

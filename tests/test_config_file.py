@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.errors import ConfigError
 from socialbot.tomlfile import MAX_BYTES, MAX_CONFIG_BYTES, MAX_DEPTH
 from tests.helpers import write_config

@@ -313,7 +313,7 @@ def test_an_account_that_may_not_mass_send_leaves_one_draft_for_a_person(world, 
 
 def test_the_sample_calendar_is_published_whole_with_6_9_as_one_message(tmp_path, platform):
     """What ``make demo`` publishes: every calendar target, one message a day per account."""
-    from socialbot.config import load_settings
+    from socialbot.config_file import load_settings
     from socialbot.preview.writer import campaign_posts
     from socialbot_practice.config_accounts import register_accounts
     from socialbot_practice.demo import own_settings, run_demo_queue
@@ -342,7 +342,7 @@ def test_preview_shows_the_days_message_and_plans_one_draft_and_one_send(tmp_pat
     """The dry run: 6·9 on the main account is one message, 头条 first, in calendar order."""
     import json
 
-    from socialbot.config import load_settings
+    from socialbot.config_file import load_settings
     from socialbot.preview import write_preview
     from tests.helpers import REPO
 

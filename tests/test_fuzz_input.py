@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.errors import ConfigError, PostError
 from socialbot.post import load_post
 from tests.helpers import BASE_CONFIG, GOOD_POST, REPO

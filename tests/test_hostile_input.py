@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.store import open_store
 from tests.helpers import GOOD_POST, write_config, write_post
 from tests.processes import Children

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.errors import RenderError
 from socialbot.platforms import platform
 from socialbot.platforms.wechat.newspic import center_crop, newspic_problems

@@ -17,7 +17,7 @@ from platform_toy import TOY, ToyBoard, write_template
 from socialbot import platforms
 from socialbot.channel_source import Channels
 from socialbot.cli import cli
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.kv import open_kv
 from socialbot.report.build import build_report
 from socialbot.report.load import load_figures

@@ -151,7 +151,7 @@ SUBPROCESS = """
 import json, sys
 sys.path.insert(0, {repo!r})
 from socialbot.platforms import channel_for
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.kv import SqlKeyValueStore
 from tests.support_platform import key_for, make_rendered
 settings = load_settings({config!r})

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from socialbot.cli import cli
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.errors import ConfigError
 from socialbot_practice import PracticePlatform
 from socialbot_practice.config_accounts import (

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.platforms.weibo.textcount import URL_RE
 from socialbot.preview import PreviewResult, write_preview
 from socialbot.preview.writer import campaign_posts

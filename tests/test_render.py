@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.errors import PostError, RenderError
 from socialbot.platforms.wechat.limits import WECHAT_IMAGE_HOSTS, WECHAT_LINK_HOSTS
 from socialbot.platforms.weibo.textcount import weibo_length

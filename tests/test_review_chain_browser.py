@@ -12,7 +12,7 @@ from review_chain_support import make_tiered_env
 from test_web_browser import SHOTS, new_page, ready, sign_in
 from web_support import serve
 
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.store import State, chain
 from socialbot_practice import PracticePlatform
 from socialbot_practice.config_accounts import register_accounts

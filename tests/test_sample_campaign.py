@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from socialbot.checks.runner import checker_for
 from socialbot.cli import cli
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.post import load_post
 from tests.helpers import REPO
 

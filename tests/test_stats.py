@@ -20,7 +20,8 @@ from docx import Document
 
 from socialbot.channel_source import Channels
 from socialbot.cli import cli
-from socialbot.config import Settings, load_settings
+from socialbot.config import Settings
+from socialbot.config_file import load_settings
 from socialbot.platforms import platform
 from socialbot.reach import AccountDay as ReachDay
 from socialbot.reach import ItemDay

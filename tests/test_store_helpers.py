@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 from PIL import Image
 from sqlalchemy import func, select
 
-from socialbot.config import Account, Settings, load_settings
+from socialbot.config import Account, Settings
+from socialbot.config_file import load_settings
 from socialbot.errors import Problem
 from socialbot.platforms.base import DeliveryResult, Outcome, PlannedCall
 from socialbot.platforms.wechat.part import WeChatArticle

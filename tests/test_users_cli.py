@@ -11,7 +11,7 @@ from helpers import REPO
 from web_support import CONFIG
 
 from socialbot.cli import cli
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.errors import ConfigError
 from socialbot.passwords import verify_password
 from socialbot.store import open_store, people, sessions

@@ -14,7 +14,7 @@ from test_web_browser import drawn_with_shipped_font, new_page, ready, shots, si
 from test_web_console import sign_in as http_sign_in
 from web_support import make_env, serve
 
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.platforms.weibo.api import token_fingerprint
 from socialbot.platforms.weibo.channel import token_expiry_key
 from socialbot.store import State

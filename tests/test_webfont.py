@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from socialbot.config import load_settings
+from socialbot.config_file import load_settings
 from socialbot.preview import write_preview
 from socialbot.render import webfont
 from socialbot.render.fonts import DEFAULT_FONT_INDEX, default_font_path

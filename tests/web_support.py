@@ -23,7 +23,8 @@ from pathlib import Path
 import uvicorn
 from helpers import CONFIG_HEADER, NEWS_POST, REPO
 
-from socialbot.config import Settings, load_settings
+from socialbot.config import Settings
+from socialbot.config_file import load_settings
 from socialbot.passwords import hash_password
 from socialbot.people import Role
 from socialbot.store import open_store, people

@@ -6,7 +6,7 @@ The service layer hands :class:`~socialbot.alerts.model.Alert` values to a
 once and keeps within the robots' rate limits. Transports (WeCom robot, DingTalk robot,
 e-mail) each live in their own module.
 
-This package file imports nothing on purpose: ``socialbot.config`` reads the ``[alerts]``
+This package file imports nothing on purpose: ``socialbot.config_file`` reads the ``[alerts]``
 section through :mod:`socialbot.alerts.settings` (plain data, standard library only) and
 must not pull in HTTP or SMTP code to do so.
 """

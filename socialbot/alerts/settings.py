@@ -1,10 +1,10 @@
 """The ``[alerts]`` section of ``config.toml``: owners, their channels, thresholds.
 
-Plain data and one reader, standard library only, so ``socialbot.config`` can validate
-this section in the same pass as everything else. Like the accounts, a channel names the
-environment variable that holds its secret (``key_env``, ``token_env``, ``secret_env``,
-``password_env``); the value lives in the environment or the git-ignored secrets file,
-never here.
+Plain data and one reader, standard library only, so the settings loader
+(``socialbot.config_file``) can validate this section in the same pass as everything
+else. Like the accounts, a channel names the environment variable that holds its secret
+(``key_env``, ``token_env``, ``secret_env``, ``password_env``); the value lives in the
+environment or the git-ignored secrets file, never here.
 
 ```toml
 [alerts]

@@ -1,6 +1,6 @@
 """Every content rule's name, Chinese label and default level.
 
-Kept free of heavy imports: ``config.py`` reads it to validate ``[checks.levels]``.
+Kept free of heavy imports: ``config_file.py`` reads it to validate ``[checks.levels]``.
 The registry asserts that every rule it runs is listed here, and the other way round.
 """
 

@@ -29,7 +29,7 @@ class AppContext:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            from socialbot.config import load_settings
+            from socialbot.config_file import load_settings
 
             self._settings = load_settings(self.config_path)
         return self._settings

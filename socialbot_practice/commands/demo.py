@@ -34,7 +34,7 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
     练习密钥和发布队列，不读取 SOCIALBOT_ 开头的环境变量和密钥文件。
     """
     # Imported here, not at the top: `socialbot --help` should not load the platform.
-    from socialbot.config import load_settings
+    from socialbot.config_file import load_settings
     from socialbot.preview import write_preview
     from socialbot.preview.writer import campaign_posts
     from socialbot.store import open_store
