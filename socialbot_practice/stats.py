@@ -20,6 +20,7 @@ from socialbot_practice.errors import WeChatError, WeiboError
 from socialbot_practice.protocol import Reply, Request
 from socialbot_practice.state import SandboxState
 from socialbot_practice.wechat_draft import body_json
+from socialbot_practice.weibo_auth import authorize
 
 READY_HOUR = 10  # yesterday's data is final from 10:00 (Beijing) on
 USER_SPAN = 7
@@ -155,8 +156,6 @@ def status_counts(post: dict[str, Any], now: float) -> dict[str, int]:
 
 def statuses_count(state: SandboxState, req: Request) -> Reply:
     """GET 2/statuses/count.json?ids=a,b: counts of up to 100 statuses (any user's)."""
-    from socialbot_practice.weibo import authorize
-
     authorize(state, req)
     ids = [i for i in req.query.get("ids", "").split(",") if i.strip()]
     if not ids or len(ids) > COUNT_IDS_MAX:
@@ -178,8 +177,6 @@ def weibo_followers(base: int, posts: list[dict[str, Any]], now: float) -> int:
 
 def users_show(state: SandboxState, req: Request) -> Reply:
     """GET 2/users/show.json?uid=: the profile, with followers_count."""
-    from socialbot_practice.weibo import authorize
-
     authorize(state, req)
     now = state.clock.timestamp()
     uid = req.query.get("uid", "")

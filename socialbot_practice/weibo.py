@@ -1,4 +1,4 @@
-"""Weibo: ``oauth2/get_token_info``, ``statuses/share.json``, ``user_timeline``, retired APIs.
+"""Weibo: ``statuses/share.json``, ``user_timeline``, retired APIs, and the route table.
 
 share.json is the only posting API open to normal apps (reference §10), with rules that are
 easy to break from a template: 140 characters, a link under a safe domain, no ``#topics#``,
@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from socialbot.platforms.weibo.textcount import URL_RE, WEIBO_MAX_CHARS, weibo_length
-from socialbot_practice import stats
+from socialbot_practice import stats, weibo_auth
 from socialbot_practice.accounts import WeiboAccount
 from socialbot_practice.clock import iso, weibo_time
 from socialbot_practice.errors import WeiboError
@@ -33,42 +33,6 @@ SOURCE = '<a href="https://open.weibo.com" rel="nofollow">练习平台</a>'
 _TOPIC = re.compile(r"#[^#\r\n]+#")
 
 Handler = Callable[[SandboxState, Request], Reply]
-
-
-def _access_token(req: Request) -> str:
-    auth = req.headers.get("authorization", "")
-    if auth.lower().startswith("oauth2 "):
-        return auth[7:].strip()
-    return req.param("access_token")
-
-
-def authorize(state: SandboxState, req: Request) -> WeiboAccount:
-    """The user behind the access token; 21301 / 21332 / 21327 otherwise."""
-    value = _access_token(req)
-    if not value:
-        raise WeiboError(21301, "auth by Null spi!", status=403)
-    account = state.weibo.get(value)
-    if account is None:
-        raise WeiboError(21332, "invalid_access_token", status=403)
-    if state.clock.timestamp() >= account.token_expires_at:
-        raise WeiboError(21327, "expired_token", status=403)
-    return account
-
-
-def get_token_info(state: SandboxState, req: Request) -> Reply:
-    """POST oauth2/get_token_info: seconds left on the platform clock."""
-    account = authorize(state, req)
-    now = state.clock.timestamp()
-    uid: Any = int(account.spec.uid) if account.spec.uid.isdigit() else account.spec.uid
-    return Reply.json(
-        {
-            "uid": uid,
-            "appkey": account.spec.appkey,
-            "scope": "all",
-            "create_at": int(account.token_issued_at),
-            "expire_in": int(account.token_expires_at - now),
-        }
-    )
 
 
 def short_link(url: str) -> str:
@@ -132,7 +96,7 @@ def _status_object(account: WeiboAccount, post: dict[str, Any]) -> dict[str, Any
 def share(state: SandboxState, req: Request) -> Reply:
     """POST 2/statuses/share.json (form, or multipart with one ``pic``)."""
     fields, files = req.form()
-    account = authorize(state, req)
+    account = weibo_auth.authorize(state, req)
     now = state.clock.timestamp()
     if not req.param("rip"):
         raise WeiboError(10016, "miss required parameter (rip), see doc for more info")
@@ -183,7 +147,7 @@ def share(state: SandboxState, req: Request) -> Reply:
 
 def user_timeline(state: SandboxState, req: Request) -> Reply:
     """GET 2/statuses/user_timeline.json: the user's own posts, newest first."""
-    account = authorize(state, req)
+    account = weibo_auth.authorize(state, req)
     try:
         count = max(1, min(TIMELINE_MAX, int(req.query.get("count", "20"))))
         page = max(1, int(req.query.get("page", "1")))
@@ -202,12 +166,12 @@ def user_timeline(state: SandboxState, req: Request) -> Reply:
 
 def retired(state: SandboxState, req: Request) -> Reply:
     """statuses/update and statuses/upload: closed to normal apps since 2017."""
-    authorize(state, req)
+    weibo_auth.authorize(state, req)
     raise WeiboError(10014, "Insufficient app permissions!", status=403)
 
 
 ROUTES: dict[str, tuple[str, Handler]] = {
-    "oauth2/get_token_info": ("POST", get_token_info),
+    "oauth2/get_token_info": ("POST", weibo_auth.get_token_info),
     "2/statuses/share.json": ("POST", share),
     "2/statuses/user_timeline.json": ("GET", user_timeline),
     "2/statuses/update.json": ("POST", retired),
@@ -245,7 +209,7 @@ def handle(state: SandboxState, req: Request) -> Reply:
 
 def identify(state: SandboxState, req: Request) -> str | None:
     """The uid a request is about, without validating (for logs and faults)."""
-    account = state.weibo.get(_access_token(req))
+    account = state.weibo.get(weibo_auth.access_token(req))
     return account.spec.uid if account else None
 
 
