@@ -35,14 +35,9 @@ from socialbot.store.agenda import AgendaItem
 from socialbot.store.models import PENDING, State
 from socialbot.store.queue import Entry, QueueRefused
 from socialbot.web import access
-from socialbot.web.app import (
-    Console,
-    _checked_form,
-    _console,
-    _is_htmx,
-    _signed_in,
-)
 from socialbot.web.auth import Viewer
+from socialbot.web.context import Console, checked_form, console_of, is_htmx, signed_in
+from socialbot.web.names import account_name
 from socialbot.wording.labels import STATE_LABELS
 
 VIEWS = {"month": "月", "week": "周", "list": "列表"}
@@ -230,10 +225,6 @@ def calendar_context(console: Console, person: Person, f: Filters) -> dict[str, 
     }
 
 
-def account_name(settings: Settings, account: str) -> str:
-    return settings.accounts[account].name if account in settings.accounts else account
-
-
 def movable(person: Person, settings: Settings, item: AgendaItem) -> bool:
     return (item.delivery.state in MOVABLE and not item.cron
             and access.schedules_for(person, settings, item.delivery.account))
@@ -244,9 +235,9 @@ def _filters(request: Request, console: Console) -> Filters:
     return Filters.read(request.query_params, today)
 
 
-@_signed_in
+@signed_in
 async def calendar_page(request: Request, viewer: Viewer) -> Response:
-    console = _console(request)
+    console = console_of(request)
     f = _filters(request, console)
     context = await run_in_threadpool(calendar_context, console, viewer.person, f)
     return console.page("calendar.html.j2", request, viewer, **context)
@@ -263,9 +254,9 @@ def _visible_item(console: Console, person: Person, delivery_id: int) -> AgendaI
     return item
 
 
-@_signed_in
+@signed_in
 async def delivery_page(request: Request, viewer: Viewer) -> Response:
-    console = _console(request)
+    console = console_of(request)
     item = await run_in_threadpool(_visible_item, console, viewer.person,
                                    int(request.path_params["delivery_id"]))
     return console.page("delivery.html.j2", request, viewer, **_delivery_context(
@@ -332,11 +323,11 @@ def move(console: Console, person: Person, item: AgendaItem, at: dt.datetime) ->
     return f"已把《{item.title}》（{name}）改到 {at.astimezone(settings.tz):%Y-%m-%d %H:%M}"
 
 
-@_signed_in
+@signed_in
 async def move_delivery(request: Request, viewer: Viewer) -> Response:
     """A drop on the calendar (htmx) or the form on a delivery's page."""
-    console = _console(request)
-    form = await _checked_form(request, viewer)
+    console = console_of(request)
+    form = await checked_form(request, viewer)
     try:
         delivery_id = int(form.get("delivery", ""))
     except ValueError:
@@ -365,9 +356,9 @@ async def move_delivery(request: Request, viewer: Viewer) -> Response:
 # --- import -------------------------------------------------------------------------------
 
 
-@_signed_in
+@signed_in
 async def import_form(request: Request, viewer: Viewer) -> Response:
-    return _console(request).page("calendar_import.html.j2", request, viewer, nav="calendar",
+    return console_of(request).page("calendar_import.html.j2", request, viewer, nav="calendar",
                                   entries=None)
 
 
@@ -405,10 +396,10 @@ def run_import(console: Console, person: Person, name: str, data: bytes
     return entries, False, f"已加入 {len(entries)} 篇稿件。"
 
 
-@_signed_in
+@signed_in
 async def import_upload(request: Request, viewer: Viewer) -> Response:
-    console = _console(request)
-    await _checked_form(request, viewer)
+    console = console_of(request)
+    await checked_form(request, viewer)
     form = await request.form()  # parsed once; the same object again
     upload = form.get("file")
     entries: list[Entry] | None = None
@@ -430,4 +421,4 @@ async def import_upload(request: Request, viewer: Viewer) -> Response:
                 message, status, kind = exc.render(), 400, "error"
     return console.page("calendar_import.html.j2", request, viewer, status, nav="calendar",
                         entries=entries, refused=refused, message=message, kind=kind,
-                        is_htmx=_is_htmx(request))
+                        is_htmx=is_htmx(request))

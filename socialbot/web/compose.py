@@ -47,9 +47,9 @@ from socialbot.store.queue import QueueRefused, add_entries
 from socialbot.store.times import in_past, parse_time
 from socialbot.strictdata import TextProblem
 from socialbot.web import access, drafts
-from socialbot.web.app import Console, _checked_form, _console, _signed_in, _visible_post
 from socialbot.web.auth import CSRF_HEADER, Viewer, csrf_ok
 from socialbot.web.cards import platform_cards
+from socialbot.web.context import Console, checked_form, console_of, signed_in, visible_post
 
 PREVIEW_IMAGES = 200  # rendered images kept for preview pages, across all signed-in staff
 UPLOADS = "uploads"  # folder inside the assets folder for pictures uploaded in the console
@@ -133,7 +133,7 @@ def _state(request: Request) -> ComposeState:
     with _STATE_LOCK:
         state = getattr(request.app.state, "compose", None)
         if state is None:
-            state = ComposeState(channel_source.default_channels(_console(request).settings))
+            state = ComposeState(channel_source.default_channels(console_of(request).settings))
             request.app.state.compose = state
     return state
 
@@ -298,9 +298,9 @@ def _new_name(console: Console) -> str:
     return f"{today:%m%d}-post-{secrets.token_hex(2)}"
 
 
-@_signed_in
+@signed_in
 async def _new_form(request: Request, viewer: Viewer) -> Response:
-    console = _console(request)
+    console = console_of(request)
     settings = console.settings
     if not writable_accounts(viewer.person, settings):
         raise HTTPException(403, "你在任何单位都不是编辑，不能撰写稿件")
@@ -322,16 +322,16 @@ def _current_text(console: Console, post: PostRecord) -> tuple[Path, str]:
 
 
 def _editable(console: Console, person: Person, queue_id: int) -> PostRecord:
-    post, _ds = _visible_post(console, person, queue_id)
+    post, _ds = visible_post(console, person, queue_id)
     refusal = edit_refusal(person, console.settings, post)
     if refusal:
         raise HTTPException(403, refusal)
     return post
 
 
-@_signed_in
+@signed_in
 async def _edit_form(request: Request, viewer: Viewer) -> Response:
-    console = _console(request)
+    console = console_of(request)
     queue_id = int(request.path_params["queue_id"])
     post = await run_in_threadpool(_editable, console, viewer.person, queue_id)
     _path, text = await run_in_threadpool(_current_text, console, post)
@@ -349,11 +349,11 @@ async def _edit_form(request: Request, viewer: Viewer) -> Response:
     return console.page("compose.html.j2", request, viewer, **context)
 
 
-@_signed_in
+@signed_in
 async def _preview(request: Request, viewer: Viewer) -> Response:
     """The phone preview and every check, for the unsaved form (htmx, as staff type)."""
-    console = _console(request)
-    await _checked_form(request, viewer)
+    console = console_of(request)
+    await checked_form(request, viewer)
     form = _form_dict(await request.form())
     post = None
     queue_id = form.get("queue_id", "")
@@ -383,10 +383,10 @@ def _lenient(text: str) -> drafts.Draft | None:
         return None
 
 
-@_signed_in
+@signed_in
 async def _save_new(request: Request, viewer: Viewer) -> Response:
-    console = _console(request)
-    await _checked_form(request, viewer)
+    console = console_of(request)
+    await checked_form(request, viewer)
     form = _form_dict(await request.form())
     draft = drafts.from_form(form)
     name = form.get("name", "").strip()
@@ -441,10 +441,10 @@ def _queue_new(console: Console, state: ComposeState, person: Person, draft: dra
     return entry.queue_id, checked
 
 
-@_signed_in
+@signed_in
 async def _save_edit(request: Request, viewer: Viewer) -> Response:
-    console = _console(request)
-    await _checked_form(request, viewer)
+    console = console_of(request)
+    await checked_form(request, viewer)
     form = _form_dict(await request.form())
     queue_id = int(request.path_params["queue_id"])
     post = await run_in_threadpool(_editable, console, viewer.person, queue_id)
@@ -514,10 +514,10 @@ def _write(path: Path, text: str) -> None:
 # --- images ---------------------------------------------------------------------------
 
 
-@_signed_in
+@signed_in
 async def _upload(request: Request, viewer: Viewer) -> Response:
     """One picture into the assets' uploads folder, after checking type, size and pixels."""
-    console = _console(request)
+    console = console_of(request)
     if not csrf_ok(viewer.csrf, request.headers.get(CSRF_HEADER)):
         raise HTTPException(403, "安全校验未通过（页面已过期或请求不是从控制台发出的），"
                                  "请刷新页面后重试")
@@ -566,13 +566,13 @@ def _upload_error(console: Console, request: Request, viewer: Viewer,
     return response
 
 
-@_signed_in
+@signed_in
 async def _uploaded(request: Request, viewer: Viewer) -> Response:
     """An uploaded picture (for the composer's thumbnails)."""
     name = str(request.path_params["name"])
     if not re.fullmatch(UPLOAD_NAME, name):
         raise HTTPException(404)
-    path = _console(request).settings.assets_dir / UPLOADS / name
+    path = console_of(request).settings.assets_dir / UPLOADS / name
     try:
         data = await run_in_threadpool(path.read_bytes)
     except OSError:
@@ -581,7 +581,7 @@ async def _uploaded(request: Request, viewer: Viewer) -> Response:
     return Response(data, media_type=mime, headers={"cache-control": "private, max-age=3600"})
 
 
-@_signed_in
+@signed_in
 async def _preview_image(request: Request, viewer: Viewer) -> Response:
     """An image of a draft this person previewed (cover, poster, picture in the text)."""
     sha = str(request.path_params["sha"])
@@ -595,11 +595,11 @@ async def _preview_image(request: Request, viewer: Viewer) -> Response:
 # --- history --------------------------------------------------------------------------
 
 
-@_signed_in
+@signed_in
 async def _versions(request: Request, viewer: Viewer) -> Response:
-    console = _console(request)
+    console = console_of(request)
     queue_id = int(request.path_params["queue_id"])
-    post, _ds = await run_in_threadpool(_visible_post, console, viewer.person, queue_id)
+    post, _ds = await run_in_threadpool(visible_post, console, viewer.person, queue_id)
     found = await run_in_threadpool(versions.history, console.store, queue_id)
     rows = []
     previous = ""

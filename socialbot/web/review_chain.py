@@ -20,21 +20,15 @@ from socialbot import review_rules
 from socialbot.errors import StoreError
 from socialbot.store import chain, review
 from socialbot.web import access, chain_view
-from socialbot.web.app import (
-    _checked_form,
-    _console,
-    _is_htmx,
-    _post_context,
-    _signed_in,
-    _visible_post,
-)
 from socialbot.web.auth import Viewer
+from socialbot.web.context import checked_form, console_of, is_htmx, signed_in, visible_post
+from socialbot.web.post_page import post_context
 
 
-@_signed_in
+@signed_in
 async def review_list(request: Request, viewer: Viewer) -> Response:
     """Posts waiting at a tier the viewer reviews in their units; the rest listed apart."""
-    console = _console(request)
+    console = console_of(request)
     settings, person = console.settings, viewer.person
     now = console.clock()
 
@@ -58,11 +52,11 @@ async def review_list(request: Request, viewer: Viewer) -> Response:
 
 async def _decide(request: Request, viewer: Viewer, decision: str) -> Response:
     """Approve or reject at the current tier after every server-side check."""
-    console = _console(request)
+    console = console_of(request)
     settings, person = console.settings, viewer.person
-    form = await _checked_form(request, viewer)
+    form = await checked_form(request, viewer)
     queue_id = int(request.path_params["queue_id"])
-    post, ds = await run_in_threadpool(_visible_post, console, person, queue_id)
+    post, ds = await run_in_threadpool(visible_post, console, person, queue_id)
     state = await run_in_threadpool(chain.chain_state, console.store, settings, queue_id)
     if post.approved:
         mine = post.approved_by == person.username or state.reviewed_by(person.username)
@@ -97,31 +91,31 @@ async def _decide(request: Request, viewer: Viewer, decision: str) -> Response:
 async def _back_to_post(request: Request, viewer: Viewer, queue_id: int,
                         message: str) -> Response:
     """A plain form goes back to the post page; htmx gets the page's main part."""
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return RedirectResponse(f"/posts/{queue_id}", status_code=303)
-    console = _console(request)
-    post, ds = await run_in_threadpool(_visible_post, console, viewer.person, queue_id)
-    context = await run_in_threadpool(_post_context, console, viewer, post, ds)
+    console = console_of(request)
+    post, ds = await run_in_threadpool(visible_post, console, viewer.person, queue_id)
+    context = await run_in_threadpool(post_context, console, viewer, post, ds)
     return console.page("post.html.j2", request, viewer, message=message, **context)
 
 
-@_signed_in
+@signed_in
 async def approve(request: Request, viewer: Viewer) -> Response:
     return await _decide(request, viewer, "approve")
 
 
-@_signed_in
+@signed_in
 async def reject(request: Request, viewer: Viewer) -> Response:
     return await _decide(request, viewer, "reject")
 
 
-@_signed_in
+@signed_in
 async def comment(request: Request, viewer: Viewer) -> Response:
     """A comment (or a reply) by anyone who may see the post."""
-    console = _console(request)
-    form = await _checked_form(request, viewer)
+    console = console_of(request)
+    form = await checked_form(request, viewer)
     queue_id = int(request.path_params["queue_id"])
-    await run_in_threadpool(_visible_post, console, viewer.person, queue_id)
+    await run_in_threadpool(visible_post, console, viewer.person, queue_id)
     parent_text = form.get("parent", "")
     try:
         await run_in_threadpool(

@@ -35,9 +35,9 @@ from socialbot.store.audit import AuditEntry, AuditFilter
 from socialbot.store.models import OPEN_OUTCOME, DeliveryRecord, State
 from socialbot.store.times import show
 from socialbot.web import access
-from socialbot.web.app import Console, _checked_form, _console, _signed_in
 from socialbot.web.auth import Viewer
-from socialbot.web.calendar import account_name
+from socialbot.web.context import Console, checked_form, console_of, signed_in
+from socialbot.web.names import account_name
 from socialbot.wording.labels import ACTION_LABELS, action_label, actor_label, label
 
 AUDIT_PAGE = 100
@@ -112,9 +112,9 @@ def watch_context(console: Console, person: Person) -> dict[str, Any]:
         "may_pause_all": access.pause_refusal(person, settings, None) is None}
 
 
-@_signed_in
+@signed_in
 async def dashboard(request: Request, viewer: Viewer) -> Response:
-    console = _console(request)
+    console = console_of(request)
     context = await run_in_threadpool(watch_context, console, viewer.person)
     return console.page("dashboard.html.j2", request, viewer, **context)
 
@@ -151,10 +151,10 @@ def act(console: Console, person: Person, delivery_id: int, action: str) -> str:
     return f"《{item.title}》：{ACTIONS[action]}，已执行{notes}"
 
 
-@_signed_in
+@signed_in
 async def delivery_action(request: Request, viewer: Viewer) -> Response:
-    console = _console(request)
-    await _checked_form(request, viewer)
+    console = console_of(request)
+    await checked_form(request, viewer)
     action = str(request.path_params["action"])
     if action not in ACTIONS:
         raise HTTPException(404)
@@ -174,8 +174,8 @@ async def delivery_action(request: Request, viewer: Viewer) -> Response:
 async def _switch(request: Request, viewer: Viewer) -> tuple[dict[str, str], str | None]:
     """The checked form and the switch it names (None: every account), if this person
     may throw it; 403 otherwise."""
-    form = await _checked_form(request, viewer)
-    settings = _console(request).settings
+    form = await checked_form(request, viewer)
+    settings = console_of(request).settings
     scope = form.get("scope", "")
     account = None if scope in ("", "*") else scope
     if account is not None and account not in settings.accounts:
@@ -186,10 +186,10 @@ async def _switch(request: Request, viewer: Viewer) -> tuple[dict[str, str], str
     return form, account
 
 
-@_signed_in
+@signed_in
 async def pause_switch(request: Request, viewer: Viewer) -> Response:
     """Pause every account (city admins) or one (its unit's admins), with a reason."""
-    console = _console(request)
+    console = console_of(request)
     settings = console.settings
     form, account = await _switch(request, viewer)
     reason = form.get("reason", "").strip()
@@ -204,9 +204,9 @@ async def pause_switch(request: Request, viewer: Viewer) -> Response:
                                    f"已暂停{name}，{frozen} 个待发布目标被冻结", "ok")
 
 
-@_signed_in
+@signed_in
 async def resume_switch(request: Request, viewer: Viewer) -> Response:
-    console = _console(request)
+    console = console_of(request)
     settings = console.settings
     _form, account = await _switch(request, viewer)
     lifted = await run_in_threadpool(pauses.resume, console.store, viewer.person.username,
@@ -252,9 +252,9 @@ def follower_card(console: Console, item: agenda.AgendaItem) -> Any:
     return PLATFORMS[account.platform].preview_card(part, [account], files, rendered)
 
 
-@_signed_in
+@signed_in
 async def published(request: Request, viewer: Viewer) -> Response:
-    console = _console(request)
+    console = console_of(request)
     context = await run_in_threadpool(published_context, console, viewer.person,
                                       str(request.query_params.get("account") or "")[:64])
     return console.page("published.html.j2", request, viewer, **context)
@@ -290,9 +290,9 @@ def audit_query(request: Request, console: Console, person: Person
     return where, params, scope
 
 
-@_signed_in
+@signed_in
 async def audit_page(request: Request, viewer: Viewer) -> Response:
-    console = _console(request)
+    console = console_of(request)
     where, params, scope = audit_query(request, console, viewer.person)
     try:
         page = max(1, int(request.query_params.get("page") or 1))
@@ -332,9 +332,9 @@ def audit_csv_text(entries: list[AuditEntry], settings: Settings) -> str:
     return out.getvalue()
 
 
-@_signed_in
+@signed_in
 async def audit_csv(request: Request, viewer: Viewer) -> Response:
-    console = _console(request)
+    console = console_of(request)
     where, _params, scope = audit_query(request, console, viewer.person)
     entries, _total = await run_in_threadpool(
         lambda: audit_store.search(console.store, where, scope=scope, limit=CSV_LIMIT))
