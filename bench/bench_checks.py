@@ -16,7 +16,7 @@ from pathlib import Path
 from socialbot.checks.model import Kind
 from socialbot.checks.runner import checker_for
 from socialbot.config_file import load_settings
-from socialbot.post import load_post
+from socialbot.post_file import load_post
 
 ROOT = Path(__file__).resolve().parents[1]
 

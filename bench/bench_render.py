@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from socialbot.config_file import load_settings
-from socialbot.post import load_post
-from socialbot.render import render_post
+from socialbot.post_file import load_post
+from socialbot.rendering import render_post
 
 ROOT = Path(__file__).resolve().parents[1]
 

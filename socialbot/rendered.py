@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -80,6 +80,13 @@ class Part(Protocol):
         ...
 
 
+class PartReader(Protocol):
+    """Reads one platform's part back from JSON: the platform itself (the registry's values)."""
+
+    def part_from_json(self, data: dict[str, Any]) -> Part:
+        ...
+
+
 @dataclass(frozen=True)
 class RenderedPost:
     """A post rendered for its platforms; its hash binds approvals to this content.
@@ -135,11 +142,11 @@ class RenderedPost:
         }
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> RenderedPost:
-        from socialbot.platforms import PLATFORMS  # parts are read back by their platform
-
+    def from_json(cls, d: dict[str, Any], platforms: Mapping[str, PartReader]) -> RenderedPost:
+        """The post back from :meth:`to_json`; each part is read by its platform (the
+        registry, ``socialbot.platforms.PLATFORMS``, which sits above this module)."""
         # Documents written before parts existed keep each part at the top level.
-        raw = d.get("parts") or {k: v for k, v in d.items() if k in PLATFORMS}
+        raw = d.get("parts") or {k: v for k, v in d.items() if k in platforms}
         return cls(
             post_id=d["post_id"],
             source=d["source"],
@@ -147,7 +154,7 @@ class RenderedPost:
             title=d["title"],
             date=d["date"],
             organiser=d["organiser"],
-            parts={name: PLATFORMS[name].part_from_json(data) for name, data in raw.items()},
+            parts={name: platforms[name].part_from_json(data) for name, data in raw.items()},
         )
 
     def to_document(self) -> tuple[dict[str, Any], dict[str, bytes]]:
@@ -157,10 +164,11 @@ class RenderedPost:
         return doc, {image.sha256: image.data for image in self.images()}
 
     @classmethod
-    def from_document(cls, doc: dict[str, Any], blobs: dict[str, bytes]) -> RenderedPost:
+    def from_document(cls, doc: dict[str, Any], blobs: dict[str, bytes],
+                      platforms: Mapping[str, PartReader]) -> RenderedPost:
         """The post back from :meth:`to_document`'s pair (``blobs`` may hold more images)."""
         _fill_image_data(doc, blobs)
-        return cls.from_json(doc)
+        return cls.from_json(doc, platforms)
 
 
 def document_images(doc: Any) -> set[str]:

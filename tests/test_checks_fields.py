@@ -6,7 +6,7 @@ from pathlib import Path
 
 from socialbot.checks.fields import post_fields
 from socialbot.checks.model import Kind
-from socialbot.post import load_post
+from socialbot.post_file import load_post
 
 POST = """\
 ---

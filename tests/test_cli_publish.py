@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from socialbot.cli import cli
 from socialbot.config_file import load_settings
-from socialbot.post import load_post
-from socialbot.render import render_post
+from socialbot.post_file import load_post
+from socialbot.rendering import render_post
 from socialbot_practice import PracticePlatform
 from socialbot_practice.config_accounts import provide_secrets, register_accounts
 from tests.helpers import GOOD_POST, newspic_post, write_config, write_post

@@ -10,7 +10,7 @@ import pytest
 from socialbot.errors import PostError
 from socialbot.frontmatter import MAX_BYTES, MAX_DEPTH, parse_front_matter
 from socialbot.platforms import PLATFORMS
-from socialbot.post import MAX_BODY_BYTES, MAX_BODY_CHARS, load_post
+from socialbot.post_file import MAX_BODY_BYTES, MAX_BODY_CHARS, load_post
 from socialbot.strictdata import TextProblem
 from tests.helpers import GOOD_POST, write_post
 from tests.support_hostile import ALIAS_BOMB, assert_staff_message

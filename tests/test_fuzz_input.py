@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from socialbot.config_file import load_settings
 from socialbot.errors import ConfigError, PostError
-from socialbot.post import load_post
+from socialbot.post_file import load_post
 from tests.helpers import BASE_CONFIG, GOOD_POST, REPO
 from tests.support_hostile import ALIAS_BOMB, assert_staff_message
 

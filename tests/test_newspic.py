@@ -14,13 +14,13 @@ from PIL import Image
 
 from socialbot.config_file import load_settings
 from socialbot.errors import RenderError
-from socialbot.platforms import platform
+from socialbot.platforms import PLATFORMS, platform
 from socialbot.platforms.wechat.newspic import center_crop, newspic_problems
 from socialbot.platforms.wechat.part import WeChatArticle
 from socialbot.platforms.wechat.payloads import draft_article, wechat_plan
-from socialbot.post import load_post
-from socialbot.render import render_post
+from socialbot.post_file import load_post
 from socialbot.rendered import ImageAsset, RenderedPost
+from socialbot.rendering import render_post
 from tests.helpers import newspic_post, write_config, write_post
 
 
@@ -65,7 +65,7 @@ def test_newspic_renders_pictures_in_order_and_plain_text(settings, tmp_path: Pa
     # 900×1200 pictures: the centred square and 2.35:1 crops of the first one
     assert a.crop_1_1 == "0_0.125_1_0.875"
     assert a.crop_235_1 == center_crop(900, 1200, 2.35)
-    back = RenderedPost.from_json(r.to_json())
+    back = RenderedPost.from_json(r.to_json(), PLATFORMS)
     assert back.wechat == a and back.content_hash == r.content_hash
 
 

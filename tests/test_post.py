@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from socialbot.errors import PostError
-from socialbot.post import load_post
+from socialbot.post_file import load_post
 from tests.helpers import GOOD_POST, REPO, write_post
 
 
@@ -96,7 +96,7 @@ def test_empty_value_explains_yaml_comment(tmp_path: Path) -> None:
 def test_a_file_name_with_capitals_is_refused_not_folded(tmp_path):
     """0609-LAB.md must not become 0609-lab and share a queue identity with 0609-lab.md."""
     from socialbot.errors import PostError
-    from socialbot.post import load_post
+    from socialbot.post_file import load_post
 
     path = tmp_path / "0609-LAB.md"
     path.write_text("---\ntemplate: news\ntitle: 标题\n---\n正文\n", encoding="utf-8")

@@ -13,9 +13,9 @@ import pytest
 import requests
 
 from socialbot.delivery import Outcome
-from socialbot.post import load_post
-from socialbot.render import render_post
+from socialbot.post_file import load_post
 from socialbot.render.webfont import FAMILY, LICENCE_FILE
+from socialbot.rendering import render_post
 from socialbot_practice.page_font import FONT_ROUTE
 from socialbot_practice.saved_page import save_page
 from tests.browser import platform_fonts

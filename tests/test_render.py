@@ -9,8 +9,8 @@ from socialbot.config_file import load_settings
 from socialbot.errors import PostError, RenderError
 from socialbot.platforms.wechat.limits import WECHAT_IMAGE_HOSTS, WECHAT_LINK_HOSTS
 from socialbot.platforms.weibo.textcount import weibo_length
-from socialbot.post import load_post
-from socialbot.render import render_post
+from socialbot.post_file import load_post
+from socialbot.rendering import render_post
 from tests.helpers import GOOD_POST, REPO, write_config, write_post
 
 
@@ -244,10 +244,11 @@ def test_campaign_fits_platform_limits(campaign) -> None:
 
 
 def test_rendered_json_round_trip(campaign) -> None:
+    from socialbot.platforms import PLATFORMS
     from socialbot.rendered import RenderedPost
 
     for r in campaign[:2]:
-        again = RenderedPost.from_json(r.to_json())
+        again = RenderedPost.from_json(r.to_json(), PLATFORMS)
         assert again == r
         assert again.content_hash == r.content_hash
 

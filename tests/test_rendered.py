@@ -7,6 +7,7 @@ import json
 
 from test_store_helpers import tiny_rendered
 
+from socialbot.platforms import PLATFORMS
 from socialbot.rendered import RenderedPost, document_images
 
 
@@ -16,7 +17,7 @@ def test_document_keeps_image_bytes_apart_and_round_trips() -> None:
     text = json.dumps(doc, ensure_ascii=False)
     assert '"data"' not in text  # readable JSON, no base64
     assert set(blobs) == document_images(doc) == {i.sha256 for i in rendered.images()}
-    back = RenderedPost.from_document(json.loads(text), blobs)
+    back = RenderedPost.from_document(json.loads(text), blobs, PLATFORMS)
     assert back == rendered and back.content_hash == rendered.content_hash
 
 
@@ -24,7 +25,7 @@ def test_a_document_written_before_parts_existed_still_loads() -> None:
     rendered = tiny_rendered()
     doc, blobs = rendered.to_document()
     old = {k: v for k, v in doc.items() if k != "parts"} | doc["parts"]  # parts at top level
-    assert RenderedPost.from_document(old, blobs) == rendered
+    assert RenderedPost.from_document(old, blobs, PLATFORMS) == rendered
 
 
 def test_the_content_hash_is_the_one_approvals_were_bound_to_before_parts() -> None:

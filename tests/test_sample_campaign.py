@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from socialbot.checks.runner import checker_for
 from socialbot.cli import cli
 from socialbot.config_file import load_settings
-from socialbot.post import load_post
+from socialbot.post_file import load_post
 from tests.helpers import REPO
 
 POSTS = REPO / "campaign" / "posts"
@@ -244,7 +244,7 @@ def test_the_template_label_check_can_fail() -> None:
 
 def test_livestream_without_a_booking_says_nothing_about_booking(tmp_path: Path) -> None:
     settings = load_settings(REPO / "config.toml")
-    from socialbot.render import render_post
+    from socialbot.rendering import render_post
 
     rendered = render_post(load_post(POSTS / "0608-lab-open-day.md",
                                      assets_dir=settings.assets_dir), settings)

@@ -179,5 +179,6 @@ def test_the_reader_knows_the_latest_migration():
 
 def test_status_on_sqlite_loads_neither_sqlalchemy_nor_rendering(busy_queue, settings):
     loaded, out = modules_loaded_by(["--config", str(settings.path), "status"], (
-        "sqlalchemy", "PIL", "jinja2", "markdown_it", "requests", "socialbot.render"))
+        "sqlalchemy", "PIL", "jinja2", "markdown_it", "requests", "socialbot.render",
+        "socialbot.rendering"))
     assert loaded == [] and "需要处理" in out

@@ -17,11 +17,11 @@ from socialbot.commands.output import console, err_console
 from socialbot.config import Settings
 from socialbot.errors import Problem, SocialbotError
 from socialbot.explain import os_reason
-from socialbot.post import load_post
+from socialbot.post_file import load_post
 from socialbot.preview import write_preview
 from socialbot.preview.writer import campaign_posts
-from socialbot.render import render_post, target_accounts
 from socialbot.render.templates import available_templates, template_label
+from socialbot.rendering import render_post, target_accounts
 
 
 def _post_paths(app: AppContext, posts: tuple[Path, ...]) -> list[Path]:

@@ -14,10 +14,10 @@ from socialbot.commands.output import console, err_console
 from socialbot.config import Account, Settings
 from socialbot.delivery import OUTCOME_LABELS, DeliveryResult, Outcome
 from socialbot.errors import Problem, PublishError
-from socialbot.post import load_post
+from socialbot.post_file import load_post
 from socialbot.publishing import preview_send, publish_now
-from socialbot.render import render_post
 from socialbot.rendered import RenderedPost, delivery_key
+from socialbot.rendering import render_post
 from socialbot.store import open_store
 from socialbot.store.audit import os_user
 from socialbot.store.chain import same_person

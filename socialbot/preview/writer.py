@@ -15,7 +15,7 @@ from socialbot.checks.runner import ContentError, checker_for
 from socialbot.config import Account, Settings
 from socialbot.errors import Problem, SocialbotError
 from socialbot.platforms import PLATFORMS, channel_for
-from socialbot.post import load_post
+from socialbot.post_file import load_post
 from socialbot.preview.folders import NOT_OURS, OutputFolder, PreviewRefused
 from socialbot.preview.messages import (
     Message,
@@ -25,10 +25,10 @@ from socialbot.preview.messages import (
     default_calendar,
 )
 from socialbot.preview.post_preview import PostPreview
-from socialbot.render import render_post, target_accounts
 from socialbot.render.templates import template_label
 from socialbot.render.webfont import font_ready_script, font_stack, write_webfont
 from socialbot.rendered import ImageAsset, RenderedPost, delivery_key
+from socialbot.rendering import render_post, target_accounts
 from socialbot.times import show
 
 PAGES = Path(__file__).with_name("templates")

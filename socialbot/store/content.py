@@ -53,4 +53,6 @@ def parse_rendered(conn: Connection, text: str) -> RenderedPost:
     for sha, data in rows:
         blob: Any = data
         blobs[str(sha)] = bytes(blob)
-    return RenderedPost.from_document(doc, blobs)
+    from socialbot.platforms import PLATFORMS  # each part is read back by its platform
+
+    return RenderedPost.from_document(doc, blobs, PLATFORMS)

@@ -17,7 +17,8 @@ from socialbot.checks.model import Finding
 from socialbot.config import Settings
 from socialbot.errors import Problem, SocialbotError
 from socialbot.platforms.base import Channel
-from socialbot.post import load_post, post_id_for
+from socialbot.post import post_id_for
+from socialbot.post_file import load_post
 from socialbot.rendered import RenderedPost
 from socialbot.store.queue import Entry
 
@@ -55,7 +56,7 @@ def render_file(settings: Settings, path: Path, targets: tuple[str, ...],
     """Render ``path`` for ``targets``, run the content checks and each account's
     platform checks: (rendering, problems that refuse it, warnings to override)."""
     from socialbot.checks.runner import as_problem, checker_for  # heavy; only load here
-    from socialbot.render import render_post
+    from socialbot.rendering import render_post
 
     problems: list[Problem] = []
     try:

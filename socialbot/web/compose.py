@@ -37,7 +37,8 @@ from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
 from socialbot.people import ADMIN, EDITOR, Person
 from socialbot.platforms import PLATFORMS
-from socialbot.post import text_fields, valid_post_id
+from socialbot.post import valid_post_id
+from socialbot.post_file import text_fields
 from socialbot.render.templates import available_templates, template_label
 from socialbot.rendered import RenderedPost
 from socialbot.store import review, versions

@@ -20,7 +20,7 @@ import yaml
 
 from socialbot.errors import Problem
 from socialbot.frontmatter import parse_front_matter, split_post
-from socialbot.post import text_fields
+from socialbot.post_file import text_fields
 from socialbot.render.templates import make_environment
 
 # Front-matter keys the composer edits; anything else in a file is kept as it was.
