@@ -38,10 +38,10 @@ import requests
 import uvicorn
 
 from socialbot.config_file import load_settings
+from socialbot.intake import prepare
 from socialbot.passwords import hash_password
 from socialbot.people import Role
 from socialbot.store import open_store, people
-from socialbot.store.intake import prepare
 from socialbot.store.queue import add_entries
 from socialbot.web.app import create_app
 

@@ -21,8 +21,8 @@ from typing import Any
 from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
 from socialbot.explain import os_reason
+from socialbot.intake import ChannelLookup, prepare
 from socialbot.store.db import Database
-from socialbot.store.intake import ChannelLookup, prepare
 from socialbot.store.queue import Entry, add_entries
 from socialbot.store.times import parse_time
 from socialbot.strictdata import TextProblem

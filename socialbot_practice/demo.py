@@ -24,13 +24,13 @@ from socialbot.calendar_import import read_calendar
 from socialbot.channel_source import Channels, ChannelSource
 from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
+from socialbot.intake import prepare
 from socialbot.passwords import hash_password
 from socialbot.people import TIER_LABELS, Role
 from socialbot.pipeline import Report
 from socialbot.runner import run_due
 from socialbot.store import open_store, people, review
 from socialbot.store.base import Store
-from socialbot.store.intake import prepare
 from socialbot.store.models import PENDING, State
 from socialbot.store.queue import Entry, add_entries
 from socialbot.store.sql import SqlStore

@@ -128,7 +128,7 @@ def add(app: AppContext, post: str, at_text: str | None, to: str | None, cron: s
                 until = parsed
     author = by or audit.os_user()
     store = open_store(settings)  # first: it creates the database folder the channels share
-    from socialbot.store.intake import prepare  # rendering: only when adding
+    from socialbot.intake import prepare  # rendering: only when adding
 
     entry = prepare(settings, post, targets=_targets(to), at=at, author=author,
                     channels=channel_source.default_channels(settings), cron=cron, until=until,
@@ -151,7 +151,7 @@ def add(app: AppContext, post: str, at_text: str | None, to: str | None, cron: s
 def _keep_version(store: SqlStore, settings: Settings, queue_id: int | None, source: str,
                   actor: str, now: dt.datetime, content_hash: str, note: str) -> None:
     """The post file as queued, for the console's version history (unreadable: skipped)."""
-    from socialbot.store.intake import source_path
+    from socialbot.intake import source_path
 
     if queue_id is None:
         return
@@ -468,7 +468,7 @@ def edit(app: AppContext, queue_id: int, position: int | None, by: str | None) -
         _notes(moved.notes)
         return
     post = store.post(queue_id)
-    from socialbot.store.intake import render_file, source_path  # rendering: only to edit
+    from socialbot.intake import render_file, source_path  # rendering: only to edit
 
     path = source_path(settings, post.source)
     if not path.is_file():

@@ -3,11 +3,12 @@
 ``base.Store`` is the storage interface (documented method by method); ``open_store``
 returns its SQL implementation. This package is the only code that speaks SQL.
 
-Modules, in the order a post meets them: ``intake`` (load, render, platform checks),
-``queue`` (add all-or-nothing, read), ``review`` (approve, reject, edit), ``actions``
-(cancel, reschedule, retry), ``pauses`` (kill switch), ``claims`` (leases, due, missed,
-series), ``outcomes`` (write the transition the pipeline decided), ``quota`` (the
-ledger), ``audit`` (append-only), ``policy`` (may this delivery go out?). Underneath:
+Modules, in the order a post meets them (after ``socialbot.intake`` loaded, rendered
+and checked it): ``queue`` (add all-or-nothing, read), ``review`` (approve, reject,
+edit), ``actions`` (cancel, reschedule, retry), ``pauses`` (kill switch), ``claims``
+(leases, due, missed, series), ``outcomes`` (write the transition the pipeline
+decided), ``quota`` (the ledger), ``audit`` (append-only), ``policy`` (may this
+delivery go out?). Underneath:
 ``db`` (engine, transactions), ``schema`` + ``migrations`` (versioned), ``kv`` (tokens,
 memos, leases), ``content`` (rendered JSON, images once), ``recurrence`` (cron),
 ``times``, ``models``. Beside them, ``lite``: what ``status`` reads, over ``sqlite3``

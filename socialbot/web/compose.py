@@ -1,7 +1,7 @@
 """The composer: write or edit a post in the browser, with a live phone preview.
 
 Saving goes through the same path as the CLI: the form becomes an ordinary post file
-in the posts folder, rendered and checked by ``store.intake`` and queued by
+in the posts folder, rendered and checked by ``socialbot.intake`` and queued by
 ``store.queue.add_entries`` (new) or re-rendered and passed to ``store.review.edit``
 (an edit, which voids an approval of other content). Each save keeps the file's text
 as a new version (``store.versions``) so the history page can show who changed what.
@@ -35,6 +35,7 @@ from socialbot import channel_source
 from socialbot.checks.model import Finding
 from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
+from socialbot.intake import prepare, render_file, source_path
 from socialbot.people import ADMIN, EDITOR, Person
 from socialbot.platforms import PLATFORMS
 from socialbot.post import valid_post_id
@@ -42,7 +43,6 @@ from socialbot.post_file import text_fields
 from socialbot.render.templates import available_templates, template_label
 from socialbot.rendered import RenderedPost
 from socialbot.store import review, versions
-from socialbot.store.intake import prepare, render_file, source_path
 from socialbot.store.models import PostRecord
 from socialbot.store.queue import QueueRefused, add_entries
 from socialbot.store.times import in_past, parse_time
