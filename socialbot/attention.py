@@ -226,11 +226,12 @@ def quota_exhausted(settings: Settings, store: Store, now: dt.datetime) -> list[
     a day); it is news when the platform refused for lack of quota (a send from the
     platform's console may have used it) or more is planned than the bucket holds.
     """
-    from socialbot.store.quota import rule_for  # the SQL layer: not at import time
+    from socialbot.store_rules import rules_of  # the SQL layer: not at import time
 
     found = []
+    policies = rules_of(settings).accounts
     for account in settings.accounts.values():
-        rule = rule_for(account)
+        rule = policies[account.id].quota
         if rule is None:
             continue
         use = store.bucket_use(account.id, rule, now)

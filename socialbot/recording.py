@@ -25,7 +25,8 @@ from socialbot.store.claims import PUBLISH, Claim
 from socialbot.store.db import Database
 from socialbot.store.models import DeliveryRecord, State
 from socialbot.store.outcomes import CallLog, Decide, Facts, Transition
-from socialbot.store.policy import policies_of, review_allows
+from socialbot.store.policy import review_allows
+from socialbot.store_rules import rules_of
 
 MAX_PUBLISH_ATTEMPTS = 5
 RETRY_BASE = dt.timedelta(seconds=30)
@@ -122,6 +123,6 @@ def record(store: Database, settings: Settings, claim: Claim, result: DeliveryRe
            now: dt.datetime) -> DeliveryRecord:
     """Write ``result`` for ``claim``: the record step of the pipeline."""
     rules = Rules(dt.timedelta(seconds=settings.misfire_grace_seconds), settings.tz)
-    policy = policies_of(settings).get(claim.delivery.account)
+    policy = rules_of(settings).accounts.get(claim.delivery.account)
     return outcomes.finish(store, claim, call_log(result), decide(claim, result, rules, now),
                            policy, now)

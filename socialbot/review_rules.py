@@ -13,7 +13,8 @@ from socialbot.config import Settings
 from socialbot.people import TIER_LABELS, Person
 from socialbot.store.chain import ChainState, same_person
 from socialbot.store.models import PostRecord
-from socialbot.store.policy import policies_of, review_required
+from socialbot.store.policy import review_required
+from socialbot.store_rules import rules_of
 
 
 def tier_label(tier: int | None) -> str:
@@ -22,7 +23,7 @@ def tier_label(tier: int | None) -> str:
 
 def tier_units(settings: Settings, post: PostRecord, tier: int) -> set[str]:
     """Units that must supply a reviewer at ``tier``: those with a target asking that many."""
-    policies = policies_of(settings)
+    policies = rules_of(settings).accounts
     units = set()
     for account in post.targets:
         policy = policies.get(account)

@@ -32,6 +32,7 @@ def rules_of(settings: Settings) -> StoreRules:
             account.requires_approval, p.quota_rule(account), p.message_capacity(account),
             p.push_time(account), tiers=account.review_tiers)
     rules = StoreRules(settings.tz, accounts, lease_seconds=settings.lease_seconds,
-                       misfire_grace_seconds=settings.misfire_grace_seconds)
+                       misfire_grace_seconds=settings.misfire_grace_seconds,
+                       four_eyes=settings.four_eyes)
     _last = (settings, rules)
     return rules

@@ -35,6 +35,7 @@ from socialbot.store.models import PENDING, State
 from socialbot.store.queue import Entry, add_entries
 from socialbot.store.sql import SqlStore
 from socialbot.store.times import parse_time, show
+from socialbot.store_rules import rules_of
 from socialbot.wording.labels import label
 from socialbot_practice.config_accounts import new_secret
 from socialbot_practice.practice import PracticePlatform
@@ -168,7 +169,7 @@ def _approve_chain(store: SqlStore, settings: Settings, queue_id: int,
     """
     done = []
     for reviewer in reviewers:
-        result = review.approve(store, settings, queue_id, reviewer, now)
+        result = review.approve(store, rules_of(settings), queue_id, reviewer, now)
         done.append(TIER_LABELS.get(result.tier, "审核"))
         if result.final:
             break

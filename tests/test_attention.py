@@ -19,6 +19,7 @@ from socialbot.store import open_store, quota, review
 from socialbot.store.alert_log import StoreAlertLog
 from socialbot.store.migrations import MIGRATIONS
 from socialbot.store.sql import SqlStore
+from socialbot.store_rules import rules_of
 from tests.helpers import write_config
 
 AT = dt.datetime(2022, 6, 9, 9, 0, tzinfo=SH)
@@ -55,13 +56,13 @@ def test_a_post_near_its_slot_without_review(db: SqlStore, settings: Settings) -
     assert late.reason.startswith("计划 2022-06-09 09:00 发布的时间已到")
     assert "过期未审" in late.reason and f"queue reschedule {queue_id}" in late.action
     assert late.key == near.key  # the same news: told once
-    review.approve(db, settings, queue_id, "李四", NOW)
+    review.approve(db, rules_of(settings), queue_id, "李四", NOW)
     assert find(settings, db, AT - dt.timedelta(minutes=30)) == []
 
 
 def test_a_rejected_post_near_its_slot(db: SqlStore, settings: Settings) -> None:
     queue_id = add(db, settings, tiny_rendered(), ["sub_wechat"], AT)
-    review.reject(db, settings, queue_id, "李四", "标题不准确", NOW)
+    review.reject(db, rules_of(settings), queue_id, "李四", "标题不准确", NOW)
     [found] = find(settings, db, AT - dt.timedelta(minutes=30))
     assert "稿件已被退回（标题不准确）" in found.reason
     assert f"queue edit {queue_id}" in found.action
@@ -84,7 +85,7 @@ def test_failed_missed_and_unresolved_deliveries(db: SqlStore, settings: Setting
     # A retry that fails again is news again.
     from socialbot.store import actions
 
-    actions.retry(db, settings, failed, "张三", AT + dt.timedelta(hours=1))
+    actions.retry(db, rules_of(settings), failed, "张三", AT + dt.timedelta(hours=1))
     channels("city_weibo").script.append(DeliveryResult(Outcome.FAILED, "微博正文超过 140 字"))
     run_due(settings, db, channels, AT + dt.timedelta(hours=1, minutes=1))
     [again] = kinds(find(settings, db, AT + dt.timedelta(hours=2)), AlertKind.DELIVERY_FAILED)
@@ -114,7 +115,7 @@ def test_a_full_quota_bucket_is_news_only_when_the_platform_said_so(
     add(db, settings, tiny_rendered(), ["sub_wechat"], AT)
     assert kinds(find(settings, db, AT), AlertKind.QUOTA_EXHAUSTED) == []  # planned 1 of 1
     with db.tx() as conn:
-        quota.mark_exhausted(conn, settings.accounts["sub_wechat"], AT)
+        quota.mark_full(conn, "sub_wechat", rules_of(settings).accounts["sub_wechat"].quota, AT)
     [full] = kinds(find(settings, db, AT), AlertKind.QUOTA_EXHAUSTED)
     assert full.account_id == "sub_wechat" and full.key == "quota:sub_wechat:day:2022-06-09"
     assert "平台答复今天的发送次数已用完（订阅号每天（北京时间）最多群发 1 次）" in full.reason

@@ -18,6 +18,7 @@ from test_web_browser import SHOTS, new_page, ready, sign_in
 from test_web_compose_browser import preview_text, wait_for_checks_ok, wait_preview_contains
 
 from socialbot.store import State, chain
+from socialbot.store_rules import rules_of
 
 pytestmark = pytest.mark.chromium
 __all__ = ["env", "practice"]  # the two-tier console and its practice platform, shared
@@ -97,7 +98,7 @@ def test_compose_review_in_two_tiers_calendar_publish_and_dashboard(
         assert delivery.due_at.astimezone(tz) == dt.datetime.combine(
             day, dt.time(10, 0), tzinfo=tz)
         assert env.settings.accounts[ACCOUNT].review_tiers == 2
-        assert not chain.chain_state(env.db, env.settings, number).approvals
+        assert not chain.chain_state(env.db, rules_of(env.settings), number).approvals
 
         # 2. 初审 in a second browser session.
         sign_in(first, env, "jarev1")
@@ -114,7 +115,7 @@ def test_compose_review_in_two_tiers_calendar_publish_and_dashboard(
         assert "复审已通过" in panel
         assert "已审核待发" in second.locator("#targets").inner_text()
         shot(second, "4-second-tier")
-        state = chain.chain_state(env.db, env.settings, number)
+        state = chain.chain_state(env.db, rules_of(env.settings), number)
         assert [(a.tier, a.reviewer) for a in state.approvals] == [(1, "jarev1"), (2, "jarev2")]
         assert [d.state for d in env.db.deliveries_of(number)] == [State.APPROVED]
 

@@ -37,6 +37,7 @@ from socialbot.store.models import DeliveryRecord, State
 from socialbot.store.queue import Entry, QueueRefused, add_entries
 from socialbot.store.review import approve
 from socialbot.store.schema import deliveries
+from socialbot.store_rules import rules_of
 from socialbot_practice import PracticePlatform
 from tests.helpers import NEWS_POST, write_post
 from tests.processes import wait_for
@@ -162,7 +163,7 @@ def test_an_unapproved_article_moves_to_the_next_days_message(world, platform):
                                    ("已审二", at(d, 11), None)], "wx_review")
     assert {r.due_at for r in rows(db, "wx_review")} == {at(d, 20)}  # the push time
     for e in (entries[0], entries[2]):
-        approve(db, settings, e.queue_id or 0, "李四", dt.datetime.now(dt.UTC))
+        approve(db, rules_of(settings), e.queue_id or 0, "李四", dt.datetime.now(dt.UTC))
 
     run_due(settings, db, Channels(settings), now=at(d, 20))
 
@@ -177,7 +178,7 @@ def test_an_unapproved_article_moves_to_the_next_days_message(world, platform):
     assert "未审" in shown and "仍未审核" in shown and nxt.isoformat() in shown
 
     # Approved later, it goes out with the next day's message.
-    approve(db, settings, entries[1].queue_id or 0, "李四", dt.datetime.now(dt.UTC))
+    approve(db, rules_of(settings), entries[1].queue_id or 0, "李四", dt.datetime.now(dt.UTC))
     platform.set_clock(dt.datetime.combine(nxt, dt.time(20, 0)))  # the platform's day quota
     run_due(settings, db, Channels(settings), now=at(nxt, 20))
     received = platform.received(APPIDS["wx_review"])
@@ -195,8 +196,8 @@ def test_an_approval_after_the_push_time_moves_the_article_and_counts_for_the_ne
     d = day()
     entries = queue(db, settings, [("准时审核", at(d, 9), None), ("迟到审核", at(d, 10), None)],
                     "wx_review")
-    approve(db, settings, entries[0].queue_id or 0, "李四", dt.datetime.now(dt.UTC))
-    approve(db, settings, entries[1].queue_id or 0, "李四", at(d, 20, 5))
+    approve(db, rules_of(settings), entries[0].queue_id or 0, "李四", dt.datetime.now(dt.UTC))
+    approve(db, rules_of(settings), entries[1].queue_id or 0, "李四", at(d, 20, 5))
     late = next(r for r in rows(db, "wx_review") if r.post == entries[1].queue_id)
     assert late.state == State.QUEUED  # approved after its slot: not sendable there
 

@@ -34,6 +34,7 @@ from socialbot.store.claims import claim_next, promote_due, worker_identity
 from socialbot.store.migrations import MIGRATIONS
 from socialbot.store.queue import add_entries
 from socialbot.store.schema import deliveries, posts
+from socialbot.store_rules import rules_of
 from socialbot_practice import PracticePlatform
 from tests.processes import wait_for
 
@@ -91,7 +92,7 @@ def test_concurrent_claims_with_skip_locked_never_share_a_delivery(pg):
                for i in range(60)]
     add_entries(db, settings, entries, NOW, actor="张三")
     for e in entries:
-        review.approve(db, settings, e.queue_id or 0, "李四", NOW)
+        review.approve(db, rules_of(settings), e.queue_id or 0, "李四", NOW)
     promote_due(db, settings, AT)
     claimed: list[int] = []
     lock = threading.Lock()
@@ -134,7 +135,7 @@ def test_a_rejection_racing_a_claim_waits_for_it_and_refuses(pg):
 
         def reject() -> None:
             try:
-                review.reject(db, settings, queue_id, "李四", "标题需修改", NOW)
+                review.reject(db, rules_of(settings), queue_id, "李四", "标题需修改", NOW)
                 outcome["result"] = "rejected"
             except StoreError as exc:
                 outcome["result"] = exc.render()
@@ -166,7 +167,7 @@ def test_concurrent_claims_take_each_days_message_whole_and_once(tmp_path, pg_ur
                      AT + dt.timedelta(days=d, minutes=i)) for d in range(5) for i in range(3)]
     add_entries(db, settings, entries, NOW, actor="张三")
     for e in entries:
-        review.approve(db, settings, e.queue_id or 0, "李四", NOW)
+        review.approve(db, rules_of(settings), e.queue_id or 0, "李四", NOW)
     later = AT + dt.timedelta(days=5)
     promote_due(db, settings, later)
     claimed: list[list[int]] = []

@@ -17,6 +17,7 @@ from socialbot.commands import status as status_command
 from socialbot.commands.output import StaffLogFormatter
 from socialbot.errors import Problem
 from socialbot.store import open_store
+from socialbot.store_rules import rules_of
 
 POST = NEWS_POST
 
@@ -122,8 +123,8 @@ def test_same_day_joins_the_message_and_a_used_up_day_is_refused(env):
     assert second.exit_code == 0, second.output  # the day's message carries both
     later = dt.date.fromisoformat(day) + dt.timedelta(days=3)
     with env.db.tx() as conn:  # a send made from the 公众号 backend used that day up
-        quota.mark_exhausted(conn, env.settings.accounts["sub_wechat"],
-                             dt.datetime.combine(later, dt.time(12), tzinfo=env.settings.tz))
+        quota.mark_full(conn, "sub_wechat", rules_of(env.settings).accounts["sub_wechat"].quota,
+                        dt.datetime.combine(later, dt.time(12), tzinfo=env.settings.tz))
     before = snapshot(env.db)
     third = env.run("queue", "add", "0613-training", "--at", f"{later} 18:00", "--to", "sub_wechat")
     assert third.exit_code == 2

@@ -20,6 +20,7 @@ from socialbot.notices import shown
 from socialbot.store import actions, audit, chain, open_store, review
 from socialbot.store.claims import claim_next, promote_due, worker_identity
 from socialbot.store.models import State
+from socialbot.store_rules import rules_of
 from socialbot.wording.labels import EXPIRED_UNREVIEWED
 
 AT = dt.datetime(2022, 6, 9, 9, 0, tzinfo=SH)
@@ -47,18 +48,18 @@ def states(db, queue_id):
 def test_two_tiers_approve_in_order_and_only_the_last_releases_the_post(store):
     settings, db = store
     n = add(db, settings, tiny_rendered(), ["sub_wechat"], AT)
-    first = review.approve(db, settings, n, "李初审", NOW)
+    first = review.approve(db, rules_of(settings), n, "李初审", NOW)
     assert (first.tier, first.tiers, first.final) == (1, 2, False)
     assert "还需复审" in first.notes[0]
     assert db.post(n).review == "pending" and states(db, n) == [State.QUEUED]
     promote_due(db, settings, AT)
     assert claim_next(db, settings, worker_identity(), AT) is None  # half a chain sends nothing
-    second = review.approve(db, settings, n, "王复审", NOW, tier=2)
+    second = review.approve(db, rules_of(settings), n, "王复审", NOW, tier=2)
     assert (second.tier, second.final) == (2, True)
     post = db.post(n)
     assert post.approved and post.approved_by == "王复审"
     assert states(db, n) == [State.APPROVED]
-    state = chain.chain_state(db, settings, n)
+    state = chain.chain_state(db, rules_of(settings), n)
     assert [(a.tier, a.reviewer) for a in state.approvals] == [(1, "李初审"), (2, "王复审")]
     assert state.complete and state.next_tier is None
     details = [e.detail for e in audit.entries(db, post=n) if e.action == "approve"]
@@ -68,84 +69,84 @@ def test_two_tiers_approve_in_order_and_only_the_last_releases_the_post(store):
 def test_a_post_needs_the_most_tiers_any_of_its_accounts_asks(store):
     settings, db = store
     n = add(db, settings, tiny_rendered(), ["sub_wechat", "svc_wechat", "city_weibo"], AT)
-    assert chain.chain_state(db, settings, n).needed == 3
+    assert chain.chain_state(db, rules_of(settings), n).needed == 3
     for who in ("甲", "乙"):
-        assert not review.approve(db, settings, n, who, NOW).final
-    assert review.approve(db, settings, n, "丙", NOW).final
+        assert not review.approve(db, rules_of(settings), n, who, NOW).final
+    assert review.approve(db, rules_of(settings), n, "丙", NOW).final
     assert set(states(db, n)) == {State.APPROVED}
     alone = add(db, settings, tiny_rendered("0609-b", "稿件乙", seed=2), ["city_weibo"], AT)
-    assert chain.chain_state(db, settings, alone).needed == 0  # no review needed there
+    assert chain.chain_state(db, rules_of(settings), alone).needed == 0  # no review needed there
 
 
 def test_the_author_cannot_approve_at_any_tier(store):
     settings, db = store
     n = add(db, settings, tiny_rendered(), ["sub_wechat"], AT, author="张编辑")
     with pytest.raises(StoreError, match="作者不能审核自己的稿件"):
-        review.approve(db, settings, n, "张编辑", NOW)
-    review.approve(db, settings, n, "李初审", NOW)
+        review.approve(db, rules_of(settings), n, "张编辑", NOW)
+    review.approve(db, rules_of(settings), n, "李初审", NOW)
     with pytest.raises(StoreError, match="作者不能审核自己的稿件"):
-        review.approve(db, settings, n, " 张编辑 ", NOW)
-    assert len(chain.chain_state(db, settings, n).approvals) == 1
+        review.approve(db, rules_of(settings), n, " 张编辑 ", NOW)
+    assert len(chain.chain_state(db, rules_of(settings), n).approvals) == 1
 
 
 def test_nobody_approves_twice_in_one_chain(store):
     settings, db = store
     n = add(db, settings, tiny_rendered(), ["sub_wechat"], AT)
-    review.approve(db, settings, n, "李初审", NOW)
+    review.approve(db, rules_of(settings), n, "李初审", NOW)
     with pytest.raises(StoreError, match="同一审核链中每人只能审核一次"):
-        review.approve(db, settings, n, "李初审", NOW)
+        review.approve(db, rules_of(settings), n, "李初审", NOW)
     assert db.post(n).review == "pending" and states(db, n) == [State.QUEUED]
 
 
 def test_a_stale_page_cannot_approve_a_tier_already_taken(store):
     settings, db = store
     n = add(db, settings, tiny_rendered(), ["sub_wechat"], AT)
-    review.approve(db, settings, n, "李初审", NOW, tier=1)
+    review.approve(db, rules_of(settings), n, "李初审", NOW, tier=1)
     with pytest.raises(StoreError, match="现在等待复审，不是初审"):
-        review.approve(db, settings, n, "赵初审", NOW, tier=1)
-    assert len(chain.chain_state(db, settings, n).approvals) == 1
+        review.approve(db, rules_of(settings), n, "赵初审", NOW, tier=1)
+    assert len(chain.chain_state(db, rules_of(settings), n).approvals) == 1
 
 
 def test_an_edit_voids_the_whole_chain_and_old_approvals_never_come_back(store):
     settings, db = store
     n = add(db, settings, tiny_rendered(), ["sub_wechat"], AT)
     old_hash = db.post(n).content_hash
-    review.approve(db, settings, n, "李初审", NOW)
-    review.approve(db, settings, n, "王复审", NOW)
+    review.approve(db, rules_of(settings), n, "李初审", NOW)
+    review.approve(db, rules_of(settings), n, "王复审", NOW)
     assert states(db, n) == [State.APPROVED]
-    edited = review.edit(db, settings, n, tiny_rendered(body="改过的正文"), "张编辑", NOW)
+    edited = review.edit(db, rules_of(settings), n, tiny_rendered(body="改过的正文"), "张编辑", NOW)
     assert "内容已修改，审核需重新开始" in edited.notes[0] and "李初审" in edited.notes[0]
-    state = chain.chain_state(db, settings, n)
+    state = chain.chain_state(db, rules_of(settings), n)
     assert state.approvals == () and state.restarted == chain.EDITED and state.next_tier == 1
     assert states(db, n) == [State.QUEUED] and not db.post(n).approved
     voids = [e.detail for e in audit.entries(db, post=n) if e.action == "void"]
     assert voids and voids[-1].startswith("内容已修改，审核需重新开始")
     with pytest.raises(StoreError, match="稿件内容已变化"):
-        review.approve(db, settings, n, "赵审核", NOW, expect_hash=old_hash)
+        review.approve(db, rules_of(settings), n, "赵审核", NOW, expect_hash=old_hash)
     # Back to the very content the chain approved: the voided approvals stay void.
-    review.edit(db, settings, n, tiny_rendered(), "张编辑", NOW)
+    review.edit(db, rules_of(settings), n, tiny_rendered(), "张编辑", NOW)
     assert db.post(n).content_hash == old_hash
-    assert chain.chain_state(db, settings, n).approvals == ()
+    assert chain.chain_state(db, rules_of(settings), n).approvals == ()
     assert states(db, n) == [State.QUEUED]
     # The same people may review the new chain.
-    review.approve(db, settings, n, "李初审", NOW)
-    assert review.approve(db, settings, n, "王复审", NOW).final
+    review.approve(db, rules_of(settings), n, "李初审", NOW)
+    assert review.approve(db, rules_of(settings), n, "王复审", NOW).final
 
 
 def test_an_edit_halfway_restarts_from_the_first_tier(store):
     settings, db = store
     n = add(db, settings, tiny_rendered(), ["sub_wechat"], AT)
-    review.approve(db, settings, n, "李初审", NOW)
-    review.edit(db, settings, n, tiny_rendered(body="新正文"), "张编辑", NOW)
-    assert review.approve(db, settings, n, "王复审", NOW).tier == 1
+    review.approve(db, rules_of(settings), n, "李初审", NOW)
+    review.edit(db, rules_of(settings), n, tiny_rendered(body="新正文"), "张编辑", NOW)
+    assert review.approve(db, rules_of(settings), n, "王复审", NOW).tier == 1
 
 
 def test_a_rejection_voids_the_chain(store):
     settings, db = store
     n = add(db, settings, tiny_rendered(), ["sub_wechat"], AT)
-    review.approve(db, settings, n, "李初审", NOW)
-    review.reject(db, settings, n, "王复审", "标题不准确", NOW)
-    state = chain.chain_state(db, settings, n)
+    review.approve(db, rules_of(settings), n, "李初审", NOW)
+    review.reject(db, rules_of(settings), n, "王复审", "标题不准确", NOW)
+    state = chain.chain_state(db, rules_of(settings), n)
     assert state.approvals == () and state.restarted == chain.REJECTED
     assert db.post(n).review == "rejected" and states(db, n) == [State.QUEUED]
 
@@ -153,9 +154,9 @@ def test_a_rejection_voids_the_chain(store):
 def test_an_approval_after_the_slot_leaves_the_delivery_expired_until_rescheduled(store):
     settings, db = store
     n = add(db, settings, tiny_rendered(), ["sub_wechat"], AT)
-    review.approve(db, settings, n, "李初审", NOW)
+    review.approve(db, rules_of(settings), n, "李初审", NOW)
     late = AT + dt.timedelta(minutes=5)  # inside the misfire grace, but after the slot
-    done = review.approve(db, settings, n, "王复审", late)
+    done = review.approve(db, rules_of(settings), n, "王复审", late)
     assert done.final and db.post(n).approved
     assert any("过期未审" in note for note in done.notes)
     [d] = db.deliveries_of(n)
@@ -168,7 +169,7 @@ def test_an_approval_after_the_slot_leaves_the_delivery_expired_until_reschedule
     assert d.state == State.MISSED and shown(d.message).startswith(EXPIRED_UNREVIEWED)
     assert d.expired_unreviewed(after_grace)
     new_time = after_grace + dt.timedelta(hours=1)
-    actions.reschedule(db, settings, n, new_time, "张编辑", after_grace)
+    actions.reschedule(db, rules_of(settings), n, new_time, "张编辑", after_grace)
     assert states(db, n) == [State.APPROVED]  # the approval landed before the new slot
     promote_due(db, settings, new_time)
     claim = claim_next(db, settings, worker_identity(), new_time)
@@ -203,7 +204,7 @@ def test_two_reviewers_racing_for_one_tier_cannot_both_win(store):
     def decide(who: str) -> None:
         gate.wait()
         try:
-            results.append(review.approve(db, settings, n, who, NOW, tier=1))
+            results.append(review.approve(db, rules_of(settings), n, who, NOW, tier=1))
         except StoreError as exc:
             results.append(exc)
 
@@ -213,7 +214,7 @@ def test_two_reviewers_racing_for_one_tier_cannot_both_win(store):
     for t in threads:
         t.join()
     assert sum(isinstance(r, review.ReviewResult) for r in results) == 1, results
-    assert [a.tier for a in chain.chain_state(db, settings, n).approvals] == [1]
+    assert [a.tier for a in chain.chain_state(db, rules_of(settings), n).approvals] == [1]
 
 
 def test_review_tiers_must_be_one_to_three(tmp_path):

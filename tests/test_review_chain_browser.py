@@ -14,6 +14,7 @@ from web_support import serve
 
 from socialbot.config_file import load_settings
 from socialbot.store import State, chain
+from socialbot.store_rules import rules_of
 from socialbot_practice import PracticePlatform
 from socialbot_practice.config_accounts import register_accounts
 
@@ -91,7 +92,7 @@ def test_two_reviewers_two_tiers_then_published_and_seen_on_the_dashboard(
         assert "复审已通过" in second.locator("#review-panel").inner_text()
         assert "已审核待发" in second.locator("#targets").inner_text()
         second.screenshot(path=str(SHOTS / "review-chain-done-desktop.png"), full_page=True)
-        state = chain.chain_state(env.db, env.settings, number)
+        state = chain.chain_state(env.db, rules_of(env.settings), number)
         assert [(a.tier, a.reviewer) for a in state.approvals] == [(1, "jarev1"), (2, "jarev2")]
 
         # Publish as staff would from a terminal: bring it forward to now, run once.

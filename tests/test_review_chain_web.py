@@ -14,6 +14,7 @@ from test_web_console import CSRF_RE, form_tokens, sign_in
 from web_support import serve
 
 from socialbot.store import State, chain
+from socialbot.store_rules import rules_of
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def approve(s: requests.Session, env, number: int, tier: int, **extra: str):
 
 
 def live(env, number: int) -> list[tuple[int, str]]:
-    state = chain.chain_state(env.db, env.settings, number)
+    state = chain.chain_state(env.db, rules_of(env.settings), number)
     return [(a.tier, a.reviewer) for a in state.approvals]
 
 

@@ -16,6 +16,7 @@ from socialbot.scheduler import TICK_JOB, Daemon, next_due
 from socialbot.store import pauses
 from socialbot.store.models import State
 from socialbot.store.schema import attempts, deliveries
+from socialbot.store_rules import rules_of
 
 pytestmark = pytest.mark.timeout(300)
 SAFETY_NET_S = 120.0  # stops a daemon whose test is already failing; never reached otherwise
@@ -133,7 +134,7 @@ def test_next_due_skips_paused_and_past_work(settings, db):
     add(db, settings, tiny_rendered("a"), ["city_weibo"], t + dt.timedelta(minutes=5), now=t)
     add(db, settings, tiny_rendered("b"), ["svc_wechat"], t + dt.timedelta(minutes=2), now=t)
     assert next_due(db, t) == t + dt.timedelta(minutes=5)  # svc_wechat is not approved yet
-    pauses.pause(db, settings, "x", t, account="city_weibo")
+    pauses.pause(db, rules_of(settings), "x", t, account="city_weibo")
     assert next_due(db, t) is None
 
 

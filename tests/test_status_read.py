@@ -26,6 +26,7 @@ from socialbot.store.migrations import MIGRATIONS
 from socialbot.store.models import State
 from socialbot.store.schema import deliveries
 from socialbot.store.sql import SqlStore
+from socialbot.store_rules import rules_of
 from tests.helpers import modules_loaded_by
 
 WEIBO_TOKEN = "weibo-token-for-status"
@@ -64,10 +65,10 @@ def busy_queue(db, settings, monkeypatch):  # type: ignore[no-untyped-def]
             (sent, {"state": State.SENT.value, "sent_at": AT, "remote_id": "m-1"}),
         ):
             conn.execute(update(deliveries).where(deliveries.c.post == post).values(**values))
-        quota.record_send_in(conn, "mass_service", quota.rule_for(settings.accounts[
-            "mass_service"]), 999, LATER)
-        quota.mark_exhausted(conn, settings.accounts["sub_wechat"], LATER)
-    pauses.pause(db, settings, "张三", NOW, account="city_weibo", reason="核对稿件")
+        quota.record_send_in(conn, "mass_service", rules_of(settings).accounts[
+            "mass_service"].quota, 999, LATER)
+        quota.mark_full(conn, "sub_wechat", rules_of(settings).accounts["sub_wechat"].quota, LATER)
+    pauses.pause(db, rules_of(settings), "张三", NOW, account="city_weibo", reason="核对稿件")
     account = settings.accounts["city_weibo"]
     key = token_expiry_key(account, token_fingerprint(settings.secret_for(account)))  # type: ignore[arg-type]
     db.kv().set(key, (LATER + dt.timedelta(days=3)).isoformat())

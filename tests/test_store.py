@@ -20,6 +20,7 @@ from socialbot.store.models import State
 from socialbot.store.queue import QueueRefused, add_entries, deliveries_of
 from socialbot.store.recurrence import CronProblem, occurrences, parse_cron
 from socialbot.store.schema import deliveries, posts
+from socialbot.store_rules import rules_of
 
 AT = dt.datetime(2022, 6, 9, 9, 0, tzinfo=SH)
 
@@ -122,9 +123,11 @@ def test_posts_of_one_shanghai_day_share_the_subscription_accounts_one_mass_send
     add(db, settings, tiny_rendered("a"), ["sub_wechat"], AT)
     add(db, settings, tiny_rendered("b"), ["sub_wechat"], AT.replace(hour=20))  # joins it
     with db.tx() as conn:
-        use = quota.usage(conn, settings.accounts["sub_wechat"], AT)
-        assert use is not None and use.planned == 1  # one message, not two sends
-        quota.mark_exhausted(conn, settings.accounts["sub_wechat"], AT + dt.timedelta(days=2))
+        rule = rules_of(settings).accounts["sub_wechat"].quota
+        assert rule is not None
+        use = quota.usage_in(conn, "sub_wechat", rule, AT)
+        assert use.planned == 1  # one message, not two sends
+        quota.mark_full(conn, "sub_wechat", rule, AT + dt.timedelta(days=2))
     before = snapshot(db)
     with pytest.raises(QueueRefused) as err:  # a new day whose send is used up (console)
         add(db, settings, tiny_rendered("c"), ["sub_wechat"], AT + dt.timedelta(days=2))
@@ -166,9 +169,9 @@ def test_quota_counts_entries_of_the_same_batch(db, settings):
 def test_four_eyes_refuses_the_author(db, settings):
     queue_id = add(db, settings, tiny_rendered(), ["sub_wechat"], AT, author="张三")
     with pytest.raises(StoreError, match="作者不能审核自己的稿件"):
-        review.approve(db, settings, queue_id, " 张三 ", NOW)
+        review.approve(db, rules_of(settings), queue_id, " 张三 ", NOW)
     assert states(db, queue_id) == {"sub_wechat": State.QUEUED}
-    review.approve(db, settings, queue_id, "李四", NOW)
+    review.approve(db, rules_of(settings), queue_id, "李四", NOW)
     assert states(db, queue_id) == {"sub_wechat": State.APPROVED}
 
 
@@ -176,18 +179,18 @@ def test_four_eyes_off_lets_the_author_approve(tmp_path):
     settings = make_settings(tmp_path, four_eyes=False)
     db = open_store(settings)
     queue_id = add(db, settings, tiny_rendered(), ["sub_wechat"], AT, author="张三")
-    review.approve(db, settings, queue_id, "张三", NOW)
+    review.approve(db, rules_of(settings), queue_id, "张三", NOW)
     assert states(db, queue_id) == {"sub_wechat": State.APPROVED}
 
 
 def test_approval_binds_to_hash_and_an_edit_voids_it(db, settings):
     queue_id = add(db, settings, tiny_rendered(), ["sub_wechat", "city_weibo"], AT)
     with pytest.raises(StoreError, match="内容已变化"):
-        review.approve(db, settings, queue_id, "李四", NOW, expect_hash="deadbeef")
-    review.approve(db, settings, queue_id, "李四", NOW,
+        review.approve(db, rules_of(settings), queue_id, "李四", NOW, expect_hash="deadbeef")
+    review.approve(db, rules_of(settings), queue_id, "李四", NOW,
                    expect_hash=tiny_rendered().content_hash[:8])
     changed = tiny_rendered(body="改过的正文")
-    result = review.edit(db, settings, queue_id, changed, "作者甲", NOW)
+    result = review.edit(db, rules_of(settings), queue_id, changed, "作者甲", NOW)
     assert "审核已作废" in result.notes[0]
     assert states(db, queue_id) == {"sub_wechat": State.QUEUED, "city_weibo": State.APPROVED}
     with db.tx(write=False) as conn:
@@ -196,15 +199,16 @@ def test_approval_binds_to_hash_and_an_edit_voids_it(db, settings):
     actions_logged = [e.action for e in entries(db, post=queue_id)]
     assert actions_logged[-2:] == ["edit", "void"]
     # Same content again: nothing changes.
-    assert review.edit(db, settings, queue_id, changed, "作者甲", NOW).changed == 0
+    assert review.edit(db, rules_of(settings), queue_id, changed, "作者甲", NOW).changed == 0
 
 
 def test_reject_holds_every_target_until_edited_and_approved(db, settings):
     queue_id = add(db, settings, tiny_rendered(), ["sub_wechat", "city_weibo"], AT)
-    review.approve(db, settings, queue_id, "李四", NOW)
-    review.reject(db, settings, queue_id, "王五", "标题有错别字", NOW)
+    review.approve(db, rules_of(settings), queue_id, "李四", NOW)
+    review.reject(db, rules_of(settings), queue_id, "王五", "标题有错别字", NOW)
     assert set(states(db, queue_id).values()) == {State.QUEUED}
-    review.edit(db, settings, queue_id, tiny_rendered(title="改正后的标题"), "作者甲", NOW)
+    review.edit(db, rules_of(settings), queue_id, tiny_rendered(title="改正后的标题"), "作者甲",
+                NOW)
     assert states(db, queue_id)["city_weibo"] == State.APPROVED
     assert states(db, queue_id)["sub_wechat"] == State.QUEUED
 
@@ -224,29 +228,30 @@ def test_unapproved_delivery_is_missed_not_published_after_grace(db, settings):
 def test_cancel_reschedule_retry(db, settings):
     queue_id = add(db, settings, tiny_rendered(), ["city_weibo", "svc_wechat"], AT)
     later = AT + dt.timedelta(days=1)
-    actions.reschedule(db, settings, queue_id, later, "作者甲", NOW, account="city_weibo")
+    actions.reschedule(db, rules_of(settings), queue_id, later, "作者甲", NOW, account="city_weibo")
     with db.tx(write=False) as conn:
         due = {d.account: d.due_at for d in deliveries_of(conn, queue_id)}
     assert due["city_weibo"] == later and due["svc_wechat"] == AT
     with pytest.raises(StoreError, match="已经过去"):
-        actions.reschedule(db, settings, queue_id, NOW - dt.timedelta(days=1), "x", NOW)
+        actions.reschedule(db, rules_of(settings), queue_id, NOW - dt.timedelta(days=1), "x", NOW)
     actions.cancel(db, queue_id, "作者甲", NOW, account="svc_wechat")
     assert states(db, queue_id)["svc_wechat"] == State.CANCELLED
     with pytest.raises(StoreError, match="没有需要重试"):
-        actions.retry(db, settings, queue_id, "x", NOW)
+        actions.retry(db, rules_of(settings), queue_id, "x", NOW)
 
 
 def test_reschedule_joins_that_days_message_and_is_checked_against_quota(db, settings):
     add(db, settings, tiny_rendered("a"), ["sub_wechat"], AT)
     other = add(db, settings, tiny_rendered("b"), ["sub_wechat"], AT + dt.timedelta(days=1))
-    actions.reschedule(db, settings, other, AT.replace(hour=18), "x", NOW)  # joins 6·9
+    actions.reschedule(db, rules_of(settings), other, AT.replace(hour=18), "x", NOW)  # joins 6·9
     with db.tx() as conn:
         (moved,) = deliveries_of(conn, other)
-        quota.mark_exhausted(conn, settings.accounts["sub_wechat"], AT + dt.timedelta(days=3))
+        quota.mark_full(conn, "sub_wechat", rules_of(settings).accounts["sub_wechat"].quota,
+                        AT + dt.timedelta(days=3))
     assert moved.message_slot == "2022-06-09"
     before = snapshot(db)
     with pytest.raises(StoreError, match="订阅号每天"):  # a day whose one send is used up
-        actions.reschedule(db, settings, other, AT + dt.timedelta(days=3), "x", NOW)
+        actions.reschedule(db, rules_of(settings), other, AT + dt.timedelta(days=3), "x", NOW)
     assert snapshot(db) == before
 
 
@@ -255,13 +260,15 @@ def test_reschedule_joins_that_days_message_and_is_checked_against_quota(db, set
 
 def test_pause_and_resume_flag_pending_deliveries(db, settings):
     a = add(db, settings, tiny_rendered("a"), ["city_weibo", "svc_wechat"], AT)
-    assert pauses.pause(db, settings, "值班员", NOW, account="city_weibo", reason="演练") == 1
+    frozen = pauses.pause(db, rules_of(settings), "值班员", NOW, account="city_weibo",
+                          reason="演练")
+    assert frozen == 1
     b = add(db, settings, tiny_rendered("b"), ["city_weibo"], AT)  # added while paused
     with db.tx(write=False) as conn:
         flags = {(d.post, d.account): d.paused for d in
                  [*deliveries_of(conn, a), *deliveries_of(conn, b)]}
     assert flags == {(a, "city_weibo"): True, (a, "svc_wechat"): False, (b, "city_weibo"): True}
-    pauses.pause(db, settings, "值班员", NOW)
+    pauses.pause(db, rules_of(settings), "值班员", NOW)
     assert {p.scope for p in pauses.active_pauses(db)} == {"city_weibo", "*"}
     assert pauses.resume(db, "值班员", NOW, account="city_weibo") == ["city_weibo"]
     with db.tx(write=False) as conn:
@@ -271,7 +278,7 @@ def test_pause_and_resume_flag_pending_deliveries(db, settings):
         assert not any(d.paused for d in deliveries_of(conn, a))
     assert [e.action for e in entries(db)].count("pause") == 2
     with pytest.raises(StoreError, match="未知账号"):
-        pauses.pause(db, settings, "x", NOW, account="ghost")
+        pauses.pause(db, rules_of(settings), "x", NOW, account="ghost")
 
 
 # --- recurring posts -----------------------------------------------------------------------------
@@ -299,7 +306,7 @@ def test_recurring_post_creates_occurrences_with_distinct_keys(db, settings):
 
 def test_recurring_approval_binds_to_series_hash(db, settings):
     queue_id = add(db, settings, tiny_rendered(), ["sub_wechat"], None, cron="0 9 * * 1")
-    review.approve(db, settings, queue_id, "李四", NOW)
+    review.approve(db, rules_of(settings), queue_id, "李四", NOW)
     from socialbot.store.claims import extend_series
 
     created = extend_series(db, settings, NOW + dt.timedelta(days=14))

@@ -14,6 +14,7 @@ from socialbot.store import State, agenda, open_store, pauses
 from socialbot.store import audit as audit_store
 from socialbot.store.audit import AuditFilter
 from socialbot.store.schema import deliveries
+from socialbot.store_rules import rules_of
 
 DAY = dt.datetime(2022, 6, 9, 0, 0, tzinfo=SH)
 
@@ -77,8 +78,8 @@ def test_sent_lists_an_accounts_sends_latest_first(store):
 def test_audit_search_filters_and_keeps_to_the_scope(store):
     settings, db = store
     ids = fill(settings, db)
-    pauses.pause(db, settings, "admin", NOW, account="svc_wechat", reason="测试暂停")
-    pauses.pause(db, settings, "admin", NOW)  # about every account: no account named
+    pauses.pause(db, rules_of(settings), "admin", NOW, account="svc_wechat", reason="测试暂停")
+    pauses.pause(db, rules_of(settings), "admin", NOW)  # about every account: no account named
     everything, total = audit_store.search(db, AuditFilter())
     assert total == len(everything) >= 5 and everything[0].action == "pause"
     assert [e.id for e in everything] == sorted((e.id for e in everything), reverse=True)

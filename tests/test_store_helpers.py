@@ -31,6 +31,7 @@ from socialbot.rendered import ImageAsset, RenderedPost
 from socialbot.store.db import Database
 from socialbot.store.queue import Entry, add_entries
 from socialbot.store.schema import attempts, audit, deliveries, posts
+from socialbot.store_rules import rules_of
 from tests.helpers import CONFIG_HEADER
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -352,7 +353,7 @@ def exactly_once_scenario(root: Path, platform: Any, settings: Settings, childre
             assert e.rendered is not None and e.targets
             needs_review = settings.accounts[e.targets[0]].requires_approval
             if needs_review and e.rendered.title not in unapproved:
-                approve(db, settings, e.queue_id or 0, "李四", now)
+                approve(db, rules_of(settings), e.queue_id or 0, "李四", now)
         expected = set(due) - unapproved
 
         def all_sent() -> bool:

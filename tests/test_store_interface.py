@@ -13,6 +13,7 @@ import socialbot
 from socialbot.store import Store, open_store, review
 from socialbot.store.migrations import MIGRATIONS
 from socialbot.store.sql import SqlStore
+from socialbot.store_rules import rules_of
 
 AT = dt.datetime(2022, 6, 9, 9, 0, tzinfo=SH)
 
@@ -47,7 +48,7 @@ def test_finished_posts_are_listed_only_when_asked(db, settings):
 
 def test_reads_the_service_layer_uses(db, settings):
     queue_id = add(db, settings, tiny_rendered(), ["sub_wechat", "city_weibo"], AT)
-    review.approve(db, settings, queue_id, "李四", NOW)
+    review.approve(db, rules_of(settings), queue_id, "李四", NOW)
     assert db.post(queue_id).approved_by == "李四"
     ds = db.deliveries_of(queue_id)
     assert {d.account for d in ds} == {"sub_wechat", "city_weibo"}

@@ -13,6 +13,7 @@ from web_support import POST, make_env, serve
 
 from socialbot.store import State
 from socialbot.store import audit as audit_store
+from socialbot.store_rules import rules_of
 
 DAY = 40  # days ahead: the posts below land in the future whatever the date
 
@@ -117,8 +118,8 @@ def test_a_move_that_overfills_the_quota_is_refused_with_the_reason(env):
     # would simply take the article in: that is the daily message, not a refusal).
     used = local_day(env, delivery(env, "0702-b", "shsmr_wechat")) + dt.timedelta(days=3)
     with env.db.tx() as conn:
-        quota.mark_exhausted(conn, env.settings.accounts["shsmr_wechat"],
-                             dt.datetime.combine(used, dt.time(12), tzinfo=env.settings.tz))
+        quota.mark_full(conn, "shsmr_wechat", rules_of(env.settings).accounts["shsmr_wechat"].quota,
+                        dt.datetime.combine(used, dt.time(12), tzinfo=env.settings.tz))
     s = sign_in(env, "editor1")
     r = s.post(f"{env.url}/calendar/move", data={
         "csrf": csrf_of(s, env), "delivery": a.id, "date": used.isoformat(),

@@ -16,6 +16,7 @@ from web_support import make_env, serve
 
 from socialbot.store import State
 from socialbot.store.schema import deliveries
+from socialbot.store_rules import rules_of
 
 pytestmark = pytest.mark.chromium
 DAY = 45
@@ -82,9 +83,9 @@ def test_drag_to_reschedule_and_a_refused_drag_in_the_browser(chromium, env, sho
         from socialbot.store import quota
         full_day = day_of(env, wechat) + dt.timedelta(days=1)
         with env.db.tx() as conn:
-            quota.mark_exhausted(conn, env.settings.accounts["shsmr_wechat"],
-                                 dt.datetime.combine(full_day, dt.time(12),
-                                                     tzinfo=env.settings.tz))
+            rule = rules_of(env.settings).accounts["shsmr_wechat"].quota
+            quota.mark_full(conn, "shsmr_wechat", rule,
+                            dt.datetime.combine(full_day, dt.time(12), tzinfo=env.settings.tz))
         open_calendar(page, env, month_of(env, wechat))
         page.locator(f"[data-delivery='{wechat.id}']").drag_to(
             page.locator(f"[data-day='{full_day.isoformat()}']"))

@@ -18,8 +18,9 @@ from web_support import make_env, serve
 from socialbot.platforms import PLATFORMS
 from socialbot.store import State, sessions
 from socialbot.store import audit as audit_store
-from socialbot.store.policy import may_send, policies_of
+from socialbot.store.policy import may_send
 from socialbot.store.schema import deliveries
+from socialbot.store_rules import rules_of
 from socialbot.wording.labels import action_label
 
 
@@ -156,7 +157,7 @@ def test_the_kill_switch_is_for_admins_and_stops_publishing(env):
         return may_send(state=State.DUE, paused=d.paused, due_at=now, account=d.account,
                         review=post.review, approved_hash=post.content_hash,
                         approved_at=now, content_hash=d.content_hash, has_warnings=False,
-                        policy=policies_of(env.settings).get(d.account),
+                        policy=rules_of(env.settings).accounts.get(d.account),
                         pauses={x.scope for x in env.db.pauses()}, now=now)
 
     sent = only_delivery(env, "0903-sent")

@@ -19,6 +19,7 @@ from socialbot.store.claims import claim_next, worker_identity
 from socialbot.store.models import State
 from socialbot.store.queue import deliveries_of
 from socialbot.store.schema import deliveries, quota_ledger
+from socialbot.store_rules import rules_of
 from tests import processes
 
 AT = dt.datetime(2022, 6, 9, 9, 0, tzinfo=SH)
@@ -47,7 +48,7 @@ def test_approved_post_goes_out_exactly_once_with_its_delivery_key(db, settings,
     queue_id = add(db, settings, tiny_rendered(), ["sub_wechat", "city_weibo"], AT)
     publish_due(settings, db, channels, AT)
     assert [a for a in channels.by_account] == ["city_weibo"]  # sub_wechat not approved
-    review.approve(db, settings, queue_id, "李四", AT)
+    review.approve(db, rules_of(settings), queue_id, "李四", AT)
     publish_due(settings, db, channels, AT + dt.timedelta(minutes=1))
     publish_due(settings, db, channels, AT + dt.timedelta(minutes=2))
     with db.tx(write=False) as conn:
@@ -66,8 +67,8 @@ def test_approved_post_goes_out_exactly_once_with_its_delivery_key(db, settings,
 
 def test_unapproved_or_voided_post_is_never_published(db, settings, channels):
     queue_id = add(db, settings, tiny_rendered(), ["sub_wechat"], AT)
-    review.approve(db, settings, queue_id, "李四", NOW)
-    review.edit(db, settings, queue_id, tiny_rendered(body="新内容"), "作者甲", NOW)
+    review.approve(db, rules_of(settings), queue_id, "李四", NOW)
+    review.edit(db, rules_of(settings), queue_id, tiny_rendered(body="新内容"), "作者甲", NOW)
     publish_due(settings, db, channels, AT + dt.timedelta(minutes=5))
     assert channels.all_published() == []
     assert only(db, queue_id).state == State.QUEUED
@@ -80,7 +81,7 @@ def test_unapproved_or_voided_post_is_never_published(db, settings, channels):
 def test_one_failing_delivery_does_not_stop_the_others(db, settings, channels):
     bad = add(db, settings, tiny_rendered("a"), ["city_weibo"], AT)
     good = add(db, settings, tiny_rendered("b"), ["svc_wechat"], AT)
-    review.approve(db, settings, good, "李四", NOW)
+    review.approve(db, rules_of(settings), good, "李四", NOW)
     channels("city_weibo").script = [RuntimeError("connection reset")]
     reports = publish_due(settings, db, channels, AT)
     assert {r.account: r.state for r in reports} == {"city_weibo": State.UNKNOWN,
@@ -105,7 +106,7 @@ def test_failed_outcome_needs_a_person_then_retry_sends(db, settings, channels):
     assert only(db, queue_id).state == State.FAILED
     from socialbot.store import actions
 
-    actions.retry(db, settings, queue_id, "值班员", AT + dt.timedelta(minutes=10))
+    actions.retry(db, rules_of(settings), queue_id, "值班员", AT + dt.timedelta(minutes=10))
     publish_due(settings, db, channels, AT + dt.timedelta(minutes=10))
     assert only(db, queue_id).state == State.SENT
 
@@ -125,7 +126,7 @@ def test_reschedule_outcome_moves_the_post_and_marks_the_bucket_full(db, setting
 
 def test_exhausted_bucket_reschedules_without_calling_the_platform(db, settings, channels):
     queue_id = add(db, settings, tiny_rendered(), ["sub_wechat"], AT)
-    review.approve(db, settings, queue_id, "李四", NOW)
+    review.approve(db, rules_of(settings), queue_id, "李四", NOW)
     with db.tx() as conn:  # the platform said "45028 no quota" earlier today
         conn.execute(quota_ledger.insert().values(
             account="sub_wechat", bucket="day:2022-06-09", kind="exhausted", at=AT))
@@ -151,8 +152,8 @@ def test_retry_outcome_backs_off_then_fails_after_the_limit(db, settings, channe
 def test_misfire_within_grace_publishes_beyond_grace_is_missed(db, settings, channels):
     late_ok = add(db, settings, tiny_rendered("a"), ["city_weibo"], AT)
     too_late = add(db, settings, tiny_rendered("b"), ["svc_wechat"], AT)
-    review.approve(db, settings, too_late, "李四", NOW)
-    pauses.pause(db, settings, "x", NOW, account="svc_wechat")
+    review.approve(db, rules_of(settings), too_late, "李四", NOW)
+    pauses.pause(db, rules_of(settings), "x", NOW, account="svc_wechat")
     publish_due(settings, db, channels, AT + dt.timedelta(minutes=30))
     pauses.resume(db, "x", NOW)
     reports = publish_due(settings, db, channels, AT + dt.timedelta(hours=2))
@@ -164,7 +165,7 @@ def test_misfire_within_grace_publishes_beyond_grace_is_missed(db, settings, cha
 
 def test_global_pause_freezes_everything_and_resume_releases(db, settings, channels):
     add(db, settings, tiny_rendered(), ["city_weibo"], AT)
-    pauses.pause(db, settings, "值班员", NOW, reason="突发舆情")
+    pauses.pause(db, rules_of(settings), "值班员", NOW, reason="突发舆情")
     assert publish_due(settings, db, channels, AT) == []
     pauses.resume(db, "值班员", NOW)
     assert [r.state for r in publish_due(settings, db, channels, AT)] == [State.SENT]
@@ -255,7 +256,7 @@ def test_a_check_that_never_settles_ends_with_a_person_after_a_bounded_schedule(
     # A person asks for one more check; --force would publish again instead.
     from socialbot.store import actions
 
-    actions.retry(db, settings, queue_id, "张三", AT + dt.timedelta(days=2))
+    actions.retry(db, rules_of(settings), queue_id, "张三", AT + dt.timedelta(days=2))
     assert only(db, queue_id).state == State.UNKNOWN
 
 
@@ -311,7 +312,7 @@ def test_parallel_loops_share_the_work_without_sharing_a_delivery(db, settings, 
         ids = conn.execute(select(deliveries.c.post).where(
             deliveries.c.account == "svc_wechat")).scalars().all()
     for queue_id in ids:
-        review.approve(db, settings, queue_id, "李四", NOW)
+        review.approve(db, rules_of(settings), queue_id, "李四", NOW)
     for account in ("svc_wechat", "city_weibo"):
         channel = channels(account)
         original = channel.publish

@@ -16,6 +16,7 @@ from socialbot.store import audit as audit_log
 from socialbot.store import open_store, pauses
 from socialbot.store.db import utcnow
 from socialbot.store.times import show
+from socialbot.store_rules import rules_of
 from socialbot.times import json_text
 from socialbot.wording.labels import action_label, actor_label, scope_label
 
@@ -113,8 +114,8 @@ def run(app: AppContext, once: bool, tick: float, parallel: int, worker_name: st
 def pause(app: AppContext, account: str | None, reason: str, by: str | None) -> None:
     """紧急暂停：冻结所有待发布的稿件（正在发送的一条会完成并记录）。"""
     settings = app.settings
-    frozen = pauses.pause(open_store(settings), settings, by or audit_log.os_user(), utcnow(),
-                          account=account, reason=reason)
+    frozen = pauses.pause(open_store(settings), rules_of(settings), by or audit_log.os_user(),
+                          utcnow(), account=account, reason=reason)
     scope = f"账号 {account}" if account else "全部账号"
     say(console, f"⏸ 已暂停{scope}，{frozen} 个待发布目标被冻结。"
                  f"恢复：socialbot resume{' --account ' + account if account else ''}")

@@ -28,6 +28,7 @@ from socialbot.store.queue import (
 )
 from socialbot.store.sql import SqlStore
 from socialbot.store.times import parse_time, show
+from socialbot.store_rules import rules_of
 from socialbot.times import json_text
 from socialbot.wording.labels import actor_label, label, review_label
 
@@ -203,7 +204,7 @@ def list_(app: AppContext, show_all: bool, state: str | None, page: int, limit: 
     if pages > 1:
         title += f"　第 {page}/{pages} 页，共 {total} 篇"
     rows = []
-    chains = chain.chain_states(store, settings, [p for p, _ds in items])
+    chains = chain.chain_states(store, rules_of(settings), [p for p, _ds in items])
     for post, ds in items:
         times = sorted({show(d.due_at, settings.tz) for d in ds})
         when = times[0] + (f"\n等 {len(times)} 次" if len(times) > 1 else "")
@@ -235,7 +236,7 @@ def _review_text(post: PostRecord, state: chain.ChainState | None = None) -> str
 
 def _chain_lines(store: SqlStore, settings: Settings, post: PostRecord) -> list[str]:
     """The review chain when the post needs more than one tier, or one is under way."""
-    state = chain.chain_state(store, settings, post.id)
+    state = chain.chain_state(store, rules_of(settings), post.id)
     if state.needed <= 1 and not state.approvals:
         return []
     done = "；".join(f"{review.tier_name(a.tier)} {a.reviewer}（{show(a.at, settings.tz)}）"
@@ -328,7 +329,7 @@ def _console_user_may_decide(store: SqlStore, settings: Settings, queue_id: int,
     if person is None or post.approved:
         return
     refusal = review_rules.decision_refusal(person, settings, post,
-                                            chain.chain_state(store, settings, queue_id))
+                                            chain.chain_state(store, rules_of(settings), queue_id))
     if refusal:
         raise StoreError(Problem("--by", refusal.replace("你", f"“{person.username}”", 1)),
                          title="不能审核")
@@ -352,7 +353,7 @@ def approve(app: AppContext, queue_id: int, by: str, expect_hash: str | None,
     """
     store = open_store(app.settings)
     _console_user_may_decide(store, app.settings, queue_id, by)
-    result = review.approve(store, app.settings, queue_id, by, utcnow(),
+    result = review.approve(store, rules_of(app.settings), queue_id, by, utcnow(),
                             expect_hash=expect_hash, override=override)
     step = (f"{review.tier_name(result.tier)}通过（第 {result.tier} 级，共 {result.tiers} 级）"
             if result.tiers > 1 and result.tier else "已审核通过")
@@ -370,7 +371,7 @@ def reject(app: AppContext, queue_id: int, by: str, reason: str) -> None:
     """退回稿件：修改（queue edit）并重新审核前不会发布。"""
     store = open_store(app.settings)
     _console_user_may_decide(store, app.settings, queue_id, by)
-    review.reject(store, app.settings, queue_id, by, reason, utcnow())
+    review.reject(store, rules_of(app.settings), queue_id, by, reason, utcnow())
     say(console, f"↩ 编号 {queue_id} 已退回：{reason}")
 
 
@@ -402,7 +403,7 @@ def reschedule(app: AppContext, queue_id: int, at_text: str, account: str | None
     settings = app.settings
     at = _time(at_text, settings, "--at")
     assert at is not None
-    result = actions.reschedule(open_store(settings), settings, queue_id, at,
+    result = actions.reschedule(open_store(settings), rules_of(settings), queue_id, at,
                                 by or audit.os_user(), utcnow(), account=account)
     say(console, f"✓ 编号 {queue_id} 改到 {show(at, settings.tz)}："
                  f"{'、'.join(d.account for d in result.changed)}")
@@ -417,7 +418,7 @@ def reschedule(app: AppContext, queue_id: int, at_text: str, account: str | None
 @staff_errors
 def retry(app: AppContext, queue_id: int, account: str | None, force: bool, by: str | None) -> None:
     """重试失败或已错过的目标；结果未知的先向平台核实。"""
-    result = actions.retry(open_store(app.settings), app.settings, queue_id,
+    result = actions.retry(open_store(app.settings), rules_of(app.settings), queue_id,
                            by or audit.os_user(), utcnow(), account=account, force=force)
     names = "、".join(d.account for d in result.changed)
     say(console, f"✓ 编号 {queue_id} 将重试：{names}")
@@ -443,7 +444,8 @@ def mark_sent(app: AppContext, queue_id: int, account: str, url: str, by: str | 
         raise StoreError(Problem("--account", f"{account} 有 {len(open_)} 个结果未知的目标"
                                               "（周期稿件），请在控制台看板上逐个核实"))
     target = open_[0] if open_ else ds[-1]
-    actions.mark_sent(store, settings, target.id, by or audit.os_user(), utcnow(), url=url)
+    actions.mark_sent(store, rules_of(settings), target.id, by or audit.os_user(), utcnow(),
+                      url=url)
     say(console, f"✓ 编号 {queue_id} → {account} 已标为已发送")
 
 
@@ -478,7 +480,7 @@ def edit(app: AppContext, queue_id: int, position: int | None, by: str | None) -
     if problems or rendered is None:
         raise StoreError(problems, title="修改后的稿件有误，队列未改变")
     now = utcnow()
-    result = review.edit(store, settings, queue_id, rendered, by or audit.os_user(), now,
+    result = review.edit(store, rules_of(settings), queue_id, rendered, by or audit.os_user(), now,
                          warnings=warnings)
     if result.changed or result.content_hash != post.content_hash:
         _keep_version(store, settings, queue_id, post.source, by or audit.os_user(), now,

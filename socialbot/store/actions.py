@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, select, update
 
-from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
 from socialbot.store import audit, quota, slots
 from socialbot.store.db import Database
 from socialbot.store.models import OPEN_OUTCOME, PENDING, DeliveryRecord, PostRecord, State
-from socialbot.store.policy import policies_of
-from socialbot.store.queue import deliveries_of, desired_state, get_post
+from socialbot.store.policy import desired_state
+from socialbot.store.queue import deliveries_of, get_post
+from socialbot.store.rules import StoreRules
 from socialbot.store.schema import attempts, deliveries, posts
 from socialbot.store.times import in_past, show
 from socialbot.wording.labels import label
@@ -70,11 +70,11 @@ def cancel(db: Database, queue_id: int, by: str, now: dt.datetime, *,
     return ActionResult(queue_id, tuple(changed), tuple(notes))
 
 
-def reschedule(db: Database, settings: Settings, queue_id: int, at: dt.datetime, by: str,
+def reschedule(db: Database, rules: StoreRules, queue_id: int, at: dt.datetime, by: str,
                now: dt.datetime, *, account: str | None = None) -> ActionResult:
     """Move pending (or missed) deliveries to ``at``; checked against the quota ledger."""
     if in_past(at, now):
-        raise StoreError(Problem("--at", f"新时间 {show(at, settings.tz)} 已经过去"))
+        raise StoreError(Problem("--at", f"新时间 {show(at, rules.tz)} 已经过去"))
     # "Now" typed to the minute means now: a slot after the review that just finished.
     at = max(at, now)
     with db.tx() as conn:
@@ -85,9 +85,9 @@ def reschedule(db: Database, settings: Settings, queue_id: int, at: dt.datetime,
               if d.state in (*PENDING, State.MISSED)]
         if not ds:
             raise StoreError("没有可以改期的目标（只有待发布或已错过的目标可以改期）")
-        placed = {d.id: _new_place(conn, settings, d, at, now) for d in ds}
-        problems = [p for d in ds for p in _slot_problems(settings, d, placed[d.id])]
-        problems += _quota_problems(conn, settings, [
+        placed = {d.id: _new_place(conn, rules, d, at, now) for d in ds}
+        problems = [p for d in ds for p in _slot_problems(rules, d, placed[d.id])]
+        problems += _quota_problems(conn, rules, [
             d for d in ds if not _joins(conn, d, placed[d.id])], at)
         if problems:
             raise StoreError(problems, title="不能改到这个时间")
@@ -96,25 +96,25 @@ def reschedule(db: Database, settings: Settings, queue_id: int, at: dt.datetime,
             where = placed[d.id]
             due = where.due_at if where else at
             # The approval is checked against the slot the delivery now has.
-            state = desired_state(settings, post, d.account, d.content_hash, due)
+            state = desired_state(rules.accounts.get(d.account), post, d.content_hash, due)
             moved = dict(message_slot=where.slot) if where else {}
             if _set(conn, d, now, due_at=due, **moved, planned_at=at, state=str(state),
                     message=""):
                 changed.append(d)
                 audit.record(conn, actor=by, action="reschedule", post=queue_id,
                              account=d.account, content_hash=d.content_hash, at=now,
-                             detail=f"{show(d.due_at, settings.tz)} → {show(at, settings.tz)}")
+                             detail=f"{show(d.due_at, rules.tz)} → {show(at, rules.tz)}")
     return ActionResult(queue_id, tuple(changed))
 
 
-def _new_place(conn: Connection, settings: Settings, d: DeliveryRecord, at: dt.datetime,
+def _new_place(conn: Connection, rules: StoreRules, d: DeliveryRecord, at: dt.datetime,
                now: dt.datetime) -> slots.Placement | None:
     """The day's send a rescheduled delivery joins (None: the account sends one by one)."""
-    policy = policies_of(settings).get(d.account)
+    policy = rules.accounts.get(d.account)
     if policy is None or not policy.grouped:
         return None
     alone = (d.message_slot or "").partition("/")[2] or None
-    return slots.place(conn, policy, settings.tz, d.account, at, now, alone_key=alone,
+    return slots.place(conn, policy, rules.tz, d.account, at, now, alone_key=alone,
                        exclude=(d.id,))
 
 
@@ -123,11 +123,11 @@ def _joins(conn: Connection, d: DeliveryRecord, where: slots.Placement | None) -
     return where is not None and slots.members(conn, d.account, where.slot, (d.id,)) > 0
 
 
-def _slot_problems(settings: Settings, d: DeliveryRecord,
+def _slot_problems(rules: StoreRules, d: DeliveryRecord,
                    where: slots.Placement | None) -> list[Problem]:
     if where is None or where.full is None:
         return []
-    capacity = policies_of(settings)[d.account].message_capacity
+    capacity = rules.accounts[d.account].message_capacity
     return [Problem(f"账号 {d.account}", (
         f"{d.account} 在 {where.full:%Y-%m-%d}（北京时间）的群发消息已有 {capacity} 篇文章，"
         f"达到上限。下一个还有空位的日期：{where.day:%Y-%m-%d}"))]
@@ -155,24 +155,26 @@ def set_position(db: Database, queue_id: int, position: int | None, by: str,
     return ActionResult(queue_id, tuple(changed), notes)
 
 
-def _quota_problems(conn: Connection, settings: Settings, ds: list[DeliveryRecord],
+def _quota_problems(conn: Connection, rules: StoreRules, ds: list[DeliveryRecord],
                     at: dt.datetime) -> list[Problem]:
     problems = []
     for d in ds:
-        account = settings.accounts.get(d.account)
-        if account is None:
+        policy = rules.accounts.get(d.account)
+        if policy is None:
             problems.append(Problem(f"账号 {d.account}", "已不在配置文件中"))
             continue
-        usage = quota.usage(conn, account, at, exclude=(d.id,))
-        if usage and (usage.exhausted or usage.sent + usage.planned >= usage.rule.limit):
-            free = quota.next_free(conn, account, at, exclude=(d.id,))
-            hint = f"下一个可用时间：{show(free, settings.tz)}" if free else "近期没有可用额度"
+        if policy.quota is None:
+            continue
+        usage = quota.usage_in(conn, d.account, policy.quota, at, exclude=(d.id,))
+        if usage.exhausted or usage.sent + usage.planned >= usage.rule.limit:
+            free = quota.next_free_in(conn, d.account, policy.quota, at, exclude=(d.id,))
+            hint = f"下一个可用时间：{show(free, rules.tz)}" if free else "近期没有可用额度"
             problems.append(Problem(f"账号 {d.account}",
                                     f"{usage.rule.label}，该时段已排满。{hint}"))
     return problems
 
 
-def retry(db: Database, settings: Settings, queue_id: int, by: str, now: dt.datetime, *,
+def retry(db: Database, rules: StoreRules, queue_id: int, by: str, now: dt.datetime, *,
           account: str | None = None, force: bool = False) -> ActionResult:
     """Failed or missed: try again now. Unknown: ask the platform again (``force``: resend)."""
     with db.tx() as conn:
@@ -182,12 +184,12 @@ def retry(db: Database, settings: Settings, queue_id: int, by: str, now: dt.date
         unknown = [d for d in ds if d.state in OPEN_OUTCOME]
         if not again and not unknown:
             raise StoreError("没有需要重试的目标（只有失败、已错过或结果未知的目标可以重试）")
-        problems = _quota_problems(conn, settings, again + (unknown if force else []), now)
+        problems = _quota_problems(conn, rules, again + (unknown if force else []), now)
         if problems:
             raise StoreError(problems, title="现在不能重试")
         changed, notes = [], []
         for d in again + (unknown if force else []):
-            if _resend(conn, settings, post, d, now):
+            if _resend(conn, rules, post, d, now):
                 changed.append(d)
                 audit.record(conn, actor=by, action="retry", post=queue_id, account=d.account,
                              content_hash=d.content_hash, at=now,
@@ -206,16 +208,16 @@ def retry(db: Database, settings: Settings, queue_id: int, by: str, now: dt.date
     return ActionResult(queue_id, tuple(changed), tuple(notes))
 
 
-def _resend(conn: Connection, settings: Settings, post: PostRecord, d: DeliveryRecord,
+def _resend(conn: Connection, rules: StoreRules, post: PostRecord, d: DeliveryRecord,
             now: dt.datetime) -> bool:
-    state = desired_state(settings, post, d.account, d.content_hash, now)
+    state = desired_state(rules.accounts.get(d.account), post, d.content_hash, now)
     # Due now: a retry is a person's decision, so the misfire grace starts again.
     target = State.DUE if state == State.APPROVED else state
     return _set(conn, d, now, due_at=now, state=str(target), message="", next_check_at=None,
                 claimed_by=None, claim_token=None, lease_until=None)
 
 
-def mark_sent(db: Database, settings: Settings, delivery_id: int, by: str, now: dt.datetime,
+def mark_sent(db: Database, rules: StoreRules, delivery_id: int, by: str, now: dt.datetime,
               *, url: str = "") -> ActionResult:
     """An open outcome a person found published on the platform: record it as sent.
 
@@ -239,8 +241,9 @@ def mark_sent(db: Database, settings: Settings, delivery_id: int, by: str, now: 
         if not _set(conn, d, now, state=str(State.SENT), sent_at=sent_at, url=link,
                     next_check_at=None, message=f"{by} 人工核实：平台上已发出"):
             raise StoreError("这个发布刚被别人改动过，请刷新后重试")
-        if d.account in settings.accounts:
-            quota.record_send(conn, settings.accounts[d.account], d.id, sent_at)
+        policy = rules.accounts.get(d.account)
+        if policy is not None and policy.quota is not None:
+            quota.record_send_in(conn, d.account, policy.quota, d.id, sent_at)
         audit.record(conn, actor=by, action="mark_sent", post=d.post, account=d.account,
                      content_hash=d.content_hash, at=now,
                      detail=f"人工核实平台上已发出（原状态：{label(d.state)}）"

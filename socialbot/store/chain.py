@@ -17,14 +17,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select, update
 
-from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
 from socialbot.store import audit
 from socialbot.store.db import Database, inserted_id
 from socialbot.store.models import PostRecord
-from socialbot.store.policy import policies_of, tiers_required
+from socialbot.store.policy import tiers_required
 from socialbot.store.queue import get_post
 from socialbot.store.review_schema import approvals, comments
+from socialbot.store.rules import StoreRules
 from socialbot.store.schema import posts
 
 EDITED, REJECTED, WARNINGS = "edited", "rejected", "warnings"
@@ -67,8 +67,8 @@ class ChainState:
         return next((a for a in self.approvals if same_person(a.reviewer, name)), None)
 
 
-def needed_tiers(settings: Settings, post: PostRecord) -> int:
-    return tiers_required(policies_of(settings), post.targets, has_warnings=bool(post.warnings))
+def needed_tiers(rules: StoreRules, post: PostRecord) -> int:
+    return tiers_required(rules.accounts, post.targets, has_warnings=bool(post.warnings))
 
 
 def _approval(row: object) -> Approval:
@@ -95,7 +95,7 @@ def live_chain(conn: Connection, post: PostRecord) -> list[Approval]:
     return [_approval(r) for r in rows]
 
 
-def state_in(conn: Connection, settings: Settings, post: PostRecord) -> ChainState:
+def state_in(conn: Connection, rules: StoreRules, post: PostRecord) -> ChainState:
     live = live_chain(conn, post)
     restarted = None
     if not live:
@@ -103,15 +103,15 @@ def state_in(conn: Connection, settings: Settings, post: PostRecord) -> ChainSta
             approvals.c.post == post.id, approvals.c.voided_at.is_not(None))
             .order_by(approvals.c.voided_at.desc(), approvals.c.id.desc()).limit(1)).scalar()
         restarted = None if last is None else str(last)
-    return ChainState(needed_tiers(settings, post), tuple(live), restarted)
+    return ChainState(needed_tiers(rules, post), tuple(live), restarted)
 
 
-def chain_state(db: Database, settings: Settings, queue_id: int) -> ChainState:
+def chain_state(db: Database, rules: StoreRules, queue_id: int) -> ChainState:
     with db.tx(write=False) as conn:
-        return state_in(conn, settings, get_post(conn, queue_id))
+        return state_in(conn, rules, get_post(conn, queue_id))
 
 
-def chain_states(db: Database, settings: Settings,
+def chain_states(db: Database, rules: StoreRules,
                  posts: Collection[PostRecord]) -> dict[int, ChainState]:
     """Each post's chain in one query (for lists of posts)."""
     by_id = {p.id: p for p in posts}
@@ -126,7 +126,7 @@ def chain_states(db: Database, settings: Settings,
         post = by_id[int(row._mapping["post"])]
         if row._mapping["content_hash"] == post.content_hash:
             live[post.id].append(_approval(row))
-    return {i: ChainState(needed_tiers(settings, by_id[i]), tuple(live[i])) for i in by_id}
+    return {i: ChainState(needed_tiers(rules, by_id[i]), tuple(live[i])) for i in by_id}
 
 
 def void_chain(conn: Connection, queue_id: int, reason: str, now: dt.datetime) -> list[Approval]:

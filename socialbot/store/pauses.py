@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
 from socialbot.store import audit
 from socialbot.store.db import Database
 from socialbot.store.models import PENDING, Pause
+from socialbot.store.rules import StoreRules
 from socialbot.store.schema import GLOBAL_SCOPE, deliveries, pauses
 
 __all__ = ["Pause", "active_pauses", "pause", "resume", "sync_flags"]
@@ -41,12 +41,12 @@ def sync_flags(conn: Connection) -> int:
                             .where(pending, deliveries.c.paused.is_(True))).scalar() or 0)
 
 
-def pause(db: Database, settings: Settings, by: str, now: dt.datetime, *,
+def pause(db: Database, rules: StoreRules, by: str, now: dt.datetime, *,
           account: str | None = None, reason: str = "") -> int:
     """Freeze pending deliveries; returns how many are now frozen."""
-    if account is not None and account not in settings.accounts:
+    if account is not None and account not in rules.accounts:
         raise StoreError(Problem("--account", f"未知账号“{account}”（配置中的账号："
-                                              f"{'、'.join(settings.accounts)}）"))
+                                              f"{'、'.join(rules.accounts)}）"))
     scope = account or GLOBAL_SCOPE
     with db.tx() as conn:
         conn.execute(delete(pauses).where(pauses.c.scope == scope))

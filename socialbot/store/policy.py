@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, false, or_
 
 from socialbot.quota_rules import QuotaRule
-from socialbot.store.models import State
+from socialbot.store.models import PostRecord, State
 from socialbot.store.schema import GLOBAL_SCOPE, deliveries, posts
 
 if TYPE_CHECKING:
@@ -42,29 +42,12 @@ class AccountPolicy:
         return self.message_capacity > 1
 
 
-_last: tuple[object, dict[str, AccountPolicy]] | None = None
+def policies_of(settings: Settings) -> Mapping[str, AccountPolicy]:
+    """Compatibility for the store modules that still take the settings (``queue``,
+    ``claims``): ``socialbot.store_rules.rules_of(settings).accounts``. Remove with them."""
+    from socialbot.store_rules import rules_of
 
-
-def policies_of(settings: Settings) -> dict[str, AccountPolicy]:
-    """Each configured account's policy (until callers hand the store policies directly).
-
-    Settings do not change while loaded, so the last answer is kept for the same object
-    (a claim asks on every call, over every account).
-    """
-    global _last
-    if _last is not None and _last[0] is settings:
-        return _last[1]
-    from socialbot.platforms import platform  # platforms sit above the store
-    from socialbot.store.quota import rule_for
-
-    found = {}
-    for a, acc in settings.accounts.items():
-        p = platform(acc.platform)
-        found[a] = AccountPolicy(acc.requires_approval, rule_for(acc),
-                                 p.message_capacity(acc), p.push_time(acc),
-                                 tiers=acc.review_tiers)
-    _last = (settings, found)
-    return found
+    return rules_of(settings).accounts
 
 
 def review_allows(review: str, approved_hash: str | None, content_hash: str,
@@ -109,6 +92,16 @@ def tiers_required(policies: Mapping[str, AccountPolicy], accounts: Collection[s
             asked = policy.tiers if policy is not None and policy.requires_review else 1
             needed = max(needed, asked)
     return needed
+
+
+def desired_state(policy: AccountPolicy | None, post: PostRecord, content_hash: str,
+                  due_at: dt.datetime) -> State:
+    """A pending delivery's state: QUEUED while its review is missing, refused or came
+    after its slot; else APPROVED (the claim's due promotion makes it DUE)."""
+    allowed = review_allows(post.review, post.approved_hash, content_hash, policy,
+                            approved_at=post.approved_at, due_at=due_at,
+                            has_warnings=bool(post.warnings))
+    return State.APPROVED if allowed else State.QUEUED
 
 
 def may_send(*, state: str, paused: bool, due_at: dt.datetime, account: str, review: str,

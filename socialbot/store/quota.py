@@ -12,27 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, String, and_, cast, func, insert, select
 
-from socialbot.config import Account
 from socialbot.quota_rules import QuotaRule
 from socialbot.store.base import BucketUse
 from socialbot.store.models import QUOTA_HOLDING
 from socialbot.store.schema import deliveries, quota_ledger
 
+if TYPE_CHECKING:
+    from socialbot.config import Account
+
 MAX_SEARCH = 400
-
-
-def rule_for(account: Account) -> QuotaRule | None:
-    """The platform's send limit for this account, or None when sends are not counted.
-
-    The rule is the platform's (``Platform.quota_rule``); the ledger only counts.
-    """
-    from socialbot.platforms import platform  # platforms sit above the store
-
-    return platform(account.platform).quota_rule(account)
 
 
 @dataclass(frozen=True)
@@ -48,13 +40,10 @@ class Usage:
         return self.rule.limit if self.exhausted else min(self.rule.limit, self.sent + self.planned)
 
 
-def usage(conn: Connection, account: Account, when: dt.datetime,
-          exclude: tuple[int, ...] = ()) -> Usage | None:
-    """How full the bucket holding ``when`` is for ``account`` (None: no quota applies)."""
-    rule = rule_for(account)
-    if rule is None:
-        return None
-    use = bucket_use(conn, account.id, rule, when, exclude)
+def usage_in(conn: Connection, account: str, rule: QuotaRule, when: dt.datetime,
+             exclude: tuple[int, ...] = ()) -> Usage:
+    """How full ``account``'s bucket holding ``when`` is under ``rule``."""
+    use = bucket_use(conn, account, rule, when, exclude)
     return Usage(rule, use.bucket, use.sent, use.planned, use.exhausted)
 
 
@@ -85,20 +74,11 @@ def bucket_use(conn: Connection, account: str, rule: QuotaRule, when: dt.datetim
     return BucketUse(key, int(counts.get("sent", 0)), planned, counts.get("exhausted", 0) > 0)
 
 
-def next_free(conn: Connection, account: Account, after: dt.datetime,
-              *, planned_counts: bool = True, exclude: tuple[int, ...] = ()) -> dt.datetime | None:
-    """The first moment at or after ``after`` whose bucket still has room."""
-    rule = rule_for(account)
-    if rule is None:
-        return after
-    return next_free_in(conn, account.id, rule, after, planned_counts=planned_counts,
-                        exclude=exclude)
-
-
 def next_free_in(conn: Connection, account: str, rule: QuotaRule, after: dt.datetime, *,
                  planned_counts: bool = True, exclude: tuple[int, ...] = ()
                  ) -> dt.datetime | None:
-    """``next_free`` for an account id under a given rule."""
+    """The first moment at or after ``after`` whose bucket for ``account`` still has room
+    (None: none within the search)."""
     when = after
     for _ in range(MAX_SEARCH):
         u = bucket_use(conn, account, rule, when, exclude)
@@ -109,22 +89,19 @@ def next_free_in(conn: Connection, account: str, rule: QuotaRule, after: dt.date
     return None
 
 
-def send_allowed(conn: Connection, account: Account, now: dt.datetime) -> dt.datetime | None:
+def send_allowed_in(conn: Connection, account: str, rule: QuotaRule | None,
+                    now: dt.datetime) -> dt.datetime | None:
     """None when a send may go out now; else the start of the next bucket with room.
 
     Only sends already made count here: the delivery being sent is itself "planned".
     """
-    u = usage(conn, account, now)
-    if u is None or (not u.exhausted and u.sent < u.rule.limit):
+    if rule is None:
         return None
-    free = next_free(conn, account, now, planned_counts=False)
+    u = usage_in(conn, account, rule, now)
+    if not u.exhausted and u.sent < rule.limit:
+        return None
+    free = next_free_in(conn, account, rule, now, planned_counts=False)
     return free or now + dt.timedelta(days=1)
-
-
-def record_send(conn: Connection, account: Account, delivery: int, at: dt.datetime) -> None:
-    rule = rule_for(account)
-    if rule is not None:
-        record_send_in(conn, account.id, rule, delivery, at)
 
 
 def record_send_in(conn: Connection, account: str, rule: QuotaRule, delivery: int,
@@ -137,14 +114,38 @@ def record_send_in(conn: Connection, account: str, rule: QuotaRule, delivery: in
             account=account, bucket=rule.bucket(at)[0], kind="sent", delivery=delivery, at=at))
 
 
-def mark_exhausted(conn: Connection, account: Account, at: dt.datetime) -> None:
-    """The platform said "no quota" in this bucket (a console send may have used it)."""
-    rule = rule_for(account)
-    if rule is not None:
-        mark_full(conn, account.id, rule, at)
-
-
 def mark_full(conn: Connection, account: str, rule: QuotaRule, at: dt.datetime) -> None:
-    """``mark_exhausted`` for an account id under a given rule."""
+    """The platform said "no quota" in this bucket (a console send may have used it)."""
     conn.execute(insert(quota_ledger).values(
         account=account, bucket=rule.bucket(at)[0], kind="exhausted", at=at))
+
+
+# --- compatibility -------------------------------------------------------------------------
+# ``queue`` and ``claims`` still hand over ``config.Account``; these forms serve them until
+# they take ``StoreRules`` (whose ``AccountPolicy.quota`` is the rule). Remove with them.
+
+
+def rule_for(account: Account) -> QuotaRule | None:
+    """The platform's send limit for this account (None: sends are not counted)."""
+    from socialbot.platforms import platform  # compatibility only: an arrow back up
+
+    return platform(account.platform).quota_rule(account)
+
+
+def usage(conn: Connection, account: Account, when: dt.datetime,
+          exclude: tuple[int, ...] = ()) -> Usage | None:
+    rule = rule_for(account)
+    return None if rule is None else usage_in(conn, account.id, rule, when, exclude)
+
+
+def next_free(conn: Connection, account: Account, after: dt.datetime,
+              *, planned_counts: bool = True, exclude: tuple[int, ...] = ()) -> dt.datetime | None:
+    rule = rule_for(account)
+    if rule is None:
+        return after
+    return next_free_in(conn, account.id, rule, after, planned_counts=planned_counts,
+                        exclude=exclude)
+
+
+def send_allowed(conn: Connection, account: Account, now: dt.datetime) -> dt.datetime | None:
+    return send_allowed_in(conn, account.id, rule_for(account), now)

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, and_, update
 
 from socialbot.checks.model import Finding, warnings_fingerprint
-from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
 from socialbot.people import TIER_LABELS
 from socialbot.rendered import RenderedPost
@@ -35,13 +34,9 @@ from socialbot.store.models import (
     State,
     dump_warnings,
 )
-from socialbot.store.queue import (
-    deliveries_of,
-    get_post,
-    make_key,
-    refresh_pending,
-    warnings_detail,
-)
+from socialbot.store.policy import desired_state
+from socialbot.store.queue import deliveries_of, get_post, make_key, warnings_detail
+from socialbot.store.rules import StoreRules
 from socialbot.store.schema import deliveries, posts
 from socialbot.store.times import show
 from socialbot.wording.labels import label
@@ -62,7 +57,7 @@ def tier_name(tier: int) -> str:
     return TIER_LABELS.get(tier, f"第 {tier} 级审核")
 
 
-def approve(db: Database, settings: Settings, queue_id: int, by: str, now: dt.datetime,
+def approve(db: Database, rules: StoreRules, queue_id: int, by: str, now: dt.datetime,
             *, expect_hash: str | None = None, override: str | None = None,
             tier: int | None = None) -> ReviewResult:
     """Approve the post's current content at its next tier.
@@ -80,9 +75,9 @@ def approve(db: Database, settings: Settings, queue_id: int, by: str, now: dt.da
     with db.tx() as conn:
         post = chain.lock_post(conn, queue_id)
         ds = deliveries_of(conn, queue_id, lock=True)
-        state = chain.state_in(conn, settings, post)
+        state = chain.state_in(conn, rules, post)
         problems = []
-        if settings.four_eyes and same_person(by, post.author):
+        if rules.four_eyes and same_person(by, post.author):
             problems.append(Problem("审核人", f"“{by}”是这篇稿件的作者；按双人审核规定，"
                                              "作者不能审核自己的稿件，请另一位同事审核"))
         if expect_hash and not post.content_hash.startswith(expect_hash.strip().lower()):
@@ -117,7 +112,7 @@ def approve(db: Database, settings: Settings, queue_id: int, by: str, now: dt.da
             conn.execute(update(posts).where(posts.c.id == queue_id).values(
                 review="pending", review_note="", updated_at=now))
         post = get_post(conn, queue_id)
-        changed = refresh_pending(conn, settings, post, now)
+        changed = refresh_pending(conn, rules, post, now)
         if post.warnings:
             audit.record(conn, actor=by, action="override", post=queue_id,
                          content_hash=post.content_hash, at=now,
@@ -133,12 +128,31 @@ def approve(db: Database, settings: Settings, queue_id: int, by: str, now: dt.da
     if not final:
         notes += (f"还需{tier_name(this_tier + 1)}（第 {this_tier + 1} 级，共 {tiers} 级）"
                   "通过后才会发布",)
-    notes += tuple(f"{d.account} 原定 {show(d.due_at, settings.tz)} 已过，审核晚于发布时间"
+    notes += tuple(f"{d.account} 原定 {show(d.due_at, rules.tz)} 已过，审核晚于发布时间"
                    f"（过期未审），不会发布；请用 queue reschedule {queue_id} --at … 改期"
                    for d in expired)
     if override and not post.warnings:
         notes += ("这篇稿件没有内容检查提醒，--override-warnings 的理由未使用",)
     return ReviewResult(queue_id, post.content_hash, changed, notes, this_tier, tiers, final)
+
+
+def refresh_pending(conn: Connection, rules: StoreRules, post: PostRecord,
+                    now: dt.datetime) -> int:
+    """Re-derive queued/approved for a post's pending deliveries after its review changed;
+    returns how many changed."""
+    changed = 0
+    for d in deliveries_of(conn, post.id):
+        if d.state not in PENDING:
+            continue
+        want = desired_state(rules.accounts.get(d.account), post, d.content_hash, d.due_at)
+        if want == State.APPROVED and d.state == State.DUE:
+            continue
+        if want != d.state:
+            conn.execute(update(deliveries).where(and_(
+                deliveries.c.id == d.id, deliveries.c.state == str(d.state)))
+                .values(state=str(want), updated_at=now))
+            changed += 1
+    return changed
 
 
 def _override_needed(post: PostRecord) -> list[Problem]:
@@ -156,7 +170,7 @@ def _override_detail(post: PostRecord, reason: str) -> str:
             + warnings_detail(post.warnings).replace("（审核时需注明理由放行）", ""))
 
 
-def reject(db: Database, settings: Settings, queue_id: int, by: str, reason: str,
+def reject(db: Database, rules: StoreRules, queue_id: int, by: str, reason: str,
            now: dt.datetime) -> ReviewResult:
     """Send the post back: nothing of it goes out until it is edited and approved again."""
     if not reason.strip():
@@ -170,13 +184,13 @@ def reject(db: Database, settings: Settings, queue_id: int, by: str, reason: str
             review_note=reason.strip(), updated_at=now))
         chain.void_chain(conn, queue_id, chain.REJECTED, now)
         post = get_post(conn, queue_id)
-        changed = refresh_pending(conn, settings, post, now)
+        changed = refresh_pending(conn, rules, post, now)
         audit.record(conn, actor=by, action="reject", post=queue_id,
                      content_hash=post.content_hash, detail=f"退回：{reason.strip()}", at=now)
     return ReviewResult(queue_id, post.content_hash, changed)
 
 
-def edit(db: Database, settings: Settings, queue_id: int, rendered: RenderedPost, by: str,
+def edit(db: Database, rules: StoreRules, queue_id: int, rendered: RenderedPost, by: str,
          now: dt.datetime, *, warnings: list[Finding] | None = None) -> ReviewResult:
     """Replace the post's content; a new hash voids the approval and needs a new review.
 
@@ -199,7 +213,7 @@ def edit(db: Database, settings: Settings, queue_id: int, rendered: RenderedPost
         if new_hash == post.content_hash and same_warnings:
             return ReviewResult(queue_id, new_hash, 0, ("内容没有变化，审核状态保持不变",))
         if new_hash == post.content_hash:
-            return _new_warnings(conn, settings, post, warnings, by, now)
+            return _new_warnings(conn, rules, post, warnings, by, now)
         review = "pending" if post.review in ("approved", "rejected") else post.review
         # The approval goes with the old content: editing back to it later revives nothing.
         conn.execute(update(posts).where(posts.c.id == queue_id).values(
@@ -213,7 +227,7 @@ def edit(db: Database, settings: Settings, queue_id: int, rendered: RenderedPost
                     content_hash=new_hash, updated_at=now,
                     delivery_key=make_key(post.post_id, d.account, d.occurrence, new_hash)))
         updated = get_post(conn, queue_id)
-        changed = refresh_pending(conn, settings, updated, now)
+        changed = refresh_pending(conn, rules, updated, now)
         audit.record(conn, actor=by, action="edit", post=queue_id, content_hash=new_hash,
                      detail=f"内容由 {post.content_hash[:12]} 改为 {new_hash[:12]}", at=now)
         if warnings:
@@ -241,7 +255,7 @@ def _keys(warnings: list[Finding] | tuple[Finding, ...]) -> list[str]:
     return sorted(w.key() for w in warnings)
 
 
-def _new_warnings(conn: Connection, settings: Settings, post: PostRecord,
+def _new_warnings(conn: Connection, rules: StoreRules, post: PostRecord,
                   warnings: list[Finding], by: str, now: dt.datetime) -> ReviewResult:
     """Same content, different warnings (the word lists changed): an override is void."""
     live = chain.live_chain(conn, post)
@@ -252,7 +266,7 @@ def _new_warnings(conn: Connection, settings: Settings, post: PostRecord,
                    "approved_at": None}
         chain.void_chain(conn, post.id, chain.WARNINGS, now)
     conn.execute(update(posts).where(posts.c.id == post.id).values(**values))
-    changed = refresh_pending(conn, settings, get_post(conn, post.id), now)
+    changed = refresh_pending(conn, rules, get_post(conn, post.id), now)
     detail = warnings_detail(warnings) if warnings else "内容检查提醒已全部消除"
     audit.record(conn, actor=by, action="warnings", post=post.id,
                  content_hash=post.content_hash, detail=detail, at=now)

@@ -22,3 +22,4 @@ class StoreRules:
     accounts: Mapping[str, AccountPolicy]  # every configured account, in config order
     lease_seconds: float = 300.0  # how long a claim holds a delivery without renewal
     misfire_grace_seconds: float = 3600.0  # how late a due delivery may still go out
+    four_eyes: bool = True  # an author may not approve their own post

@@ -34,6 +34,7 @@ from socialbot.store import actions, agenda
 from socialbot.store.agenda import AgendaItem
 from socialbot.store.models import PENDING, State
 from socialbot.store.queue import Entry, QueueRefused
+from socialbot.store_rules import rules_of
 from socialbot.web import access
 from socialbot.web.auth import Viewer
 from socialbot.web.context import Console, checked_form, console_of, is_htmx, signed_in
@@ -314,7 +315,7 @@ def move(console: Console, person: Person, item: AgendaItem, at: dt.datetime) ->
     problems = platform_problems(console, item)
     if problems:
         raise StoreError(problems, title="平台检查未通过，不能改期")
-    result = actions.reschedule(console.store, settings, item.delivery.post, at,
+    result = actions.reschedule(console.store, rules_of(settings), item.delivery.post, at,
                                 person.username, console.clock(),
                                 account=item.delivery.account)
     if not result.changed:

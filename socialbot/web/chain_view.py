@@ -19,6 +19,7 @@ from socialbot.store.chain import Comment
 from socialbot.store.models import DeliveryRecord, PostRecord
 from socialbot.store.review import RESTART
 from socialbot.store.sql import SqlStore
+from socialbot.store_rules import rules_of
 from socialbot.web import access
 
 
@@ -46,7 +47,7 @@ def threads(comments: list[Comment]) -> list[Thread]:
 def panel_context(store: SqlStore, settings: Settings, person: Person, post: PostRecord,
                   ds: list[DeliveryRecord], now: dt.datetime) -> dict[str, Any]:
     """What the review panel and the comments need; replaces the tier-blind refusal."""
-    state = chain_store.chain_state(store, settings, post.id)
+    state = chain_store.chain_state(store, rules_of(settings), post.id)
     awaiting = access.awaiting_review(post, ds)
     return {
         "chain": state,

@@ -46,6 +46,7 @@ from socialbot.store import review, versions
 from socialbot.store.models import PostRecord
 from socialbot.store.queue import QueueRefused, add_entries
 from socialbot.store.times import in_past, parse_time
+from socialbot.store_rules import rules_of
 from socialbot.strictdata import TextProblem
 from socialbot.web import access, drafts
 from socialbot.web.auth import CSRF_HEADER, Viewer, csrf_ok
@@ -486,8 +487,8 @@ def _edit_post(console: Console, state: ComposeState, person: Person, post: Post
             _sort(checked, problems, [], new_text, set(field_keys(draft, details)), settings)
             return checked, ""
         now = console.clock()
-        result = review.edit(console.store, settings, post.id, rendered, person.username, now,
-                             warnings=warnings)
+        result = review.edit(console.store, rules_of(settings), post.id, rendered,
+                             person.username, now, warnings=warnings)
     except StoreError as exc:
         _write(path, old_text)
         checked.problems.setdefault("general", []).extend(str(p) for p in exc.problems)

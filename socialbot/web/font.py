@@ -28,19 +28,20 @@ def console_texts(settings: Settings) -> list[str]:
     """Everything the base subset must cover: templates, the modules whose messages the
     console shows, and the configured names."""
     from socialbot import calendar_import, errors, people, status
-    from socialbot.platforms import PLATFORMS
+    from socialbot.platforms import PLATFORMS, platform
     from socialbot.store import actions, audit, models, pauses, queue, review
-    from socialbot.store.quota import rule_for
+    from socialbot.wording import catalog
 
     texts = [p.read_text("utf-8") for p in sorted((_HERE / "templates").glob("*.j2"))]
     texts += [p.read_text("utf-8") for p in sorted(_HERE.glob("*.py"))]
     # The calendar and the dashboard show these modules' refusals and notes, also inside
     # htmx swaps (which keep the page's font faces but not a new page's extra face).
     for module in (people, audit, models, review, actions, queue, pauses, status,
-                   calendar_import, errors):
+                   calendar_import, errors, catalog):
         texts.append(Path(module.__file__ or "").read_text("utf-8"))
-    texts += [rule.label for a in settings.accounts.values()
-              if a.platform in PLATFORMS and (rule := rule_for(a)) is not None]
+    rules = [platform(a.platform).quota_rule(a) for a in settings.accounts.values()
+             if a.platform in PLATFORMS]
+    texts += [rule.label for rule in rules if rule is not None]
     texts += [u.name for u in settings.units.values()]
     texts += [a.name for a in settings.accounts.values()]
     texts += [settings.organisation, settings.organisation_short, settings.campaign.name]

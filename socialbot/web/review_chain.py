@@ -19,6 +19,7 @@ from starlette.routing import Route
 from socialbot import review_rules
 from socialbot.errors import StoreError
 from socialbot.store import chain, review
+from socialbot.store_rules import rules_of
 from socialbot.web import access, chain_view
 from socialbot.web.auth import Viewer
 from socialbot.web.context import checked_form, console_of, is_htmx, signed_in, visible_post
@@ -36,7 +37,7 @@ async def review_list(request: Request, viewer: Viewer) -> Response:
         rows, _total = console.store.list_queue()
         waiting = [(post, ds) for post, ds in rows
                    if access.can_see(person, settings, post) and access.awaiting_review(post, ds)]
-        states = chain.chain_states(console.store, settings, [p for p, _ds in waiting])
+        states = chain.chain_states(console.store, rules_of(settings), [p for p, _ds in waiting])
         mine: list[tuple[Any, ...]] = []
         others: list[tuple[Any, ...]] = []
         for post, ds in waiting:
@@ -57,7 +58,7 @@ async def _decide(request: Request, viewer: Viewer, decision: str) -> Response:
     form = await checked_form(request, viewer)
     queue_id = int(request.path_params["queue_id"])
     post, ds = await run_in_threadpool(visible_post, console, person, queue_id)
-    state = await run_in_threadpool(chain.chain_state, console.store, settings, queue_id)
+    state = await run_in_threadpool(chain.chain_state, console.store, rules_of(settings), queue_id)
     if post.approved:
         mine = post.approved_by == person.username or state.reviewed_by(person.username)
         raise HTTPException(409, f"{'你' if mine else post.approved_by}已审核通过这篇稿件，"
@@ -72,7 +73,7 @@ async def _decide(request: Request, viewer: Viewer, decision: str) -> Response:
         if decision == "approve":
             tier_text = form.get("tier", "")
             result = await run_in_threadpool(
-                review.approve, console.store, settings, queue_id, person.username, now,
+                review.approve, console.store, rules_of(settings), queue_id, person.username, now,
                 expect_hash=form.get("content_hash") or "-",
                 override=form.get("override") or None,
                 tier=int(tier_text) if tier_text.isdigit() else None)
@@ -80,7 +81,7 @@ async def _decide(request: Request, viewer: Viewer, decision: str) -> Response:
                     else "已审核通过")
             message = step + "".join(f"；{n}" for n in result.notes)
         else:
-            await run_in_threadpool(review.reject, console.store, settings, queue_id,
+            await run_in_threadpool(review.reject, console.store, rules_of(settings), queue_id,
                                     person.username, form.get("reason", ""), now)
             message = "已退回，作者修改后会从初审重新开始审核"
     except StoreError as exc:

@@ -34,6 +34,7 @@ from socialbot.store import audit as audit_store
 from socialbot.store.audit import AuditEntry, AuditFilter
 from socialbot.store.models import OPEN_OUTCOME, DeliveryRecord, State
 from socialbot.store.times import show
+from socialbot.store_rules import rules_of
 from socialbot.web import access
 from socialbot.web.auth import Viewer
 from socialbot.web.context import Console, checked_form, console_of, signed_in
@@ -141,12 +142,12 @@ def act(console: Console, person: Person, delivery_id: int, action: str) -> str:
                          f"不能{ACTIONS.get(action, '这样处理')}；请刷新页面")
     now, by = console.clock(), person.username
     if action == "sent":
-        result = actions.mark_sent(console.store, settings, d.id, by, now)
+        result = actions.mark_sent(console.store, rules_of(settings), d.id, by, now)
     elif action in ("cancel", "resolve"):
         result = actions.cancel(console.store, d.post, by, now, account=d.account)
     else:
-        result = actions.retry(console.store, settings, d.post, by, now, account=d.account,
-                               force=action == "force")
+        result = actions.retry(console.store, rules_of(settings), d.post, by, now,
+                               account=d.account, force=action == "force")
     notes = "".join(f"；{n}" for n in result.notes)
     return f"《{item.title}》：{ACTIONS[action]}，已执行{notes}"
 
@@ -196,7 +197,7 @@ async def pause_switch(request: Request, viewer: Viewer) -> Response:
     if not reason:
         return await run_in_threadpool(_dashboard_with, console, request, viewer, 400,
                                        "请写明暂停原因（会记入审计日志并显示在看板上）", "error")
-    frozen = await run_in_threadpool(pauses.pause, console.store, settings,
+    frozen = await run_in_threadpool(pauses.pause, console.store, rules_of(settings),
                                      viewer.person.username, console.clock(), account=account,
                                      reason=reason[:500])
     name = account_name(settings, account) if account else "全部账号"
