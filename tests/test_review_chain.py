@@ -62,7 +62,7 @@ def test_two_tiers_approve_in_order_and_only_the_last_releases_the_post(store):
     state = chain.chain_state(db, rules_of(settings), n)
     assert [(a.tier, a.reviewer) for a in state.approvals] == [(1, "李初审"), (2, "王复审")]
     assert state.complete and state.next_tier is None
-    details = [e.detail for e in audit.entries(db, post=n) if e.action == "approve"]
+    details = [shown(e.detail) for e in audit.entries(db, post=n) if e.action == "approve"]
     assert details[0].startswith("初审（第 1 级，共 2 级）") and "审核完成" in details[1]
 
 
@@ -119,7 +119,7 @@ def test_an_edit_voids_the_whole_chain_and_old_approvals_never_come_back(store):
     state = chain.chain_state(db, rules_of(settings), n)
     assert state.approvals == () and state.restarted == chain.EDITED and state.next_tier == 1
     assert states(db, n) == [State.QUEUED] and not db.post(n).approved
-    voids = [e.detail for e in audit.entries(db, post=n) if e.action == "void"]
+    voids = [shown(e.detail) for e in audit.entries(db, post=n) if e.action == "void"]
     assert voids and voids[-1].startswith("内容已修改，审核需重新开始")
     with pytest.raises(StoreError, match="稿件内容已变化"):
         review.approve(db, rules_of(settings), n, "赵审核", NOW, expect_hash=old_hash)

@@ -10,6 +10,7 @@ from sqlalchemy import update
 from test_postgres import pg_url  # noqa: F401  (the PostgreSQL fixture)
 from test_store_helpers import NOW, SH, add, make_settings, tiny_rendered
 
+from socialbot.notices import shown
 from socialbot.store import State, agenda, open_store, pauses
 from socialbot.store import audit as audit_store
 from socialbot.store.audit import AuditFilter
@@ -91,7 +92,7 @@ def test_audit_search_filters_and_keeps_to_the_scope(store):
     assert not any(e.action == "pause" for e in mine)
     svc, _ = audit_store.search(db, AuditFilter(account="svc_wechat"))
     assert [(e.action, e.post) for e in svc] == [("pause", None), ("add", ids["c"])]
-    assert svc[0].detail == "暂停账号 svc_wechat：测试暂停"
+    assert shown(svc[0].detail) == "暂停账号 svc_wechat：测试暂停"
     later = DAY.replace(year=2030)
     assert audit_store.search(db, AuditFilter(since=later))[1] == 0
     assert audit_store.search(db, AuditFilter(until=later))[1] == total

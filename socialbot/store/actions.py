@@ -1,4 +1,8 @@
-"""Staff actions on queued posts: cancel, reschedule, retry, mark as sent."""
+"""Staff actions on queued posts: cancel, reschedule, retry, mark as sent.
+
+What these write (delivery messages, audit details) is a notice (``socialbot.notices``);
+refusals and notes are worded from ``socialbot.wording`` by code.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, and_, select, update
 
 from socialbot.errors import Problem, StoreError
+from socialbot.notices import notice, problem
 from socialbot.store import audit, quota, slots
 from socialbot.store.db import Database
 from socialbot.store.models import OPEN_OUTCOME, PENDING, DeliveryRecord, PostRecord, State
@@ -15,8 +20,7 @@ from socialbot.store.policy import desired_state
 from socialbot.store.queue import deliveries_of, get_post
 from socialbot.store.rules import StoreRules
 from socialbot.store.schema import attempts, deliveries, posts
-from socialbot.store.times import in_past, show
-from socialbot.wording.labels import label
+from socialbot.store.times import in_past
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ def _pick(ds: list[DeliveryRecord], account: str | None) -> list[DeliveryRecord]
         return ds
     picked = [d for d in ds if d.account == account]
     if not picked:
-        raise StoreError(Problem("--account", f"这篇稿件没有发往 {account} 的目标"))
+        raise StoreError(problem("--account", "actions.no_target", account=account))
     return picked
 
 
@@ -51,22 +55,26 @@ def cancel(db: Database, queue_id: int, by: str, now: dt.datetime, *,
         post = get_post(conn, queue_id)
         ds = _pick(deliveries_of(conn, queue_id), account)
         changed = [d for d in ds if d.state in cancellable and _set(
-            conn, d, now, state=str(State.CANCELLED), message=f"{by} 取消")]
-        notes = [f"{d.account} {label(d.state)}，无法取消" for d in ds if d.state == State.SENDING]
-        notes += [f"{d.account} 的结果未知（可能已发出），已停止跟踪；请到平台上核实"
+            conn, d, now, state=str(State.CANCELLED),
+            message=notice("actions.cancelled", by=by).encode())]
+        notes = [notice("actions.cannot_cancel", account=d.account, state=str(d.state)).text()
+                 for d in ds if d.state == State.SENDING]
+        notes += [notice("actions.untracked", account=d.account).text()
                   for d in changed if d.state in OPEN_OUTCOME]
         stopped_series = bool(post.cron and post.active and account is None)
         if stopped_series:
             conn.execute(update(posts).where(posts.c.id == queue_id).values(
                 active=False, updated_at=now))
         if not changed and not stopped_series:
-            raise StoreError("没有可以取消的目标（已发送、已取消或正在发送）")
+            raise StoreError(problem("", "actions.nothing_to_cancel"))
         for d in changed:
             audit.record(conn, actor=by, action="cancel", post=queue_id, account=d.account,
-                         content_hash=d.content_hash, detail=f"原状态：{label(d.state)}", at=now)
+                         content_hash=d.content_hash, at=now,
+                         detail=notice("actions.audit.cancelled", state=str(d.state)).encode())
         if stopped_series:
             audit.record(conn, actor=by, action="cancel", post=queue_id,
-                         content_hash=post.content_hash, detail=f"停止周期发布 {post.cron}", at=now)
+                         content_hash=post.content_hash, at=now,
+                         detail=notice("actions.audit.series_stopped", cron=post.cron).encode())
     return ActionResult(queue_id, tuple(changed), tuple(notes))
 
 
@@ -74,23 +82,23 @@ def reschedule(db: Database, rules: StoreRules, queue_id: int, at: dt.datetime, 
                now: dt.datetime, *, account: str | None = None) -> ActionResult:
     """Move pending (or missed) deliveries to ``at``; checked against the quota ledger."""
     if in_past(at, now):
-        raise StoreError(Problem("--at", f"新时间 {show(at, rules.tz)} 已经过去"))
+        raise StoreError(problem("--at", "actions.past_time", at=at.astimezone(rules.tz)))
     # "Now" typed to the minute means now: a slot after the review that just finished.
     at = max(at, now)
     with db.tx() as conn:
         post = get_post(conn, queue_id)
         if post.cron:
-            raise StoreError("周期稿件不能整体改期；请 queue cancel 后用新的 --cron 重新加入")
+            raise StoreError(problem("", "actions.series_whole"))
         ds = [d for d in _pick(deliveries_of(conn, queue_id), account)
               if d.state in (*PENDING, State.MISSED)]
         if not ds:
-            raise StoreError("没有可以改期的目标（只有待发布或已错过的目标可以改期）")
+            raise StoreError(problem("", "actions.nothing_to_reschedule"))
         placed = {d.id: _new_place(conn, rules, d, at, now) for d in ds}
         problems = [p for d in ds for p in _slot_problems(rules, d, placed[d.id])]
         problems += _quota_problems(conn, rules, [
             d for d in ds if not _joins(conn, d, placed[d.id])], at)
         if problems:
-            raise StoreError(problems, title="不能改到这个时间")
+            raise StoreError(problems, title=notice("actions.title.reschedule").text())
         changed = []
         for d in ds:
             where = placed[d.id]
@@ -103,7 +111,9 @@ def reschedule(db: Database, rules: StoreRules, queue_id: int, at: dt.datetime, 
                 changed.append(d)
                 audit.record(conn, actor=by, action="reschedule", post=queue_id,
                              account=d.account, content_hash=d.content_hash, at=now,
-                             detail=f"{show(d.due_at, rules.tz)} → {show(at, rules.tz)}")
+                             detail=notice("actions.audit.rescheduled",
+                                           before=d.due_at.astimezone(rules.tz),
+                                           after=at.astimezone(rules.tz)).encode())
     return ActionResult(queue_id, tuple(changed))
 
 
@@ -128,9 +138,13 @@ def _slot_problems(rules: StoreRules, d: DeliveryRecord,
     if where is None or where.full is None:
         return []
     capacity = rules.accounts[d.account].message_capacity
-    return [Problem(f"账号 {d.account}", (
-        f"{d.account} 在 {where.full:%Y-%m-%d}（北京时间）的群发消息已有 {capacity} 篇文章，"
-        f"达到上限。下一个还有空位的日期：{where.day:%Y-%m-%d}"))]
+    return [problem(_account(d.account), "actions.message_full", account=d.account,
+                    full=where.full.isoformat(), capacity=capacity, day=where.day.isoformat())]
+
+
+def _account(account: str) -> str:
+    """Where a refusal about one account is located, as staff read it."""
+    return notice("actions.account", account=account).text()
 
 
 def set_position(db: Database, queue_id: int, position: int | None, by: str,
@@ -140,18 +154,18 @@ def set_position(db: Database, queue_id: int, position: int | None, by: str,
         get_post(conn, queue_id)
         ds = [d for d in deliveries_of(conn, queue_id) if d.message_slot]
         if not ds:
-            raise StoreError(Problem("--position", "这篇稿件的目标账号不是按天合并群发的公众号，"
-                                                   "没有消息内的位置可调"))
+            raise StoreError(problem("--position", "actions.not_grouped"))
         changed = [d for d in ds if d.state in PENDING and _set(conn, d, now, position=position)]
-        notes = tuple(f"{d.account} 的当天消息{label(d.state)}，位置不能再改" for d in ds
-                      if d.state not in PENDING)
+        notes = tuple(notice("actions.position_fixed", account=d.account,
+                             state=str(d.state)).text() for d in ds if d.state not in PENDING)
         if not changed:
-            raise StoreError("没有可以调整位置的目标（当天的消息已经发出或正在发送）")
-        shown = "按加入队列的顺序" if position is None else f"第 {position} 篇"
+            raise StoreError(problem("", "actions.nothing_to_position"))
         for d in changed:
+            day = slots.day_of(d.message_slot or "").isoformat()
+            placed = (notice("actions.audit.position_queue_order", day=day) if position is None
+                      else notice("actions.audit.position", day=day, position=position))
             audit.record(conn, actor=by, action="position", post=queue_id, account=d.account,
-                         content_hash=d.content_hash, at=now,
-                         detail=f"{slots.day_of(d.message_slot or '')} 的消息中排{shown}")
+                         content_hash=d.content_hash, at=now, detail=placed.encode())
     return ActionResult(queue_id, tuple(changed), notes)
 
 
@@ -161,16 +175,17 @@ def _quota_problems(conn: Connection, rules: StoreRules, ds: list[DeliveryRecord
     for d in ds:
         policy = rules.accounts.get(d.account)
         if policy is None:
-            problems.append(Problem(f"账号 {d.account}", "已不在配置文件中"))
+            problems.append(problem(_account(d.account), "actions.account_gone"))
             continue
         if policy.quota is None:
             continue
         usage = quota.usage_in(conn, d.account, policy.quota, at, exclude=(d.id,))
         if usage.exhausted or usage.sent + usage.planned >= usage.rule.limit:
             free = quota.next_free_in(conn, d.account, policy.quota, at, exclude=(d.id,))
-            hint = f"下一个可用时间：{show(free, rules.tz)}" if free else "近期没有可用额度"
-            problems.append(Problem(f"账号 {d.account}",
-                                    f"{usage.rule.label}，该时段已排满。{hint}"))
+            problems.append(
+                problem(_account(d.account), "actions.quota_full", rule=usage.rule.label,
+                        free=free.astimezone(rules.tz)) if free else
+                problem(_account(d.account), "actions.quota_full_later", rule=usage.rule.label))
     return problems
 
 
@@ -183,28 +198,28 @@ def retry(db: Database, rules: StoreRules, queue_id: int, by: str, now: dt.datet
         again = [d for d in ds if d.state in (State.FAILED, State.MISSED)]
         unknown = [d for d in ds if d.state in OPEN_OUTCOME]
         if not again and not unknown:
-            raise StoreError("没有需要重试的目标（只有失败、已错过或结果未知的目标可以重试）")
+            raise StoreError(problem("", "actions.nothing_to_retry"))
         problems = _quota_problems(conn, rules, again + (unknown if force else []), now)
         if problems:
-            raise StoreError(problems, title="现在不能重试")
+            raise StoreError(problems, title=notice("actions.title.retry").text())
         changed, notes = [], []
         for d in again + (unknown if force else []):
             if _resend(conn, rules, post, d, now):
                 changed.append(d)
                 audit.record(conn, actor=by, action="retry", post=queue_id, account=d.account,
                              content_hash=d.content_hash, at=now,
-                             detail=("人工确认平台上没有这条，重新发送" if d.state in OPEN_OUTCOME
-                                     else f"原状态：{label(d.state)}，立即重试"))
+                             detail=(notice("actions.audit.resend") if d.state in OPEN_OUTCOME
+                                     else notice("actions.audit.retry", state=str(d.state))
+                                     ).encode())
         if not force:
             for d in unknown:
                 if _set(conn, d, now, state=str(State.UNKNOWN), next_check_at=now):
                     changed.append(d)
                     audit.record(conn, actor=by, action="retry", post=queue_id,
                                  account=d.account, content_hash=d.content_hash, at=now,
-                                 detail="请求立即向平台核实结果")
+                                 detail=notice("actions.audit.recheck").encode())
             if unknown:
-                notes.append("结果未知的目标会先向平台核实，确认没有发出才会重发"
-                             "（确认平台上确实没有时，可加 --force 直接重发）")
+                notes.append(notice("actions.recheck_first").text())
     return ActionResult(queue_id, tuple(changed), tuple(notes))
 
 
@@ -228,24 +243,25 @@ def mark_sent(db: Database, rules: StoreRules, delivery_id: int, by: str, now: d
         row = conn.execute(select(deliveries).where(deliveries.c.id == delivery_id)
                            .with_for_update()).first()
         if row is None:
-            raise StoreError(Problem("编号", f"没有编号为 {delivery_id} 的发布目标"))
+            raise StoreError(problem("@actions.number", "actions.no_delivery", id=delivery_id))
         d = DeliveryRecord.from_row(row)
         if d.state not in OPEN_OUTCOME:
-            raise StoreError(Problem(f"账号 {d.account}", f"{label(d.state)}：只有结果未知或"
-                                                         "需人工核实的发布可以标为已发出"))
+            raise StoreError(problem(_account(d.account), "actions.not_open",
+                                     state=str(d.state)))
         started = conn.execute(select(attempts.c.started_at).where(
             attempts.c.delivery == d.id, attempts.c.kind == "publish")
             .order_by(attempts.c.id.desc())).first()
         sent_at = started[0] if started else now
         link = url.strip()
         if not _set(conn, d, now, state=str(State.SENT), sent_at=sent_at, url=link,
-                    next_check_at=None, message=f"{by} 人工核实：平台上已发出"):
-            raise StoreError("这个发布刚被别人改动过，请刷新后重试")
+                    next_check_at=None, message=notice("actions.marked_sent", by=by).encode()):
+            raise StoreError(problem("", "actions.changed_meanwhile"))
         policy = rules.accounts.get(d.account)
         if policy is not None and policy.quota is not None:
             quota.record_send_in(conn, d.account, policy.quota, d.id, sent_at)
         audit.record(conn, actor=by, action="mark_sent", post=d.post, account=d.account,
                      content_hash=d.content_hash, at=now,
-                     detail=f"人工核实平台上已发出（原状态：{label(d.state)}）"
-                            + (f"，链接 {link}" if link else ""))
+                     detail=(notice("actions.audit.marked_sent_link", state=str(d.state),
+                                    url=link) if link else
+                             notice("actions.audit.marked_sent", state=str(d.state))).encode())
     return ActionResult(d.post, (d,))

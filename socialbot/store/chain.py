@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select, update
 
-from socialbot.errors import Problem, StoreError
+from socialbot.errors import StoreError
+from socialbot.notices import notice, problem
 from socialbot.store import audit
 from socialbot.store.db import Database, inserted_id
 from socialbot.store.models import PostRecord
@@ -167,21 +168,23 @@ def add_comment(db: Database, queue_id: int, author: str, body: str, now: dt.dat
     """A comment on the post (or a reply to one of its comments), about its current content."""
     body = body.strip()
     if not body:
-        raise StoreError(Problem("评论", "评论内容不能为空"))
+        raise StoreError(problem("@chain.comment", "chain.comment_empty"))
     if len(body) > MAX_COMMENT:
-        raise StoreError(Problem("评论", f"评论最多 {MAX_COMMENT} 字（现为 {len(body)} 字）"))
+        raise StoreError(problem("@chain.comment", "chain.comment_too_long", max=MAX_COMMENT,
+                                 length=len(body)))
     with db.tx() as conn:
         post = get_post(conn, queue_id)
         if parent is not None:
             owner = conn.execute(select(comments.c.post).where(comments.c.id == parent)).scalar()
             if owner is None or int(owner) != queue_id:
-                raise StoreError(Problem("回复", f"这篇稿件没有编号 {parent} 的评论"))
+                raise StoreError(problem("@chain.reply", "chain.no_such_comment", id=parent))
         comment_id = inserted_id(conn, insert(comments).values(
             post=queue_id, parent=parent, author=author, body=body,
             content_hash=post.content_hash, at=now))
         audit.record(conn, actor=author, action="comment", post=queue_id,
                      content_hash=post.content_hash, at=now,
-                     detail=("回复评论" if parent else "评论") + f"：{body[:60]}")
+                     detail=notice("chain.audit.reply" if parent else "chain.audit.comment",
+                                   text=body[:60]).encode())
     return Comment(comment_id, queue_id, parent, author, body, post.content_hash, now)
 
 

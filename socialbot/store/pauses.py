@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from socialbot.errors import Problem, StoreError
+from socialbot.errors import StoreError
+from socialbot.notices import Notice, notice, problem
 from socialbot.store import audit
 from socialbot.store.db import Database
 from socialbot.store.models import PENDING, Pause
@@ -45,16 +46,16 @@ def pause(db: Database, rules: StoreRules, by: str, now: dt.datetime, *,
           account: str | None = None, reason: str = "") -> int:
     """Freeze pending deliveries; returns how many are now frozen."""
     if account is not None and account not in rules.accounts:
-        raise StoreError(Problem("--account", f"未知账号“{account}”（配置中的账号："
-                                              f"{'、'.join(rules.accounts)}）"))
+        known = notice("pauses.account_sep").text().join(rules.accounts)
+        raise StoreError(problem("--account", "pauses.unknown_account", account=account,
+                                 known=known))
     scope = account or GLOBAL_SCOPE
     with db.tx() as conn:
         conn.execute(delete(pauses).where(pauses.c.scope == scope))
         conn.execute(pauses.insert().values(scope=scope, by=by, reason=reason, at=now))
         frozen = sync_flags(conn)
         audit.record(conn, actor=by, action="pause", account=account, at=now,
-                     detail=f"暂停{'账号 ' + account if account else '全部账号'}"
-                            f"{'：' + reason if reason else ''}")
+                     detail=_paused(account, reason).encode())
     return frozen
 
 
@@ -70,5 +71,14 @@ def resume(db: Database, by: str, now: dt.datetime, *, account: str | None = Non
         conn.execute(query)
         sync_flags(conn)
         audit.record(conn, actor=by, action="resume", account=account, at=now,
-                     detail=f"恢复{'账号 ' + account if account else '全部账号'}")
+                     detail=(notice("pauses.audit.resumed_account", account=account) if account
+                             else notice("pauses.audit.resumed_all")).encode())
     return lifted
+
+
+def _paused(account: str | None, reason: str) -> Notice:
+    if account:
+        return (notice("pauses.audit.paused_account_reason", account=account, reason=reason)
+                if reason else notice("pauses.audit.paused_account", account=account))
+    return (notice("pauses.audit.paused_all_reason", reason=reason) if reason
+            else notice("pauses.audit.paused_all"))

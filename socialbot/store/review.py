@@ -10,6 +10,9 @@ Content-check warnings are stored with the content they were found in. A post wi
 warnings needs an approval on every account, and that approval needs a written
 reason (``override``); the audit log records the reason, the content hash and the
 fingerprint of exactly the warnings it covers. New content or new warnings void it.
+
+Audit details are notices (``socialbot.notices``); refusals and notes are worded from
+``socialbot.wording`` by code.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sqlalchemy import Connection, and_, update
 
 from socialbot.checks.model import Finding, warnings_fingerprint
 from socialbot.errors import Problem, StoreError
+from socialbot.notices import Value, notice, problem
 from socialbot.people import TIER_LABELS
 from socialbot.rendered import RenderedPost
 from socialbot.store import audit, chain
@@ -38,8 +42,6 @@ from socialbot.store.policy import desired_state
 from socialbot.store.queue import deliveries_of, get_post, make_key, warnings_detail
 from socialbot.store.rules import StoreRules
 from socialbot.store.schema import deliveries, posts
-from socialbot.store.times import show
-from socialbot.wording.labels import label
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,11 @@ class ReviewResult:
 
 
 def tier_name(tier: int) -> str:
-    return TIER_LABELS.get(tier, f"第 {tier} 级审核")
+    return TIER_LABELS.get(tier) or notice("review.tier_n", tier=tier).text()
+
+
+def _account(account: str) -> str:
+    return notice("review.account", account=account).text()
 
 
 def approve(db: Database, rules: StoreRules, queue_id: int, by: str, now: dt.datetime,
@@ -71,34 +77,33 @@ def approve(db: Database, rules: StoreRules, queue_id: int, by: str, now: dt.dat
     by = by.strip()
     override = (override or "").strip()
     if not by:
-        raise StoreError(Problem("--by", "请写明审核人姓名"))
+        raise StoreError(problem("--by", "review.reviewer_missing"))
     with db.tx() as conn:
         post = chain.lock_post(conn, queue_id)
         ds = deliveries_of(conn, queue_id, lock=True)
         state = chain.state_in(conn, rules, post)
         problems = []
         if rules.four_eyes and same_person(by, post.author):
-            problems.append(Problem("审核人", f"“{by}”是这篇稿件的作者；按双人审核规定，"
-                                             "作者不能审核自己的稿件，请另一位同事审核"))
+            problems.append(problem("@review.reviewer", "review.own_post", by=by))
         if expect_hash and not post.content_hash.startswith(expect_hash.strip().lower()):
-            problems.append(Problem("--hash", f"稿件内容已变化（现在是 {post.content_hash[:12]}，"
-                                             f"不是 {expect_hash}），请重新预览后再审核"))
+            problems.append(problem("--hash", "review.hash_changed",
+                                    now=post.content_hash[:12], asked=expect_hash))
         if not any(d.state in PENDING for d in ds) and not (post.cron and post.active):
-            problems.append(Problem("状态", "这篇稿件没有等待发布的目标，无需审核"))
+            problems.append(problem("@review.state", "review.nothing_pending"))
         earlier = state.reviewed_by(by)
         if earlier and not post.approved:
-            problems.append(Problem("审核人", f"“{by}”已在本轮审核中做过{tier_name(earlier.tier)}；"
-                                             "同一审核链中每人只能审核一次，请另一位同事审核"))
+            problems.append(problem("@review.reviewer", "review.already_reviewed", by=by,
+                                    tier=tier_name(earlier.tier)))
         if tier is not None and state.next_tier is not None and tier != state.next_tier:
-            problems.append(Problem("审级", f"这篇稿件现在等待{tier_name(state.next_tier)}，"
-                                           f"不是{tier_name(tier)}；请刷新后再审核"))
+            problems.append(problem("@review.tier", "review.wrong_tier",
+                                    waiting=tier_name(state.next_tier), asked=tier_name(tier)))
         if post.warnings and not override:
             problems += _override_needed(post)
         if problems:
-            raise StoreError(problems, title="不能审核通过")
+            raise StoreError(problems, title=notice("review.title.approve").text())
         if post.approved and post.approved_by:
             return ReviewResult(queue_id, post.content_hash, 0,
-                                (f"已由 {post.approved_by} 审核通过，无需重复审核",),
+                                (notice("review.already_approved", by=post.approved_by).text(),),
                                 tiers=state.needed, final=True)
         this_tier = state.next_tier or 1
         tiers = max(state.needed, 1)
@@ -117,22 +122,22 @@ def approve(db: Database, rules: StoreRules, queue_id: int, by: str, now: dt.dat
             audit.record(conn, actor=by, action="override", post=queue_id,
                          content_hash=post.content_hash, at=now,
                          detail=_override_detail(post, override))
-        step = "" if tiers == 1 else f"{tier_name(this_tier)}（第 {this_tier} 级，共 {tiers} 级）"
-        detail = (f"{step}：{post.title}" if step and not final
-                  else f"{step}，审核完成：{post.title}" if step else f"审核通过：{post.title}")
+        step: dict[str, Value] = {"tier_name": tier_name(this_tier), "tier": this_tier,
+                                  "tiers": tiers, "title": post.title}
+        detail = (notice("review.audit.approved", title=post.title) if tiers == 1
+                  else notice("review.audit.step_final" if final else "review.audit.step", **step))
         audit.record(conn, actor=by, action="approve", post=queue_id,
-                     content_hash=post.content_hash, detail=detail, at=now)
+                     content_hash=post.content_hash, detail=detail.encode(), at=now)
         expired = [d for d in deliveries_of(conn, queue_id)
                    if final and d.state == State.QUEUED and d.due_at < now]
     notes: tuple[str, ...] = ()
     if not final:
-        notes += (f"还需{tier_name(this_tier + 1)}（第 {this_tier + 1} 级，共 {tiers} 级）"
-                  "通过后才会发布",)
-    notes += tuple(f"{d.account} 原定 {show(d.due_at, rules.tz)} 已过，审核晚于发布时间"
-                   f"（过期未审），不会发布；请用 queue reschedule {queue_id} --at … 改期"
-                   for d in expired)
+        notes += (notice("review.more_tiers", tier_name=tier_name(this_tier + 1),
+                         tier=this_tier + 1, tiers=tiers).text(),)
+    notes += tuple(notice("review.expired", account=d.account, at=d.due_at.astimezone(rules.tz),
+                          queue_id=queue_id).text() for d in expired)
     if override and not post.warnings:
-        notes += ("这篇稿件没有内容检查提醒，--override-warnings 的理由未使用",)
+        notes += (notice("review.override_unused").text(),)
     return ReviewResult(queue_id, post.content_hash, changed, notes, this_tier, tiers, final)
 
 
@@ -156,29 +161,31 @@ def refresh_pending(conn: Connection, rules: StoreRules, post: PostRecord,
 
 
 def _override_needed(post: PostRecord) -> list[Problem]:
-    listed = [Problem(w.where, f"[提醒·{w.label}] {w.message}") for w in post.warnings]
-    return [*listed, Problem("--override-warnings", (
-        f"这篇稿件有 {len(post.warnings)} 条内容检查提醒（见上）。请修改稿件后 queue edit，"
-        f"或确认无误后注明理由放行：queue approve {post.id} --by 审核人 "
-        "--override-warnings \"理由\""))]
+    listed = [problem(w.where, "review.warning", label=w.label, message=w.message)
+              for w in post.warnings]
+    return [*listed, problem("--override-warnings", "review.override_needed",
+                             count=len(post.warnings), post=post.id)]
 
 
 def _override_detail(post: PostRecord, reason: str) -> str:
     """Reason, the fingerprint of (content, warnings) and every warning let through."""
     fingerprint = warnings_fingerprint(post.content_hash, post.warnings)
-    return (f"理由：{reason}；放行指纹 {fingerprint[:16]}；"
-            + warnings_detail(post.warnings).replace("（审核时需注明理由放行）", ""))
+    items = notice("review.warning_sep").text().join(
+        notice("review.warning_item", where=w.where, message=w.message).text()
+        for w in post.warnings)
+    return notice("review.audit.override", reason=reason, fingerprint=fingerprint[:16],
+                  count=len(post.warnings), items=items).encode()
 
 
 def reject(db: Database, rules: StoreRules, queue_id: int, by: str, reason: str,
            now: dt.datetime) -> ReviewResult:
     """Send the post back: nothing of it goes out until it is edited and approved again."""
     if not reason.strip():
-        raise StoreError(Problem("--reason", "请写明退回原因，方便作者修改"))
+        raise StoreError(problem("--reason", "review.reason_missing"))
     with db.tx() as conn:
         post = get_post(conn, queue_id)
         if any(d.state == State.SENDING for d in deliveries_of(conn, queue_id, lock=True)):
-            raise StoreError("这篇稿件正在发送中，无法退回；请稍后用 queue show 查看结果")
+            raise StoreError(problem("", "review.sending"))
         conn.execute(update(posts).where(posts.c.id == queue_id).values(
             review="rejected", approved_hash=None, approved_by=None, approved_at=None,
             review_note=reason.strip(), updated_at=now))
@@ -186,7 +193,8 @@ def reject(db: Database, rules: StoreRules, queue_id: int, by: str, reason: str,
         post = get_post(conn, queue_id)
         changed = refresh_pending(conn, rules, post, now)
         audit.record(conn, actor=by, action="reject", post=queue_id,
-                     content_hash=post.content_hash, detail=f"退回：{reason.strip()}", at=now)
+                     content_hash=post.content_hash, at=now,
+                     detail=notice("review.audit.rejected", reason=reason.strip()).encode())
     return ReviewResult(queue_id, post.content_hash, changed)
 
 
@@ -204,14 +212,13 @@ def edit(db: Database, rules: StoreRules, queue_id: int, rendered: RenderedPost,
         ds = deliveries_of(conn, queue_id, lock=True)
         busy = [d for d in ds if d.state in (State.SENDING, *OPEN_OUTCOME)]
         if busy:
-            raise StoreError([Problem(f"账号 {d.account}",
-                                      f"{label(d.state)}，请等结果确定后再修改")
-                              for d in busy], title="现在不能修改")
+            raise StoreError([problem(_account(d.account), "review.busy", state=str(d.state))
+                              for d in busy], title=notice("review.title.edit").text())
         if not any(d.state in PENDING for d in ds) and not (post.cron and post.active):
-            raise StoreError("这篇稿件已没有等待发布的目标，修改不会生效；如需重发请重新加入队列")
+            raise StoreError(problem("", "review.nothing_to_edit"))
         same_warnings = _keys(warnings) == _keys(post.warnings)
         if new_hash == post.content_hash and same_warnings:
-            return ReviewResult(queue_id, new_hash, 0, ("内容没有变化，审核状态保持不变",))
+            return ReviewResult(queue_id, new_hash, 0, (notice("review.unchanged").text(),))
         if new_hash == post.content_hash:
             return _new_warnings(conn, rules, post, warnings, by, now)
         review = "pending" if post.review in ("approved", "rejected") else post.review
@@ -229,7 +236,8 @@ def edit(db: Database, rules: StoreRules, queue_id: int, rendered: RenderedPost,
         updated = get_post(conn, queue_id)
         changed = refresh_pending(conn, rules, updated, now)
         audit.record(conn, actor=by, action="edit", post=queue_id, content_hash=new_hash,
-                     detail=f"内容由 {post.content_hash[:12]} 改为 {new_hash[:12]}", at=now)
+                     detail=notice("review.audit.edited", old=post.content_hash[:12],
+                                   new=new_hash[:12]).encode(), at=now)
         if warnings:
             audit.record(conn, actor=by, action="warnings", post=queue_id,
                          content_hash=new_hash, detail=warnings_detail(warnings), at=now)
@@ -237,18 +245,18 @@ def edit(db: Database, rules: StoreRules, queue_id: int, rendered: RenderedPost,
         undone = chain.void_chain(conn, queue_id, chain.EDITED, now)
         names = _names(undone) or (post.approved_by if post.approved_hash else "")
         if names:
-            voided = (f"{RESTART}：{names} 的审核（内容 {post.content_hash[:12]}）作废")
+            voided = notice("review.audit.voided", names=names, old=post.content_hash[:12])
             audit.record(conn, actor=by, action="void", post=queue_id, content_hash=new_hash,
-                         detail=voided, at=now)
-            notes.append(f"{RESTART}：{names} 的审核已作废，需要从{tier_name(1)}重新审核")
+                         detail=voided.encode(), at=now)
+            notes.append(notice("review.voided_note", names=names, first=tier_name(1)).text())
     return ReviewResult(queue_id, new_hash, changed, tuple(notes))
 
 
-RESTART = "内容已修改，审核需重新开始"
-
-
 def _names(undone: list[chain.Approval]) -> str:
-    return "、".join(f"{tier_name(a.tier)} {a.reviewer}" for a in undone)
+    """The reviewers whose approvals were voided, each with their tier's name."""
+    return notice("review.name_sep").text().join(
+        notice("review.named_reviewer", tier=tier_name(a.tier), reviewer=a.reviewer).text()
+        for a in undone)
 
 
 def _keys(warnings: list[Finding] | tuple[Finding, ...]) -> list[str]:
@@ -267,13 +275,14 @@ def _new_warnings(conn: Connection, rules: StoreRules, post: PostRecord,
         chain.void_chain(conn, post.id, chain.WARNINGS, now)
     conn.execute(update(posts).where(posts.c.id == post.id).values(**values))
     changed = refresh_pending(conn, rules, get_post(conn, post.id), now)
-    detail = warnings_detail(warnings) if warnings else "内容检查提醒已全部消除"
+    detail = (warnings_detail(warnings) if warnings
+              else notice("review.audit.warnings_cleared").encode())
     audit.record(conn, actor=by, action="warnings", post=post.id,
                  content_hash=post.content_hash, detail=detail, at=now)
-    notes = ["内容没有变化，但内容检查提醒有变化（词表或规则已更新）"]
+    notes = [notice("review.warnings_changed").text()]
     if voids:
         names = _names(live) or str(post.approved_by)
         audit.record(conn, actor=by, action="void", post=post.id, content_hash=post.content_hash,
-                     detail=f"内容检查提醒有变化，{names} 的审核作废", at=now)
-        notes.append(f"{names} 的审核已作废，需要重新审核并注明放行理由")
+                     detail=notice("review.audit.voided_warnings", names=names).encode(), at=now)
+        notes.append(notice("review.voided_warnings_note", names=names).text())
     return ReviewResult(post.id, post.content_hash, changed, tuple(notes))

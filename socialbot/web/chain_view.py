@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from socialbot.config import Settings
+from socialbot.notices import notice
 from socialbot.people import Person
 from socialbot.review_rules import decision_refusal
 from socialbot.store import State
 from socialbot.store import chain as chain_store
 from socialbot.store.chain import Comment
 from socialbot.store.models import DeliveryRecord, PostRecord
-from socialbot.store.review import RESTART
 from socialbot.store.sql import SqlStore
 from socialbot.store_rules import rules_of
 from socialbot.web import access
@@ -54,7 +54,8 @@ def panel_context(store: SqlStore, settings: Settings, person: Person, post: Pos
         "refusal": decision_refusal(person, settings, post, state),
         "awaiting": awaiting,
         "expired": expired(ds, now) if awaiting else [],
-        "restart_note": RESTART if state.restarted == chain_store.EDITED else "",
+        "restart_note": (notice("review.restart").text()
+                         if state.restarted == chain_store.EDITED else ""),
         "threads": threads(chain_store.comments_of(store, post.id)),
         "queued_state": State.QUEUED,
     }
