@@ -42,12 +42,28 @@ class AccountPolicy:
         return self.message_capacity > 1
 
 
-def policies_of(settings: Settings) -> Mapping[str, AccountPolicy]:
-    """Compatibility for the store modules that still take the settings (``queue``,
-    ``claims``): ``socialbot.store_rules.rules_of(settings).accounts``. Remove with them."""
-    from socialbot.store_rules import rules_of
+_last: tuple[object, dict[str, AccountPolicy]] | None = None
 
-    return rules_of(settings).accounts
+
+def policies_of(settings: Settings) -> dict[str, AccountPolicy]:
+    """Compatibility for the store modules that still take the settings (``queue``,
+    ``claims``); everything else hands the store ``rules_of(settings)``. Remove with them.
+
+    Kept for the same settings object (a claim asks on every call, over every account).
+    """
+    global _last
+    if _last is not None and _last[0] is settings:
+        return _last[1]
+    from socialbot.platforms import platform  # compatibility only: an arrow back up
+
+    found = {}
+    for a, acc in settings.accounts.items():
+        p = platform(acc.platform)
+        found[a] = AccountPolicy(acc.requires_approval, p.quota_rule(acc),
+                                 p.message_capacity(acc), p.push_time(acc),
+                                 tiers=acc.review_tiers)
+    _last = (settings, found)
+    return found
 
 
 def review_allows(review: str, approved_hash: str | None, content_hash: str,

@@ -1,7 +1,8 @@
 """The quota ledger: how many sends each account may make per day, month or hour.
 
 Each platform declares its rule (``Platform.quota_rule``): e.g. one mass send per
-Beijing calendar day, or 30 posts per hour.
+Beijing calendar day, or 30 posts per hour. The ledger receives it as a plain value
+(``AccountPolicy.quota``) with the account id; it never looks the platform up.
 
 A bucket's use = sends recorded in the ledger + deliveries still planned in it. ``queue
 add`` refuses a schedule that would overfill a bucket and names the next free slot; the
