@@ -30,14 +30,14 @@ def console_texts(settings: Settings) -> list[str]:
     from socialbot import calendar_import, errors, people, status
     from socialbot.platforms import PLATFORMS, platform
     from socialbot.store import actions, audit, models, pauses, queue, review
-    from socialbot.wording import catalog
+    from socialbot.wording import catalog, labels
 
     texts = [p.read_text("utf-8") for p in sorted((_HERE / "templates").glob("*.j2"))]
     texts += [p.read_text("utf-8") for p in sorted(_HERE.glob("*.py"))]
     # The calendar and the dashboard show these modules' refusals and notes, also inside
     # htmx swaps (which keep the page's font faces but not a new page's extra face).
     for module in (people, audit, models, review, actions, queue, pauses, status,
-                   calendar_import, errors, catalog):
+                   calendar_import, errors, catalog, labels):
         texts.append(Path(module.__file__ or "").read_text("utf-8"))
     rules = [platform(a.platform).quota_rule(a) for a in settings.accounts.values()
              if a.platform in PLATFORMS]
