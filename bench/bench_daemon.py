@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import resource
 import signal
 import statistics
 import subprocess
@@ -151,6 +152,7 @@ def main(args: argparse.Namespace) -> int:
             if wait > 0:
                 time.sleep(wait)
             before = [proc_stats(p.pid) for p in procs]  # started, imported, idle until now
+            harness_before = own_cpu()
             t0 = time.monotonic()
 
             last_due = first + dt.timedelta(seconds=((args.posts - 1) // len(names)) * args.spacing)
@@ -165,6 +167,7 @@ def main(args: argparse.Namespace) -> int:
                 time.sleep(0.25)
             busy_wall = time.monotonic() - t0
             busy = [proc_stats(p.pid) for p in procs]
+            harness_cpu = own_cpu() - harness_before
             time.sleep(args.idle)
             idle_end = [proc_stats(p.pid) for p in procs]
             for p in procs:
@@ -189,6 +192,8 @@ def main(args: argparse.Namespace) -> int:
                 for w in conn.execute(
                     select(attempts.c.worker).where(attempts.c.kind == "publish")).scalars())
         db.dispose()
+        log.close()
+        problems = log_problems(root / "daemon.log")
         titles = Counter(
             item["title"]
             for account in settings.accounts.values()
@@ -217,9 +222,37 @@ def main(args: argparse.Namespace) -> int:
     if cpu_total and sent:
         print(f"CPU per delivery: {cpu_total * 1000 / sent:.1f} ms (all daemons; target ≤ 15 ms "
               "on SQLite)")
+        print(f"practice platform + latency proxy (this process, not the daemons): "
+              f"{harness_cpu * 1000 / sent:.1f} ms CPU per delivery")
+    counts, examples = problems
+    print(f"daemon log: {counts['警告']} warnings, {counts['错误']} errors, "
+          f"{counts['Traceback']} tracebacks" + "".join(f"\n  e.g. {e}" for e in examples))
     print(f"daemon exit codes after SIGTERM: {codes}")
     duplicates = any(n > 1 for n in titles.values())
     return 0 if sent == args.posts and not duplicates and codes == [0] * len(codes) else 1
+
+
+def own_cpu() -> float:
+    """CPU seconds of this process: the practice platform and the proxy serve from here."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def log_problems(path: Path) -> tuple[Counter[str], list[str]]:
+    """Warnings and errors the daemons logged (the start-up abilities lines aside), with
+    the first few distinct ones as examples."""
+    found: Counter[str] = Counter()
+    examples: dict[str, None] = {}
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            level = next((w for w in (" 警告 ", " 错误 ", "Traceback") if w in line), None)
+            if level is None or "账号能力" in line:
+                continue
+            found[level.strip()] += 1
+            text = line.split(level, 1)[-1].strip()[:160]
+            if len(examples) < 3:
+                examples.setdefault(text)
+    return found, list(examples)
 
 
 if __name__ == "__main__":

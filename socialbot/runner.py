@@ -54,7 +54,7 @@ def run_due(settings: Settings, store: Database, channels: ChannelSource,
     if clock is None:
         clock = (lambda: now) if now is not None else utcnow
     runner = _Runner(settings, store, channel_for(channels), worker or claims.worker_identity(),
-                     stop or threading.Event(), clock, max(1, cap))
+                     stop or threading.Event(), clock, max(1, cap), promote_on=now is None)
     reports: list[Report] = []
     while not runner.stop.is_set():
         found = runner.one_pass()
@@ -66,7 +66,7 @@ def run_due(settings: Settings, store: Database, channels: ChannelSource,
 
 class _Runner:
     def __init__(self, settings: Settings, store: Database, channel: ChannelFor, worker: str,
-                 stop: threading.Event, clock: Clock, cap: int):
+                 stop: threading.Event, clock: Clock, cap: int, *, promote_on: bool = True):
         self.settings = settings
         self.store = store
         self.channel = channel
@@ -75,16 +75,39 @@ class _Runner:
         self.clock = clock
         self.cap = cap
         self._recovering = True  # until the first pass finds nothing left to reconcile
+        self._promote_on = promote_on  # a pass at a fixed time promotes once, at its start
+        self._next_promotion: dt.datetime | None = None
 
     def one_pass(self) -> list[Report]:
         """Due housekeeping, then every claimable delivery, each account in turn."""
         self._recovering = True
         claims.extend_series(self.store, self.settings, self.clock())
+        return self._promote() + self._drain()
+
+    def _promote(self) -> list[Report]:
+        """Make what fell due claimable; report what was missed.
+
+        Also done while a pass drains, each time the next waiting delivery falls due: a
+        long pass (a backlog after a big burst) must not hold the next burst back until
+        every call in flight has ended.
+        """
+        now = self.clock()
         reports = [missed_report(d, self.settings.tz)
-                   for d in claims.promote_due(self.store, self.settings, self.clock())]
+                   for d in claims.promote_due(self.store, self.settings, now)]
         for report in reports:
             log.warning(report.line(), extra=PRINTED)
-        return reports + self._drain()
+        if self._promote_on:
+            self._next_promotion = claims.next_promotion(self.store, now)
+        return reports
+
+    def _promotion_due(self) -> bool:
+        return self._next_promotion is not None and self.clock() >= self._next_promotion
+
+    def _until_promotion(self) -> float | None:
+        """Seconds until the next promotion, to wake a wait for calls in flight."""
+        if self._next_promotion is None or self.stop.is_set():
+            return None
+        return max(0.0, (self._next_promotion - self.clock()).total_seconds())
 
     def _claim(self, busy: set[str]) -> Claim | None:
         """Reconcile before publishing; never a second call for a busy account.
@@ -103,23 +126,39 @@ class _Runner:
     def _record(self, claim: Claim, result: DeliveryResult) -> DeliveryRecord:
         return record(self.store, self.settings, claim, result, self.clock())
 
+    def _recorder(self, held: _Held, claim: Claim) -> Callable[[Claim, DeliveryResult],
+                                                              DeliveryRecord]:
+        """``_record``, letting go of ``claim``'s lease first: once its outcome is being
+        written the keeper no longer renews it, so a renewal that finds it settled is
+        never taken for a lease another worker took over."""
+
+        def record_part(part: Claim, result: DeliveryResult) -> DeliveryRecord:
+            held.discard(claim)
+            return self._record(part, result)
+
+        return record_part
+
     def _drain(self) -> list[Report]:
         reports: list[Report] = []
         in_flight: dict[Future[list[Report]], Claim] = {}
         with (ThreadPoolExecutor(self.cap, thread_name_prefix="publish") as pool,
               _leases_kept(self.settings, self.store, self.clock) as held):
             while True:
+                if not self.stop.is_set() and self._promotion_due():
+                    reports += self._promote()
                 busy = {c.delivery.account for c in in_flight.values()}
                 claim = None
                 if not self.stop.is_set() and len(in_flight) < self.cap:
                     claim = self._claim(busy)
                 if claim is not None:
                     held.add(claim)
-                    in_flight[pool.submit(work_send, claim, self.channel, self._record)] = claim
+                    in_flight[pool.submit(work_send, claim, self.channel,
+                                          self._recorder(held, claim))] = claim
                     continue
                 if not in_flight:
                     return reports
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                done, _ = wait(in_flight, timeout=self._until_promotion(),
+                               return_when=FIRST_COMPLETED)
                 for future in done:
                     held.discard(in_flight.pop(future))
                     reports += future.result()  # work_send never raises
@@ -136,9 +175,10 @@ class _Held:
         with self._lock:
             self._claims[claim.id] = claim
 
-    def discard(self, claim: Claim) -> None:
+    def discard(self, claim: Claim) -> bool:
+        """Stop renewing ``claim``; False if it was no longer held."""
         with self._lock:
-            self._claims.pop(claim.id, None)
+            return self._claims.pop(claim.id, None) is not None
 
     def snapshot(self) -> list[Claim]:
         with self._lock:
@@ -159,7 +199,8 @@ def _leases_kept(settings: Settings, store: Database, clock: Clock) -> Iterator[
                 continue
             try:
                 for lost in claims.renew_all(store, settings, current, clock()):
-                    held.discard(lost)
+                    if not held.discard(lost):
+                        continue  # its outcome was written meanwhile: not lost, done
                     log.warning("编号 %s → %s 的租约已被接管", lost.delivery.post,
                                 lost.delivery.account)
             except Exception:

@@ -108,8 +108,9 @@ def send_allowed_in(conn: Connection, account: str, rule: QuotaRule | None,
 def record_send_in(conn: Connection, account: str, rule: QuotaRule, delivery: int,
                    at: dt.datetime) -> None:
     """One send in the ledger, once per delivery."""
-    already = conn.execute(select(quota_ledger.c.id).where(
-        quota_ledger.c.delivery == delivery, quota_ledger.c.kind == "sent")).first()
+    already = conn.execute(select(quota_ledger.c.id).where(  # the account's rows: indexed
+        quota_ledger.c.account == account, quota_ledger.c.delivery == delivery,
+        quota_ledger.c.kind == "sent")).first()
     if not already:
         conn.execute(insert(quota_ledger).values(
             account=account, bucket=rule.bucket(at)[0], kind="sent", delivery=delivery, at=at))
