@@ -29,7 +29,7 @@ from socialbot.config import Settings
 from socialbot.rendered import RenderedPost, send_key
 from socialbot.store import audit, quota, slots
 from socialbot.store.content import parse_rendered
-from socialbot.store.db import Database, inserted_id
+from socialbot.store.db import Database
 from socialbot.store.models import DeliveryRecord, PostRecord, State
 from socialbot.store.policy import (
     REJECTED,
@@ -115,20 +115,19 @@ def _take(conn: Connection, settings: Settings, d: DeliveryRecord, kind: str, wo
     token = token or secrets.token_hex(8)
     values: dict[str, object] = dict(
         state=str(State.SENDING), claimed_by=worker, claim_token=token,
-        lease_until=_lease(settings, now), updated_at=now)
+        lease_until=_lease(settings, now), updated_at=now, b_id=d.id, b_state=str(d.state))
+    if d.claim_token is not None:
+        values["b_token"] = d.claim_token
     if message_key is not None:
         values["message_key"] = message_key
-    if kind == PUBLISH:
-        values["attempts"] = deliveries.c.attempts + 1
-    cond = [deliveries.c.id == d.id, deliveries.c.state == str(d.state)]
-    if d.claim_token is not None:
-        cond.append(deliveries.c.claim_token == d.claim_token)
-    if conn.execute(update(deliveries).where(and_(*cond)).values(**values)).rowcount != 1:
+    statement = _TAKE[(kind == PUBLISH, d.claim_token is not None)]
+    if conn.execute(statement, values).rowcount != 1:
         return None
-    attempt_id = inserted_id(conn, insert(attempts).values(
-        delivery=d.id, kind=kind, worker=worker, started_at=now, message="", remote_id="",
-        calls="[]"))
-    post_row = conn.execute(select(posts).where(posts.c.id == d.post)).one()
+    key = conn.execute(_NEW_ATTEMPT, {"delivery": d.id, "kind": kind, "worker": worker,
+                                      "started_at": now}).inserted_primary_key
+    assert key is not None
+    attempt_id = key[0]
+    post_row = conn.execute(_POST, {"b_post": d.post}).one()
     post = PostRecord.from_row(post_row)
     rendered = _rendered(conn, post.id, post.content_hash, post_row._mapping["rendered"])
     audit.record(conn, actor=audit.system_actor(worker), action="claim", post=d.post,
@@ -137,6 +136,25 @@ def _take(conn: Connection, settings: Settings, d: DeliveryRecord, kind: str, wo
                  + f"（第 {d.attempts + (1 if kind == PUBLISH else 0)} 次）" + note)
     return Claim(kind, d, post, rendered, worker, token, int(attempt_id),
                  message_key=message_key or d.message_key)
+
+
+def _take_statement(publish: bool, held_before: bool) -> Any:
+    """The claim's UPDATE, built once: the row as read (its state, and its old token if
+    it had one) becomes ours; the values come as parameters named after the columns."""
+    cond = [deliveries.c.id == bindparam("b_id"), deliveries.c.state == bindparam("b_state")]
+    if held_before:
+        cond.append(deliveries.c.claim_token == bindparam("b_token"))
+    statement = update(deliveries).where(and_(*cond))
+    if publish:
+        statement = statement.values(attempts=deliveries.c.attempts + 1)
+    return statement
+
+
+# Claims are many: their statements are built (and keyed for SQLAlchemy's cache) once.
+_TAKE = {(publish, held): _take_statement(publish, held)
+         for publish in (True, False) for held in (True, False)}
+_NEW_ATTEMPT = insert(attempts).values(message="", remote_id="", calls="[]")
+_POST = select(posts).where(posts.c.id == bindparam("b_post"))
 
 
 _RENDERED_CACHE_SIZE = 64

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from socialbot.store import audit, quota
 from socialbot.store.claims import PUBLISH, Claim
@@ -76,8 +76,7 @@ def finish(db: Database, claim: Claim, log: CallLog, decide: Decide,
     """Record one call: the attempt, the transition ``decide`` picks, quota and audit."""
     d = claim.delivery
     with db.tx() as conn:
-        current = DeliveryRecord.from_row(
-            conn.execute(select(deliveries).where(deliveries.c.id == claim.id)).one())
+        current = DeliveryRecord.from_row(conn.execute(_DELIVERY, {"b_id": claim.id}).one())
         _close_attempt(conn, claim, log, now)
         rule = policy.quota if policy else None
 
@@ -109,8 +108,7 @@ def finish(db: Database, claim: Claim, log: CallLog, decide: Decide,
                              content_hash=d.content_hash, detail=t.quota_note, at=now)
             audit.record(conn, actor=actor, action=action, post=d.post, account=d.account,
                          content_hash=d.content_hash, detail=t.audit_detail, at=now)
-        return DeliveryRecord.from_row(
-            conn.execute(select(deliveries).where(deliveries.c.id == claim.id)).one())
+        return DeliveryRecord.from_row(conn.execute(_DELIVERY, {"b_id": claim.id}).one())
 
 
 def _write(conn: Connection, claim: Claim, t: Transition, now: dt.datetime, *,
@@ -124,16 +122,17 @@ def _write(conn: Connection, claim: Claim, t: Transition, now: dt.datetime, *,
         values["remote_id"] = t.remote_id
     if t.due_at is not None:
         values["due_at"] = t.due_at
-    where = [deliveries.c.id == claim.id]
+    values["b_id"] = claim.id
     if own_claim:
-        where.append(deliveries.c.claim_token == claim.token)
-    conn.execute(update(deliveries).where(and_(*where)).values(**values))
+        values["b_token"] = claim.token
+    conn.execute(_WRITE_OWN if own_claim else _WRITE, values)
 
 
 def _close_attempt(conn: Connection, claim: Claim, log: CallLog, now: dt.datetime) -> None:
-    conn.execute(update(attempts).where(attempts.c.id == claim.attempt_id).values(
-        finished_at=now, outcome=log.outcome, message=log.message, remote_id=log.remote_id,
-        calls=json.dumps(log.calls, ensure_ascii=False)))
+    conn.execute(_CLOSE_ATTEMPT, {
+        "b_id": claim.attempt_id, "finished_at": now, "outcome": log.outcome,
+        "message": log.message, "remote_id": log.remote_id,
+        "calls": json.dumps(log.calls, ensure_ascii=False)})
 
 
 def _count_send(conn: Connection, d: DeliveryRecord, rule: Any, now: dt.datetime) -> None:
@@ -142,6 +141,15 @@ def _count_send(conn: Connection, d: DeliveryRecord, rule: Any, now: dt.datetime
 
 
 def _reconcile_count(conn: Connection, delivery_id: int) -> int:
-    rows = conn.execute(select(attempts.c.id).where(
-        attempts.c.delivery == delivery_id, attempts.c.kind != PUBLISH)).all()
-    return len(rows)
+    return len(conn.execute(_CHECKS, {"b_id": delivery_id}).all())
+
+
+# Every delivery is recorded: these statements are built (and keyed for SQLAlchemy's
+# cache) once; an UPDATE's values come as parameters named after the columns.
+_DELIVERY = select(deliveries).where(deliveries.c.id == bindparam("b_id"))
+_WRITE = update(deliveries).where(deliveries.c.id == bindparam("b_id"))
+_WRITE_OWN = update(deliveries).where(deliveries.c.id == bindparam("b_id"),
+                                      deliveries.c.claim_token == bindparam("b_token"))
+_CLOSE_ATTEMPT = update(attempts).where(attempts.c.id == bindparam("b_id"))
+_CHECKS = select(attempts.c.id).where(attempts.c.delivery == bindparam("b_id"),
+                                      attempts.c.kind != PUBLISH)
