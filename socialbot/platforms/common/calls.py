@@ -11,6 +11,7 @@ answer becomes ``unknown`` and is never simply repeated.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 from collections.abc import Callable
@@ -97,6 +98,17 @@ class CallFailed(Exception):
         return redact(f"{self.request}: {self.explain()}")
 
 
+@functools.cache
+def _environ_proxies(base_url: str) -> dict[str, str]:
+    """The proxies the environment names for ``base_url``, read once per process and host.
+
+    Reading them walks every environment variable twice, and each account's secret may
+    be one: with thousands of accounts (one session each, all on the same API host) that
+    walk cost more than the accounts' first sends.
+    """
+    return dict(requests.utils.get_environ_proxies(base_url))
+
+
 def http_session(base_url: str) -> requests.Session:
     """A session for one API host, its environment settings read once, here.
 
@@ -107,7 +119,7 @@ def http_session(base_url: str) -> requests.Session:
     """
     session = requests.Session()
     session.trust_env = False
-    session.proxies.update(requests.utils.get_environ_proxies(base_url))
+    session.proxies.update(_environ_proxies(base_url))
     bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
     if bundle:
         session.verify = bundle
