@@ -4,7 +4,9 @@
     python bench/bench_scale.py --accounts 200 --posts 2000   # a tenth
 
 The practice platform answers every call 200 ms late. Prints deliveries/s, CPU ms per
-delivery and p50/p99 lateness from each delivery's true due time. The database is
+delivery (the daemons'; the practice platform's and the latency proxy's, which run in
+this process on the same cores, on a line of their own), p50/p99 lateness from each
+delivery's true due time, and the duplicates found on the platform. The database is
 ``SOCIALBOT_BENCH_POSTGRES_URL`` (default: the local test server), in a schema of its own.
 """
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from socialbot.store.db import Database
 from socialbot.store.schema import kv
@@ -31,6 +31,15 @@ class SqlKeyValueStore:
         else:
             from sqlalchemy.dialects import sqlite as dialect  # type: ignore[no-redef]
         self._insert: Any = dialect.insert
+        # Built once: every delivery reads and writes its memo here.
+        live = kv.c.expires_at.is_(None) | (kv.c.expires_at > bindparam("b_now"))
+        self._get = select(kv.c.value).where(kv.c.key == bindparam("b_key"), live)
+        self._get_many = select(kv.c.key, kv.c.value).where(
+            kv.c.key.in_(bindparam("b_keys", expanding=True)), live)
+        upsert = self._insert(kv)
+        self._set_many = upsert.on_conflict_do_update(
+            index_elements=[kv.c.key],
+            set_={"value": upsert.excluded.value, "expires_at": upsert.excluded.expires_at})
         self.purge_expired()
 
     @property
@@ -57,11 +66,9 @@ class SqlKeyValueStore:
             return conn.execute(stmt).first() is not None
 
     def get(self, key: str) -> str | None:
-        now = self._clock()
-        query = select(kv.c.value).where(
-            kv.c.key == key, kv.c.expires_at.is_(None) | (kv.c.expires_at > now))
         with self.db.tx(write=False) as conn:
-            value = conn.execute(query).scalar_one_or_none()
+            value = conn.execute(self._get, {"b_key": key, "b_now": self._clock()}
+                                 ).scalar_one_or_none()
         return None if value is None else str(value)
 
     def get_many(self, keys: Iterable[str]) -> dict[str, str]:
@@ -69,11 +76,9 @@ class SqlKeyValueStore:
         names = list(dict.fromkeys(keys))
         if not names:
             return {}
-        now = self._clock()
-        query = select(kv.c.key, kv.c.value).where(
-            kv.c.key.in_(names), kv.c.expires_at.is_(None) | (kv.c.expires_at > now))
+        params = {"b_keys": names, "b_now": self._clock()}
         with self.db.tx(write=False) as conn:
-            return {str(k): str(v) for k, v in conn.execute(query).all()}
+            return {str(k): str(v) for k, v in conn.execute(self._get_many, params).all()}
 
     def set(self, key: str, value: str, ttl: float | None = None) -> None:
         self._upsert(key, value, ttl, only_if_expired=False)
@@ -84,13 +89,10 @@ class SqlKeyValueStore:
         if not rows:
             return
         now = self._clock()
-        stmt = self._insert(kv)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[kv.c.key],
-            set_={"value": stmt.excluded.value, "expires_at": stmt.excluded.expires_at})
         with self.db.tx() as conn:
-            conn.execute(stmt, [{"key": k, "value": v, "expires_at": now + t if t else None}
-                                for k, (v, t) in rows.items()])
+            conn.execute(self._set_many,
+                         [{"key": k, "value": v, "expires_at": now + t if t else None}
+                          for k, (v, t) in rows.items()])
 
     def add(self, key: str, value: str, ttl: float | None = None) -> bool:
         """Insert, or take over an expired row, in one atomic statement."""
