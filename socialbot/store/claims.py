@@ -566,14 +566,7 @@ def promote_due(db: Database, settings: Settings, now: dt.datetime) -> list[Deli
     policies = policies_of(settings)
     missed: list[DeliveryRecord] = []
     with db.tx() as conn:
-        rows = conn.execute(
-            select(deliveries, posts.c.review, posts.c.approved_hash, posts.c.approved_at,
-                   posts.c.warnings)
-            .join(posts, posts.c.id == deliveries.c.post)
-            .where(deliveries.c.state.in_([str(State.QUEUED), str(State.APPROVED),
-                                           str(State.DUE)]),
-                   deliveries.c.paused.is_(False), deliveries.c.due_at <= now)
-        ).all()
+        rows = conn.execute(_PROMOTE_CANDIDATES, {"b_now": now}).all()
         now_due: list[int] = []
         for row in rows:
             m = row._mapping
@@ -590,7 +583,10 @@ def promote_due(db: Database, settings: Settings, now: dt.datetime) -> list[Deli
                 continue  # due already: nothing to change
             if not ok and not late and state == State.QUEUED and policy is not None:
                 continue  # waits for its review
-            d = DeliveryRecord.from_row(row)
+            full = conn.execute(_DELIVERY_AS_READ, {"b_id": m["id"], "b_state": state}).first()
+            if full is None:
+                continue  # changed since read (a worker claimed it): not ours to move
+            d = DeliveryRecord.from_row(full)
             if policy is None:
                 _move(conn, d, State.FAILED, now, f"账号 {d.account} 已不在配置文件中")
             elif late:
@@ -622,6 +618,19 @@ def _make_due(conn: Connection, ids: list[int], now: dt.datetime) -> None:
         state=str(State.DUE), message="", updated_at=now))
 
 
+# What promotion decides on, without the rest of each row: a backlog of thousands of
+# due deliveries is read on every promotion, and only the rare change needs the row.
+_PROMOTE_CANDIDATES = (
+    select(deliveries.c.id, deliveries.c.account, deliveries.c.state, deliveries.c.due_at,
+           deliveries.c.content_hash, posts.c.review, posts.c.approved_hash,
+           posts.c.approved_at, posts.c.warnings)
+    .join(posts, posts.c.id == deliveries.c.post)
+    .where(deliveries.c.state.in_([str(State.QUEUED), str(State.APPROVED), str(State.DUE)]),
+           deliveries.c.paused.is_(False),
+           deliveries.c.due_at <= bindparam("b_now", type_=deliveries.c.due_at.type))
+)
+_DELIVERY_AS_READ = select(deliveries).where(deliveries.c.id == bindparam("b_id"),
+                                             deliveries.c.state == bindparam("b_state"))
 PROMOTE_BATCH = 500  # ids per UPDATE: well inside every driver's parameter limit
 
 
