@@ -24,6 +24,7 @@ from latency import LatencyProxy
 from socialbot.config_file import load_settings
 from socialbot.store import open_store
 from socialbot.store.queue import Entry, add_entries
+from socialbot.store_rules import rules_of
 
 
 def runner_call(cap: int):  # type: ignore[no-untyped-def]
@@ -61,19 +62,19 @@ def main() -> int:
         # Warm up (imports, connections) on an account of its own, outside the figures.
         warm = [Entry(label="warm", source="warm.md", post_id="warm", targets=(spare,),
                       author="bench", at=now + dt.timedelta(minutes=4), rendered=rendered(99998))]
-        add_entries(db, settings, warm, now, actor="bench")
+        add_entries(db, rules_of(settings), warm, now, actor="bench")
         work(settings, db, now + dt.timedelta(minutes=4))
         due = now + dt.timedelta(minutes=5)
         solo = [Entry(label="solo", source="solo.md", post_id="solo", targets=(names[0],),
                       author="bench", at=due, rendered=rendered(99999))]
-        add_entries(db, settings, solo, now, actor="bench")
+        add_entries(db, rules_of(settings), solo, now, actor="bench")
         began = time.monotonic()
         work(settings, db, due)
         critical = time.monotonic() - began
         burst = [Entry(label=f"#{n}", source=f"b{n}.md", post_id=f"burst-{n}",
                        targets=(name,), author="bench", at=due + dt.timedelta(minutes=1),
                        rendered=rendered(n)) for n, name in enumerate(names)]
-        add_entries(db, settings, burst, now, actor="bench")
+        add_entries(db, rules_of(settings), burst, now, actor="bench")
         began = time.monotonic()
         reports = work(settings, db, due + dt.timedelta(minutes=1))
         wall = time.monotonic() - began

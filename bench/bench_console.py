@@ -43,6 +43,7 @@ from socialbot.passwords import hash_password
 from socialbot.people import Role
 from socialbot.store import open_store, people
 from socialbot.store.queue import add_entries
+from socialbot.store_rules import rules_of
 from socialbot.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,7 +88,7 @@ def fill(settings, db, count: int) -> dt.datetime:
     entries.append(prepare(settings, "0609-world-accreditation-day.md",
                            targets=("shsmr_wechat",), at=start + dt.timedelta(days=35),
                            author="editor", channels=None))
-    add_entries(db, settings, entries, dt.datetime.now(dt.UTC), actor="editor")
+    add_entries(db, rules_of(settings), entries, dt.datetime.now(dt.UTC), actor="editor")
     return start
 
 

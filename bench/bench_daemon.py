@@ -51,6 +51,7 @@ from socialbot.config_file import load_settings
 from socialbot.store import open_store
 from socialbot.store.queue import Entry, add_entries
 from socialbot.store.schema import attempts, deliveries
+from socialbot.store_rules import rules_of
 
 BATCH = 1000  # posts per queueing transaction
 
@@ -120,7 +121,7 @@ def main(args: argparse.Namespace) -> int:
                     targets=(names[slot],), author="bench",
                     at=first + dt.timedelta(seconds=burst * args.spacing),
                     rendered=rendered(n)))
-            add_entries(db, settings, entries, now, actor="bench")
+            add_entries(db, rules_of(settings), entries, now, actor="bench")
         queued_in = time.monotonic() - began
         print(f"queued {args.posts} posts over {len(names)} accounts in {queued_in:.1f} s; "
               f"bursts of {len(names)} every {args.spacing} s; {args.workers} worker(s); "

@@ -32,6 +32,7 @@ from socialbot.config_file import load_settings
 from socialbot.runner import run_due
 from socialbot.store import open_store
 from socialbot.store.queue import Entry, QueueRefused, add_entries
+from socialbot.store_rules import rules_of
 from socialbot_practice.accounts import WeChatAccountSpec
 
 ACCOUNT = """
@@ -70,32 +71,33 @@ def main() -> int:
                                           + ACCOUNT.format(base=proxy.base("/wechat")), "utf-8")
         settings = load_settings(root / "config.toml")
         db = open_store(settings)
+        rules = rules_of(settings)
         now = dt.datetime.now(dt.UTC)
         first = now + dt.timedelta(days=3)
         n = 0
         for day in range(args.days):  # full days, a batch each
             at = first + dt.timedelta(days=day)
-            add_entries(db, settings, [entry(n + k, at) for k in range(8)], now, actor="bench")
+            add_entries(db, rules, [entry(n + k, at) for k in range(8)], now, actor="bench")
             n += 8
         joins, refused = [], []
         for k in range(args.probe):
             began = time.perf_counter()
             # a day with room: the last full day + 1 + k gets its first article
-            add_entries(db, settings, [entry(n, first + dt.timedelta(days=args.days + k))],
+            add_entries(db, rules, [entry(n, first + dt.timedelta(days=args.days + k))],
                         now, actor="bench")
             joins.append(time.perf_counter() - began)
             n += 1
             began = time.perf_counter()
             with contextlib.suppress(QueueRefused):  # a full day: refused, names the next
-                add_entries(db, settings, [entry(n, first)], now, actor="bench")
+                add_entries(db, rules, [entry(n, first)], now, actor="bench")
             refused.append(time.perf_counter() - began)
             n += 1
         # Sends: tomorrow one article, the day after eight (the platform's day quota).
         sends = {}
         for size, offset in ((1, 1), (8, 2)):
             due = now + dt.timedelta(days=offset)
-            add_entries(db, settings, [entry(900_000 + 10 * offset + k, due)
-                                       for k in range(size)], now, actor="bench")
+            add_entries(db, rules, [entry(900_000 + 10 * offset + k, due)
+                                    for k in range(size)], now, actor="bench")
             platform.set_clock(due.astimezone(settings.tz).replace(tzinfo=None))
             calls = len(platform.calls("wechat"))
             began = time.monotonic()

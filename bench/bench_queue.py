@@ -26,6 +26,7 @@ from common import rendered, write_config
 from socialbot.config_file import load_settings
 from socialbot.store import open_store
 from socialbot.store.queue import Entry, add_entries
+from socialbot.store_rules import rules_of
 
 BATCH = 1000
 
@@ -53,14 +54,15 @@ def main() -> int:
         for size in sizes:
             while queued < size:
                 upto = min(size, queued + BATCH)
-                add_entries(db, settings, [entry(n, names, now) for n in range(queued, upto)],
+                add_entries(db, rules_of(settings),
+                            [entry(n, names, now) for n in range(queued, upto)],
                             now, actor="bench")
                 queued = upto
             probes = [entry(1_000_000 + size + k, names, now) for k in range(args.probe)]
             walls, cpus = [], []
             for probe in probes:
                 began, began_cpu = time.perf_counter(), time.process_time()
-                add_entries(db, settings, [probe], now, actor="bench")
+                add_entries(db, rules_of(settings), [probe], now, actor="bench")
                 walls.append(time.perf_counter() - began)
                 cpus.append(time.process_time() - began_cpu)
             queued += args.probe

@@ -27,6 +27,7 @@ from common import rendered, write_config
 from socialbot.config_file import load_settings
 from socialbot.store import open_store
 from socialbot.store.queue import Entry, add_entries
+from socialbot.store_rules import rules_of
 
 
 def measure(cmd: list[str]) -> tuple[float, float]:
@@ -50,7 +51,7 @@ def main() -> int:
         db = open_store(settings)
         now = dt.datetime.now(dt.UTC)
         names = list(settings.accounts)
-        add_entries(db, settings, [
+        add_entries(db, rules_of(settings), [
             Entry(label=f"#{n}", source=f"s{n}.md", post_id=f"s-{n}", targets=(names[n % 20],),
                   author="bench", at=now + dt.timedelta(hours=1 + n), rendered=rendered(n))
             for n in range(200)], now, actor="bench")

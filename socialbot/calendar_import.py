@@ -25,6 +25,7 @@ from socialbot.intake import ChannelLookup, prepare
 from socialbot.store.db import Database
 from socialbot.store.queue import Entry, add_entries
 from socialbot.store.times import parse_time
+from socialbot.store_rules import rules_of
 from socialbot.strictdata import TextProblem
 from socialbot.tomlfile import parse_toml
 
@@ -196,4 +197,4 @@ def import_calendar(db: Database, settings: Settings, path: Path, now: dt.dateti
     if vet is not None:
         for entry in entries:
             entry.problems += vet(entry)
-    return add_entries(db, settings, entries, now, actor=author, action="import")
+    return add_entries(db, rules_of(settings), entries, now, actor=author, action="import")

@@ -21,6 +21,7 @@ from socialbot.post import post_id_for
 from socialbot.post_file import load_post
 from socialbot.rendered import RenderedPost
 from socialbot.store.queue import Entry
+from socialbot.store_rules import alone_on
 
 ChannelLookup = Callable[[str], Channel]
 
@@ -100,6 +101,7 @@ def prepare(settings: Settings, name: str, *, targets: tuple[str, ...] | None,
             entry.targets = post.accounts or tuple(settings.accounts)
     rendered, found, warnings = render_file(settings, path, entry.targets, channels)
     entry.rendered = rendered
+    entry.alone_on = alone_on(settings, rendered, entry.targets)
     entry.problems += found
     entry.warnings = warnings
     return entry

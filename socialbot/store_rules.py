@@ -13,6 +13,7 @@ from socialbot.store.rules import StoreRules
 
 if TYPE_CHECKING:
     from socialbot.config import Settings
+    from socialbot.rendered import RenderedPost
 
 _last: tuple[object, StoreRules] | None = None
 
@@ -36,3 +37,13 @@ def rules_of(settings: Settings) -> StoreRules:
                        four_eyes=settings.four_eyes)
     _last = (settings, rules)
     return rules
+
+
+def alone_on(settings: Settings, rendered: RenderedPost | None,
+             targets: tuple[str, ...]) -> frozenset[str]:
+    """The configured ``targets`` to which ``rendered`` must travel in a send of its own:
+    its platform's rule about the rendering (``Entry.alone_on``), which the store cannot ask."""
+    from socialbot.platforms import platform
+
+    return frozenset(a for a in targets if a in settings.accounts
+                     and platform(settings.accounts[a].platform).separate_send(rendered))

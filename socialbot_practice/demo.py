@@ -129,7 +129,7 @@ def run_demo_queue(settings: Settings, posts: list[Path], *, platform: PracticeP
         entries.append(e)
     now = min(s.at for s in slots) - dt.timedelta(hours=1) if slots else DEFAULT_START
     _platform_time(platform, now, settings)
-    add_entries(store, settings, entries, now, actor=author)
+    add_entries(store, rules_of(settings), entries, now, actor=author)
     result.queued = entries
     for e in entries:
         assert e.queue_id is not None

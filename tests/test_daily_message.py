@@ -37,7 +37,7 @@ from socialbot.store.models import DeliveryRecord, State
 from socialbot.store.queue import Entry, QueueRefused, add_entries
 from socialbot.store.review import approve
 from socialbot.store.schema import deliveries
-from socialbot.store_rules import rules_of
+from socialbot.store_rules import alone_on, rules_of
 from socialbot_practice import PracticePlatform
 from tests.helpers import NEWS_POST, write_post
 from tests.processes import wait_for
@@ -88,7 +88,7 @@ def queue(db: Database, settings: Settings, items: list[tuple[str, dt.datetime, 
         e = entry(tiny_rendered(f"p-{title}", title, seed=len(title) + n), [account], when)
         e.position = position
         entries.append(e)
-    add_entries(db, settings, entries, now or dt.datetime.now(dt.UTC), actor="作者甲")
+    add_entries(db, rules_of(settings), entries, now or dt.datetime.now(dt.UTC), actor="作者甲")
     return entries
 
 
@@ -415,8 +415,11 @@ def test_a_newspic_is_a_message_of_its_own(db, settings):
     d = at(dt.date(2022, 6, 9), 9)
     news = [tiny_rendered(f"n{k}", f"图文{k}", seed=k) for k in range(2)]
     photo = dataclasses.replace(tiny_rendered("pic", "贴图", seed=7), template="newspic")
-    add_entries(db, settings, [entry(r, ["mass_service"], d) for r in (*news, photo)], NOW,
-                actor="作者甲")
+    entries = [entry(r, ["mass_service"], d) for r in (*news, photo)]
+    for e in entries:  # as the intake decides it: the platform's rule about the rendering
+        e.alone_on = alone_on(settings, e.rendered, e.targets)
+    assert [bool(e.alone_on) for e in entries] == [False, False, True]
+    add_entries(db, rules_of(settings), entries, NOW, actor="作者甲")
     slots = {r.post: r.message_slot for r in rows(db, "mass_service")}
     assert len(set(slots.values())) == 2 and all(s.startswith("2022-06-09") for s in slots.values())
     channels = FakeChannels(settings)
@@ -425,3 +428,21 @@ def test_a_newspic_is_a_message_of_its_own(db, settings):
     fake = channels("mass_service")
     assert fake.messages == [["n0", "n1"]]  # the news articles together …
     assert [p[0] for p in fake.published] == ["n0", "pic"]  # … and the 贴图 alone
+
+
+def test_the_intake_marks_a_newspic_to_travel_alone(tmp_path: Path):
+    """The store cannot ask a platform: the intake tells it which accounts a rendering must
+    reach in a send of its own (a 贴图 on WeChat), and only those."""
+    from socialbot.config_file import load_settings
+    from socialbot.intake import prepare
+    from tests.helpers import newspic_post, write_config
+
+    settings = load_settings(write_config(tmp_path))
+    photo = write_post(tmp_path / "posts", "0605-photos.md", newspic_post())
+    news = write_post(tmp_path / "posts", "0609-news.md",
+                      NEWS_POST.format(title="世界认可日", body="正文。"))
+    targets = ("shsmr_wechat", "shsmr_weibo")
+    made = [prepare(settings, str(p), targets=targets, at=None, author="作者甲", channels=None)
+            for p in (photo, news)]
+    assert [e.rendered is not None for e in made] == [True, True], [e.problems for e in made]
+    assert [e.alone_on for e in made] == [frozenset({"shsmr_wechat"}), frozenset()]

@@ -29,6 +29,7 @@ from test_store_helpers import (
 from socialbot.store import open_store
 from socialbot.store.queue import add_entries
 from socialbot.store.schema import attempts, deliveries
+from socialbot.store_rules import rules_of
 from socialbot_practice import PracticePlatform
 from tests.processes import wait_for
 
@@ -102,7 +103,7 @@ class Feed:
             batch = [entry(tiny_rendered(f"k{n:03d}", f"测试稿件{n:03d}", seed=n),
                            [self.targets[n]], now)
                      for n in range(i, min(i + BATCH, len(self.targets)))]
-            add_entries(self.db, self.settings, batch, now, actor="张三")
+            add_entries(self.db, rules_of(self.settings), batch, now, actor="张三")
             self.entries += batch
 
 

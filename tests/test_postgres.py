@@ -90,7 +90,7 @@ def test_concurrent_claims_with_skip_locked_never_share_a_delivery(pg):
     settings, db = pg
     entries = [entry(tiny_rendered(f"p{i}", f"稿件{i}", seed=i), ["svc_wechat"], AT)
                for i in range(60)]
-    add_entries(db, settings, entries, NOW, actor="张三")
+    add_entries(db, rules_of(settings), entries, NOW, actor="张三")
     for e in entries:
         review.approve(db, rules_of(settings), e.queue_id or 0, "李四", NOW)
     promote_due(db, settings, AT)
@@ -165,7 +165,7 @@ def test_concurrent_claims_take_each_days_message_whole_and_once(tmp_path, pg_ur
     db = open_store(settings)
     entries = [entry(tiny_rendered(f"m{d}-{i}", f"第{d}天第{i}篇", seed=10 * d + i), ["sub_wechat"],
                      AT + dt.timedelta(days=d, minutes=i)) for d in range(5) for i in range(3)]
-    add_entries(db, settings, entries, NOW, actor="张三")
+    add_entries(db, rules_of(settings), entries, NOW, actor="张三")
     for e in entries:
         review.approve(db, rules_of(settings), e.queue_id or 0, "李四", NOW)
     later = AT + dt.timedelta(days=5)

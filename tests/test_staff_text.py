@@ -36,6 +36,7 @@ from socialbot.platforms.common.memo import DeliveryMemo
 from socialbot.store import open_store
 from socialbot.store.errors import database_problem
 from socialbot.store.queue import add_entries
+from socialbot.store_rules import rules_of
 from socialbot_practice import PracticePlatform
 from tests import processes
 
@@ -270,7 +271,8 @@ def test_run_once_prints_each_result_once_and_logs_no_english_levels(tmp_path: P
         settings = practice_settings(tmp_path, platform)
         db = open_store(settings)
         now = dt.datetime.now(dt.UTC)
-        add_entries(db, settings, [entry(tiny_rendered("p1", "日志测试稿件"), ["wb_main"], now)],
+        add_entries(db, rules_of(settings),
+                    [entry(tiny_rendered("p1", "日志测试稿件"), ["wb_main"], now)],
                     now, actor="张三")
         db.dispose()
         done = processes.run(socialbot_cmd(settings.path, "run", "--once"), capture_output=True,

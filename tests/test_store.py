@@ -101,7 +101,7 @@ def test_one_bad_entry_refuses_the_whole_batch_with_every_reason(db, settings):
     unknown = entry(tiny_rendered("c"), ["ghost"], AT)
     before = snapshot(db)
     with pytest.raises(QueueRefused) as err:
-        add_entries(db, settings, [good, past, unknown], NOW, actor="x")
+        add_entries(db, rules_of(settings), [good, past, unknown], NOW, actor="x")
     message = err.value.render()
     assert "已经过去" in message and "ghost" in message
     assert not good.problems and past.problems and unknown.problems
@@ -150,7 +150,7 @@ def test_service_mass_send_counts_four_per_month_and_publish_reach_is_free(db, s
 def test_weibo_thirty_per_hour(db, settings):
     batch = [entry(tiny_rendered(f"w{n}"), ["city_weibo"], AT + dt.timedelta(minutes=n))
              for n in range(30)]
-    add_entries(db, settings, batch, NOW, actor="x")
+    add_entries(db, rules_of(settings), batch, NOW, actor="x")
     with pytest.raises(QueueRefused, match=r"微博每小时.*下一个可用时间：2022-06-09 10:00"):
         add(db, settings, tiny_rendered("w31"), ["city_weibo"], AT + dt.timedelta(minutes=40))
 
@@ -159,7 +159,7 @@ def test_quota_counts_entries_of_the_same_batch(db, settings):
     batch = [entry(tiny_rendered(f"a{n}"), ["mass_service"], AT + dt.timedelta(days=n))
              for n in range(5)]  # five days' messages: a service account has four a month
     with pytest.raises(QueueRefused):
-        add_entries(db, settings, batch, NOW, actor="x")
+        add_entries(db, rules_of(settings), batch, NOW, actor="x")
     assert batch[4].problems and not any(e.problems for e in batch[:4])
 
 

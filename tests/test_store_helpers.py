@@ -134,7 +134,7 @@ def entry(rendered: RenderedPost, targets: Iterable[str], at: dt.datetime | None
 def add(db: Database, settings: Settings, rendered: RenderedPost, targets: Iterable[str],
         at: dt.datetime | None, *, now: dt.datetime = NOW, **kw: Any) -> int:
     e = entry(rendered, targets, at, **kw)
-    add_entries(db, settings, [e], now, actor=e.author)
+    add_entries(db, rules_of(settings), [e], now, actor=e.author)
     assert e.queue_id is not None
     return e.queue_id
 
@@ -348,7 +348,7 @@ def exactly_once_scenario(root: Path, platform: Any, settings: Settings, childre
             due[title] = at.timestamp()
             if settings.accounts[account].requires_approval and i % 7 == 0:
                 unapproved.add(title)
-        add_entries(db, settings, entries, now, actor="张三")
+        add_entries(db, rules_of(settings), entries, now, actor="张三")
         for e in entries:
             assert e.rendered is not None and e.targets
             needs_review = settings.accounts[e.targets[0]].requires_approval

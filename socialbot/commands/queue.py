@@ -136,7 +136,7 @@ def add(app: AppContext, post: str, at_text: str | None, to: str | None, cron: s
                     problems=problems)
     entry.position = position
     now = utcnow()
-    add_entries(store, settings, [entry], now, actor=author)
+    add_entries(store, rules_of(settings), [entry], now, actor=author)
     _keep_version(store, settings, entry.queue_id, entry.source, author, now,
                   entry.rendered.content_hash if entry.rendered else "", "命令行加入队列")
     say(console, f"✓ {_added_line(entry, settings)}")

@@ -682,13 +682,14 @@ def extend_series(db: Database, settings: Settings, now: dt.datetime) -> int:
                 series_next=following, updated_at=now))
             if claimed.rowcount != 1 or not times:
                 continue
-            labelled = [(t, occurrence_label(t, settings)) for t in times]
+            labelled = [(t, occurrence_label(t, settings.tz)) for t in times]
             approved = post.approved_hash if post.review != "rejected" else None
             approved_at = post.approved_at if approved else None
             flags = paused_scopes(conn)
             for account_id in post.targets:
-                create_deliveries(conn, settings, post.id, post.post_id, account_id,
-                                  post.content_hash, labelled, now,
+                create_deliveries(conn, settings.tz, policies_of(settings).get(account_id),
+                                  post.id, post.post_id, account_id, post.content_hash,
+                                  labelled, now,
                                   paused=bool(flags & {GLOBAL_SCOPE, account_id}),
                                   approved_hash=approved, approved_at=approved_at,
                                   has_warnings=bool(post.warnings))

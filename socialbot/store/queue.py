@@ -13,25 +13,19 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, case, func, insert, select, update
+from sqlalchemy import Connection, case, func, insert, select
 
 from socialbot.checks.model import Finding
-from socialbot.config import Settings
 from socialbot.errors import Problem, StoreError
 from socialbot.notices import Notice, Value, notice, problem
 from socialbot.rendered import RenderedPost, delivery_key
 from socialbot.store import audit, quota, slots
 from socialbot.store.content import dump_rendered
 from socialbot.store.db import Database, inserted_id
-from socialbot.store.models import (
-    PENDING,
-    DeliveryRecord,
-    PostRecord,
-    State,
-    dump_warnings,
-)
-from socialbot.store.policy import policies_of, review_allows
+from socialbot.store.models import DeliveryRecord, PostRecord, State, dump_warnings
+from socialbot.store.policy import AccountPolicy, review_allows
 from socialbot.store.recurrence import HORIZON, CronProblem, occurrences
+from socialbot.store.rules import StoreRules
 from socialbot.store.schema import GLOBAL_SCOPE, deliveries, pauses, posts
 from socialbot.store.times import in_past, local
 
@@ -55,6 +49,9 @@ class Entry:
     first_due: dt.datetime | None = None
     position: int | None = None  # its place in a send that carries several posts
     notes: list[str] = field(default_factory=list)  # what staff should know once queued
+    # Accounts this post must reach in a send of its own (a platform's rule about the
+    # rendering, e.g. a WeChat 贴图): decided where the entry is rendered, not here.
+    alone_on: frozenset[str] = frozenset()
 
 
 class QueueRefused(StoreError):
@@ -75,29 +72,29 @@ def make_key(post_id: str, account: str, occurrence: str, content_hash: str) -> 
     return delivery_key(post_key(post_id, occurrence), account, content_hash)
 
 
-def occurrence_label(when: dt.datetime, settings: Settings) -> str:
-    return when.astimezone(settings.tz).strftime("%Y-%m-%dT%H:%M")
+def occurrence_label(when: dt.datetime, tz: ZoneInfo) -> str:
+    return when.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
 
 
 # --- adding -----------------------------------------------------------------------------
 
 
-def add_entries(db: Database, settings: Settings, entries: list[Entry], now: dt.datetime,
+def add_entries(db: Database, rules: StoreRules, entries: list[Entry], now: dt.datetime,
                 *, actor: str, action: str = "add") -> list[Entry]:
     """Queue every entry or none; raise QueueRefused listing every problem."""
     with db.tx() as conn:
         _lock_quota(conn)
         for entry in entries:
-            basic = _check_entry(settings, entry, now)
+            basic = _check_entry(rules, entry, now)
             entry.problems += basic
             if basic or (entry.at is None and not entry.cron):  # no time: nothing to check
                 continue
-            times = _times_for(entry, settings, now)
+            times = _times_for(entry, rules.tz, now)
             entry.problems += _check_duplicates(conn, entry)
-            entry.problems += _check_slots(conn, settings, entry, times, now)
-            entry.problems += _check_quota(conn, settings, entry, times, now)
+            entry.problems += _check_slots(conn, rules, entry, times, now)
+            entry.problems += _check_quota(conn, rules, entry, times, now)
             if not entry.problems and entry.rendered is not None:
-                _insert(conn, settings, entry, times, now, actor, action)
+                _insert(conn, rules, entry, times, now, actor, action)
         if any(e.problems for e in entries):
             conn.rollback()
             raise QueueRefused(entries)
@@ -110,23 +107,23 @@ def _lock_quota(conn: Connection) -> None:
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(74210094)")
 
 
-def _check_entry(settings: Settings, entry: Entry, now: dt.datetime) -> list[Problem]:
+def _check_entry(rules: StoreRules, entry: Entry, now: dt.datetime) -> list[Problem]:
     problems = []
-    unknown = [a for a in entry.targets if a not in settings.accounts]
+    unknown = [a for a in entry.targets if a not in rules.accounts]
     if unknown:
         problems.append(problem("@account", "queue.unknown_accounts", unknown=tuple(unknown),
-                                known=tuple(settings.accounts)))
+                                known=tuple(rules.accounts)))
     if not entry.targets:
         problems.append(problem("@account", "queue.no_accounts"))
     time_unreadable = any(p.where in ("--at", "time") for p in entry.problems)
     if entry.at is None and not entry.cron and not time_unreadable:
         problems.append(problem("@time", "queue.no_time"))
     if entry.at is not None and in_past(entry.at, now) and not entry.cron:
-        problems.append(problem("@time", "queue.past", at=local(entry.at, settings.tz),
-                                now=local(now, settings.tz)))
+        problems.append(problem("@time", "queue.past", at=local(entry.at, rules.tz),
+                                now=local(now, rules.tz)))
     if entry.cron:
         try:
-            first = next(occurrences(entry.cron, settings.tz, max(now, entry.at or now),
+            first = next(occurrences(entry.cron, rules.tz, max(now, entry.at or now),
                                      entry.until), None)
         except CronProblem as exc:
             problems.append(problem("@cron", "cron.refused", why=str(exc)))
@@ -136,16 +133,16 @@ def _check_entry(settings: Settings, entry: Entry, now: dt.datetime) -> list[Pro
     return problems
 
 
-def _times_for(entry: Entry, settings: Settings, now: dt.datetime) -> list[tuple[dt.datetime, str]]:
+def _times_for(entry: Entry, tz: ZoneInfo, now: dt.datetime) -> list[tuple[dt.datetime, str]]:
     """(due time, occurrence label) pairs to create now; a series fills the horizon."""
     if not entry.cron:
         assert entry.at is not None
         return [(entry.at, "")]
     times: list[tuple[dt.datetime, str]] = []
-    for when in occurrences(entry.cron, settings.tz, max(now, entry.at or now), entry.until):
+    for when in occurrences(entry.cron, tz, max(now, entry.at or now), entry.until):
         if times and when > now + HORIZON:
             break
-        times.append((when, occurrence_label(when, settings)))
+        times.append((when, occurrence_label(when, tz)))
     return times
 
 
@@ -184,33 +181,23 @@ def _check_duplicates(conn: Connection, entry: Entry) -> list[Problem]:
     return problems
 
 
-def alone_key(settings: Settings, rendered: RenderedPost | None, account_id: str,
-              key: str) -> str | None:
-    """``key`` when this post must travel in a send of its own to ``account_id``."""
-    from socialbot.platforms import platform  # platforms sit above the store
-
-    account = settings.accounts[account_id]
-    return key if platform(account.platform).separate_send(rendered) else None
-
-
-def _placement(conn: Connection, settings: Settings, entry: Entry, account_id: str,
+def _placement(conn: Connection, rules: StoreRules, entry: Entry, account_id: str,
                when: dt.datetime, occ: str, now: dt.datetime) -> slots.Placement | None:
-    policy = policies_of(settings).get(account_id)
+    policy = rules.accounts.get(account_id)
     if policy is None or not policy.grouped:
         return None
-    return slots.place(conn, policy, settings.tz, account_id, when, now,
-                       alone_key=alone_key(settings, entry.rendered, account_id,
-                                           post_key(entry.post_id, occ)))
+    alone = post_key(entry.post_id, occ) if account_id in entry.alone_on else None
+    return slots.place(conn, policy, rules.tz, account_id, when, now, alone_key=alone)
 
 
-def _check_slots(conn: Connection, settings: Settings, entry: Entry,
+def _check_slots(conn: Connection, rules: StoreRules, entry: Entry,
                  times: list[tuple[dt.datetime, str]], now: dt.datetime) -> list[Problem]:
     """A day's send carries at most ``message_capacity`` posts: refuse one more."""
     problems = []
     for account_id in entry.targets:
-        policy = policies_of(settings).get(account_id)
+        policy = rules.accounts.get(account_id)
         for when, occ in times[:1] if entry.cron else times:
-            where = _placement(conn, settings, entry, account_id, when, occ, now)
+            where = _placement(conn, rules, entry, account_id, when, occ, now)
             if where is None or where.full is None:
                 continue
             assert policy is not None
@@ -220,39 +207,37 @@ def _check_slots(conn: Connection, settings: Settings, entry: Entry,
     return problems
 
 
-def _send_time(conn: Connection, settings: Settings, entry: Entry, account_id: str,
+def _send_time(conn: Connection, rules: StoreRules, entry: Entry, account_id: str,
                when: dt.datetime, occ: str, now: dt.datetime) -> dt.datetime | None:
     """When the delivery's send goes (None: it joins a send already planned, no quota)."""
-    where = _placement(conn, settings, entry, account_id, when, occ, now)
+    where = _placement(conn, rules, entry, account_id, when, occ, now)
     if where is None:
         return when
     return None if slots.members(conn, account_id, where.slot) > 0 else where.due_at
 
 
-def _check_quota(conn: Connection, settings: Settings, entry: Entry,
+def _check_quota(conn: Connection, rules: StoreRules, entry: Entry,
                  times: list[tuple[dt.datetime, str]], now: dt.datetime) -> list[Problem]:
     problems = []
     pending: dict[tuple[str, str], int] = {}
     for account_id in entry.targets:
-        account = settings.accounts[account_id]
-        rule = quota.rule_for(account)
+        rule = rules.accounts[account_id].quota
         if rule is None:
             continue
         for asked, occ in times:
-            found = _send_time(conn, settings, entry, account_id, asked, occ, now)
+            found = _send_time(conn, rules, entry, account_id, asked, occ, now)
             if found is None:
                 continue
             when = found
-            usage = quota.usage(conn, account, when)
-            assert usage is not None
+            usage = quota.usage_in(conn, account_id, rule, when)
             extra = pending.get((account_id, usage.bucket), 0)
             if usage.exhausted or usage.sent + usage.planned + extra >= rule.limit:
-                free = quota.next_free(conn, account, when)
+                free = quota.next_free_in(conn, account_id, rule, when)
                 facts: dict[str, Value] = dict(account=account_id, rule=rule.label, used=usage.used,
-                             limit=rule.limit, at=local(when, settings.tz))
+                             limit=rule.limit, at=local(when, rules.tz))
                 problems.append(
                     problem("@account_id", "queue.quota_full",
-                            free=local(free, settings.tz), **facts) if free
+                            free=local(free, rules.tz), **facts) if free
                     else problem("@account_id", "queue.quota_full_later", **facts))
             pending[(account_id, usage.bucket)] = extra + 1
     return problems
@@ -263,7 +248,7 @@ def paused_scopes(conn: Connection) -> set[str]:
     return set(conn.execute(select(pauses.c.scope)).scalars())
 
 
-def _insert(conn: Connection, settings: Settings, entry: Entry,
+def _insert(conn: Connection, rules: StoreRules, entry: Entry,
             times: list[tuple[dt.datetime, str]], now: dt.datetime, actor: str,
             action: str) -> None:
     rendered = entry.rendered
@@ -272,7 +257,7 @@ def _insert(conn: Connection, settings: Settings, entry: Entry,
     series_next = None
     if entry.cron:
         last = times[-1][0]
-        series_next = next(occurrences(entry.cron, settings.tz, last + dt.timedelta(seconds=1),
+        series_next = next(occurrences(entry.cron, rules.tz, last + dt.timedelta(seconds=1),
                                        entry.until), None)
     queue_id = inserted_id(conn, insert(posts).values(
         post_id=entry.post_id, source=entry.source, title=rendered.title, author=entry.author,
@@ -286,13 +271,14 @@ def _insert(conn: Connection, settings: Settings, entry: Entry,
     paused = paused_scopes(conn)
     for account_id in entry.targets:
         entry.notes += create_deliveries(
-            conn, settings, entry.queue_id, entry.post_id, account_id, content_hash, times,
-            now, paused=bool(paused & {GLOBAL_SCOPE, account_id}),
-            has_warnings=bool(entry.warnings), position=entry.position, rendered=rendered)
+            conn, rules.tz, rules.accounts.get(account_id), entry.queue_id, entry.post_id,
+            account_id, content_hash, times, now, paused=bool(paused & {GLOBAL_SCOPE, account_id}),
+            has_warnings=bool(entry.warnings), position=entry.position,
+            alone=account_id in entry.alone_on)
         audit.record(conn, actor=entry.author, action=action, post=entry.queue_id,
                      account=account_id, content_hash=content_hash, at=now,
                      detail=added_notice(entry, rendered.title, times, actor,
-                                         settings.tz).encode())
+                                         rules.tz).encode())
     if entry.warnings:
         audit.record(conn, actor=entry.author, action="warnings", post=entry.queue_id,
                      content_hash=content_hash, at=now,
@@ -319,28 +305,30 @@ def warnings_detail(warnings: list[Finding] | tuple[Finding, ...]) -> str:
     return warnings_notice(warnings).text()
 
 
-def create_deliveries(conn: Connection, settings: Settings, queue_id: int, post_id: str,
-                      account_id: str, content_hash: str, times: list[tuple[dt.datetime, str]],
-                      now: dt.datetime, *, paused: bool, approved_hash: str | None = None,
-                      approved_at: dt.datetime | None = None, has_warnings: bool = False,
-                      position: int | None = None,
-                      rendered: RenderedPost | None = None) -> list[str]:
-    """Insert the deliveries; returns notes for staff (a day whose send already went)."""
-    policy = policies_of(settings).get(account_id)
+def create_deliveries(conn: Connection, tz: ZoneInfo, policy: AccountPolicy | None,
+                      queue_id: int, post_id: str, account_id: str, content_hash: str,
+                      times: list[tuple[dt.datetime, str]], now: dt.datetime, *, paused: bool,
+                      approved_hash: str | None = None, approved_at: dt.datetime | None = None,
+                      has_warnings: bool = False, position: int | None = None,
+                      alone: bool = False) -> list[str]:
+    """Insert the deliveries of one post to one account (``policy``: its rules, None when
+    no longer configured); returns notes for staff (a day whose send already went).
+
+    ``alone``: the post travels in a send of its own (see ``Entry.alone_on``).
+    """
     notes = []
     for when, occ in times:
         due, slot = when, None
         if policy is not None and policy.grouped:
-            where = slots.place(conn, policy, settings.tz, account_id, when, now,
-                                alone_key=alone_key(settings, rendered, account_id,
-                                                    post_key(post_id, occ)),
+            where = slots.place(conn, policy, tz, account_id, when, now,
+                                alone_key=post_key(post_id, occ) if alone else None,
                                 move_when_full=True)
             due, slot = where.due_at, where.slot
             if where.moved_from is not None:
                 notes.append(notice("queue.moved_to_next_message", account=account_id,
                                     moved_from=f"{where.moved_from:%Y-%m-%d}",
                                     day=f"{where.day:%Y-%m-%d}",
-                                    at=local(due, settings.tz)).text())
+                                    at=local(due, tz)).text())
         # The approval must land by the slot the delivery actually has (its day's send).
         ok = review_allows("", approved_hash, content_hash, policy, approved_at=approved_at,
                            due_at=due, has_warnings=has_warnings)
@@ -419,34 +407,3 @@ def list_queue(db: Database, *, include_finished: bool = False, state: str | Non
         d = DeliveryRecord.from_row(row)
         by_post[d.post].append(d)
     return [(records[queue_id], by_post[queue_id]) for queue_id in ids], total
-
-
-# --- shared by review and actions ----------------------------------------------------------
-
-
-def desired_state(settings: Settings, post: PostRecord, account_id: str,
-                  content_hash: str, due_at: dt.datetime) -> State:
-    """QUEUED while a review is missing, refused or came after the slot; else APPROVED."""
-    policy = policies_of(settings).get(account_id)
-    allowed = review_allows(post.review, post.approved_hash, content_hash, policy,
-                            approved_at=post.approved_at, due_at=due_at,
-                            has_warnings=bool(post.warnings))
-    return State.APPROVED if allowed else State.QUEUED
-
-
-def refresh_pending(conn: Connection, settings: Settings, post: PostRecord,
-                    now: dt.datetime) -> int:
-    """Re-derive queued/approved for a post's pending deliveries; returns how many changed."""
-    changed = 0
-    for d in deliveries_of(conn, post.id):
-        if d.state not in PENDING:
-            continue
-        want = desired_state(settings, post, d.account, d.content_hash, d.due_at)
-        if want == State.APPROVED and d.state == State.DUE:
-            continue
-        if want != d.state:
-            conn.execute(update(deliveries).where(and_(
-                deliveries.c.id == d.id, deliveries.c.state == str(d.state)))
-                .values(state=str(want), updated_at=now))
-            changed += 1
-    return changed

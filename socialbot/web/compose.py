@@ -427,7 +427,7 @@ def _queue_new(console: Console, state: ComposeState, person: Person, draft: dra
         entry = prepare(settings, str(path), targets=targets, at=at, author=person.username,
                         channels=state.channels)
         now = console.clock()
-        add_entries(console.store, settings, [entry], now, actor=person.username)
+        add_entries(console.store, rules_of(settings), [entry], now, actor=person.username)
     except QueueRefused as exc:
         path.unlink(missing_ok=True)
         _sort(checked, [p for e in exc.entries for p in e.problems], [], text,
