@@ -46,8 +46,8 @@ _last: tuple[object, dict[str, AccountPolicy]] | None = None
 
 
 def policies_of(settings: Settings) -> dict[str, AccountPolicy]:
-    """Compatibility for the store modules that still take the settings (``queue``,
-    ``claims``); everything else hands the store ``rules_of(settings)``. Remove with them.
+    """Compatibility for the store module that still takes the settings (``claims``);
+    everything else hands the store ``rules_of(settings)``. Remove with it.
 
     Kept for the same settings object (a claim asks on every call, over every account).
     """

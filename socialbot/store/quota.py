@@ -123,8 +123,8 @@ def mark_full(conn: Connection, account: str, rule: QuotaRule, at: dt.datetime) 
 
 
 # --- compatibility -------------------------------------------------------------------------
-# ``queue`` and ``claims`` still hand over ``config.Account``; these forms serve them until
-# they take ``StoreRules`` (whose ``AccountPolicy.quota`` is the rule). Remove with them.
+# ``claims`` still hands over ``config.Account``; these forms serve it until it takes
+# ``StoreRules`` (whose ``AccountPolicy.quota`` is the rule). Remove with it.
 
 
 def rule_for(account: Account) -> QuotaRule | None:
@@ -132,21 +132,6 @@ def rule_for(account: Account) -> QuotaRule | None:
     from socialbot.platforms import platform  # compatibility only: an arrow back up
 
     return platform(account.platform).quota_rule(account)
-
-
-def usage(conn: Connection, account: Account, when: dt.datetime,
-          exclude: tuple[int, ...] = ()) -> Usage | None:
-    rule = rule_for(account)
-    return None if rule is None else usage_in(conn, account.id, rule, when, exclude)
-
-
-def next_free(conn: Connection, account: Account, after: dt.datetime,
-              *, planned_counts: bool = True, exclude: tuple[int, ...] = ()) -> dt.datetime | None:
-    rule = rule_for(account)
-    if rule is None:
-        return after
-    return next_free_in(conn, account.id, rule, after, planned_counts=planned_counts,
-                        exclude=exclude)
 
 
 def send_allowed(conn: Connection, account: Account, now: dt.datetime) -> dt.datetime | None:
