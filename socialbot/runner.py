@@ -32,6 +32,7 @@ from socialbot.store import claims
 from socialbot.store.claims import Claim
 from socialbot.store.db import Database, utcnow
 from socialbot.store.models import DeliveryRecord
+from socialbot.store_rules import rules_of
 
 log = logging.getLogger("socialbot.runner")
 
@@ -86,7 +87,7 @@ class _Runner:
     def one_pass(self) -> list[Report]:
         """Due housekeeping, then every claimable delivery, each account in turn."""
         self._recovering = True
-        claims.extend_series(self.store, self.settings, self.clock())
+        claims.extend_series(self.store, rules_of(self.settings), self.clock())
         return self._promote() + self._drain()
 
     def _promote(self) -> list[Report]:
@@ -98,7 +99,7 @@ class _Runner:
         """
         now = self.clock()
         reports = [missed_report(d, self.settings.tz)
-                   for d in claims.promote_due(self.store, self.settings, now)]
+                   for d in claims.promote_due(self.store, rules_of(self.settings), now)]
         for report in reports:
             log.warning(report.line(), extra=PRINTED)
         if self._promote_on:
@@ -123,11 +124,12 @@ class _Runner:
         """
         now = self.clock()
         if self._recovering:
-            claim = claims.claim_recovery(self.store, self.settings, self.worker, now, busy)
+            claim = claims.claim_recovery(self.store, rules_of(self.settings), self.worker, now,
+                                          busy)
             if claim is not None:
                 return [claim]
             self._recovering = False
-        return claims.claim_due(self.store, self.settings, self.worker, now, busy,
+        return claims.claim_due(self.store, rules_of(self.settings), self.worker, now, busy,
                                 limit=min(room, CLAIM_BATCH))
 
     def _record(self, claim: Claim, result: DeliveryResult) -> DeliveryRecord:
@@ -206,7 +208,7 @@ def _leases_kept(settings: Settings, store: Database, clock: Clock) -> Iterator[
             if not current:
                 continue
             try:
-                for lost in claims.renew_all(store, settings, current, clock()):
+                for lost in claims.renew_all(store, rules_of(settings), current, clock()):
                     if not held.discard(lost):
                         continue  # its outcome was written meanwhile: not lost, done
                     log.warning("编号 %s → %s 的租约已被接管", lost.delivery.post,

@@ -27,6 +27,7 @@ from test_store_helpers import (
     tiny_rendered,
 )
 
+from socialbot import notices
 from socialbot.channel_source import Channels
 from socialbot.cli import cli
 from socialbot.config import Settings
@@ -173,7 +174,8 @@ def test_an_unapproved_article_moves_to_the_next_days_message(world, platform):
     nxt = d + dt.timedelta(days=1)
     assert waiting.state == State.QUEUED and waiting.message_slot == nxt.isoformat()
     assert waiting.due_at == at(nxt, 20)
-    assert "仍未审核" in waiting.message and nxt.isoformat() in waiting.message
+    moved = notices.shown(waiting.message)
+    assert "仍未审核" in moved and nxt.isoformat() in moved
     shown = status_output(settings)
     assert "未审" in shown and "仍未审核" in shown and nxt.isoformat() in shown
 
@@ -262,8 +264,8 @@ def test_a_worker_stopped_between_two_articles_records_leaves_no_second_send(wor
     settings, db = world
     d = day()
     queue(db, settings, [("头条", at(d, 9), None), ("次条", at(d, 9), None)], "wx_day")
-    promote_due(db, settings, at(d, 9))
-    claim = claim_next(db, settings, "worker-a", at(d, 9))
+    promote_due(db, rules_of(settings), at(d, 9))
+    claim = claim_next(db, rules_of(settings), "worker-a", at(d, 9))
     assert claim is not None and len(claim.parts()) == 2
     result = ask_platform(claim, Channels(settings))
     record(db, settings, claim.parts()[0], result, at(d, 9))  # … and the worker dies here

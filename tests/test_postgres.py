@@ -93,13 +93,13 @@ def test_concurrent_claims_with_skip_locked_never_share_a_delivery(pg):
     add_entries(db, rules_of(settings), entries, NOW, actor="张三")
     for e in entries:
         review.approve(db, rules_of(settings), e.queue_id or 0, "李四", NOW)
-    promote_due(db, settings, AT)
+    promote_due(db, rules_of(settings), AT)
     claimed: list[int] = []
     lock = threading.Lock()
 
     def grab() -> None:
         me = worker_identity()
-        while (claim := claim_next(db, settings, me, AT)) is not None:
+        while (claim := claim_next(db, rules_of(settings), me, AT)) is not None:
             with lock:
                 claimed.append(claim.id)
 
@@ -123,7 +123,7 @@ def test_a_rejection_racing_a_claim_waits_for_it_and_refuses(pg):
     """A worker claiming on another machine while a reviewer rejects: never both."""
     settings, db = pg
     queue_id = add(db, settings, tiny_rendered(), ["city_weibo"], AT)
-    promote_due(db, settings, AT)
+    promote_due(db, rules_of(settings), AT)
     outcome: dict[str, str] = {}
     with db.engine.connect() as claimer:
         claim = claimer.begin()  # a worker between its claim's SELECT and its COMMIT
@@ -169,7 +169,7 @@ def test_concurrent_claims_take_each_days_message_whole_and_once(tmp_path, pg_ur
     for e in entries:
         review.approve(db, rules_of(settings), e.queue_id or 0, "李四", NOW)
     later = AT + dt.timedelta(days=5)
-    promote_due(db, settings, later)
+    promote_due(db, rules_of(settings), later)
     claimed: list[list[int]] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
@@ -177,7 +177,7 @@ def test_concurrent_claims_take_each_days_message_whole_and_once(tmp_path, pg_ur
     def grab() -> None:
         me = worker_identity()
         try:
-            while (claim := claim_next(db, settings, me, later)) is not None:
+            while (claim := claim_next(db, rules_of(settings), me, later)) is not None:
                 with lock:
                     claimed.append([part.id for part in claim.parts()])
         except BaseException as exc:  # a deadlock must fail the test, not a thread

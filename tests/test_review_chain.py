@@ -52,8 +52,9 @@ def test_two_tiers_approve_in_order_and_only_the_last_releases_the_post(store):
     assert (first.tier, first.tiers, first.final) == (1, 2, False)
     assert "还需复审" in first.notes[0]
     assert db.post(n).review == "pending" and states(db, n) == [State.QUEUED]
-    promote_due(db, settings, AT)
-    assert claim_next(db, settings, worker_identity(), AT) is None  # half a chain sends nothing
+    promote_due(db, rules_of(settings), AT)
+    # half a chain sends nothing
+    assert claim_next(db, rules_of(settings), worker_identity(), AT) is None
     second = review.approve(db, rules_of(settings), n, "王复审", NOW, tier=2)
     assert (second.tier, second.final) == (2, True)
     post = db.post(n)
@@ -161,18 +162,18 @@ def test_an_approval_after_the_slot_leaves_the_delivery_expired_until_reschedule
     assert any("过期未审" in note for note in done.notes)
     [d] = db.deliveries_of(n)
     assert d.state == State.QUEUED and d.expired_unreviewed(late)
-    promote_due(db, settings, late)
-    assert claim_next(db, settings, worker_identity(), late) is None
+    promote_due(db, rules_of(settings), late)
+    assert claim_next(db, rules_of(settings), worker_identity(), late) is None
     after_grace = AT + dt.timedelta(seconds=settings.misfire_grace_seconds + 60)
-    promote_due(db, settings, after_grace)
+    promote_due(db, rules_of(settings), after_grace)
     [d] = db.deliveries_of(n)
     assert d.state == State.MISSED and shown(d.message).startswith(EXPIRED_UNREVIEWED)
     assert d.expired_unreviewed(after_grace)
     new_time = after_grace + dt.timedelta(hours=1)
     actions.reschedule(db, rules_of(settings), n, new_time, "张编辑", after_grace)
     assert states(db, n) == [State.APPROVED]  # the approval landed before the new slot
-    promote_due(db, settings, new_time)
-    claim = claim_next(db, settings, worker_identity(), new_time)
+    promote_due(db, rules_of(settings), new_time)
+    claim = claim_next(db, rules_of(settings), worker_identity(), new_time)
     assert claim is not None and claim.id == d.id
 
 

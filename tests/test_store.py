@@ -215,9 +215,9 @@ def test_reject_holds_every_target_until_edited_and_approved(db, settings):
 
 def test_unapproved_delivery_is_missed_not_published_after_grace(db, settings):
     queue_id = add(db, settings, tiny_rendered(), ["sub_wechat"], AT)
-    promote_due(db, settings, AT + dt.timedelta(minutes=5))
+    promote_due(db, rules_of(settings), AT + dt.timedelta(minutes=5))
     assert states(db, queue_id) == {"sub_wechat": State.QUEUED}
-    missed = promote_due(db, settings, AT + dt.timedelta(hours=2))
+    missed = promote_due(db, rules_of(settings), AT + dt.timedelta(hours=2))
     assert [d.account for d in missed] == ["sub_wechat"]
     assert states(db, queue_id) == {"sub_wechat": State.MISSED}
 
@@ -309,7 +309,7 @@ def test_recurring_approval_binds_to_series_hash(db, settings):
     review.approve(db, rules_of(settings), queue_id, "李四", NOW)
     from socialbot.store.claims import extend_series
 
-    created = extend_series(db, settings, NOW + dt.timedelta(days=14))
+    created = extend_series(db, rules_of(settings), NOW + dt.timedelta(days=14))
     assert created >= 1
     with db.tx(write=False) as conn:
         rows = conn.execute(select(deliveries.c.state).where(deliveries.c.post == queue_id)).all()

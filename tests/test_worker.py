@@ -75,7 +75,8 @@ def test_unapproved_or_voided_post_is_never_published(db, settings, channels):
     # Even a row forced to "due" behind the store's back is not claimed without approval.
     with db.tx() as conn:
         conn.execute(update(deliveries).values(state="due"))
-    assert claim_next(db, settings, worker_identity(), AT + dt.timedelta(minutes=6)) is None
+    later = AT + dt.timedelta(minutes=6)
+    assert claim_next(db, rules_of(settings), worker_identity(), later) is None
 
 
 def test_one_failing_delivery_does_not_stop_the_others(db, settings, channels):
@@ -409,8 +410,8 @@ def test_result_after_a_lost_lease_is_kept_and_audited_in_chinese(db, settings):
     from socialbot.store.claims import promote_due
 
     queue_id = add(db, settings, tiny_rendered(), ["city_weibo"], AT)
-    promote_due(db, settings, AT)
-    claim = claim_next(db, settings, worker_identity(), AT)
+    promote_due(db, rules_of(settings), AT)
+    claim = claim_next(db, rules_of(settings), worker_identity(), AT)
     assert claim is not None
     with db.tx() as conn:  # another worker took the delivery over meanwhile
         conn.execute(update(deliveries).values(claim_token="someone-else"))

@@ -25,24 +25,22 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 
-from socialbot.config import Settings
+from socialbot.notices import notice
 from socialbot.rendered import RenderedPost, send_key
 from socialbot.store import audit, quota, slots
 from socialbot.store.content import parse_rendered
 from socialbot.store.db import Database
-from socialbot.store.models import DeliveryRecord, PostRecord, State
+from socialbot.store.models import EXPIRED_UNREVIEWED_CODE, DeliveryRecord, PostRecord, State
 from socialbot.store.policy import (
     REJECTED,
     AccountPolicy,
     may_send,
-    policies_of,
     review_allows,
 )
 from socialbot.store.queue import create_deliveries, occurrence_label, paused_scopes
 from socialbot.store.recurrence import HORIZON, occurrences
+from socialbot.store.rules import StoreRules
 from socialbot.store.schema import GLOBAL_SCOPE, attempts, deliveries, posts
-from socialbot.store.times import show
-from socialbot.wording.labels import EXPIRED_UNREVIEWED
 
 PUBLISH = "publish"
 RECONCILE = "reconcile"
@@ -104,18 +102,18 @@ class Claim:
         return self.members or (self,)
 
 
-def _lease(settings: Settings, now: dt.datetime) -> dt.datetime:
-    return now + dt.timedelta(seconds=settings.lease_seconds)
+def _lease(rules: StoreRules, now: dt.datetime) -> dt.datetime:
+    return now + dt.timedelta(seconds=rules.lease_seconds)
 
 
-def _take(conn: Connection, settings: Settings, d: DeliveryRecord, kind: str, worker: str,
+def _take(conn: Connection, rules: StoreRules, d: DeliveryRecord, kind: str, worker: str,
           now: dt.datetime, *, token: str | None = None, message_key: str | None = None,
-          note: str = "") -> Claim | None:
+          note: Mapping[str, int] | None = None) -> Claim | None:
     """Move ``d`` (as read) to sending under our name; None if someone else got it first."""
     token = token or secrets.token_hex(8)
     values: dict[str, object] = dict(
         state=str(State.SENDING), claimed_by=worker, claim_token=token,
-        lease_until=_lease(settings, now), updated_at=now, b_id=d.id, b_state=str(d.state))
+        lease_until=_lease(rules, now), updated_at=now, b_id=d.id, b_state=str(d.state))
     if d.claim_token is not None:
         values["b_token"] = d.claim_token
     if message_key is not None:
@@ -132,8 +130,10 @@ def _take(conn: Connection, settings: Settings, d: DeliveryRecord, kind: str, wo
     rendered = _rendered(conn, post.id, post.content_hash, post_row._mapping["rendered"])
     audit.record(conn, actor=audit.system_actor(worker), action="claim", post=d.post,
                  account=d.account, content_hash=d.content_hash, at=now,
-                 detail=("开始发送" if kind == PUBLISH else "向平台核实上次发送的结果")
-                 + f"（第 {d.attempts + (1 if kind == PUBLISH else 0)} 次）" + note)
+                 detail=notice(("claims.publish" if kind == PUBLISH else "claims.reconcile")
+                               + ("_member" if note else ""),
+                               n=d.attempts + (1 if kind == PUBLISH else 0), **(note or {}))
+                 .encode())
     return Claim(kind, d, post, rendered, worker, token, int(attempt_id),
                  message_key=message_key or d.message_key)
 
@@ -188,7 +188,7 @@ class _SendBusy(Exception):
 SEND_BUSY_TRIES = 5
 
 
-def claim_next(db: Database, settings: Settings, worker: str, now: dt.datetime,
+def claim_next(db: Database, rules: StoreRules, worker: str, now: dt.datetime,
                busy: Collection[str] = ()) -> Claim | None:
     """Claim the earliest due delivery that may go out now, or None.
 
@@ -197,11 +197,11 @@ def claim_next(db: Database, settings: Settings, worker: str, now: dt.datetime,
     holds part of it, the transaction is rolled back (releasing every lock: nobody
     waits, so no deadlock) and tried again.
     """
-    found = claim_due(db, settings, worker, now, busy, limit=1)
+    found = claim_due(db, rules, worker, now, busy, limit=1)
     return found[0] if found else None
 
 
-def claim_due(db: Database, settings: Settings, worker: str, now: dt.datetime,
+def claim_due(db: Database, rules: StoreRules, worker: str, now: dt.datetime,
               busy: Collection[str] = (), *, limit: int = 1) -> list[Claim]:
     """Claim up to ``limit`` due deliveries, earliest first, at most one per account.
 
@@ -211,15 +211,15 @@ def claim_due(db: Database, settings: Settings, worker: str, now: dt.datetime,
     """
     for _ in range(SEND_BUSY_TRIES):
         try:
-            return _claim_due(db, settings, worker, now, busy, max(1, limit))
+            return _claim_due(db, rules, worker, now, busy, max(1, limit))
         except _SendBusy:
             continue
     return []
 
 
-def _claim_due(db: Database, settings: Settings, worker: str, now: dt.datetime,
+def _claim_due(db: Database, rules: StoreRules, worker: str, now: dt.datetime,
                busy: Collection[str], limit: int) -> list[Claim]:
-    policies = policies_of(settings)
+    policies = rules.accounts
     taken: list[Claim] = []
     with db.tx() as conn:
         paused = paused_scopes(conn)
@@ -228,7 +228,7 @@ def _claim_due(db: Database, settings: Settings, worker: str, now: dt.datetime,
         skip_accounts = set(paused) | set(busy)
         while len(taken) < limit:
             try:
-                claim = _claim_one(conn, settings, policies, worker, now, paused, skip_accounts)
+                claim = _claim_one(conn, rules, policies, worker, now, paused, skip_accounts)
             except _SendBusy:
                 if not taken:
                     raise
@@ -240,7 +240,7 @@ def _claim_due(db: Database, settings: Settings, worker: str, now: dt.datetime,
     return taken
 
 
-def _claim_one(conn: Connection, settings: Settings, policies: Mapping[str, AccountPolicy],
+def _claim_one(conn: Connection, rules: StoreRules, policies: Mapping[str, AccountPolicy],
                worker: str, now: dt.datetime, paused: Collection[str],
                skip_accounts: set[str]) -> Claim | None:
     """The earliest claimable delivery of an account not in ``skip_accounts``, claimed."""
@@ -258,15 +258,15 @@ def _claim_one(conn: Connection, settings: Settings, policies: Mapping[str, Acco
             else:
                 refused.add(d.id)
             continue
-        later = quota.send_allowed(conn, settings.accounts[d.account], now)
-        if later is not None:
-            _requota(conn, settings, d, later, now, "额度已用完（按已发送记录）")
-            continue
         policy = policies[d.account]
+        later = quota.send_allowed_in(conn, d.account, policy.quota, now)
+        if later is not None:
+            _requota(conn, rules, d, later, now)
+            continue
         if policy.grouped and d.message_slot:
-            claim = _take_send(conn, settings, d, policy, worker, now)
+            claim = _take_send(conn, rules, d, policy, worker, now)
         else:
-            claim = _take(conn, settings, d, PUBLISH, worker, now)
+            claim = _take(conn, rules, d, PUBLISH, worker, now)
         if claim is not None:
             return claim
     return None
@@ -338,7 +338,7 @@ def in_order(ds: list[DeliveryRecord]) -> list[DeliveryRecord]:
     return sorted(ds, key=lambda d: (d.position is None, d.position or 0, d.id))
 
 
-def _take_send(conn: Connection, settings: Settings, leader: DeliveryRecord,
+def _take_send(conn: Connection, rules: StoreRules, leader: DeliveryRecord,
                policy: AccountPolicy, worker: str, now: dt.datetime) -> Claim | None:
     """Claim the whole send of ``leader``'s slot: every member that may go now.
 
@@ -370,21 +370,21 @@ def _take_send(conn: Connection, settings: Settings, leader: DeliveryRecord,
     if leader.id not in {d.id for d in going}:
         return None
     if len(going) == 1:
-        claim = _take(conn, settings, leader, PUBLISH, worker, now,
+        claim = _take(conn, rules, leader, PUBLISH, worker, now,
                       message_key=leader.delivery_key)
     else:
         key = send_key([d.delivery_key for d in going])
         token = secrets.token_hex(8)
         taken = []
         for n, d in enumerate(going, 1):
-            c = _take(conn, settings, d, PUBLISH, worker, now, token=token, message_key=key,
-                      note=f"；本次群发共 {len(going)} 篇，这是第 {n} 篇")
+            c = _take(conn, rules, d, PUBLISH, worker, now, token=token, message_key=key,
+                      note={"articles": len(going), "position": n})
             if c is None:  # cannot happen: the members are locked (rolls the claim back)
                 raise RuntimeError(f"delivery {d.id} changed while its send was claimed")
             taken.append(replace(c, counts_send=n == 1))
         claim = replace(taken[0], members=tuple(taken))
     for d, row in waiting:
-        _postpone(conn, settings, d, row, policy, now)
+        _postpone(conn, rules, d, row, policy, now)
     return claim
 
 
@@ -411,7 +411,7 @@ def _lock_all(conn: Connection, query: Any) -> list[Any]:
     return locked
 
 
-def _postpone(conn: Connection, settings: Settings, d: DeliveryRecord, row: Any,
+def _postpone(conn: Connection, rules: StoreRules, d: DeliveryRecord, row: Any,
               policy: AccountPolicy, now: dt.datetime) -> None:
     """A member that cannot go with its day's send joins the next open day's send.
 
@@ -420,11 +420,11 @@ def _postpone(conn: Connection, settings: Settings, d: DeliveryRecord, row: Any,
     """
     assert d.message_slot is not None
     alone = d.message_slot.partition("/")[2] or None
-    where = slots.place(conn, policy, settings.tz, d.account, d.due_at + dt.timedelta(days=1),
+    where = slots.place(conn, policy, rules.tz, d.account, d.due_at + dt.timedelta(days=1),
                         now, alone_key=alone, exclude=(d.id,), move_when_full=True)
-    why = "已暂停" if d.paused else "到推送时间仍未审核"
-    message = (f"{why}，未随 {slots.day_of(d.message_slot):%Y-%m-%d} 的群发消息发出，"
-               f"已移到 {where.day:%Y-%m-%d} 的消息（{show(where.due_at, settings.tz)}）")
+    message = notice("claims.held_paused" if d.paused else "claims.held_unreviewed",
+                     day=f"{slots.day_of(d.message_slot):%Y-%m-%d}", to=f"{where.day:%Y-%m-%d}",
+                     at=where.due_at.astimezone(rules.tz)).encode()
     ok = _review_ok(row, d, policy, where.due_at)
     done = conn.execute(update(deliveries).where(and_(
         deliveries.c.id == d.id, deliveries.c.state == str(d.state))).values(
@@ -435,17 +435,19 @@ def _postpone(conn: Connection, settings: Settings, d: DeliveryRecord, row: Any,
                      account=d.account, content_hash=d.content_hash, at=now, detail=message)
 
 
-def _requota(conn: Connection, settings: Settings, d: DeliveryRecord, when: dt.datetime,
-             now: dt.datetime, why: str) -> None:
+def _requota(conn: Connection, rules: StoreRules, d: DeliveryRecord, when: dt.datetime,
+             now: dt.datetime) -> None:
+    """The ledger says the account's bucket is full: the delivery waits for the next one."""
     conn.execute(update(deliveries).where(deliveries.c.id == d.id).values(
         state=str(State.APPROVED), due_at=when, updated_at=now,
-        message=f"{why}，已顺延到 {show(when, settings.tz)}"))
+        message=notice("claims.quota_moved", at=when.astimezone(rules.tz)).encode()))
     audit.record(conn, actor=audit.system_actor(), action="quota", post=d.post, account=d.account,
                  content_hash=d.content_hash, at=now,
-                 detail=f"{why}：{show(d.due_at, settings.tz)} → {show(when, settings.tz)}")
+                 detail=notice("claims.quota_moved_audit", was=d.due_at.astimezone(rules.tz),
+                               at=when.astimezone(rules.tz)).encode())
 
 
-def claim_recovery(db: Database, settings: Settings, worker: str, now: dt.datetime,
+def claim_recovery(db: Database, rules: StoreRules, worker: str, now: dt.datetime,
                    busy: Collection[str] = ()) -> Claim | None:
     """Claim a delivery whose outcome must be checked with the platform, or None.
 
@@ -454,13 +456,13 @@ def claim_recovery(db: Database, settings: Settings, worker: str, now: dt.dateti
     """
     for _ in range(SEND_BUSY_TRIES):
         try:
-            return _claim_recovery(db, settings, worker, now, busy)
+            return _claim_recovery(db, rules, worker, now, busy)
         except _SendBusy:
             continue
     return None
 
 
-def _claim_recovery(db: Database, settings: Settings, worker: str, now: dt.datetime,
+def _claim_recovery(db: Database, rules: StoreRules, worker: str, now: dt.datetime,
                     busy: Collection[str]) -> Claim | None:
     with db.tx() as conn:
         # Accounts this worker does not serve are skipped as found (another worker's
@@ -478,20 +480,20 @@ def _claim_recovery(db: Database, settings: Settings, worker: str, now: dt.datet
                 query = query.with_for_update(skip_locked=True)
             row: Any = conn.execute(query).first()
             if row is None:
-                row = _dead_local_claim(conn, settings, skip)
+                row = _dead_local_claim(conn, rules, skip)
             if row is None:
                 return None
             d = DeliveryRecord.from_row(row)
-            if d.account not in settings.accounts:
+            if d.account not in rules.accounts:
                 skip.add(d.account)
                 continue
             if d.message_key and d.message_key != d.delivery_key:
-                return _take_open_send(conn, settings, d, worker, now)
-            return _take(conn, settings, d, RECONCILE, worker, now)
+                return _take_open_send(conn, rules, d, worker, now)
+            return _take(conn, rules, d, RECONCILE, worker, now)
         return None
 
 
-def _take_open_send(conn: Connection, settings: Settings, found: DeliveryRecord, worker: str,
+def _take_open_send(conn: Connection, rules: StoreRules, found: DeliveryRecord, worker: str,
                     now: dt.datetime) -> Claim | None:
     """Every delivery of ``found``'s send whose outcome is open, claimed to be checked."""
     query = select(deliveries).where(
@@ -507,7 +509,7 @@ def _take_open_send(conn: Connection, settings: Settings, found: DeliveryRecord,
     token = secrets.token_hex(8)
     taken = []
     for n, d in enumerate(in_order([DeliveryRecord.from_row(r) for r in rows]), 1):
-        c = _take(conn, settings, d, RECONCILE, worker, now, token=token)
+        c = _take(conn, rules, d, RECONCILE, worker, now, token=token)
         if c is None:
             raise RuntimeError(f"delivery {d.id} changed while its send was claimed")
         taken.append(replace(c, counts_send=n == 1 and not counted))
@@ -516,7 +518,7 @@ def _take_open_send(conn: Connection, settings: Settings, found: DeliveryRecord,
     return replace(taken[0], members=tuple(taken))
 
 
-def _dead_local_claim(conn: Connection, settings: Settings,
+def _dead_local_claim(conn: Connection, rules: StoreRules,
                       skip: Collection[str]) -> object | None:
     """A ``sending`` delivery whose claimer was a process on this machine that is gone."""
     prefix = socket.gethostname() + "/"
@@ -527,17 +529,17 @@ def _dead_local_claim(conn: Connection, settings: Settings,
     ).limit(200)).all()
     for row in rows:
         m = row._mapping
-        if m["account"] in settings.accounts and _local_dead(m["claimed_by"]):
+        if m["account"] in rules.accounts and _local_dead(m["claimed_by"]):
             return row
     return None
 
 
-def renew(db: Database, settings: Settings, claim: Claim, now: dt.datetime) -> bool:
+def renew(db: Database, rules: StoreRules, claim: Claim, now: dt.datetime) -> bool:
     """Extend our lease while a platform call is still running; False if it was lost."""
-    return not renew_all(db, settings, [claim], now)
+    return not renew_all(db, rules, [claim], now)
 
 
-def renew_all(db: Database, settings: Settings, held: Collection[Claim],
+def renew_all(db: Database, rules: StoreRules, held: Collection[Claim],
               now: dt.datetime) -> list[Claim]:
     """Extend the leases of every claim in ``held`` in one transaction; returns those lost."""
     lost = []
@@ -547,13 +549,13 @@ def renew_all(db: Database, settings: Settings, held: Collection[Claim],
                 result = conn.execute(update(deliveries).where(and_(
                     deliveries.c.id == part.id, deliveries.c.claim_token == part.token,
                     deliveries.c.state == str(State.SENDING))).values(
-                    lease_until=_lease(settings, now)))
+                    lease_until=_lease(rules, now)))
                 if result.rowcount != 1 and claim not in lost:
                     lost.append(claim)
     return lost
 
 
-def promote_due(db: Database, settings: Settings, now: dt.datetime) -> list[DeliveryRecord]:
+def promote_due(db: Database, rules: StoreRules, now: dt.datetime) -> list[DeliveryRecord]:
     """approved → due when their time comes; missed when beyond the misfire grace.
 
     Returns deliveries newly marked missed (to report). Unapproved deliveries stay
@@ -562,8 +564,8 @@ def promote_due(db: Database, settings: Settings, now: dt.datetime) -> list[Deli
     due at once); the rare ones (missed, back to queued, account gone) are audited one
     by one.
     """
-    grace = dt.timedelta(seconds=settings.misfire_grace_seconds)
-    policies = policies_of(settings)
+    grace = dt.timedelta(seconds=rules.misfire_grace_seconds)
+    policies = rules.accounts
     missed: list[DeliveryRecord] = []
     with db.tx() as conn:
         rows = conn.execute(_PROMOTE_CANDIDATES, {"b_now": now}).all()
@@ -588,17 +590,17 @@ def promote_due(db: Database, settings: Settings, now: dt.datetime) -> list[Deli
                 continue  # changed since read (a worker claimed it): not ours to move
             d = DeliveryRecord.from_row(full)
             if policy is None:
-                _move(conn, d, State.FAILED, now, f"账号 {d.account} 已不在配置文件中")
+                _move(conn, d, State.FAILED, now,
+                      notice("claims.account_gone", account=d.account).encode())
             elif late:
-                planned = show(d.due_at, settings.tz)
-                why = (f"{EXPIRED_UNREVIEWED}：原定 {planned} 前审核没有完成，不会补发；"
-                       "请改期（queue reschedule）" if not ok else
-                       f"错过发布时间（程序未运行或积压）：原定 {planned}，"
-                       f"超过补发时限 {settings.misfire_grace_seconds} 秒")
+                planned = d.due_at.astimezone(rules.tz)
+                why = (notice(EXPIRED_UNREVIEWED_CODE, planned=planned) if not ok else
+                       notice("claims.missed", planned=planned,
+                              grace=int(rules.misfire_grace_seconds))).encode()
                 if _move(conn, d, State.MISSED, now, why):
                     missed.append(d)
             else:  # not ok, approved or due: back to waiting for review
-                _move(conn, d, State.QUEUED, now, "未审核（或审核已作废），暂不发布")
+                _move(conn, d, State.QUEUED, now, notice("claims.unreviewed").encode())
         for start in range(0, len(now_due), PROMOTE_BATCH):
             _make_due(conn, now_due[start:start + PROMOTE_BATCH], now)
     return missed
@@ -659,7 +661,7 @@ def _move(conn: Connection, d: DeliveryRecord, state: State, now: dt.datetime, m
     return True
 
 
-def extend_series(db: Database, settings: Settings, now: dt.datetime) -> int:
+def extend_series(db: Database, rules: StoreRules, now: dt.datetime) -> int:
     """Turn the next occurrences of active recurring posts into deliveries."""
     horizon = now + HORIZON
     created = 0
@@ -672,7 +674,7 @@ def extend_series(db: Database, settings: Settings, now: dt.datetime) -> int:
             start = row._mapping["series_next"]
             assert post.cron is not None
             times, following = [], None
-            for when in occurrences(post.cron, settings.tz, start, post.cron_until):
+            for when in occurrences(post.cron, rules.tz, start, post.cron_until):
                 if when > horizon:
                     following = when
                     break
@@ -682,12 +684,12 @@ def extend_series(db: Database, settings: Settings, now: dt.datetime) -> int:
                 series_next=following, updated_at=now))
             if claimed.rowcount != 1 or not times:
                 continue
-            labelled = [(t, occurrence_label(t, settings.tz)) for t in times]
+            labelled = [(t, occurrence_label(t, rules.tz)) for t in times]
             approved = post.approved_hash if post.review != "rejected" else None
             approved_at = post.approved_at if approved else None
             flags = paused_scopes(conn)
             for account_id in post.targets:
-                create_deliveries(conn, settings.tz, policies_of(settings).get(account_id),
+                create_deliveries(conn, rules.tz, rules.accounts.get(account_id),
                                   post.id, post.post_id, account_id, post.content_hash,
                                   labelled, now,
                                   paused=bool(flags & {GLOBAL_SCOPE, account_id}),

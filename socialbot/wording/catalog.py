@@ -192,6 +192,24 @@ CATALOG: dict[str, str] = {
     "review.warnings_changed": "内容没有变化，但内容检查提醒有变化（词表或规则已更新）",
     "review.audit.voided_warnings": "内容检查提醒有变化，{names} 的审核作废",
     "review.voided_warnings_note": "{names} 的审核已作废，需要重新审核并注明放行理由",
+    # claims (store/claims.py: what claiming and promotion write)
+    "claims.publish": "开始发送（第 {n} 次）",
+    "claims.reconcile": "向平台核实上次发送的结果（第 {n} 次）",
+    "claims.publish_member": ("开始发送（第 {n} 次）；"
+                              "本次群发共 {articles} 篇，这是第 {position} 篇"),
+    "claims.reconcile_member": ("向平台核实上次发送的结果（第 {n} 次）；"
+                                "本次群发共 {articles} 篇，这是第 {position} 篇"),
+    "claims.held_paused": "已暂停，未随 {day} 的群发消息发出，已移到 {to} 的消息（{at}）",
+    "claims.held_unreviewed": ("到推送时间仍未审核，未随 {day} 的群发消息发出，"
+                               "已移到 {to} 的消息（{at}）"),
+    "claims.quota_moved": "额度已用完（按已发送记录），已顺延到 {at}",
+    "claims.quota_moved_audit": "额度已用完（按已发送记录）：{was} → {at}",
+    "claims.account_gone": "账号 {account} 已不在配置文件中",
+    "claims.expired_unreviewed": ("过期未审：原定 {planned} 前审核没有完成，不会补发；"
+                                  "请改期（queue reschedule）"),
+    "claims.missed": ("错过发布时间（程序未运行或积压）：原定 {planned}，"
+                      "超过补发时限 {grace} 秒"),
+    "claims.unreviewed": "未审核（或审核已作废），暂不发布",
 }
 
 PLACES: dict[str, str] = {
