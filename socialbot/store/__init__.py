@@ -18,13 +18,12 @@ without SQLAlchemy (``open_reader``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from socialbot.store.base import Store
 from socialbot.store.models import ATTENTION, PENDING, DeliveryRecord, PostRecord, State
 
 if TYPE_CHECKING:
-    from socialbot.config import Settings
     from socialbot.store.db import Database, utcnow
     from socialbot.store.lite import LiteReader
     from socialbot.store.sql import SqlStore
@@ -33,6 +32,13 @@ __all__ = [
     "ATTENTION", "PENDING", "Database", "DeliveryRecord", "PostRecord", "State", "Store",
     "open_reader", "open_store", "store_exists", "utcnow",
 ]
+
+
+class Located(Protocol):
+    """Anything that names its database (the settings do): the store needs only that."""
+
+    @property
+    def database_url(self) -> str: ...
 
 
 def store_exists(url: str) -> bool:
@@ -55,7 +61,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def open_store(settings: Settings | str) -> SqlStore:
+def open_store(settings: Located | str) -> SqlStore:
     """The queue at a database URL (or ``settings.database_url``), migrated to the latest schema."""
     from socialbot.store.sql import SqlStore
 
@@ -63,7 +69,7 @@ def open_store(settings: Settings | str) -> SqlStore:
     return SqlStore(url)
 
 
-def open_reader(settings: Settings) -> LiteReader | SqlStore:
+def open_reader(settings: Located) -> LiteReader | SqlStore:
     """What ``status`` reads: the light ``sqlite3`` reader when it can answer, else the store.
 
     Both answer what ``status.StatusSource`` names alike; call ``dispose()`` when done.

@@ -12,16 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import and_, false, or_
 
 from socialbot.quota_rules import QuotaRule
 from socialbot.store.models import PostRecord, State
 from socialbot.store.schema import GLOBAL_SCOPE, deliveries, posts
-
-if TYPE_CHECKING:
-    from socialbot.config import Settings
 
 REJECTED = "rejected"
 
@@ -40,30 +37,6 @@ class AccountPolicy:
     def grouped(self) -> bool:
         """Posts of one local day travel together in one send (the day's message)."""
         return self.message_capacity > 1
-
-
-_last: tuple[object, dict[str, AccountPolicy]] | None = None
-
-
-def policies_of(settings: Settings) -> dict[str, AccountPolicy]:
-    """Compatibility for the store module that still takes the settings (``claims``);
-    everything else hands the store ``rules_of(settings)``. Remove with it.
-
-    Kept for the same settings object (a claim asks on every call, over every account).
-    """
-    global _last
-    if _last is not None and _last[0] is settings:
-        return _last[1]
-    from socialbot.platforms import platform  # compatibility only: an arrow back up
-
-    found = {}
-    for a, acc in settings.accounts.items():
-        p = platform(acc.platform)
-        found[a] = AccountPolicy(acc.requires_approval, p.quota_rule(acc),
-                                 p.message_capacity(acc), p.push_time(acc),
-                                 tiers=acc.review_tiers)
-    _last = (settings, found)
-    return found
 
 
 def review_allows(review: str, approved_hash: str | None, content_hash: str,

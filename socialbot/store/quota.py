@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, String, and_, cast, func, insert, select
 
@@ -21,9 +21,6 @@ from socialbot.quota_rules import QuotaRule
 from socialbot.store.base import BucketUse
 from socialbot.store.models import QUOTA_HOLDING
 from socialbot.store.schema import deliveries, quota_ledger
-
-if TYPE_CHECKING:
-    from socialbot.config import Account
 
 MAX_SEARCH = 400
 
@@ -120,19 +117,3 @@ def mark_full(conn: Connection, account: str, rule: QuotaRule, at: dt.datetime) 
     """The platform said "no quota" in this bucket (a console send may have used it)."""
     conn.execute(insert(quota_ledger).values(
         account=account, bucket=rule.bucket(at)[0], kind="exhausted", at=at))
-
-
-# --- compatibility -------------------------------------------------------------------------
-# ``claims`` still hands over ``config.Account``; these forms serve it until it takes
-# ``StoreRules`` (whose ``AccountPolicy.quota`` is the rule). Remove with it.
-
-
-def rule_for(account: Account) -> QuotaRule | None:
-    """The platform's send limit for this account (None: sends are not counted)."""
-    from socialbot.platforms import platform  # compatibility only: an arrow back up
-
-    return platform(account.platform).quota_rule(account)
-
-
-def send_allowed(conn: Connection, account: Account, now: dt.datetime) -> dt.datetime | None:
-    return send_allowed_in(conn, account.id, rule_for(account), now)
