@@ -13,17 +13,19 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from socialbot.errors import Problem
 from socialbot.wording import place, word
 
 Scalar = str | int | float | bool | dt.datetime | None
-# A list of values (account ids, times) is kept as a tuple; the wording joins it.
-Value = Scalar | tuple[Scalar, ...]
+# A list of values (account ids, times) is kept as a tuple; the wording joins it. A value
+# may itself be a notice (what the platform step recorded, inside an audit line).
+Value: TypeAlias = "Scalar | tuple[Scalar, ...] | Notice"
 
 _MARK = "notice"  # the key that tells a stored notice from older plain text
 _TIMES = "times"  # names of the values that are times (kept as ISO text in JSON)
+_NESTED = "notices"  # names of the values that are notices themselves (never free text)
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,12 @@ class Notice:
         """The notice as the JSON text a row keeps."""
         plain: dict[str, Any] = {}
         times: list[str] = []
+        nested: list[str] = []
         for key, value in self.values.items():
-            if isinstance(value, tuple):
+            if isinstance(value, Notice):
+                plain[key] = value.encode()
+                nested.append(key)
+            elif isinstance(value, tuple):
                 plain[key] = [_plain(v) for v in value]
                 if any(isinstance(v, dt.datetime) for v in value):
                     times.append(key)
@@ -54,11 +60,13 @@ class Notice:
         data: dict[str, Any] = {_MARK: self.code, **({"values": plain} if plain else {})}
         if times:
             data[_TIMES] = times
+        if nested:
+            data[_NESTED] = nested
         return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     def text(self) -> str:
         """What staff read."""
-        return word(self.code, {key: shown(value) if isinstance(value, str) else value
+        return word(self.code, {key: value.text() if isinstance(value, Notice) else value
                                 for key, value in self.values.items()})
 
 
@@ -89,7 +97,8 @@ def decode(text: str | None) -> Notice | None:
         data = json.loads(text)
     except ValueError:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get(_MARK), str):
+    if not isinstance(data, dict) or not isinstance(data.get(_MARK), str) \
+            or not isinstance(data.get("values") or {}, dict):
         return None
     values: dict[str, Any] = {
         key: tuple(value) if isinstance(value, list) else value
@@ -97,13 +106,26 @@ def decode(text: str | None) -> Notice | None:
     for key in data.get(_TIMES) or ():
         raw = values.get(key)
         values[key] = tuple(_time(v) for v in raw) if isinstance(raw, tuple) else _time(raw)
+    for key in data.get(_NESTED) or ():
+        raw = values.get(key)
+        values[key] = (decode(raw) if isinstance(raw, str) else None) or raw
     return Notice(data[_MARK], values)
 
 
 def shown(text: str | None) -> str:
-    """A stored message or audit detail as staff read it: a notice worded, else as kept."""
+    """A stored message or audit detail as staff read it: a notice worded, else as kept.
+
+    Only a row's whole text, or a value the system marked as a notice, is ever read as
+    one: free text inside a notice (a comment, a reason, a title) is shown as typed. A
+    code this version does not know (a row from a newer version) shows the row as kept.
+    """
     found = decode(text)
-    return found.text() if found is not None else (text or "")
+    if found is None:
+        return text or ""
+    try:
+        return found.text()
+    except (KeyError, IndexError, ValueError):  # a code this version does not know
+        return text or ""
 
 
 def problem(where: str, code: str, **values: Value) -> Problem:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from socialbot.config import Settings
 from socialbot.delivery import DeliveryResult, Outcome
-from socialbot.notices import notice
+from socialbot.notices import decode, notice
 from socialbot.store import outcomes
 from socialbot.store.claims import PUBLISH, Claim
 from socialbot.store.db import Database
@@ -63,7 +63,7 @@ def decide(claim: Claim, result: DeliveryResult, rules: Rules, now: dt.datetime)
         t = _transition(claim, result, rules, now, facts)
         said = t.message or result.message
         detail = notice("record.audit" if said else "record.audit_state", state=str(t.state),
-                        message=said)
+                        message=decode(t.message) or said)
         lost = notice("record.lost_lease", outcome=str(result.outcome), message=result.message)
         return Transition(**{**t.__dict__, "audit_detail": detail.encode(),
                              "lost_note": lost.encode()})
@@ -85,7 +85,8 @@ def _transition(claim: Claim, result: DeliveryResult, rules: Rules, now: dt.date
         why = message or notice("record.no_clear_answer").encode()
         if claim.kind != PUBLISH and facts.checks >= RECONCILE_LIMIT:
             return Transition(State.NEEDS_PERSON, notice(
-                "record.needs_person", checks=facts.checks, why=why, post=d.post).encode())
+                "record.needs_person", checks=facts.checks, why=decode(why) or why,
+                post=d.post).encode())
         return Transition(State.UNKNOWN, why,
                           next_check_at=now + backoff(CHECK_BASE, facts.checks, CHECK_MAX))
     if claim.kind != PUBLISH:

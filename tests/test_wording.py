@@ -116,3 +116,30 @@ def test_a_problem_names_its_place_in_words():
 def test_an_unknown_code_fails_loudly():
     with pytest.raises(KeyError):
         notice("no.such.code").text()
+
+
+def test_free_text_inside_a_notice_is_shown_as_typed():
+    """A comment or reason that looks like a stored notice is not read as one."""
+    CATALOG["test.comment"] = "评论：{text}"
+    try:
+        typed = '{"notice": "record.refused"}'
+        assert shown(notice("test.comment", text=typed).encode()) == f"评论：{typed}"
+    finally:
+        del CATALOG["test.comment"]
+
+
+def test_a_notice_the_system_nested_is_worded():
+    CATALOG["test.outer"] = "结果：{message}"
+    CATALOG["test.inner"] = "已尝试 {n} 次"
+    try:
+        kept = notice("test.outer", message=notice("test.inner", n=5)).encode()
+        assert shown(kept) == "结果：已尝试 5 次"
+    finally:
+        del CATALOG["test.outer"], CATALOG["test.inner"]
+
+
+@pytest.mark.parametrize("row", ['{"notice": "no.such.code"}', '{"notice": "record.gave_up"}',
+                                 '{"notice": "record.gave_up", "values": [1]}'])
+def test_a_row_this_version_cannot_word_is_shown_as_kept(row):
+    """A code from a newer version, or values missing, never breaks a page."""
+    assert shown(row) == row
