@@ -300,11 +300,6 @@ def warnings_notice(warnings: list[Finding] | tuple[Finding, ...]) -> Notice:
                   items=tuple(str(Problem(w.where, w.message)) for w in warnings))
 
 
-def warnings_detail(warnings: list[Finding] | tuple[Finding, ...]) -> str:
-    """``warnings_notice`` worded (for audit lines still composed as text)."""
-    return warnings_notice(warnings).text()
-
-
 def create_deliveries(conn: Connection, tz: ZoneInfo, policy: AccountPolicy | None,
                       queue_id: int, post_id: str, account_id: str, content_hash: str,
                       times: list[tuple[dt.datetime, str]], now: dt.datetime, *, paused: bool,

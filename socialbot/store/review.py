@@ -39,7 +39,7 @@ from socialbot.store.models import (
     dump_warnings,
 )
 from socialbot.store.policy import desired_state
-from socialbot.store.queue import deliveries_of, get_post, make_key, warnings_detail
+from socialbot.store.queue import deliveries_of, get_post, make_key, warnings_notice
 from socialbot.store.rules import StoreRules
 from socialbot.store.schema import deliveries, posts
 
@@ -240,7 +240,7 @@ def edit(db: Database, rules: StoreRules, queue_id: int, rendered: RenderedPost,
                                    new=new_hash[:12]).encode(), at=now)
         if warnings:
             audit.record(conn, actor=by, action="warnings", post=queue_id,
-                         content_hash=new_hash, detail=warnings_detail(warnings), at=now)
+                         content_hash=new_hash, detail=warnings_notice(warnings).encode(), at=now)
         notes = []
         undone = chain.void_chain(conn, queue_id, chain.EDITED, now)
         names = _names(undone) or (post.approved_by if post.approved_hash else "")
@@ -275,7 +275,7 @@ def _new_warnings(conn: Connection, rules: StoreRules, post: PostRecord,
         chain.void_chain(conn, post.id, chain.WARNINGS, now)
     conn.execute(update(posts).where(posts.c.id == post.id).values(**values))
     changed = refresh_pending(conn, rules, get_post(conn, post.id), now)
-    detail = (warnings_detail(warnings) if warnings
+    detail = (warnings_notice(warnings).encode() if warnings
               else notice("review.audit.warnings_cleared").encode())
     audit.record(conn, actor=by, action="warnings", post=post.id,
                  content_hash=post.content_hash, detail=detail, at=now)
